@@ -1,0 +1,54 @@
+// The generation loop shared by every model: prompt (with prefix reuse), sampling, streaming
+// text, stop conditions.
+#pragma once
+#include "kmlm/language_model.h"
+#include "kmlm/sampler.h"
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kmlm {
+
+enum class StopReason { EndOfText, MaxTokens, StopString, Cancelled, MemoryLimit };
+std::string_view to_string(StopReason reason);
+
+struct GenerateOptions {
+    SamplingParams sampling;
+    int32_t max_tokens = 256;
+    std::vector<std::string> stop_strings; // generation ends before any of these appears
+    const std::atomic<bool>* cancel = nullptr; // checked before every token
+    // Called with text as it becomes final: whole characters, whole Hangul syllables, never
+    // a part of a stop string.
+    std::function<void(std::string_view text)> on_text;
+    std::function<void(int32_t token)> on_token;
+    // Checked before every token; returning false ends generation with MemoryLimit.
+    std::function<bool()> memory_ok;
+};
+
+struct GenerateStats {
+    int32_t prompt_tokens = 0;   // tokens in the prompt
+    int32_t reused_tokens = 0;   // of those, already in the model's state
+    int32_t generated_tokens = 0;
+    double prompt_seconds = 0;
+    double generate_seconds = 0;
+    double tokens_per_second() const { return generate_seconds > 0 ? generated_tokens / generate_seconds : 0; }
+};
+
+struct GenerateResult {
+    std::string text;              // the answer, stop string excluded
+    std::vector<int32_t> tokens;   // generated ids
+    StopReason reason = StopReason::EndOfText;
+    GenerateStats stats;
+};
+
+// Feeds prompt to the model, reusing the longest common prefix already in its state, then
+// samples until an end-of-generation token, max_tokens, a stop string, cancel or memory.
+GenerateResult generate(LanguageModel& model, std::span<const int32_t> prompt, const GenerateOptions& options);
+
+// Number of leading tokens a and b share.
+size_t common_prefix(std::span<const int32_t> a, std::span<const int32_t> b);
+
+} // namespace kmlm

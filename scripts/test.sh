@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs dependencies, then builds and tests both Qt variants:
+#   build/qt6  Qt 6 (KF6 SyntaxHighlighting when packaged)
+#   build/qt5  Qt 5.15 + KF5 SyntaxHighlighting
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+jobs=$(nproc)
+export CCACHE_DIR="${CCACHE_DIR:-$PWD/build/.ccache}"
+status=0
+for qt in 6 5; do
+  dir=build/qt$qt
+  echo "== Qt $qt: configure and build ($dir)"
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DKMLM_QT=$qt >/dev/null
+  cmake --build "$dir" -j "$jobs"
+  echo "== Qt $qt: test"
+  (cd "$dir" && ctest --output-on-failure -j "$jobs") || status=1
+done
+exit $status

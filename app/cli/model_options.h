@@ -1,0 +1,32 @@
+// Options shared by every kmlm command that loads a model, so they read the same everywhere.
+#pragma once
+#include "command.h"
+
+#include "kmlm/language_model.h"
+#include "kmlm/sampler.h"
+
+#include <memory>
+#include <string>
+
+namespace kmlm::cli {
+
+struct ModelOptions {
+    std::string model;          // empty: the bundled GRU model
+    int threads = 0;
+    uint32_t ctx = 2048;
+    std::string kv_type = "q8_0";
+    std::string mem_limit = "3G"; // the ceiling; "0" or "none" turns the check off
+};
+
+// --model/-m, --threads/-t, --ctx/-c, --kv-type, --mem-limit
+void add_model_options(CLI::App* cmd, ModelOptions& opts);
+// --temp, --top-k, --top-p, --min-p, --repeat-penalty, --repeat-last-n, --presence-penalty, --seed
+void add_sampling_options(CLI::App* cmd, SamplingParams& params);
+
+// Parses "3G", "3GiB", "1536M", "3221225472"; "0"/"none" → 0. Throws InvalidArgument.
+uint64_t parse_byte_size(const std::string& text);
+LoadOptions to_load_options(const ModelOptions& opts);
+// Loads opts.model (or the bundled model) with a progress line on stderr when slow.
+std::unique_ptr<LanguageModel> load_model_from_options(const ModelOptions& opts);
+
+} // namespace kmlm::cli

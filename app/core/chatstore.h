@@ -1,0 +1,144 @@
+// Chat history in SQLite (QtSql): conversations and their messages as a tree (a regenerated
+// answer or an edited question is a sibling of the message it replaces; the "active" child
+// at each level makes the path shown), versioned schema with migrations, incremental saving
+// of streaming answers, full-text search (FTS5 trigram, plus a substring scan for one- and
+// two-syllable queries), export to Markdown/JSON and JSON import.
+// One ChatStore = one database connection, used from the thread that opened it.
+#pragma once
+#include "enginetypes.h"
+
+#include <QDateTime>
+#include <QObject>
+#include <QSqlDatabase>
+#include <QString>
+#include <QVector>
+
+#include <optional>
+
+struct ConversationInfo {
+    qint64 id = 0;
+    QString title;
+    QString systemPrompt;
+    SamplingSettings sampling;
+    bool hasSampling = false; // false: the conversation uses the global defaults
+    QDateTime created;
+    QDateTime updated;
+};
+
+enum class MessageState { Streaming, Complete, Stopped, Error };
+QString messageStateName(MessageState state); // "streaming", "complete", "stopped", "error"
+std::optional<MessageState> parseMessageState(const QString& name);
+
+struct ChatMessage {
+    qint64 id = 0;
+    qint64 conversationId = 0;
+    qint64 parentId = 0;      // the message before it on its path, 0 for the first
+    int turn = 0;             // depth: 0 for the first message
+    int variant = 0;          // index among its siblings (regenerated answers, edited questions)
+    int variantCount = 1;     // number of siblings including itself
+    bool active = true;       // on the path shown
+    QString role;             // "user", "assistant", "system"
+    QString text;
+    QString model;            // model that wrote it (assistant)
+    QDateTime created;
+    QDateTime updated;
+    int promptTokens = 0;
+    int completionTokens = 0;
+    double tokensPerSecond = 0;
+    MessageState state = MessageState::Complete;
+};
+
+struct SearchHit {
+    qint64 conversationId = 0;
+    qint64 messageId = 0;
+    QString conversationTitle;
+    QString snippet;      // plain text around the first match
+    int matchStart = 0;   // the match inside snippet (UTF-16 offsets)
+    int matchLength = 0;
+    QString snippetHtml() const; // HTML-escaped snippet with the match in <b>...</b>
+};
+
+// Statistics recorded when an answer ends.
+struct AnswerStats {
+    QString model;
+    int promptTokens = 0;
+    int completionTokens = 0;
+    double tokensPerSecond = 0;
+};
+
+class ChatStore : public QObject {
+    Q_OBJECT
+public:
+    explicit ChatStore(QObject* parent = nullptr);
+    ~ChatStore() override;
+
+    // Opens (creating when needed) and migrates the database. false + errorString() on failure.
+    bool open(const QString& path);
+    void close();
+    bool isOpen() const;
+    QString path() const { return m_path; }
+    QString errorString() const { return m_error; }
+
+    static int schemaVersion();   // the version open() migrates to
+    int databaseVersion() const;  // PRAGMA user_version of the open database
+
+    // Conversations. Deleting is soft until purgeDeleted() (or the next open()), so it can be undone.
+    qint64 createConversation(const QString& title, const QString& systemPrompt = {});
+    bool renameConversation(qint64 id, const QString& title);
+    bool setSystemPrompt(qint64 id, const QString& systemPrompt);
+    bool setSampling(qint64 id, const SamplingSettings& sampling);
+    bool clearSampling(qint64 id);
+    bool deleteConversation(qint64 id);
+    bool undeleteConversation(qint64 id);
+    bool purgeDeleted();
+    QVector<ConversationInfo> conversations() const; // most recently updated first
+    std::optional<ConversationInfo> conversation(qint64 id) const;
+
+    // Messages.
+    QVector<ChatMessage> messages(qint64 conversationId) const; // the active path, in order
+    std::optional<ChatMessage> message(qint64 id) const;
+    // Appends after the last message of the active path. Returns the id, 0 on failure.
+    qint64 addMessage(qint64 conversationId, const QString& role, const QString& text,
+                      MessageState state = MessageState::Complete, const QString& model = {});
+    // Adds a sibling of messageId (same parent) and makes it the active one: a regenerated
+    // answer (empty text, state streaming) or an edited question. Later turns of the old
+    // branch stay in the database and come back when the old sibling is selected again.
+    qint64 addAlternative(qint64 messageId, const QString& text,
+                          MessageState state = MessageState::Complete, const QString& model = {});
+    // Edit and resend: a new sibling of the user message messageId with newText, active, with
+    // no answer yet. Returns its id.
+    qint64 editMessage(qint64 messageId, const QString& newText);
+    // Saves the growing text of an answer (cheap: one UPDATE in WAL mode).
+    bool updateStreamingMessage(qint64 messageId, const QString& text);
+    bool finishMessage(qint64 messageId, const QString& text, MessageState state, const AnswerStats& stats = {});
+    // All siblings of messageId (including itself), by variant.
+    QVector<ChatMessage> alternatives(qint64 messageId) const;
+    // Makes messageId the active sibling (its subtree's active path follows).
+    bool setActiveMessage(qint64 messageId);
+    // Answers left in state streaming by a crash become stopped (called by open()).
+    int recoverInterrupted();
+
+    // Full-text search over all (not deleted) conversations; words are ANDed, case-insensitive.
+    QVector<SearchHit> search(const QString& query, int limit = 50) const;
+
+    // Export / import. The JSON holds the whole message tree.
+    QString exportMarkdown(qint64 conversationId) const;
+    QByteArray exportJson(qint64 conversationId) const;
+    // Validates everything first and writes in one transaction: on error nothing is written,
+    // 0 is returned and errorString() says what is wrong.
+    qint64 importJson(const QByteArray& json);
+
+Q_SIGNALS:
+    void conversationsChanged();
+    void messagesChanged(qint64 conversationId);
+
+private:
+    bool migrate();
+    bool touch(qint64 conversationId);
+    std::optional<ChatMessage> lastOnPath(qint64 conversationId) const;
+    bool fail(const QString& what, const QString& detail) const;
+
+    QString m_connection;
+    QString m_path;
+    mutable QString m_error;
+};

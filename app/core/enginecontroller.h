@@ -1,0 +1,79 @@
+// The UI thread's handle on the engine. Owns a QThread with an EngineWorker on it; every
+// method only posts a request to that thread (or flips an atomic cancel flag) and returns
+// at once, so the UI never waits on the engine. Results come back as signals.
+#pragma once
+#include "enginetypes.h"
+
+#include <QObject>
+#include <QThread>
+
+#include <memory>
+
+class EngineWorker;
+struct EngineShared;
+
+class EngineController : public QObject {
+    Q_OBJECT
+public:
+    explicit EngineController(QObject* parent = nullptr);
+    ~EngineController() override; // cancels what runs and joins the engine thread
+
+    // A fresh request id (ids only need to be unique; these are increasing).
+    quint64 newRequestId();
+
+    // Loads a model on the engine thread. A running generation is cancelled and finished
+    // (generationFinished with StopReason::Cancelled) first. On failure the previous model
+    // stays; when there is none, fallbackPath (default: the bundled GRU) is loaded and
+    // modelLoadFailed names the model now active.
+    void loadModel(const QString& path, const EngineSettings& settings, const QString& fallbackPath = {});
+    // Unloads the model (frees its memory).
+    void unloadModel();
+
+    // Answers a conversation: decoders get the model's chat template (with systemPrompt);
+    // the GRU gets the last user message(s) as a plain prompt. Streams textStreamed, ends
+    // with generationFinished.
+    void startChat(quint64 id, const QVector<ChatTurn>& messages, const QString& systemPrompt,
+                   const SamplingSettings& sampling);
+    // Continues prefix (the editor's ghost text). A new completion cancels older ones that
+    // are running or still queued.
+    void startCompletion(quint64 id, const QString& prefix, int maxTokens,
+                         const SamplingSettings& sampling = {});
+    // Cancels the running generation and every generation requested before this call.
+    void stop();
+    // Cancels one request, running or queued.
+    void cancel(quint64 id);
+    // Tokens of text for the active model (tokenCount; -1 when no model is loaded).
+    void countTokens(quint64 id, const QString& text);
+
+    // Last model reported by modelLoaded (invalid before the first load).
+    const ModelDescription& currentModel() const { return m_currentModel; }
+    bool isLoading() const { return m_loading; }
+    // The request whose text is streaming now, 0 when none (approximate: the engine thread's
+    // view, read without waiting).
+    quint64 runningRequest() const;
+
+Q_SIGNALS:
+    void modelLoadStarted(const QString& path);
+    void modelLoadProgress(float fraction);
+    void modelLoaded(const ModelDescription& model);
+    // message says what went wrong; fallbackPath is the model active now (empty: none).
+    void modelLoadFailed(const QString& message, const QString& fallbackPath);
+    void modelUnloaded();
+    void textStreamed(quint64 id, const QString& chunk, double tokensPerSecond);
+    void generationFinished(quint64 id, const GenerationResult& result);
+    void tokenCount(quint64 id, int count);
+    // Memory the model holds (weights mapped/owned, KV cache / hidden state), after a load
+    // and after each generation.
+    void modelMemory(quint64 weights, quint64 kvCache);
+    void engineError(const QString& message);
+
+private:
+    void markIssued();
+
+    QThread m_thread;
+    EngineWorker* m_worker = nullptr; // lives on m_thread
+    std::shared_ptr<EngineShared> m_shared;
+    ModelDescription m_currentModel;
+    bool m_loading = false;
+    quint64 m_nextId = 0;
+};

@@ -1,0 +1,95 @@
+// Value types passed between the UI thread and the engine thread (queued signals), and
+// stored by the chat store. Plain data, copyable, registered as Qt meta types.
+#pragma once
+#include <QJsonObject>
+#include <QMetaType>
+#include <QString>
+#include <QVector>
+
+namespace kmlm {
+struct SamplingParams;
+struct LoadOptions;
+}
+
+// Sampling for one answer. Stored per conversation (JSON) with global defaults in AppSettings.
+struct SamplingSettings {
+    double temperature = 0.8;     // <= 0: greedy
+    int topK = 40;                // 0: off
+    double topP = 0.95;           // 1: off
+    double minP = 0.05;           // 0: off
+    double repeatPenalty = 1.1;   // 1: off
+    int repeatLastN = 64;
+    double presencePenalty = 0.0;
+    int maxTokens = 512;          // answer length limit
+    qint64 seed = -1;             // < 0: a random seed
+
+    kmlm::SamplingParams toParams() const;
+    QJsonObject toJson() const;
+    // Missing keys keep their defaults; out-of-range values are clamped.
+    static SamplingSettings fromJson(const QJsonObject& json);
+    bool operator==(const SamplingSettings& o) const;
+    bool operator!=(const SamplingSettings& o) const { return !(*this == o); }
+};
+
+// How a model is loaded.
+struct EngineSettings {
+    int threads = 0;                          // 0: all cores
+    int contextLength = 2048;                 // clamped to the model's
+    QString kvType = QStringLiteral("q8_0");  // "q8_0" or "f16"
+    quint64 memoryLimit = 3ull << 30;         // the ceiling; 0: no check
+
+    kmlm::LoadOptions toLoadOptions() const;
+};
+
+// One message of a conversation as the engine sees it.
+struct ChatTurn {
+    QString role; // "system", "user" or "assistant"
+    QString text;
+};
+
+// A model file: what the registry reads from its metadata, and what the engine reports
+// once it is loaded (then the memory figures are measured, not estimated).
+struct ModelDescription {
+    QString path;
+    QString name;           // general.name or the file name
+    QString architecture;   // "kmlm-gru", "llama", "qwen2", "exaone", "gptneox"
+    QString quantization;   // "F32", "Q4_0", "Q4_K_M", ...
+    quint64 parameters = 0;
+    quint64 fileSize = 0;
+    int contextLength = 0;  // training context; 0: unbounded (GRU)
+    int vocabSize = 0;
+    bool bundled = false;   // the GRU model that ships with the program
+    quint64 memoryEstimate = 0; // bytes for the configured context and KV type; 0: unknown
+    quint64 weightBytes = 0;    // loaded model: weights; registry: estimate
+    quint64 kvBytes = 0;        // loaded model: sequence state; registry: estimate
+    QString error;          // non-empty when the file could not be read
+
+    bool isValid() const { return error.isEmpty() && !architecture.isEmpty(); }
+    bool isGru() const { return architecture == QLatin1String("kmlm-gru"); }
+};
+
+enum class StopReason { EndOfText, MaxTokens, StopString, Cancelled, MemoryLimit, Error };
+QString stopReasonName(StopReason reason); // "end", "max-tokens", "stop-string", "cancelled", "memory-limit", "error"
+
+// The end of one chat or completion request.
+struct GenerationResult {
+    QString text;                 // the whole answer
+    QVector<int> tokens;          // generated ids
+    StopReason reason = StopReason::EndOfText;
+    int promptTokens = 0;
+    int reusedTokens = 0;         // prompt tokens already in the model's state
+    int generatedTokens = 0;
+    double tokensPerSecond = 0;
+    QString model;                // name of the model that answered
+    QString errorMessage;         // set when reason is Error or MemoryLimit
+};
+
+Q_DECLARE_METATYPE(SamplingSettings)
+Q_DECLARE_METATYPE(EngineSettings)
+Q_DECLARE_METATYPE(ChatTurn)
+Q_DECLARE_METATYPE(ModelDescription)
+Q_DECLARE_METATYPE(GenerationResult)
+Q_DECLARE_METATYPE(StopReason)
+
+// Registers the types above for queued connections (called by EngineController).
+void registerEngineMetaTypes();

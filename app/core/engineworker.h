@@ -1,0 +1,72 @@
+// The engine thread's side: owns the kmlm::LanguageModel and runs one request at a time.
+// Reached only through queued calls from EngineController (its methods run on the engine
+// thread); only the cancel flags in EngineShared are touched from the UI thread.
+#pragma once
+#include "enginetypes.h"
+
+#include "kmlm/language_model.h"
+
+#include <QMutex>
+#include <QObject>
+#include <QSet>
+
+#include <atomic>
+#include <memory>
+
+// State both threads touch. Requests carry a serial number in posting order so stop()
+// can cancel everything posted before it without a round trip.
+struct EngineShared {
+    std::atomic<bool> cancel{false};        // the running generation's flag (GenerateOptions::cancel)
+    std::atomic<quint64> runningId{0};      // id of the running generation, 0: none
+    std::atomic<quint64> runningSerial{0};
+    std::atomic<quint64> issuedSerial{0};   // serial of the last request posted
+    std::atomic<quint64> stopSerial{0};     // generations with a serial <= this are cancelled
+    std::atomic<quint64> completionSerial{0}; // the newest completion; older ones are stale
+    QMutex mutex;
+    QSet<quint64> cancelledIds;             // cancelled before they started
+
+    bool isCancelled(quint64 id, quint64 serial);
+    void cancelId(quint64 id);
+};
+
+class EngineWorker : public QObject {
+    Q_OBJECT
+public:
+    explicit EngineWorker(std::shared_ptr<EngineShared> shared, QObject* parent = nullptr);
+    ~EngineWorker() override;
+
+    void loadModel(const QString& path, const EngineSettings& settings, const QString& fallbackPath);
+    void unloadModel();
+    void startChat(quint64 id, quint64 serial, const QVector<ChatTurn>& messages,
+                   const QString& systemPrompt, const SamplingSettings& sampling);
+    void startCompletion(quint64 id, quint64 serial, const QString& prefix, int maxTokens,
+                         const SamplingSettings& sampling);
+    void countTokens(quint64 id, const QString& text);
+
+Q_SIGNALS:
+    void modelLoadStarted(const QString& path);
+    void modelLoadProgress(float fraction);
+    void modelLoaded(const ModelDescription& model);
+    void modelLoadFailed(const QString& message, const QString& fallbackPath);
+    void modelUnloaded();
+    void textStreamed(quint64 id, const QString& chunk, double tokensPerSecond);
+    void generationFinished(quint64 id, const GenerationResult& result);
+    void tokenCount(quint64 id, int count);
+    void modelMemory(quint64 weights, quint64 kvCache);
+    void engineError(const QString& message);
+
+private:
+    std::unique_ptr<kmlm::LanguageModel> tryLoad(const QString& path, const EngineSettings& settings,
+                                                 QString* error);
+    ModelDescription describeLoaded(const QString& path) const;
+    void generate(quint64 id, quint64 serial, const std::vector<int32_t>& prompt,
+                  const std::vector<std::string>& stopStrings, const SamplingSettings& sampling,
+                  int maxTokens);
+    void finishCancelled(quint64 id);
+    void reportMemory();
+
+    std::shared_ptr<EngineShared> m_shared;
+    std::unique_ptr<kmlm::LanguageModel> m_model;
+    QString m_modelPath;
+    EngineSettings m_settings;
+};

@@ -140,7 +140,9 @@ public:
     uint64_t ceiling() const { return ceiling_; }
     uint64_t margin() const { return margin_; }
     uint64_t last_rss() const { return last_rss_; }
-    std::function<bool()> callback() const; // copies the guard
+    // Calls check() on this guard (which must outlive the generation), so message() and
+    // last_rss() tell what stopped it.
+    std::function<bool()> callback() const;
     // "memory use 2.95 GiB reached the ceiling 3.0 GiB (margin 64 MiB): generation stopped"
     std::string message() const;
 

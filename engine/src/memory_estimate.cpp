@@ -1,0 +1,241 @@
+// Memory estimates from GGUF metadata (no tensor data read), the admission check that
+// load_model() runs before mapping any tensor, and the longest context that fits.
+#include "kmlm/memory.h"
+
+#include "kmlm/error.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+
+namespace kmlm {
+namespace {
+
+// Prompt tokens evaluated per batch by the decoders; activations scale with it.
+constexpr uint64_t kPromptBatch = 64;
+
+// Heap bytes of a std::string holding len characters (SSO up to 15, malloc rounds to 16
+// with an 8-byte header) plus the 32-byte object itself.
+uint64_t string_bytes(uint64_t len) {
+    const uint64_t heap = len <= 15 ? 0 : (len + 1 + 8 + 15) / 16 * 16;
+    return 32 + heap;
+}
+
+// Token strings live twice (the file's metadata and the tokenizer's table) plus a hash index
+// (node ~64 bytes + a key copy), scores and types; merges live in the metadata and in a rank map.
+uint64_t vocab_bytes(const gguf::GgufFile& file) {
+    uint64_t total = 0;
+    if (const auto* v = file.find("tokenizer.ggml.tokens")) {
+        if (const auto* tokens = std::get_if<std::vector<std::string>>(&v->data))
+            for (const auto& t : *tokens) total += 3 * string_bytes(t.size()) + 64 + 8;
+    }
+    if (const auto* v = file.find("tokenizer.ggml.merges")) {
+        if (const auto* merges = std::get_if<std::vector<std::string>>(&v->data))
+            for (const auto& m : *merges) total += 2 * string_bytes(m.size()) + 64;
+    }
+    return total;
+}
+
+uint64_t tensor_bytes(const gguf::GgufFile& file) {
+    uint64_t total = 0;
+    for (const auto& t : file.tensors()) total += t.n_bytes;
+    return total;
+}
+
+uint64_t tensor_elements(const gguf::GgufFile& file) {
+    uint64_t total = 0;
+    for (const auto& t : file.tensors()) total += t.n_elements;
+    return total;
+}
+
+uint32_t require_u32(const gguf::GgufFile& file, const std::string& key) {
+    const auto v = file.get_uint(key);
+    if (!v) throw FormatError(file.source_name() + ": missing " + key + " (needed for the memory estimate)");
+    if (*v == 0 || *v > (1u << 30)) throw FormatError(file.source_name() + ": " + key + " is out of range");
+    return static_cast<uint32_t>(*v);
+}
+
+uint32_t optional_u32(const gguf::GgufFile& file, const std::string& key, uint32_t fallback) {
+    const auto v = file.get_uint(key);
+    if (!v) return fallback;
+    if (*v == 0 || *v > (1u << 30)) throw FormatError(file.source_name() + ": " + key + " is out of range");
+    return static_cast<uint32_t>(*v);
+}
+
+uint32_t vocab_size(const gguf::GgufFile& file) {
+    if (const auto* v = file.find("tokenizer.ggml.tokens"))
+        if (const auto* tokens = std::get_if<std::vector<std::string>>(&v->data))
+            return static_cast<uint32_t>(tokens->size());
+    if (const auto* t = file.find_tensor("token_embd.weight"); t && t->dims.size() == 2)
+        return static_cast<uint32_t>(t->dims[1]);
+    return 0;
+}
+
+// The jamo GRU computes in F32 whatever the file stores; its state is a hidden vector per
+// position kept for prefix reuse (an upper bound).
+void estimate_gru(const gguf::GgufFile& file, MemoryEstimate& e) {
+    const uint32_t embd = require_u32(file, "kmlm-gru.embedding_length");
+    const uint32_t hidden = require_u32(file, "kmlm-gru.hidden_length");
+    const uint64_t vocab = vocab_size(file);
+    if (e.n_ctx == 0) e.n_ctx = 2048;
+    e.weights = e.parameters * 4;
+    e.kv_cache = uint64_t(e.n_ctx) * hidden * 4 + uint64_t(e.n_ctx) * 4;
+    e.compute = 4 * (uint64_t(embd) + 6ull * hidden + 2 * vocab);
+}
+
+// A decoder block's activations for a batch of B tokens (floats):
+//   x, residual, norm out, attention out     4 x [B, embd]
+//   q, k, v                                  [B, heads*hd] + 2 x [B, kv_heads*hd]
+//   FFN gate/up, product                     3 x [B, ff]
+//   attention scores                         [B, heads, n_ctx]
+//   logits                                   [B, vocab]
+// plus 8-bit copies of the activations fed to the quantized matmuls ([B, max(embd, ff)]).
+void estimate_decoder(const gguf::GgufFile& file, const std::string& arch, MemoryEstimate& e) {
+    const uint32_t layers = require_u32(file, arch + ".block_count");
+    const uint32_t embd = require_u32(file, arch + ".embedding_length");
+    const uint32_t heads = require_u32(file, arch + ".attention.head_count");
+    const uint32_t kv_heads = optional_u32(file, arch + ".attention.head_count_kv", heads);
+    const uint32_t ff = optional_u32(file, arch + ".feed_forward_length", 4 * embd);
+    const uint32_t train_ctx = optional_u32(file, arch + ".context_length", 2048);
+    const uint32_t key_len = optional_u32(file, arch + ".attention.key_length", embd / heads);
+    const uint32_t value_len = optional_u32(file, arch + ".attention.value_length", key_len);
+    if (embd % heads != 0 && !file.has(arch + ".attention.key_length"))
+        throw FormatError(file.source_name() + ": embedding_length is not a multiple of head_count");
+    if (kv_heads > heads) throw FormatError(file.source_name() + ": head_count_kv exceeds head_count");
+    const uint64_t vocab = vocab_size(file);
+
+    if (e.n_ctx == 0 || e.n_ctx > train_ctx) e.n_ctx = train_ctx;
+    // K and V rows may differ in width: average the two caches.
+    e.kv_cache = (kv_cache_bytes(layers, e.n_ctx, kv_heads, key_len, e.kv_type) +
+                  kv_cache_bytes(layers, e.n_ctx, kv_heads, value_len, e.kv_type)) / 2;
+    e.weights = tensor_bytes(file);
+
+    const uint64_t B = std::min<uint64_t>(kPromptBatch, e.n_ctx);
+    const uint64_t per_token = 4ull * embd + uint64_t(heads) * key_len + 2ull * kv_heads * key_len + 3ull * ff +
+                               uint64_t(heads) * e.n_ctx + vocab;
+    e.compute = B * per_token * 4 + B * std::max(embd, ff) * 2;
+}
+
+} // namespace
+
+double kv_bytes_per_element(KvType type) { return type == KvType::F16 ? 2.0 : 34.0 / 32.0; }
+
+uint64_t kv_cache_bytes(uint32_t n_layers, uint32_t n_ctx, uint32_t n_kv_heads, uint32_t head_dim, KvType type) {
+    const uint64_t row_elements = uint64_t(n_kv_heads) * head_dim;
+    const uint64_t row = type == KvType::F16 ? row_elements * 2 : (row_elements + 31) / 32 * 34;
+    return 2ull * n_layers * n_ctx * row;
+}
+
+MemoryEstimate estimate_memory(const gguf::GgufFile& file, uint32_t n_ctx, KvType kv_type, uint64_t baseline) {
+    MemoryEstimate e;
+    e.architecture = file.architecture();
+    e.n_ctx = n_ctx;
+    e.kv_type = kv_type;
+    e.baseline = baseline;
+    e.parameters = tensor_elements(file);
+    e.vocab = vocab_bytes(file);
+    if (e.architecture == "kmlm-gru") estimate_gru(file, e);
+    else estimate_decoder(file, e.architecture, e);
+    return e;
+}
+
+// The GRU's original formats hold F32 weights: the binary one byte for byte, the JSON one as
+// text (at least 4 bytes per number) parsed into a document first.
+MemoryEstimate estimate_model_file(const std::filesystem::path& path, uint32_t n_ctx, KvType kv_type,
+                                   uint64_t baseline) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw IoError("cannot open model file: " + path.string());
+    char magic[4] = {};
+    in.read(magic, 4);
+    if (in.gcount() == 4 && std::string_view(magic, 4) == "GGUF")
+        return estimate_memory(*gguf::GgufFile::open(path), n_ctx, kv_type, baseline);
+    std::error_code ec;
+    const uint64_t size = std::filesystem::file_size(path, ec);
+    if (ec) throw IoError("cannot read the size of " + path.string());
+    MemoryEstimate e;
+    e.architecture = "kmlm-gru";
+    e.n_ctx = n_ctx;
+    e.kv_type = kv_type;
+    e.baseline = baseline;
+    e.weights = size;
+    const bool json = std::find(magic, magic + 4, '{') != magic + 4;
+    e.compute = json ? 3 * size : 0; // text + parsed document while loading
+    return e;
+}
+
+uint64_t weights_at_q4_0(const gguf::GgufFile& file) {
+    uint64_t total = 0;
+    for (const auto& t : file.tensors()) {
+        const bool quantizable = t.dims.size() >= 2 && t.dims[0] % 32 == 0;
+        total += quantizable ? t.n_elements / 32 * 18 : t.n_elements * 4;
+    }
+    return total;
+}
+
+uint32_t fit_context(const gguf::GgufFile& file, KvType kv_type, uint64_t limit, uint64_t baseline) {
+    const MemoryEstimate full = estimate_memory(file, 0, kv_type, baseline);
+    if (full.total() <= limit) return full.n_ctx;
+    uint32_t lo = 0, hi = full.n_ctx; // fits(lo) (or lo = 0), !fits(hi)
+    while (hi - lo > 1) {
+        const uint32_t mid = lo + (hi - lo) / 2;
+        if (estimate_memory(file, mid, kv_type, baseline).total() <= limit) lo = mid;
+        else hi = mid;
+    }
+    return lo;
+}
+
+std::string format_bytes(uint64_t bytes) {
+    static const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = static_cast<double>(bytes);
+    int u = 0;
+    while (v >= 1024 && u < 4) { v /= 1024; ++u; }
+    char buf[32];
+    if (u == 0) std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
+    else std::snprintf(buf, sizeof buf, v < 10 ? "%.2f %s" : v < 100 ? "%.1f %s" : "%.0f %s", v, units[u]);
+    return buf;
+}
+
+std::string describe(const MemoryEstimate& e) {
+    std::string s = "memory estimate: " + format_bytes(e.total()) + " at context " + std::to_string(e.n_ctx);
+    if (e.architecture != "kmlm-gru") s += e.kv_type == KvType::F16 ? " (KV cache f16)" : " (KV cache q8_0)";
+    s += "\n  weights      " + format_bytes(e.weights);
+    s += "\n  KV cache     " + format_bytes(e.kv_cache);
+    s += "\n  compute      " + format_bytes(e.compute);
+    s += "\n  vocabulary   " + format_bytes(e.vocab);
+    s += "\n  application  " + format_bytes(e.baseline);
+    return s + "\n";
+}
+
+void check_admission(const MemoryEstimate& e, uint64_t limit, const gguf::GgufFile* file,
+                     const std::string& model_name) {
+    if (limit == 0 || e.total() <= limit) return;
+    std::string msg = model_name + " needs about " + format_bytes(e.total()) + " at context " +
+                      std::to_string(e.n_ctx) +
+                      (e.kv_type == KvType::F16 ? " with the f16 KV cache" : " with the q8_0 KV cache") +
+                      " (weights " + format_bytes(e.weights) + ", KV cache " + format_bytes(e.kv_cache) +
+                      ", compute " + format_bytes(e.compute) + ", vocabulary " + format_bytes(e.vocab) +
+                      ", application " + format_bytes(e.baseline) + "): " + format_bytes(e.total() - limit) +
+                      " over the memory ceiling of " + format_bytes(limit) + ".";
+    std::vector<std::string> fits;
+    if (file && e.architecture != "kmlm-gru") {
+        if (const uint32_t ctx = fit_context(*file, e.kv_type, limit, e.baseline); ctx >= 16)
+            fits.push_back("a context of " + std::to_string(ctx) + " tokens or less");
+        if (e.kv_type == KvType::F16) {
+            const MemoryEstimate q8 = estimate_memory(*file, e.n_ctx, KvType::Q8_0, e.baseline);
+            if (q8.total() <= limit) fits.push_back("the 8-bit KV cache (--kv-type q8_0: " + format_bytes(q8.total()) + ")");
+        }
+        const uint64_t q4 = weights_at_q4_0(*file);
+        if (q4 < e.weights && e.total() - e.weights + q4 <= limit)
+            fits.push_back("a Q4_0 quantization of this model (about " + format_bytes(e.total() - e.weights + q4) + ")");
+    }
+    if (e.architecture != "kmlm-gru") fits.push_back("the bundled GRU model");
+    if (!fits.empty()) {
+        msg += " What would fit: ";
+        for (size_t i = 0; i < fits.size(); ++i) msg += (i ? "; " : "") + fits[i];
+        msg += ".";
+    }
+    throw MemoryLimitError(msg);
+}
+
+} // namespace kmlm

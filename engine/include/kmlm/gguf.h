@@ -126,6 +126,8 @@ public:
     void set_f32_array(std::string key, std::vector<float> v);
     void set_i32_array(std::string key, std::vector<int32_t> v);
     void set_u32_array(std::string key, std::vector<uint32_t> v);
+    // Any value as is (its type and array_type decide how it is written); nested arrays are refused.
+    void set_value(std::string key, Value v);
     // Copies every metadata key of another file (e.g. quantize keeps the tokenizer).
     void copy_metadata(const GgufFile& from);
 

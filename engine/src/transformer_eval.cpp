@@ -1,0 +1,288 @@
+// The transformer decoder's forward pass over a batch of tokens, its KV cache with a sliding
+// window, and LanguageModel on top. Activations are F32; weights are used in place from the
+// mapped file through the matmul kernels.
+#include "transformer_model.h"
+
+#include "kmlm/error.h"
+#include "kmlm/vocab.h"
+#include "transformer_kernels.h"
+#include "transformer_ops.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace kmlm {
+namespace {
+
+// Tokens per forward pass: large enough for the matrix-matrix kernels to reuse each weight
+// row across the batch, small enough to keep the activations in a few MiB.
+constexpr uint32_t kBatch = 128;
+
+class TransformerModel final : public LanguageModel, public BatchLogits {
+public:
+    TransformerModel(std::unique_ptr<gguf::GgufFile> file, TransformerHParams hp, TransformerWeights w,
+                     const LoadOptions& opt)
+        : file_(std::move(file)), hp_(std::move(hp)), w_(std::move(w)),
+          n_ctx_(std::min<uint32_t>(std::max<uint32_t>(opt.n_ctx, 16), hp_.n_ctx_train)),
+          n_sink_(std::min<uint32_t>(opt.n_sink, n_ctx_ / 4)),
+          cache_(kv_type_for(opt.kv_type, hp_), hp_.n_layer, n_ctx_, hp_.n_kv_embd(), hp_.head_dim),
+          pool_(opt.n_threads) {
+        tokenizer_ = load_gguf_tokenizer(*file_);
+        if (uint32_t(tokenizer_->vocab_size()) > hp_.n_vocab)
+            throw FormatError(file_->source_name() + ": the tokenizer has " + std::to_string(tokenizer_->vocab_size()) +
+                              " tokens but token_embd.weight only " + std::to_string(hp_.n_vocab));
+        fill_info();
+        init_rope_table();
+        const uint32_t d = hp_.n_embd, kv = hp_.n_kv_embd();
+        x_.resize(size_t(kBatch) * d);
+        xn_.resize(size_t(kBatch) * d);
+        q_.resize(size_t(kBatch) * (d + 2 * kv));
+        k_.resize(size_t(kBatch) * kv);
+        v_.resize(size_t(kBatch) * kv);
+        attn_.resize(size_t(kBatch) * d);
+        tmp_.resize(size_t(kBatch) * d);
+        ff_a_.resize(size_t(kBatch) * hp_.n_ff);
+        ff_b_.resize(size_t(kBatch) * hp_.n_ff);
+        scores_.resize(size_t(pool_.size()) * n_ctx_);
+        logits_.resize(hp_.n_vocab);
+    }
+
+    const ModelInfo& info() const override { return info_; }
+    const Tokenizer& tokenizer() const override { return *tokenizer_; }
+    const std::vector<int32_t>& history() const override { return history_; }
+    void truncate(size_t n) override {
+        if (n < history_.size()) history_.resize(n);
+    }
+    size_t context_length() const override { return n_ctx_; }
+    MemoryUsage memory_usage() const override {
+        MemoryUsage u;
+        for (const auto& t : file_->tensors()) u.weights += t.n_bytes;
+        u.kv_cache = cache_.bytes();
+        u.compute = (x_.size() + xn_.size() + q_.size() + k_.size() + v_.size() + attn_.size() + tmp_.size() +
+                     ff_a_.size() + ff_b_.size() + scores_.size() + logits_.size() + all_logits_.size() +
+                     rope_cos_.size() * 2) * sizeof(float);
+        return u;
+    }
+
+    std::span<const float> eval(std::span<const int32_t> tokens) override {
+        run(tokens, false);
+        return logits_;
+    }
+    std::span<const float> eval_all(std::span<const int32_t> tokens) override {
+        all_logits_.resize(tokens.size() * size_t(hp_.n_vocab));
+        run(tokens, true);
+        return all_logits_;
+    }
+
+private:
+    static KvType kv_type_for(KvType wanted, const TransformerHParams& hp) {
+        return hp.head_dim % 32 == 0 ? wanted : KvType::F16; // Q8_0 blocks must not straddle heads
+    }
+
+    void fill_info() {
+        info_.name = file_->get_string("general.name").value_or(file_->source_name());
+        info_.architecture = hp_.arch_name;
+        info_.quantization = quantization_name(*file_);
+        for (const auto& t : file_->tensors()) info_.parameters += t.n_elements;
+        info_.file_size = file_->file_size();
+        info_.vocab_size = uint32_t(tokenizer_->vocab_size());
+        info_.context_length = hp_.n_ctx_train;
+        info_.chat_template = file_->get_string("tokenizer.chat_template").value_or("");
+    }
+
+    // cos/sin of pos * base^(-2i/n_rot) for every slot and pair: [n_ctx][n_rot/2].
+    void init_rope_table() {
+        const uint32_t half = hp_.n_rot / 2;
+        rope_cos_.resize(size_t(n_ctx_) * half);
+        rope_sin_.resize(size_t(n_ctx_) * half);
+        for (uint32_t pos = 0; pos < n_ctx_; ++pos)
+            for (uint32_t i = 0; i < half; ++i) {
+                const double angle = pos * std::pow(double(hp_.rope_base), -2.0 * i / hp_.n_rot);
+                rope_cos_[size_t(pos) * half + i] = float(std::cos(angle));
+                rope_sin_[size_t(pos) * half + i] = float(std::sin(angle));
+            }
+    }
+
+    // Rotates n_heads heads of head_dim floats at `pos` (see rope_rotate).
+    void rope(float* x, uint32_t n_heads, uint32_t pos) const {
+        const uint32_t half = hp_.n_rot / 2;
+        for (uint32_t h = 0; h < n_heads; ++h)
+            rope_rotate(x + size_t(h) * hp_.head_dim, hp_.n_rot, hp_.rope_neox,
+                        &rope_cos_[size_t(pos) * half], &rope_sin_[size_t(pos) * half]);
+    }
+
+    // Evaluates tokens in batches, sliding the window first when the cache is full.
+    void run(std::span<const int32_t> tokens, bool all_logits) {
+        if (tokens.empty()) throw InvalidArgument("eval: no tokens");
+        for (int32_t t : tokens)
+            if (t < 0 || uint32_t(t) >= hp_.n_vocab) throw InvalidArgument("eval: token id " + std::to_string(t) + " is out of range");
+        size_t done = 0;
+        while (done < tokens.size()) {
+            const uint32_t n = uint32_t(std::min<size_t>({tokens.size() - done, kBatch, n_ctx_ - n_sink_}));
+            if (history_.size() + n > n_ctx_) slide(uint32_t(history_.size() + n - n_ctx_));
+            float* out = all_logits ? all_logits_.data() + done * hp_.n_vocab : nullptr;
+            forward(tokens.subspan(done, n), out);
+            done += n;
+        }
+    }
+
+    // Drops at least `need` tokens after the sinks (half the window at once, so that slides
+    // are rare), moves the rest down and re-rotates their keys by the shift.
+    void slide(uint32_t need) {
+        const uint32_t n_past = uint32_t(history_.size());
+        const uint32_t discard = std::min(std::max(need, (n_ctx_ - n_sink_) / 2), n_past - n_sink_);
+        const uint32_t kept = n_past - n_sink_ - discard;
+        cache_.move(n_sink_ + discard, n_sink_, kept);
+        const uint32_t half = hp_.n_rot / 2;
+        std::vector<float> cos(half), sin(half);
+        for (uint32_t i = 0; i < half; ++i) {
+            const double angle = -double(discard) * std::pow(double(hp_.rope_base), -2.0 * i / hp_.n_rot);
+            cos[i] = float(std::cos(angle));
+            sin[i] = float(std::sin(angle));
+        }
+        cache_.update_keys(n_sink_, n_sink_ + kept, [&](float* key, uint32_t) {
+            for (uint32_t h = 0; h < hp_.n_head_kv; ++h)
+                rope_rotate(key + size_t(h) * hp_.head_dim, hp_.n_rot, hp_.rope_neox, cos.data(), sin.data());
+        });
+        history_.erase(history_.begin() + n_sink_, history_.begin() + n_sink_ + discard);
+    }
+
+    void norm(const Weight& w, const Weight& b, const float* x, float* out, uint32_t n) const {
+        for (uint32_t i = 0; i < n; ++i) {
+            const float* xi = x + size_t(i) * hp_.n_embd;
+            float* oi = out + size_t(i) * hp_.n_embd;
+            if (hp_.layer_norm) layer_norm(xi, w.f32(), b.f32(), oi, hp_.n_embd, hp_.norm_eps);
+            else rms_norm(xi, w.f32(), oi, hp_.n_embd, hp_.norm_eps);
+        }
+    }
+
+    // y[n][w.rows] = x[n][w.cols] * w^T (+ bias)
+    void linear(const Weight& w, const Weight& bias, const float* x, float* y, uint32_t n) {
+        matmul(pool_, w.type, w.data, w.rows, w.cols, x, n, y);
+        if (bias)
+            for (uint32_t i = 0; i < n; ++i) add(y + size_t(i) * w.rows, bias.f32(), w.rows);
+    }
+
+    // q/k/v of the batch: q_ [n][n_embd], k_ and v_ [n][n_kv_embd], before RoPE.
+    void project_qkv(const LayerWeights& l, uint32_t n) {
+        const uint32_t d = hp_.n_embd, kv = hp_.n_kv_embd();
+        if (!l.wqkv) {
+            linear(l.wq, l.bq, xn_.data(), q_.data(), n);
+            linear(l.wk, l.bk, xn_.data(), k_.data(), n);
+            linear(l.wv, l.bv, xn_.data(), v_.data(), n);
+            return;
+        }
+        // Fused [Q | K | V] rows, as llama.cpp's converter writes gptneox (it undoes the
+        // per-head interleaving of the original checkpoint). Split in place: q_ keeps Q.
+        const uint32_t width = d + 2 * kv;
+        linear(l.wqkv, l.bqkv, xn_.data(), q_.data(), n);
+        for (uint32_t i = 0; i < n; ++i) {
+            const float* row = q_.data() + size_t(i) * width;
+            std::copy(row + d, row + d + kv, k_.data() + size_t(i) * kv);
+            std::copy(row + d + kv, row + width, v_.data() + size_t(i) * kv);
+        }
+        for (uint32_t i = 1; i < n; ++i)
+            std::copy(q_.data() + size_t(i) * width, q_.data() + size_t(i) * width + d, q_.data() + size_t(i) * d);
+    }
+
+    // attn_[i] = softmax(q_i . K^T / sqrt(head_dim)) V over slots [0, pos_i], per head.
+    void attention(uint32_t layer, uint32_t p0, uint32_t n) {
+        const uint32_t d = hp_.n_embd, group = hp_.n_head / hp_.n_head_kv;
+        const float scale = 1.0f / std::sqrt(float(hp_.head_dim));
+        pool_.parallel_for(size_t(n) * hp_.n_head, [&](size_t task, int thread) {
+            const uint32_t i = uint32_t(task / hp_.n_head), h = uint32_t(task % hp_.n_head);
+            const uint32_t n_keys = p0 + i + 1; // causal: itself and everything before
+            float* scores = scores_.data() + size_t(thread) * n_ctx_;
+            const float* q = q_.data() + size_t(i) * d + size_t(h) * hp_.head_dim;
+            cache_.dot_keys(layer, h / group, q, n_keys, scores);
+            float max = -INFINITY;
+            for (uint32_t j = 0; j < n_keys; ++j) max = std::max(max, scores[j] *= scale);
+            float sum = 0;
+            for (uint32_t j = 0; j < n_keys; ++j) sum += scores[j] = std::exp(scores[j] - max);
+            for (uint32_t j = 0; j < n_keys; ++j) scores[j] /= sum;
+            float* out = attn_.data() + size_t(i) * d + size_t(h) * hp_.head_dim;
+            std::fill(out, out + hp_.head_dim, 0.0f);
+            cache_.add_values(layer, h / group, scores, n_keys, out);
+        });
+    }
+
+    // ff_a_ = act(x W_gate) * (x W_up) (llama) or gelu(x W_up + b) (gptneox); out = ff_a_ W_down.
+    void feed_forward(const LayerWeights& l, const float* in, float* out, uint32_t n) {
+        const size_t count = size_t(n) * hp_.n_ff;
+        linear(l.w_up, l.b_up, in, ff_a_.data(), n);
+        if (l.w_gate) {
+            linear(l.w_gate, Weight{}, in, ff_b_.data(), n);
+            for (size_t i = 0; i < count; ++i) ff_a_[i] *= silu(ff_b_[i]);
+        } else {
+            for (size_t i = 0; i < count; ++i) ff_a_[i] = gelu(ff_a_[i]);
+        }
+        linear(l.w_down, l.b_down, ff_a_.data(), out, n);
+    }
+
+    // One batch: tokens at positions p0.. appended to the cache. logits_out: [n][vocab] for
+    // every token, or null for only the last token's logits in logits_.
+    void forward(std::span<const int32_t> tokens, float* logits_out) {
+        const uint32_t n = uint32_t(tokens.size()), d = hp_.n_embd, kv = hp_.n_kv_embd();
+        const uint32_t p0 = uint32_t(history_.size());
+        for (uint32_t i = 0; i < n; ++i) dequantize_row(w_.tok_embd.type, row_ptr(w_.tok_embd, tokens[i]), x_.data() + size_t(i) * d, d);
+
+        for (uint32_t li = 0; li < hp_.n_layer; ++li) {
+            const LayerWeights& l = w_.layers[li];
+            norm(l.attn_norm, l.attn_norm_b, x_.data(), xn_.data(), n);
+            project_qkv(l, n);
+            for (uint32_t i = 0; i < n; ++i) {
+                rope(q_.data() + size_t(i) * d, hp_.n_head, p0 + i);
+                rope(k_.data() + size_t(i) * kv, hp_.n_head_kv, p0 + i);
+                cache_.store(li, p0 + i, k_.data() + size_t(i) * kv, v_.data() + size_t(i) * kv);
+            }
+            attention(li, p0, n);
+            linear(l.wo, l.bo, attn_.data(), tmp_.data(), n);
+            if (hp_.parallel_residual) {
+                // x + attn(ln1(x)) + ffn(ln2(x)): both branches read the same x.
+                norm(l.ffn_norm, l.ffn_norm_b, x_.data(), xn_.data(), n);
+                add(x_.data(), tmp_.data(), size_t(n) * d);
+            } else {
+                add(x_.data(), tmp_.data(), size_t(n) * d);
+                norm(l.ffn_norm, l.ffn_norm_b, x_.data(), xn_.data(), n);
+            }
+            feed_forward(l, xn_.data(), tmp_.data(), n);
+            add(x_.data(), tmp_.data(), size_t(n) * d);
+        }
+        history_.insert(history_.end(), tokens.begin(), tokens.end());
+
+        if (logits_out) {
+            norm(w_.out_norm, w_.out_norm_b, x_.data(), xn_.data(), n);
+            linear(w_.output, Weight{}, xn_.data(), logits_out, n);
+            std::copy(logits_out + size_t(n - 1) * hp_.n_vocab, logits_out + size_t(n) * hp_.n_vocab, logits_.data());
+        } else {
+            norm(w_.out_norm, w_.out_norm_b, x_.data() + size_t(n - 1) * d, xn_.data(), 1);
+            linear(w_.output, Weight{}, xn_.data(), logits_.data(), 1);
+        }
+    }
+
+    static const uint8_t* row_ptr(const Weight& w, int32_t row) {
+        return w.data + size_t(row) * row_bytes(w.type, w.cols);
+    }
+
+    std::unique_ptr<gguf::GgufFile> file_;
+    TransformerHParams hp_;
+    TransformerWeights w_;
+    ModelInfo info_;
+    std::unique_ptr<Tokenizer> tokenizer_;
+    uint32_t n_ctx_, n_sink_;
+    KvCache cache_;
+    ThreadPool pool_;
+    std::vector<int32_t> history_; // token in each cache slot
+    std::vector<float> rope_cos_, rope_sin_;
+    // Activations of one batch (see forward()).
+    std::vector<float> x_, xn_, q_, k_, v_, attn_, tmp_, ff_a_, ff_b_, scores_, logits_, all_logits_;
+};
+
+} // namespace
+
+std::unique_ptr<LanguageModel> make_transformer(std::unique_ptr<gguf::GgufFile> file, TransformerHParams hp,
+                                                TransformerWeights weights, const LoadOptions& options) {
+    return std::make_unique<TransformerModel>(std::move(file), std::move(hp), std::move(weights), options);
+}
+
+} // namespace kmlm

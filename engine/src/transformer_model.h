@@ -1,0 +1,53 @@
+// Internal: the transformer decoder's weights (views into the mapped GGUF file) and the
+// model class that runs them.
+#pragma once
+#include "kmlm/gguf.h"
+#include "kmlm/kv_cache.h"
+#include "kmlm/language_model.h"
+#include "kmlm/transformer.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace kmlm {
+
+// A 1-D or 2-D tensor used in place from the mapping: rows of `cols` elements.
+struct Weight {
+    GgmlType type = GgmlType::F32;
+    const uint8_t* data = nullptr;
+    uint32_t cols = 0; // ne0
+    uint32_t rows = 0; // ne1 (1 for vectors)
+    explicit operator bool() const { return data != nullptr; }
+    const float* f32() const { return reinterpret_cast<const float*>(data); }
+};
+
+struct LayerWeights {
+    Weight attn_norm, attn_norm_b;          // [n_embd]
+    Weight wq, wk, wv;                      // [n_embd] -> [n_embd], [n_kv_embd], [n_kv_embd]
+    Weight bq, bk, bv;                      // qwen2 biases
+    Weight wqkv, bqkv;                      // gptneox: [n_embd] -> [Q | K | V]
+    Weight wo, bo;                          // [n_embd] -> [n_embd]
+    Weight ffn_norm, ffn_norm_b;            // [n_embd]
+    Weight w_gate, w_up, b_up;              // [n_embd] -> [n_ff]
+    Weight w_down, b_down;                  // [n_ff] -> [n_embd]
+};
+
+struct TransformerWeights {
+    Weight tok_embd;                  // [n_vocab][n_embd]
+    Weight out_norm, out_norm_b;      // [n_embd]
+    Weight output;                    // [n_vocab][n_embd]; token_embd when tied
+    std::vector<LayerWeights> layers;
+};
+
+// Finds and checks every tensor the architecture needs: presence, type, shape. FormatError
+// names the tensor.
+TransformerWeights bind_weights(const gguf::GgufFile& file, const TransformerHParams& hp);
+
+} // namespace kmlm
+
+namespace kmlm {
+// Builds the model over an opened file (transformer_eval.cpp).
+std::unique_ptr<LanguageModel> make_transformer(std::unique_ptr<gguf::GgufFile> file, TransformerHParams hp,
+                                                TransformerWeights weights, const LoadOptions& options);
+} // namespace kmlm

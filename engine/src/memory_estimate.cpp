@@ -13,7 +13,7 @@ namespace kmlm {
 namespace {
 
 // Prompt tokens evaluated per batch by the decoders; activations scale with it.
-constexpr uint64_t kPromptBatch = 64;
+constexpr uint64_t kPromptBatch = 128;
 
 // Heap bytes of a std::string holding len characters (SSO up to 15, malloc rounds to 16
 // with an 8-byte header) plus the 32-byte object itself.
@@ -84,12 +84,13 @@ void estimate_gru(const gguf::GgufFile& file, MemoryEstimate& e) {
     e.compute = 4 * (uint64_t(embd) + 6ull * hidden + 2 * vocab);
 }
 
-// A decoder block's activations for a batch of B tokens (floats):
-//   x, residual, norm out, attention out     4 x [B, embd]
-//   q, k, v                                  [B, heads*hd] + 2 x [B, kv_heads*hd]
-//   FFN gate/up, product                     3 x [B, ff]
-//   attention scores                         [B, heads, n_ctx]
-//   logits                                   [B, vocab]
+// The decoder's buffers for a batch of B prompt tokens (floats, see transformer_eval.cpp):
+//   x, norm out, attention out, scratch        4 x [B, embd]
+//   q (with room for k and v), k, v            [B, embd + 2 kv] + 2 x [B, kv]
+//   FFN gate/up                                2 x [B, ff]
+//   attention scores                           [heads, n_ctx] (per thread; heads bound threads)
+//   logits                                     [vocab]
+//   RoPE cos/sin tables                        [n_ctx, head_dim]
 // plus 8-bit copies of the activations fed to the quantized matmuls ([B, max(embd, ff)]).
 void estimate_decoder(const gguf::GgufFile& file, const std::string& arch, MemoryEstimate& e) {
     const uint32_t layers = require_u32(file, arch + ".block_count");
@@ -106,15 +107,18 @@ void estimate_decoder(const gguf::GgufFile& file, const std::string& arch, Memor
     const uint64_t vocab = vocab_size(file);
 
     if (e.n_ctx == 0 || e.n_ctx > train_ctx) e.n_ctx = train_ctx;
+    e.n_ctx = std::max<uint32_t>(e.n_ctx, std::min<uint32_t>(16, train_ctx)); // the decoder's minimum
+    if (key_len % 32 != 0) e.kv_type = KvType::F16; // Q8_0 blocks would straddle heads
     // K and V rows may differ in width: average the two caches.
     e.kv_cache = (kv_cache_bytes(layers, e.n_ctx, kv_heads, key_len, e.kv_type) +
                   kv_cache_bytes(layers, e.n_ctx, kv_heads, value_len, e.kv_type)) / 2;
     e.weights = tensor_bytes(file);
 
     const uint64_t B = std::min<uint64_t>(kPromptBatch, e.n_ctx);
-    const uint64_t per_token = 4ull * embd + uint64_t(heads) * key_len + 2ull * kv_heads * key_len + 3ull * ff +
-                               uint64_t(heads) * e.n_ctx + vocab;
-    e.compute = B * per_token * 4 + B * std::max(embd, ff) * 2;
+    const uint64_t kv = uint64_t(kv_heads) * key_len;
+    const uint64_t per_token = 5ull * embd + 4 * kv + 2ull * ff;
+    const uint64_t floats = B * per_token + uint64_t(heads) * e.n_ctx + vocab + uint64_t(e.n_ctx) * key_len;
+    e.compute = floats * 4 + B * std::max(embd, ff) * 34 / 32;
 }
 
 } // namespace

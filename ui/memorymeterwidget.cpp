@@ -1,0 +1,170 @@
+#include "memorymeterwidget.h"
+
+#include "memorymonitor.h"
+
+#include <QEvent>
+#include <QLocale>
+#include <QPainter>
+#include <QPainterPath>
+
+#include <algorithm>
+
+namespace {
+constexpr int kBarWidth = 72;
+constexpr int kSparkWidth = 48;
+constexpr int kSpacing = 6;
+} // namespace
+
+MemoryMeterWidget::MemoryMeterWidget(QWidget* parent) : QWidget(parent) {
+    setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
+    updateToolTip();
+}
+
+void MemoryMeterWidget::setMonitor(MemoryMonitor* monitor) {
+    clear();
+    if (!monitor) return;
+    for (const auto& s : monitor->history()) addSample(s.used, s.ceiling, s.model, s.kv, s.app);
+    connect(monitor, &MemoryMonitor::sampled, this, &MemoryMeterWidget::addSample, Qt::UniqueConnection);
+}
+
+void MemoryMeterWidget::setHistoryLength(int samples) {
+    m_historyLength = std::max(1, samples);
+    if (m_history.size() > m_historyLength) m_history.remove(0, m_history.size() - m_historyLength);
+    update();
+}
+
+void MemoryMeterWidget::addSample(quint64 used, quint64 ceiling, quint64 model, quint64 kv, quint64 app) {
+    m_history.append(Sample{used, ceiling, model, kv, app});
+    if (m_history.size() > m_historyLength) m_history.remove(0, m_history.size() - m_historyLength);
+    const QSize before = sizeHint();
+    updateToolTip();
+    if (sizeHint() != before) updateGeometry(); // the text got wider
+    update();
+}
+
+void MemoryMeterWidget::clear() {
+    m_history.clear();
+    updateToolTip();
+    update();
+}
+
+double MemoryMeterWidget::fraction() const {
+    const Sample s = latest();
+    return s.ceiling ? double(s.used) / double(s.ceiling) : 0.0;
+}
+
+MemoryMeterWidget::Level MemoryMeterWidget::level() const {
+    const double f = fraction();
+    return f >= 0.95 ? Level::Critical : f >= 0.8 ? Level::Warning : Level::Normal;
+}
+
+QString MemoryMeterWidget::formatBytes(quint64 bytes) const {
+    return locale().formattedDataSize(qint64(bytes), 1, QLocale::DataSizeIecFormat);
+}
+
+QString MemoryMeterWidget::text() const {
+    const Sample s = latest();
+    if (s.ceiling == 0) return formatBytes(s.used);
+    //: memory used / memory ceiling, e.g. "1.2 GiB / 3.0 GiB"
+    return tr("%1 / %2").arg(formatBytes(s.used), formatBytes(s.ceiling));
+}
+
+void MemoryMeterWidget::updateToolTip() {
+    if (m_history.isEmpty()) {
+        setToolTip(tr("Memory: no reading yet"));
+        setAccessibleName(tr("Memory meter"));
+        return;
+    }
+    const Sample s = latest();
+    quint64 peak = 0;
+    for (const auto& h : m_history) peak = std::max(peak, h.used);
+    QString tip = s.ceiling ? tr("Memory: %1 of the %2 ceiling (%3%)")
+                                  .arg(formatBytes(s.used), formatBytes(s.ceiling))
+                                  .arg(qRound(fraction() * 100))
+                            : tr("Memory: %1 (no ceiling)").arg(formatBytes(s.used));
+    tip += QLatin1Char('\n') + tr("Model: %1").arg(formatBytes(s.model));
+    tip += QLatin1Char('\n') + tr("KV cache: %1").arg(formatBytes(s.kv));
+    tip += QLatin1Char('\n') + tr("Application: %1").arg(formatBytes(s.app));
+    tip += QLatin1Char('\n') + tr("Peak of the last %n sample(s): %1", nullptr, int(m_history.size())).arg(formatBytes(peak));
+    setToolTip(tip);
+    setAccessibleName(tr("Memory meter"));
+    setAccessibleDescription(tip);
+}
+
+QColor MemoryMeterWidget::levelColor() const {
+    switch (level()) {
+    case Level::Critical: return QColor(0xd3, 0x2f, 0x2f);
+    case Level::Warning: return QColor(0xf5, 0x7c, 0x00);
+    case Level::Normal: break;
+    }
+    return palette().color(QPalette::Highlight);
+}
+
+QSize MemoryMeterWidget::sizeHint() const {
+    const QFontMetrics fm = fontMetrics();
+    const int textWidth = fm.horizontalAdvance(tr("%1 / %2").arg(formatBytes(quint64(9999) << 20), formatBytes(quint64(9999) << 20)));
+    return QSize(kBarWidth + kSpacing + textWidth + kSpacing + kSparkWidth, std::max(fm.height(), 16) + 4);
+}
+
+QSize MemoryMeterWidget::minimumSizeHint() const { return sizeHint(); }
+
+// The bar: the ceiling is the full width; model, KV cache and application are stacked from
+// the left in shades of the level colour.
+void MemoryMeterWidget::paintBar(QPainter& p, const QRect& r) const {
+    p.setPen(palette().color(QPalette::Mid));
+    p.setBrush(palette().color(QPalette::Base));
+    p.drawRect(r.adjusted(0, 0, -1, -1));
+    const Sample s = latest();
+    const double scale = s.ceiling ? double(r.width() - 2) / double(s.ceiling) : 0.0;
+    if (scale == 0.0) return;
+    const QColor base = levelColor();
+    const quint64 parts[] = {s.model, s.kv, s.app};
+    const QColor colors[] = {base, base.lighter(130), base.lighter(165)};
+    double x = r.left() + 1;
+    const double right = r.right();
+    p.setPen(Qt::NoPen);
+    for (int i = 0; i < 3; ++i) {
+        const double w = std::min(double(parts[i]) * scale, right - x);
+        if (w <= 0) break;
+        p.setBrush(colors[i]);
+        p.drawRect(QRectF(x, r.top() + 1, w, r.height() - 2));
+        x += w;
+    }
+}
+
+// The sparkline: used / ceiling of each sample in the history, oldest on the left.
+void MemoryMeterWidget::paintSparkline(QPainter& p, const QRect& r) const {
+    if (m_history.size() < 2) return;
+    quint64 top = 1;
+    for (const auto& s : m_history) top = std::max({top, s.used, s.ceiling});
+    QPainterPath path;
+    const double step = double(r.width() - 1) / double(m_historyLength - 1);
+    const double x0 = r.right() - step * double(m_history.size() - 1);
+    for (int i = 0; i < m_history.size(); ++i) {
+        const double y = r.bottom() - double(m_history[i].used) / double(top) * (r.height() - 1);
+        const QPointF pt(x0 + step * i, y);
+        if (i == 0) path.moveTo(pt);
+        else path.lineTo(pt);
+    }
+    p.setPen(QPen(levelColor(), 1.2));
+    p.setBrush(Qt::NoBrush);
+    p.drawPath(path);
+}
+
+void MemoryMeterWidget::paintEvent(QPaintEvent*) {
+    QPainter p(this);
+    p.setRenderHint(QPainter::Antialiasing, true);
+    const int h = height();
+    const int barHeight = std::min(10, h - 4);
+    paintBar(p, QRect(0, (h - barHeight) / 2, kBarWidth, barHeight));
+    const int textLeft = kBarWidth + kSpacing;
+    const int textWidth = width() - textLeft - kSpacing - kSparkWidth;
+    p.setPen(palette().color(QPalette::WindowText));
+    p.drawText(QRect(textLeft, 0, textWidth, h), Qt::AlignVCenter | Qt::AlignLeft, text());
+    paintSparkline(p, QRect(width() - kSparkWidth, 2, kSparkWidth, h - 4));
+}
+
+void MemoryMeterWidget::changeEvent(QEvent* event) {
+    if (event->type() == QEvent::LanguageChange || event->type() == QEvent::LocaleChange) updateToolTip();
+    QWidget::changeEvent(event);
+}

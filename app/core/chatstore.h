@@ -74,6 +74,8 @@ public:
 
     // Opens (creating when needed) and migrates the database. false + errorString() on failure.
     bool open(const QString& path);
+    // Opens without migrating past version (tests of databases written by older versions).
+    bool openAtVersion(const QString& path, int version);
     void close();
     bool isOpen() const;
     QString path() const { return m_path; }
@@ -133,7 +135,10 @@ Q_SIGNALS:
     void messagesChanged(qint64 conversationId);
 
 private:
-    bool migrate();
+    bool migrate(int target);
+    QSqlDatabase db() const;
+    qint64 insertChild(qint64 conversationId, qint64 parentId, int turn, const QString& role,
+                       const QString& text, MessageState state, const QString& model);
     bool touch(qint64 conversationId);
     std::optional<ChatMessage> lastOnPath(qint64 conversationId) const;
     bool fail(const QString& what, const QString& detail) const;

@@ -68,7 +68,8 @@ Q_SIGNALS:
     void engineError(const QString& message);
 
 private:
-    void markIssued();
+    // Runs f on the engine thread (queued).
+    template <typename F> void post(F&& f);
 
     QThread m_thread;
     EngineWorker* m_worker = nullptr; // lives on m_thread

@@ -11,22 +11,32 @@
 #include <QSet>
 
 #include <atomic>
+#include <string>
+#include <vector>
 #include <memory>
 
-// State both threads touch. Requests carry a serial number in posting order so stop()
-// can cancel everything posted before it without a round trip.
+// State both threads touch. Requests carry a serial number in posting order so stop() can
+// cancel everything posted before it without a round trip. The mutex makes "is this request
+// cancelled?" and "this request is now running" one step, so a cancel is never lost between them.
 struct EngineShared {
-    std::atomic<bool> cancel{false};        // the running generation's flag (GenerateOptions::cancel)
-    std::atomic<quint64> runningId{0};      // id of the running generation, 0: none
-    std::atomic<quint64> runningSerial{0};
-    std::atomic<quint64> issuedSerial{0};   // serial of the last request posted
-    std::atomic<quint64> stopSerial{0};     // generations with a serial <= this are cancelled
-    std::atomic<quint64> completionSerial{0}; // the newest completion; older ones are stale
-    QMutex mutex;
-    QSet<quint64> cancelledIds;             // cancelled before they started
+    std::atomic<bool> cancel{false};      // the running generation's flag (GenerateOptions::cancel)
+    std::atomic<quint64> runningId{0};    // id of the running generation, 0: none
 
-    bool isCancelled(quint64 id, quint64 serial);
+    // UI thread.
+    quint64 issue(bool completion);       // serial for a new request; a completion makes older ones stale
     void cancelId(quint64 id);
+    void cancelAll();                     // everything issued so far
+    // Engine thread: false when the request was cancelled before it started.
+    bool begin(quint64 id, quint64 serial, bool completion);
+    void end();
+
+private:
+    QMutex mutex;
+    quint64 issuedSerial = 0;
+    quint64 stopSerial = 0;       // requests with a serial <= this are cancelled
+    quint64 completionSerial = 0; // the newest completion
+    bool runningCompletion = false;
+    QSet<quint64> cancelledIds;   // cancelled before they started
 };
 
 class EngineWorker : public QObject {
@@ -58,11 +68,10 @@ Q_SIGNALS:
 private:
     std::unique_ptr<kmlm::LanguageModel> tryLoad(const QString& path, const EngineSettings& settings,
                                                  QString* error);
-    ModelDescription describeLoaded(const QString& path) const;
-    void generate(quint64 id, quint64 serial, const std::vector<int32_t>& prompt,
-                  const std::vector<std::string>& stopStrings, const SamplingSettings& sampling,
-                  int maxTokens);
-    void finishCancelled(quint64 id);
+    void setModel(std::unique_ptr<kmlm::LanguageModel> model, const QString& path, const EngineSettings& settings);
+    void generate(quint64 id, const std::vector<int32_t>& prompt, const std::vector<std::string>& stopStrings,
+                  const SamplingSettings& sampling, int maxTokens);
+    void finishWithError(quint64 id, StopReason reason, const QString& message);
     void reportMemory();
 
     std::shared_ptr<EngineShared> m_shared;

@@ -2,6 +2,7 @@
 // kmlm/memory.h) and splits it into model weights, KV cache and the rest of the application.
 #pragma once
 #include <QObject>
+#include <QString>
 #include <QTimer>
 #include <QVector>
 
@@ -44,6 +45,7 @@ private:
     quint64 m_ceiling = 3ull << 30;
     quint64 m_weights = 0;
     quint64 m_kv = 0;
+    QString m_modelFile; // the loaded model's file, whose resident pages count as model
     int m_historyLength = 120;
     QVector<Sample> m_history;
 };

@@ -1,0 +1,47 @@
+#include "chatprompt.h"
+
+#include "kmlm/error.h"
+
+namespace {
+
+std::string nfcUtf8(const QString& text) { return text.normalized(QString::NormalizationForm_C).toStdString(); }
+
+bool isGru(const kmlm::LanguageModel& model) { return model.info().architecture == "kmlm-gru"; }
+
+// The user messages after the last answer, one per line.
+QString lastUserText(const QVector<ChatTurn>& messages) {
+    QStringList lines;
+    for (auto it = messages.crbegin(); it != messages.crend() && it->role != QLatin1String("assistant"); ++it)
+        if (it->role == QLatin1String("user")) lines.prepend(it->text.simplified());
+    return lines.join(QLatin1Char(' '));
+}
+
+} // namespace
+
+EnginePrompt chatPrompt(const kmlm::LanguageModel& model, const QVector<ChatTurn>& messages,
+                        const QString& systemPrompt) {
+    EnginePrompt prompt;
+    const kmlm::Tokenizer& tokenizer = model.tokenizer();
+    if (isGru(model)) {
+        const QString text = lastUserText(messages);
+        if (text.isEmpty()) throw kmlm::InvalidArgument("there is no question to answer");
+        prompt.tokens = tokenizer.encode(nfcUtf8(text + QLatin1Char(' ')), true);
+        return prompt;
+    }
+    QString text;
+    if (!systemPrompt.isEmpty()) text += systemPrompt + QStringLiteral("\n\n");
+    for (const ChatTurn& turn : messages)
+        text += (turn.role == QLatin1String("assistant") ? QStringLiteral("Assistant: ") : QStringLiteral("User: ")) +
+                turn.text + QLatin1Char('\n');
+    text += QStringLiteral("Assistant:");
+    prompt.tokens = tokenizer.encode(nfcUtf8(text), true);
+    prompt.stopStrings = {"\nUser:"};
+    return prompt;
+}
+
+EnginePrompt completionPrompt(const kmlm::LanguageModel& model, const QString& prefix) {
+    EnginePrompt prompt;
+    prompt.tokens = model.tokenizer().encode(nfcUtf8(prefix), true);
+    if (prompt.tokens.empty()) throw kmlm::InvalidArgument("there is no text to continue");
+    return prompt;
+}

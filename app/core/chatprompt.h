@@ -1,0 +1,22 @@
+// Turns a conversation or an editor prefix into the token prompt for the loaded model.
+// Runs on the engine thread.
+#pragma once
+#include "enginetypes.h"
+
+#include "kmlm/language_model.h"
+
+#include <string>
+#include <vector>
+
+struct EnginePrompt {
+    std::vector<int32_t> tokens;
+    std::vector<std::string> stopStrings; // generation ends before any of these
+};
+
+// Decoders: the model's chat template with the system prompt and every turn, ending with the
+// assistant's generation prompt. The jamo GRU is a plain language model without turns: its
+// prompt is the last user message(s), and the answer continues that line.
+EnginePrompt chatPrompt(const kmlm::LanguageModel& model, const QVector<ChatTurn>& messages,
+                        const QString& systemPrompt);
+// The text before the editor's cursor (NFC), to be continued.
+EnginePrompt completionPrompt(const kmlm::LanguageModel& model, const QString& prefix);

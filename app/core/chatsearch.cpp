@@ -1,0 +1,101 @@
+// ChatStore::search: FTS5 trigram index for words of three or more characters; one- and
+// two-syllable words (common in Korean: 밥, 날씨) can't be trigram-matched, so a query with
+// a short word scans the message texts with instr() instead.
+#include "chatstore.h"
+
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QStringList>
+#include <QVariant>
+
+namespace {
+
+constexpr int kBefore = 30; // snippet characters before the match
+constexpr int kAfter = 70;  // after it
+
+QStringList queryWords(const QString& query) {
+    return query.normalized(QString::NormalizationForm_C).simplified().split(QLatin1Char(' '), Qt::SkipEmptyParts);
+}
+
+// FTS5 query: every word as a quoted phrase (quotes doubled), implicitly ANDed.
+QString ftsQuery(const QStringList& words) {
+    QStringList phrases;
+    for (QString w : words) phrases << QLatin1Char('"') + w.replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"');
+    return phrases.join(QLatin1Char(' '));
+}
+
+SearchHit makeHit(qint64 messageId, qint64 conversationId, const QString& title, const QString& text,
+                  const QStringList& words) {
+    SearchHit hit;
+    hit.messageId = messageId;
+    hit.conversationId = conversationId;
+    hit.conversationTitle = title;
+    int at = -1;
+    int length = 0;
+    for (const QString& w : words) {
+        const int i = text.indexOf(w, 0, Qt::CaseInsensitive);
+        if (i >= 0 && (at < 0 || i < at)) {
+            at = i;
+            length = w.size();
+        }
+    }
+    if (at < 0) at = 0;
+    int from = qMax(0, at - kBefore);
+    int to = qMin(int(text.size()), at + length + kAfter);
+    // Don't cut a surrogate pair in half.
+    if (from > 0 && text.at(from).isLowSurrogate()) --from;
+    if (to < text.size() && text.at(to).isLowSurrogate()) ++to;
+    QString snippet = text.mid(from, to - from);
+    snippet.replace(QLatin1Char('\n'), QLatin1Char(' '));
+    const QString lead = from > 0 ? QStringLiteral("…") : QString();
+    hit.snippet = lead + snippet + (to < text.size() ? QStringLiteral("…") : QString());
+    hit.matchStart = lead.size() + at - from;
+    hit.matchLength = length;
+    return hit;
+}
+
+} // namespace
+
+QString SearchHit::snippetHtml() const {
+    return snippet.left(matchStart).toHtmlEscaped() + QStringLiteral("<b>") +
+           snippet.mid(matchStart, matchLength).toHtmlEscaped() + QStringLiteral("</b>") +
+           snippet.mid(matchStart + matchLength).toHtmlEscaped();
+}
+
+QVector<SearchHit> ChatStore::search(const QString& query, int limit) const {
+    QVector<SearchHit> hits;
+    const QStringList words = queryWords(query);
+    if (words.isEmpty() || limit <= 0) return hits;
+    bool allLong = true;
+    for (const QString& w : words) allLong = allLong && w.size() >= 3;
+
+    QString sql;
+    QSqlQuery q(db());
+    q.setForwardOnly(true);
+    if (allLong) {
+        sql = QStringLiteral("SELECT m.id, m.conversation_id, c.title, m.text FROM messages_fts f"
+                             " JOIN messages m ON m.id = f.rowid JOIN conversations c ON c.id = m.conversation_id"
+                             " WHERE messages_fts MATCH ? AND c.deleted IS NULL"
+                             " ORDER BY c.updated DESC, m.id LIMIT ?");
+        q.prepare(sql);
+        q.addBindValue(ftsQuery(words));
+    } else {
+        QStringList conditions;
+        for (int i = 0; i < words.size(); ++i) conditions << QStringLiteral("instr(lower(m.text), lower(?)) > 0");
+        sql = QStringLiteral("SELECT m.id, m.conversation_id, c.title, m.text FROM messages m"
+                             " JOIN conversations c ON c.id = m.conversation_id"
+                             " WHERE c.deleted IS NULL AND %1 ORDER BY c.updated DESC, m.id LIMIT ?")
+                  .arg(conditions.join(QStringLiteral(" AND ")));
+        q.prepare(sql);
+        for (const QString& w : words) q.addBindValue(w);
+    }
+    q.addBindValue(limit);
+    if (!q.exec()) {
+        fail(QStringLiteral("search failed"), q.lastError().text());
+        return hits;
+    }
+    while (q.next())
+        hits.append(makeHit(q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toString(),
+                            q.value(3).toString(), words));
+    return hits;
+}

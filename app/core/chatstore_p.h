@@ -1,0 +1,12 @@
+// Internal to the ChatStore sources: reading message rows.
+#pragma once
+#include "chatstore.h"
+
+#include <QSqlQuery>
+#include <QVariant>
+
+// The message columns of `messages m` (plus the sibling count), as rowToMessage() reads them.
+extern const char* const kMessageColumns;
+ChatMessage rowToMessage(const QSqlQuery& q);
+// A message id to bind, NULL for 0 (the parent of a conversation's first message).
+QVariant nullableId(qint64 id);

@@ -1,0 +1,93 @@
+#include "enginetypes.h"
+
+#include "kmlm/language_model.h"
+#include "kmlm/sampler.h"
+
+#include <QtGlobal>
+
+#include <algorithm>
+
+kmlm::SamplingParams SamplingSettings::toParams() const {
+    kmlm::SamplingParams p;
+    p.temperature = static_cast<float>(temperature);
+    p.top_k = topK;
+    p.top_p = static_cast<float>(topP);
+    p.min_p = static_cast<float>(minP);
+    p.repeat_penalty = static_cast<float>(repeatPenalty);
+    p.repeat_last_n = repeatLastN;
+    p.presence_penalty = static_cast<float>(presencePenalty);
+    if (seed >= 0) p.seed = static_cast<uint64_t>(seed);
+    return p;
+}
+
+QJsonObject SamplingSettings::toJson() const {
+    QJsonObject o;
+    o[QStringLiteral("temperature")] = temperature;
+    o[QStringLiteral("top_k")] = topK;
+    o[QStringLiteral("top_p")] = topP;
+    o[QStringLiteral("min_p")] = minP;
+    o[QStringLiteral("repeat_penalty")] = repeatPenalty;
+    o[QStringLiteral("repeat_last_n")] = repeatLastN;
+    o[QStringLiteral("presence_penalty")] = presencePenalty;
+    o[QStringLiteral("max_tokens")] = maxTokens;
+    o[QStringLiteral("seed")] = seed;
+    return o;
+}
+
+SamplingSettings SamplingSettings::fromJson(const QJsonObject& json) {
+    SamplingSettings s;
+    auto num = [&json](const char* key, double fallback, double lo, double hi) {
+        const QJsonValue v = json.value(QLatin1String(key));
+        return v.isDouble() ? std::clamp(v.toDouble(), lo, hi) : fallback;
+    };
+    s.temperature = num("temperature", s.temperature, 0, 5);
+    s.topK = static_cast<int>(num("top_k", s.topK, 0, 100000));
+    s.topP = num("top_p", s.topP, 0, 1);
+    s.minP = num("min_p", s.minP, 0, 1);
+    s.repeatPenalty = num("repeat_penalty", s.repeatPenalty, 0.5, 5);
+    s.repeatLastN = static_cast<int>(num("repeat_last_n", s.repeatLastN, 0, 65536));
+    s.presencePenalty = num("presence_penalty", s.presencePenalty, -5, 5);
+    s.maxTokens = static_cast<int>(num("max_tokens", s.maxTokens, 1, 1 << 20));
+    s.seed = static_cast<qint64>(num("seed", static_cast<double>(s.seed), -1, 9007199254740991.0));
+    return s;
+}
+
+bool SamplingSettings::operator==(const SamplingSettings& o) const {
+    return qFuzzyCompare(1 + temperature, 1 + o.temperature) && topK == o.topK &&
+           qFuzzyCompare(1 + topP, 1 + o.topP) && qFuzzyCompare(1 + minP, 1 + o.minP) &&
+           qFuzzyCompare(1 + repeatPenalty, 1 + o.repeatPenalty) && repeatLastN == o.repeatLastN &&
+           qFuzzyCompare(1 + presencePenalty, 1 + o.presencePenalty) && maxTokens == o.maxTokens &&
+           seed == o.seed;
+}
+
+kmlm::LoadOptions EngineSettings::toLoadOptions() const {
+    kmlm::LoadOptions lo;
+    lo.n_threads = std::max(0, threads);
+    lo.n_ctx = static_cast<uint32_t>(std::max(16, contextLength));
+    lo.kv_type = kvType.compare(QLatin1String("f16"), Qt::CaseInsensitive) == 0 ? kmlm::KvType::F16
+                                                                                 : kmlm::KvType::Q8_0;
+    lo.memory_limit = memoryLimit;
+    return lo;
+}
+
+QString stopReasonName(StopReason reason) {
+    switch (reason) {
+    case StopReason::EndOfText: return QStringLiteral("end");
+    case StopReason::MaxTokens: return QStringLiteral("max-tokens");
+    case StopReason::StopString: return QStringLiteral("stop-string");
+    case StopReason::Cancelled: return QStringLiteral("cancelled");
+    case StopReason::MemoryLimit: return QStringLiteral("memory-limit");
+    case StopReason::Error: return QStringLiteral("error");
+    }
+    return QStringLiteral("error");
+}
+
+void registerEngineMetaTypes() {
+    qRegisterMetaType<SamplingSettings>("SamplingSettings");
+    qRegisterMetaType<EngineSettings>("EngineSettings");
+    qRegisterMetaType<ChatTurn>("ChatTurn");
+    qRegisterMetaType<QVector<ChatTurn>>("QVector<ChatTurn>");
+    qRegisterMetaType<ModelDescription>("ModelDescription");
+    qRegisterMetaType<GenerationResult>("GenerationResult");
+    qRegisterMetaType<StopReason>("StopReason");
+}

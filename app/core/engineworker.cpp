@@ -1,0 +1,205 @@
+#include "engineworker.h"
+
+#include "chatprompt.h"
+#include "modelregistry.h"
+
+#include "kmlm/error.h"
+#include "kmlm/generate.h"
+#include "kmlm/memory.h"
+
+#include <QFileInfo>
+
+#include <chrono>
+
+namespace {
+
+StopReason toStopReason(kmlm::StopReason r) {
+    switch (r) {
+    case kmlm::StopReason::EndOfText: return StopReason::EndOfText;
+    case kmlm::StopReason::MaxTokens: return StopReason::MaxTokens;
+    case kmlm::StopReason::StopString: return StopReason::StopString;
+    case kmlm::StopReason::Cancelled: return StopReason::Cancelled;
+    case kmlm::StopReason::MemoryLimit: return StopReason::MemoryLimit;
+    }
+    return StopReason::Error;
+}
+
+ModelDescription describeModel(const kmlm::LanguageModel& model, const QString& path) {
+    const kmlm::ModelInfo& info = model.info();
+    const kmlm::MemoryUsage usage = model.memory_usage();
+    ModelDescription d;
+    d.path = path;
+    d.name = QString::fromStdString(info.name);
+    d.architecture = QString::fromStdString(info.architecture);
+    d.quantization = QString::fromStdString(info.quantization);
+    d.parameters = info.parameters;
+    d.fileSize = info.file_size ? info.file_size : quint64(QFileInfo(path).size());
+    d.contextLength = int(model.context_length());
+    d.vocabSize = int(info.vocab_size);
+    d.bundled = QFileInfo(path) == QFileInfo(ModelRegistry::bundledModelPath());
+    d.weightBytes = usage.weights;
+    d.kvBytes = usage.kv_cache;
+    d.memoryEstimate = usage.weights + usage.kv_cache + usage.compute + kmlm::kAppBaselineBytes;
+    return d;
+}
+
+} // namespace
+
+EngineWorker::EngineWorker(std::shared_ptr<EngineShared> shared, QObject* parent)
+    : QObject(parent), m_shared(std::move(shared)) {}
+
+EngineWorker::~EngineWorker() = default;
+
+std::unique_ptr<kmlm::LanguageModel> EngineWorker::tryLoad(const QString& path, const EngineSettings& settings,
+                                                           QString* error) {
+    kmlm::LoadOptions options = settings.toLoadOptions();
+    options.progress = [this](float fraction) { Q_EMIT modelLoadProgress(fraction); };
+    try {
+        return kmlm::load_model(path.toStdString(), options);
+    } catch (const std::exception& e) {
+        *error = QString::fromUtf8(e.what());
+    }
+    return nullptr;
+}
+
+void EngineWorker::setModel(std::unique_ptr<kmlm::LanguageModel> model, const QString& path,
+                            const EngineSettings& settings) {
+    m_model = std::move(model);
+    m_modelPath = path;
+    m_settings = settings;
+    Q_EMIT modelLoaded(describeModel(*m_model, path));
+    reportMemory();
+}
+
+void EngineWorker::loadModel(const QString& path, const EngineSettings& settings, const QString& fallbackPath) {
+    Q_EMIT modelLoadStarted(path);
+    // The old model goes first: holding two models at once could break the memory ceiling.
+    const QString previousPath = m_modelPath;
+    const EngineSettings previousSettings = m_settings;
+    m_model.reset();
+    m_modelPath.clear();
+
+    QString error;
+    if (auto model = tryLoad(path, settings, &error)) {
+        setModel(std::move(model), path, settings);
+        return;
+    }
+    const QString message = tr("Could not load the model %1: %2").arg(QFileInfo(path).fileName(), error);
+    // Back to the previous model, else the fallback (the bundled GRU).
+    const QString fallback = fallbackPath.isEmpty() ? ModelRegistry::bundledModelPath() : fallbackPath;
+    for (const auto& [candidate, candidateSettings] :
+         {std::pair{previousPath, previousSettings}, std::pair{fallback, settings}}) {
+        if (candidate.isEmpty() || QFileInfo(candidate) == QFileInfo(path)) continue;
+        QString ignored;
+        if (auto model = tryLoad(candidate, candidateSettings, &ignored)) {
+            setModel(std::move(model), candidate, candidateSettings);
+            Q_EMIT modelLoadFailed(message, candidate);
+            return;
+        }
+    }
+    Q_EMIT modelLoadFailed(message, QString());
+    Q_EMIT modelUnloaded();
+    reportMemory();
+}
+
+void EngineWorker::unloadModel() {
+    m_model.reset();
+    m_modelPath.clear();
+    Q_EMIT modelUnloaded();
+    reportMemory();
+}
+
+void EngineWorker::reportMemory() {
+    const kmlm::MemoryUsage usage = m_model ? m_model->memory_usage() : kmlm::MemoryUsage{};
+    Q_EMIT modelMemory(usage.weights, usage.kv_cache);
+}
+
+void EngineWorker::finishWithError(quint64 id, StopReason reason, const QString& message) {
+    GenerationResult result;
+    result.reason = reason;
+    result.errorMessage = message;
+    if (m_model) result.model = QString::fromStdString(m_model->info().name);
+    Q_EMIT generationFinished(id, result);
+}
+
+void EngineWorker::startChat(quint64 id, quint64 serial, const QVector<ChatTurn>& messages,
+                             const QString& systemPrompt, const SamplingSettings& sampling) {
+    if (!m_shared->begin(id, serial, false)) return finishWithError(id, StopReason::Cancelled, {});
+    if (!m_model) {
+        m_shared->end();
+        return finishWithError(id, StopReason::Error, tr("No model is loaded."));
+    }
+    try {
+        const EnginePrompt prompt = chatPrompt(*m_model, messages, systemPrompt);
+        generate(id, prompt.tokens, prompt.stopStrings, sampling, sampling.maxTokens);
+    } catch (const std::exception& e) {
+        m_shared->end();
+        finishWithError(id, StopReason::Error, QString::fromUtf8(e.what()));
+    }
+}
+
+void EngineWorker::startCompletion(quint64 id, quint64 serial, const QString& prefix, int maxTokens,
+                                   const SamplingSettings& sampling) {
+    if (!m_shared->begin(id, serial, true)) return finishWithError(id, StopReason::Cancelled, {});
+    if (!m_model) {
+        m_shared->end();
+        return finishWithError(id, StopReason::Error, tr("No model is loaded."));
+    }
+    try {
+        const EnginePrompt prompt = completionPrompt(*m_model, prefix);
+        generate(id, prompt.tokens, prompt.stopStrings, sampling, maxTokens);
+    } catch (const std::exception& e) {
+        m_shared->end();
+        finishWithError(id, StopReason::Error, QString::fromUtf8(e.what()));
+    }
+}
+
+// Runs one generation to its end; begin() was called, end() is called here.
+void EngineWorker::generate(quint64 id, const std::vector<int32_t>& prompt, const std::vector<std::string>& stopStrings,
+                            const SamplingSettings& sampling, int maxTokens) {
+    using Clock = std::chrono::steady_clock;
+    kmlm::GenerateOptions options;
+    options.sampling = sampling.toParams();
+    options.max_tokens = qMax(1, maxTokens);
+    options.stop_strings = stopStrings;
+    options.cancel = &m_shared->cancel;
+    const kmlm::MemoryGuard guard(m_settings.memoryLimit);
+    if (m_settings.memoryLimit > 0) options.memory_ok = guard.callback();
+
+    // Speed is measured from the first sampled token, so prompt processing doesn't count.
+    int generated = 0;
+    Clock::time_point firstToken;
+    options.on_token = [&](int32_t) {
+        if (generated++ == 0) firstToken = Clock::now();
+    };
+    options.on_text = [&](std::string_view text) {
+        const double seconds = std::chrono::duration<double>(Clock::now() - firstToken).count();
+        const double speed = generated > 1 && seconds > 0 ? (generated - 1) / seconds : 0;
+        Q_EMIT textStreamed(id, QString::fromUtf8(text.data(), int(text.size())), speed);
+    };
+
+    const kmlm::GenerateResult r = kmlm::generate(*m_model, prompt, options);
+    m_shared->end();
+    GenerationResult result;
+    result.text = QString::fromStdString(r.text);
+    result.tokens = QVector<int>(r.tokens.begin(), r.tokens.end());
+    result.reason = toStopReason(r.reason);
+    result.promptTokens = r.stats.prompt_tokens;
+    result.reusedTokens = r.stats.reused_tokens;
+    result.generatedTokens = r.stats.generated_tokens;
+    result.tokensPerSecond = r.stats.tokens_per_second();
+    result.model = QString::fromStdString(m_model->info().name);
+    if (r.reason == kmlm::StopReason::MemoryLimit) result.errorMessage = QString::fromStdString(guard.message());
+    Q_EMIT generationFinished(id, result);
+    reportMemory();
+}
+
+void EngineWorker::countTokens(quint64 id, const QString& text) {
+    if (!m_model) return Q_EMIT tokenCount(id, -1);
+    try {
+        const std::string utf8 = text.normalized(QString::NormalizationForm_C).toStdString();
+        Q_EMIT tokenCount(id, int(m_model->tokenizer().encode(utf8, false).size()));
+    } catch (const std::exception&) { // invalid UTF-8 cannot come from a QString; be safe anyway
+        Q_EMIT tokenCount(id, -1);
+    }
+}

@@ -1,0 +1,172 @@
+#include "modelregistry.h"
+
+#include "appsettings.h"
+
+#include "kmlm/gguf.h"
+#include "kmlm/memory.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QSet>
+#include <QtConcurrent>
+
+namespace kmlm {
+// The quantization a GGUF file names (general.file_type) or its dominant tensor type.
+// Defined in the engine (transformer.cpp), shared with ModelInfo::quantization.
+std::string quantization_name(const gguf::GgufFile& file);
+} // namespace kmlm
+
+namespace {
+
+const QString kBundledName = QStringLiteral("models/kmlm-gru-ko.gguf");
+
+int vocabularySize(const kmlm::gguf::GgufFile& file) {
+    const kmlm::gguf::Value* tokens = file.find("tokenizer.ggml.tokens");
+    if (!tokens) return 0;
+    const auto* list = std::get_if<std::vector<std::string>>(&tokens->data);
+    return list ? int(list->size()) : 0;
+}
+
+void describeGguf(const kmlm::gguf::GgufFile& file, const EngineSettings& settings, ModelDescription* d) {
+    const kmlm::LoadOptions options = settings.toLoadOptions();
+    const std::string arch = file.architecture();
+    d->architecture = QString::fromStdString(arch);
+    if (const auto name = file.get_string("general.name"); name && !name->empty()) d->name = QString::fromStdString(*name);
+    d->quantization = QString::fromStdString(kmlm::quantization_name(file));
+    d->contextLength = int(file.get_uint(arch + ".context_length").value_or(0));
+    d->vocabSize = vocabularySize(file);
+    const kmlm::MemoryEstimate e = kmlm::estimate_memory(file, options.n_ctx, options.kv_type);
+    d->parameters = e.parameters;
+    d->weightBytes = e.weights;
+    d->kvBytes = e.kv_cache;
+    d->memoryEstimate = e.total();
+}
+
+} // namespace
+
+ModelRegistry::ModelRegistry(AppSettings* settings, QObject* parent) : QObject(parent), m_settings(settings) {
+    connect(&m_watcher, &QFutureWatcher<QVector<ModelDescription>>::finished, this, [this] {
+        m_models = m_watcher.result();
+        Q_EMIT modelsChanged();
+        if (m_refreshAgain) {
+            m_refreshAgain = false;
+            refresh();
+        }
+    });
+}
+
+QString ModelRegistry::bundledModelPath() {
+    const QString env = qEnvironmentVariable("KMLM_MODEL");
+    if (!env.isEmpty() && QFileInfo::exists(env)) return QFileInfo(env).absoluteFilePath();
+    QStringList dirs;
+    if (QCoreApplication::instance())
+        dirs << QCoreApplication::applicationDirPath() + QStringLiteral("/../share/" KMLM_DATADIR_NAME);
+    dirs << QStringLiteral(KMLM_SOURCE_RESOURCES);
+    for (const QString& dir : dirs) {
+        const QFileInfo file(dir + QLatin1Char('/') + kBundledName);
+        if (file.exists()) return file.canonicalFilePath();
+    }
+    return {};
+}
+
+ModelDescription ModelRegistry::describe(const QString& path, const EngineSettings& settings) {
+    ModelDescription d;
+    d.path = path;
+    const QFileInfo info(path);
+    d.name = info.completeBaseName();
+    d.fileSize = quint64(info.size());
+    d.bundled = !path.isEmpty() && info == QFileInfo(bundledModelPath());
+    if (!info.isFile()) {
+        d.error = tr("The file does not exist.");
+        return d;
+    }
+    try {
+        QFile f(path);
+        if (f.open(QIODevice::ReadOnly) && f.read(4) == "GGUF") {
+            f.close();
+            describeGguf(*kmlm::gguf::GgufFile::open(path.toStdString()), settings, &d);
+        } else {
+            // The GRU's JSON and binary formats: estimated from the file.
+            const kmlm::LoadOptions options = settings.toLoadOptions();
+            const kmlm::MemoryEstimate e = kmlm::estimate_model_file(path.toStdString(), options.n_ctx, options.kv_type);
+            d.architecture = QString::fromStdString(e.architecture);
+            d.quantization = QStringLiteral("F32");
+            d.parameters = e.parameters;
+            d.weightBytes = e.weights;
+            d.kvBytes = e.kv_cache;
+            d.memoryEstimate = e.total();
+        }
+    } catch (const std::exception& e) {
+        d.error = QString::fromUtf8(e.what());
+    }
+    return d;
+}
+
+QString ModelRegistry::modelsFolder() const { return m_settings->modelsFolder(); }
+
+ModelDescription ModelRegistry::model(const QString& path) const {
+    for (const ModelDescription& m : m_models)
+        if (QFileInfo(m.path) == QFileInfo(path)) return m;
+    return {};
+}
+
+bool ModelRegistry::isRefreshing() const { return m_watcher.isRunning(); }
+
+QStringList ModelRegistry::candidatePaths() const {
+    QStringList paths;
+    const QString bundled = bundledModelPath();
+    if (!bundled.isEmpty()) paths << bundled;
+    const QDir folder(modelsFolder());
+    for (const QFileInfo& f : folder.entryInfoList({QStringLiteral("*.gguf")}, QDir::Files | QDir::Readable, QDir::Name))
+        paths << f.absoluteFilePath();
+    paths << m_settings->extraModelFiles();
+    // The same file once, by its canonical path (links and "..").
+    QStringList unique;
+    QSet<QString> seen;
+    for (const QString& p : paths) {
+        const QString key = QFileInfo(p).canonicalFilePath().isEmpty() ? p : QFileInfo(p).canonicalFilePath();
+        if (!seen.contains(key)) {
+            seen.insert(key);
+            unique << p;
+        }
+    }
+    return unique;
+}
+
+void ModelRegistry::refresh() {
+    if (m_watcher.isRunning()) {
+        m_refreshAgain = true;
+        return;
+    }
+    const QStringList paths = candidatePaths();
+    const EngineSettings settings = m_settings->engineSettings();
+    m_watcher.setFuture(QtConcurrent::run([paths, settings] {
+        QVector<ModelDescription> models;
+        for (const QString& p : paths) models.append(describe(p, settings));
+        return models;
+    }));
+}
+
+bool ModelRegistry::addModelFile(const QString& path) {
+    const QFileInfo info(path);
+    if (!info.isFile() || !info.isReadable()) {
+        Q_EMIT modelAddFailed(path, tr("The file %1 cannot be read.").arg(path));
+        return false;
+    }
+    QStringList files = m_settings->extraModelFiles();
+    if (!files.contains(info.absoluteFilePath())) {
+        files << info.absoluteFilePath();
+        m_settings->setExtraModelFiles(files);
+    }
+    refresh();
+    return true;
+}
+
+void ModelRegistry::removeModelFile(const QString& path) {
+    QStringList files = m_settings->extraModelFiles();
+    if (files.removeAll(QFileInfo(path).absoluteFilePath()) + files.removeAll(path) > 0) {
+        m_settings->setExtraModelFiles(files);
+        refresh();
+    }
+}

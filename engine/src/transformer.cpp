@@ -4,7 +4,6 @@
 #include "transformer_model.h"
 
 #include "kmlm/error.h"
-#include "transformer_ops.h"
 
 #include <algorithm>
 #include <map>

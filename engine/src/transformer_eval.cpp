@@ -4,9 +4,10 @@
 #include "transformer_model.h"
 
 #include "kmlm/error.h"
+#include "kmlm/kernels.h"
+#include "kmlm/quant.h"
+#include "kmlm/threadpool.h"
 #include "kmlm/vocab.h"
-#include "transformer_kernels.h"
-#include "transformer_ops.h"
 
 #include <algorithm>
 #include <cmath>
@@ -160,7 +161,7 @@ private:
     void linear(const Weight& w, const Weight& bias, const float* x, float* y, uint32_t n) {
         matmul(pool_, w.type, w.data, w.rows, w.cols, x, n, y);
         if (bias)
-            for (uint32_t i = 0; i < n; ++i) add(y + size_t(i) * w.rows, bias.f32(), w.rows);
+            for (uint32_t i = 0; i < n; ++i) axpy_f32(1.0f, bias.f32(), y + size_t(i) * w.rows, w.rows);
     }
 
     // q/k/v of the batch: q_ [n][n_embd], k_ and v_ [n][n_kv_embd], before RoPE.
@@ -195,11 +196,8 @@ private:
             float* scores = scores_.data() + size_t(thread) * n_ctx_;
             const float* q = q_.data() + size_t(i) * d + size_t(h) * hp_.head_dim;
             cache_.dot_keys(layer, h / group, q, n_keys, scores);
-            float max = -INFINITY;
-            for (uint32_t j = 0; j < n_keys; ++j) max = std::max(max, scores[j] *= scale);
-            float sum = 0;
-            for (uint32_t j = 0; j < n_keys; ++j) sum += scores[j] = std::exp(scores[j] - max);
-            for (uint32_t j = 0; j < n_keys; ++j) scores[j] /= sum;
+            for (uint32_t j = 0; j < n_keys; ++j) scores[j] *= scale;
+            softmax(scores, n_keys);
             float* out = attn_.data() + size_t(i) * d + size_t(h) * hp_.head_dim;
             std::fill(out, out + hp_.head_dim, 0.0f);
             cache_.add_values(layer, h / group, scores, n_keys, out);
@@ -212,9 +210,9 @@ private:
         linear(l.w_up, l.b_up, in, ff_a_.data(), n);
         if (l.w_gate) {
             linear(l.w_gate, Weight{}, in, ff_b_.data(), n);
-            for (size_t i = 0; i < count; ++i) ff_a_[i] *= silu(ff_b_[i]);
+            swiglu(ff_a_.data(), ff_b_.data(), count);
         } else {
-            for (size_t i = 0; i < count; ++i) ff_a_[i] = gelu(ff_a_[i]);
+            gelu(ff_a_.data(), count);
         }
         linear(l.w_down, l.b_down, ff_a_.data(), out, n);
     }
@@ -240,13 +238,13 @@ private:
             if (hp_.parallel_residual) {
                 // x + attn(ln1(x)) + ffn(ln2(x)): both branches read the same x.
                 norm(l.ffn_norm, l.ffn_norm_b, x_.data(), xn_.data(), n);
-                add(x_.data(), tmp_.data(), size_t(n) * d);
+                axpy_f32(1.0f, tmp_.data(), x_.data(), size_t(n) * d);
             } else {
-                add(x_.data(), tmp_.data(), size_t(n) * d);
+                axpy_f32(1.0f, tmp_.data(), x_.data(), size_t(n) * d);
                 norm(l.ffn_norm, l.ffn_norm_b, x_.data(), xn_.data(), n);
             }
             feed_forward(l, xn_.data(), tmp_.data(), n);
-            add(x_.data(), tmp_.data(), size_t(n) * d);
+            axpy_f32(1.0f, tmp_.data(), x_.data(), size_t(n) * d);
         }
         history_.insert(history_.end(), tokens.begin(), tokens.end());
 

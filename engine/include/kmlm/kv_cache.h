@@ -41,7 +41,7 @@ public:
     void update_keys(uint32_t begin, uint32_t end, const std::function<void(float* key, uint32_t slot)>& rotate);
 
 private:
-    size_t row_bytes() const { return row_bytes_; }
+    size_t head_offset(uint32_t head) const;
     uint8_t* k_row(uint32_t layer, uint32_t pos) { return data_.data() + ((size_t(layer) * 2) * n_ctx_ + pos) * row_bytes_; }
     uint8_t* v_row(uint32_t layer, uint32_t pos) { return data_.data() + ((size_t(layer) * 2 + 1) * n_ctx_ + pos) * row_bytes_; }
     const uint8_t* k_row(uint32_t layer, uint32_t pos) const { return const_cast<KvCache*>(this)->k_row(layer, pos); }

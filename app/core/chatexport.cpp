@@ -202,8 +202,8 @@ qint64 ChatStore::importJson(const QByteArray& json) {
     q.prepare(QStringLiteral("INSERT INTO conversations (title, system_prompt, sampling, created, updated)"
                              " VALUES (?, ?, ?, ?, ?)"));
     const QJsonValue sampling = root.value(QStringLiteral("sampling"));
-    q.addBindValue(root.value(QStringLiteral("title")).toString());
-    q.addBindValue(root.value(QStringLiteral("system_prompt")).toString());
+    q.addBindValue(textValue(root.value(QStringLiteral("title")).toString()));
+    q.addBindValue(textValue(root.value(QStringLiteral("system_prompt")).toString()));
     q.addBindValue(sampling.isObject()
                        ? QVariant(QString::fromUtf8(QJsonDocument(SamplingSettings::fromJson(sampling.toObject()).toJson())
                                                         .toJson(QJsonDocument::Compact)))
@@ -219,8 +219,8 @@ qint64 ChatStore::importJson(const QByteArray& json) {
                              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     for (const ImportedMessage& m : list) {
         for (const QVariant& v : {QVariant(conversationId), nullableId(newIds.value(m.parent)), QVariant(m.turn),
-                                  QVariant(m.variant), QVariant(m.active ? 1 : 0), QVariant(m.role), QVariant(m.text),
-                                  QVariant(m.model), QVariant(m.created.toMSecsSinceEpoch()),
+                                  QVariant(m.variant), QVariant(m.active ? 1 : 0), textValue(m.role), textValue(m.text),
+                                  textValue(m.model), QVariant(m.created.toMSecsSinceEpoch()),
                                   QVariant(m.updated.toMSecsSinceEpoch()), QVariant(m.promptTokens),
                                   QVariant(m.completionTokens), QVariant(m.tokensPerSecond),
                                   QVariant(messageStateName(m.state))})

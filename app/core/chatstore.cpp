@@ -213,8 +213,8 @@ qint64 ChatStore::createConversation(const QString& title, const QString& system
     QSqlQuery q(db());
     q.prepare(QStringLiteral("INSERT INTO conversations (title, system_prompt, created, updated) VALUES (?, ?, ?, ?)"));
     const qint64 t = now();
-    q.addBindValue(title);
-    q.addBindValue(systemPrompt);
+    q.addBindValue(textValue(title));
+    q.addBindValue(textValue(systemPrompt));
     q.addBindValue(t);
     q.addBindValue(t);
     if (!run(q, &m_error)) return fail(QStringLiteral("cannot create a conversation"), m_error), 0;
@@ -237,14 +237,14 @@ bool updateConversation(QSqlDatabase database, qint64 id, const QString& assignm
 } // namespace
 
 bool ChatStore::renameConversation(qint64 id, const QString& title) {
-    if (!updateConversation(db(), id, QStringLiteral("title = ?"), title, &m_error))
+    if (!updateConversation(db(), id, QStringLiteral("title = ?"), textValue(title), &m_error))
         return fail(QStringLiteral("cannot rename the conversation"), m_error);
     Q_EMIT conversationsChanged();
     return true;
 }
 
 bool ChatStore::setSystemPrompt(qint64 id, const QString& systemPrompt) {
-    if (!updateConversation(db(), id, QStringLiteral("system_prompt = ?"), systemPrompt, &m_error))
+    if (!updateConversation(db(), id, QStringLiteral("system_prompt = ?"), textValue(systemPrompt), &m_error))
         return fail(QStringLiteral("cannot set the system prompt"), m_error);
     return true;
 }
@@ -368,8 +368,8 @@ qint64 ChatStore::insertChild(qint64 conversationId, qint64 parentId, int turn, 
         " 1, ?, ?, ?, ?, ?, ?)"));
     const qint64 t = now();
     for (const QVariant& v : {QVariant(conversationId), nullableId(parentId), QVariant(turn), QVariant(conversationId),
-                              nullableId(parentId), QVariant(role), QVariant(text.normalized(QString::NormalizationForm_C)),
-                              QVariant(model), QVariant(t), QVariant(t), QVariant(messageStateName(state))})
+                              nullableId(parentId), textValue(role), textValue(text.normalized(QString::NormalizationForm_C)),
+                              textValue(model), QVariant(t), QVariant(t), QVariant(messageStateName(state))})
         q.addBindValue(v);
     if (!run(q, &m_error)) {
         database.rollback();
@@ -408,7 +408,7 @@ qint64 ChatStore::editMessage(qint64 messageId, const QString& newText) {
 bool ChatStore::updateStreamingMessage(qint64 messageId, const QString& text) {
     QSqlQuery q(db());
     q.prepare(QStringLiteral("UPDATE messages SET text = ?, updated = ? WHERE id = ?"));
-    q.addBindValue(text);
+    q.addBindValue(textValue(text));
     q.addBindValue(now());
     q.addBindValue(messageId);
     KMLM_RUN(q, "cannot save the answer");
@@ -421,8 +421,8 @@ bool ChatStore::finishMessage(qint64 messageId, const QString& text, MessageStat
     QSqlQuery q(db());
     q.prepare(QStringLiteral("UPDATE messages SET text = ?, state = ?, model = ?, prompt_tokens = ?,"
                              " completion_tokens = ?, tokens_per_second = ?, updated = ? WHERE id = ?"));
-    for (const QVariant& v : {QVariant(text), QVariant(messageStateName(state)),
-                              QVariant(stats.model.isEmpty() ? m->model : stats.model), QVariant(stats.promptTokens),
+    for (const QVariant& v : {textValue(text), QVariant(messageStateName(state)),
+                              textValue(stats.model.isEmpty() ? m->model : stats.model), QVariant(stats.promptTokens),
                               QVariant(stats.completionTokens), QVariant(stats.tokensPerSecond), QVariant(now()),
                               QVariant(messageId)})
         q.addBindValue(v);

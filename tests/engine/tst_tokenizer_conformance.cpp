@@ -5,6 +5,7 @@
 
 #include "kmlm/error.h"
 #include "kmlm/gguf.h"
+#include "kmlm/utf8.h"
 #include "kmlm/vocab.h"
 
 #include <QDirIterator>
@@ -36,7 +37,7 @@ std::vector<std::string> split(const std::string& text, const std::string& sep) 
 
 std::string ids_to_string(const std::vector<int32_t>& ids) {
     std::string s;
-    for (int32_t id : ids) s += " " + std::to_string(id);
+    for (int32_t id : ids) s.append(" ").append(std::to_string(id));
     return s;
 }
 
@@ -48,8 +49,6 @@ const kmlm::Tokenizer& tokenizer_for(const QString& path) {
     return *t;
 }
 
-QString vectors_dir() { return kmlm_test::sharedData(QStringLiteral("tokenizer-vectors")); }
-
 } // namespace
 
 class TestTokenizerConformance : public QObject {
@@ -60,8 +59,7 @@ private Q_SLOTS:
         QTest::addColumn<QString>("vocab");
         QTest::addColumn<std::string>("input");
         QTest::addColumn<QString>("expected");
-        const QString dir = vectors_dir();
-        if (dir.isEmpty()) return;
+        KMLM_REQUIRE_SHARED(dir, "tokenizer-vectors"); // skips the whole function
         QDirIterator it(dir, {QStringLiteral("ggml-vocab-*.gguf")}, QDir::Files);
         QStringList vocabs;
         while (it.hasNext()) vocabs << it.next();
@@ -79,13 +77,60 @@ private Q_SLOTS:
     }
 
     void vectors() {
-        KMLM_REQUIRE_SHARED(dir, "tokenizer-vectors");
         QFETCH(QString, vocab);
         QFETCH(std::string, input);
         QFETCH(QString, expected);
         const kmlm::Tokenizer& tok = tokenizer_for(vocab);
         const std::vector<int32_t> ids = tok.encode(input, false, false);
         QCOMPARE(QString::fromStdString(ids_to_string(ids)), expected);
+    }
+
+    // The 8000-token SentencePiece vocabulary (byte fallback) of the small Korean model.
+    void koreanSpm_data() {
+        QTest::addColumn<std::string>("text");
+        QTest::newRow("sentence") << std::string("오늘 날씨가 좋네요.");
+        QTest::newRow("review") << std::string("이 영화 정말 재미있어요!");
+        QTest::newRow("question") << std::string("안녕하세요? 저는 한국어 모델입니다.");
+        QTest::newRow("outer spaces") << std::string("  앞뒤 공백  ");
+        QTest::newRow("newlines") << std::string("줄바꿈\n두 줄\n\n");
+        QTest::newRow("mixed") << std::string("ABC 123 한글 😀");
+        QTest::newRow("rare syllables") << std::string("뷁 똠얌꿍 햏");
+        QTest::newRow("lone jamo") << std::string("ㄱㄴㄷ ㅏㅓ 조합되지 않은 자모");
+    }
+    void koreanSpm() {
+        KMLM_REQUIRE_SHARED(model, "models/ko-tiny-llama-Q8_0.gguf");
+        QFETCH(std::string, text);
+        const kmlm::Tokenizer& tok = tokenizer_for(model);
+        const std::vector<int32_t> ids = tok.encode(text, true);
+        QCOMPARE(ids.front(), tok.bos());
+        QCOMPARE(tok.decode(ids), text);
+        // At most one token per byte (byte fallback), and words are not cut into bytes.
+        QVERIFY(ids.size() - 1 <= text.size());
+        QVERIFY(ids.size() - 1 <= kmlm::count_code_points(text) * 4);
+        // Streaming gives the same text, apart from SentencePiece's leading space.
+        auto stream = tok.stream_decoder();
+        std::string streamed;
+        for (int32_t id : ids) {
+            const std::string piece = stream->push(id);
+            QVERIFY(kmlm::is_valid_utf8(piece));
+            streamed += piece;
+        }
+        streamed += stream->flush();
+        QCOMPARE(streamed, std::string(" ").append(text));
+    }
+
+    void koreanSpmText() {
+        KMLM_REQUIRE_SHARED(model, "models/ko-tiny-llama-Q8_0.gguf");
+        KMLM_REQUIRE_SHARED(valid, "models/ppl-valid.txt");
+        const std::string text = read_all(valid);
+        const kmlm::Tokenizer& tok = tokenizer_for(model);
+        const std::vector<int32_t> ids = tok.encode(text, false);
+        QCOMPARE(tok.decode(ids), text);
+        // Common Korean syllables and words are whole tokens: fewer tokens than characters.
+        const size_t chars = kmlm::count_code_points(text);
+        qInfo("%zu characters -> %zu tokens", chars, ids.size());
+        QVERIFY(ids.size() < chars);
+        QVERIFY(ids.size() * 10 > chars);
     }
 };
 

@@ -1,0 +1,186 @@
+// Chat prompts for each model family, compared with what the models' own templates
+// (tests/data/chat-templates, from the models' tokenizer_config.json) render through Jinja:
+// system prompt present or absent, several turns, with and without the generation prompt.
+#include "kmlm_test.h"
+
+#include "kmlm/chat_template.h"
+
+#include <QFile>
+
+Q_DECLARE_METATYPE(std::string)
+
+using kmlm::ChatFamily;
+using kmlm::ChatMessage;
+
+namespace {
+
+std::string read_template(const QString& name) {
+    QFile f(QStringLiteral(KMLM_TESTS_DATA "/chat-templates/") + name + QStringLiteral(".jinja"));
+    if (!f.open(QIODevice::ReadOnly)) qFatal("missing template %s", qPrintable(name));
+    return f.readAll().toStdString();
+}
+
+std::vector<ChatMessage> conversation(const QString& name) {
+    if (name == QLatin1String("single")) return {{"user", "안녕하세요"}};
+    if (name == QLatin1String("system multi"))
+        return {{"system", "당신은 친절한 한국어 비서입니다."},
+                {"user", "안녕?"},
+                {"assistant", "  안녕하세요! 무엇을 도와드릴까요?  "},
+                {"user", "오늘 날씨 알려줘"}};
+    return {{"user", "첫 질문"}, {"assistant", "첫 답"}, {"user", "둘째 질문"}};
+}
+
+} // namespace
+
+class TestChatTemplate : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void render_data() {
+        QTest::addColumn<QString>("tmpl");
+        QTest::addColumn<QString>("conv");
+        QTest::addColumn<bool>("generationPrompt");
+        QTest::addColumn<std::string>("expected"); // the template's output without BOS
+        QTest::newRow("qwen25, single, prompt") << QStringLiteral("qwen2.5-instruct") << QStringLiteral("single") << true
+            << std::string("<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n<|im_start|>user\n안녕하세요<|im_end|>\n<|im_start|>assistant\n");
+        QTest::newRow("qwen25, single, no prompt") << QStringLiteral("qwen2.5-instruct") << QStringLiteral("single") << false
+            << std::string("<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n<|im_start|>user\n안녕하세요<|im_end|>\n");
+        QTest::newRow("qwen25, system multi, prompt") << QStringLiteral("qwen2.5-instruct") << QStringLiteral("system multi") << true
+            << std::string("<|im_start|>system\n당신은 친절한 한국어 비서입니다.<|im_end|>\n<|im_start|>user\n안녕?<|im_end|>\n<|im_start|>assistant\n  안녕하세요! 무엇을 도와드릴까요?  <|im_end|>\n<|im_start|>user\n오늘 날씨 알려줘<|im_end|>\n<|im_start|>assistant\n");
+        QTest::newRow("qwen25, system multi, no prompt") << QStringLiteral("qwen2.5-instruct") << QStringLiteral("system multi") << false
+            << std::string("<|im_start|>system\n당신은 친절한 한국어 비서입니다.<|im_end|>\n<|im_start|>user\n안녕?<|im_end|>\n<|im_start|>assistant\n  안녕하세요! 무엇을 도와드릴까요?  <|im_end|>\n<|im_start|>user\n오늘 날씨 알려줘<|im_end|>\n");
+        QTest::newRow("qwen25, no system multi, prompt") << QStringLiteral("qwen2.5-instruct") << QStringLiteral("no system multi") << true
+            << std::string("<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n<|im_start|>user\n첫 질문<|im_end|>\n<|im_start|>assistant\n첫 답<|im_end|>\n<|im_start|>user\n둘째 질문<|im_end|>\n<|im_start|>assistant\n");
+        QTest::newRow("qwen25, no system multi, no prompt") << QStringLiteral("qwen2.5-instruct") << QStringLiteral("no system multi") << false
+            << std::string("<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n<|im_start|>user\n첫 질문<|im_end|>\n<|im_start|>assistant\n첫 답<|im_end|>\n<|im_start|>user\n둘째 질문<|im_end|>\n");
+        QTest::newRow("llama32, single, prompt") << QStringLiteral("llama-3.2-instruct") << QStringLiteral("single") << true
+            << std::string("<|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n안녕하세요<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n");
+        QTest::newRow("llama32, single, no prompt") << QStringLiteral("llama-3.2-instruct") << QStringLiteral("single") << false
+            << std::string("<|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n안녕하세요<|eot_id|>");
+        QTest::newRow("llama32, system multi, prompt") << QStringLiteral("llama-3.2-instruct") << QStringLiteral("system multi") << true
+            << std::string("<|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n당신은 친절한 한국어 비서입니다.<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n안녕?<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n안녕하세요! 무엇을 도와드릴까요?<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n오늘 날씨 알려줘<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n");
+        QTest::newRow("llama32, system multi, no prompt") << QStringLiteral("llama-3.2-instruct") << QStringLiteral("system multi") << false
+            << std::string("<|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n당신은 친절한 한국어 비서입니다.<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n안녕?<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n안녕하세요! 무엇을 도와드릴까요?<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n오늘 날씨 알려줘<|eot_id|>");
+        QTest::newRow("llama32, no system multi, prompt") << QStringLiteral("llama-3.2-instruct") << QStringLiteral("no system multi") << true
+            << std::string("<|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n첫 질문<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n첫 답<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n둘째 질문<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n");
+        QTest::newRow("llama32, no system multi, no prompt") << QStringLiteral("llama-3.2-instruct") << QStringLiteral("no system multi") << false
+            << std::string("<|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n첫 질문<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n첫 답<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n둘째 질문<|eot_id|>");
+        QTest::newRow("exaone35, single, prompt") << QStringLiteral("exaone-3.5-instruct") << QStringLiteral("single") << true
+            << std::string("[|system|][|endofturn|]\n[|user|]안녕하세요\n[|assistant|]");
+        QTest::newRow("exaone35, single, no prompt") << QStringLiteral("exaone-3.5-instruct") << QStringLiteral("single") << false
+            << std::string("[|system|][|endofturn|]\n[|user|]안녕하세요\n");
+        QTest::newRow("exaone35, system multi, prompt") << QStringLiteral("exaone-3.5-instruct") << QStringLiteral("system multi") << true
+            << std::string("[|system|]당신은 친절한 한국어 비서입니다.[|endofturn|]\n[|user|]안녕?\n[|assistant|]  안녕하세요! 무엇을 도와드릴까요?  [|endofturn|]\n[|user|]오늘 날씨 알려줘\n[|assistant|]");
+        QTest::newRow("exaone35, system multi, no prompt") << QStringLiteral("exaone-3.5-instruct") << QStringLiteral("system multi") << false
+            << std::string("[|system|]당신은 친절한 한국어 비서입니다.[|endofturn|]\n[|user|]안녕?\n[|assistant|]  안녕하세요! 무엇을 도와드릴까요?  [|endofturn|]\n[|user|]오늘 날씨 알려줘\n");
+        QTest::newRow("exaone35, no system multi, prompt") << QStringLiteral("exaone-3.5-instruct") << QStringLiteral("no system multi") << true
+            << std::string("[|system|][|endofturn|]\n[|user|]첫 질문\n[|assistant|]첫 답[|endofturn|]\n[|user|]둘째 질문\n[|assistant|]");
+        QTest::newRow("exaone35, no system multi, no prompt") << QStringLiteral("exaone-3.5-instruct") << QStringLiteral("no system multi") << false
+            << std::string("[|system|][|endofturn|]\n[|user|]첫 질문\n[|assistant|]첫 답[|endofturn|]\n[|user|]둘째 질문\n");
+        QTest::newRow("gemma2, single, prompt") << QStringLiteral("gemma-2-it") << QStringLiteral("single") << true
+            << std::string("<start_of_turn>user\n안녕하세요<end_of_turn>\n<start_of_turn>model\n");
+        QTest::newRow("gemma2, single, no prompt") << QStringLiteral("gemma-2-it") << QStringLiteral("single") << false
+            << std::string("<start_of_turn>user\n안녕하세요<end_of_turn>\n");
+        QTest::newRow("gemma2, no system multi, prompt") << QStringLiteral("gemma-2-it") << QStringLiteral("no system multi") << true
+            << std::string("<start_of_turn>user\n첫 질문<end_of_turn>\n<start_of_turn>model\n첫 답<end_of_turn>\n<start_of_turn>user\n둘째 질문<end_of_turn>\n<start_of_turn>model\n");
+        QTest::newRow("gemma2, no system multi, no prompt") << QStringLiteral("gemma-2-it") << QStringLiteral("no system multi") << false
+            << std::string("<start_of_turn>user\n첫 질문<end_of_turn>\n<start_of_turn>model\n첫 답<end_of_turn>\n<start_of_turn>user\n둘째 질문<end_of_turn>\n");
+        QTest::newRow("gemma3, system multi, prompt") << QStringLiteral("gemma-3-it") << QStringLiteral("system multi") << true
+            << std::string("<start_of_turn>user\n당신은 친절한 한국어 비서입니다.\n\n안녕?<end_of_turn>\n<start_of_turn>model\n안녕하세요! 무엇을 도와드릴까요?<end_of_turn>\n<start_of_turn>user\n오늘 날씨 알려줘<end_of_turn>\n<start_of_turn>model\n");
+        QTest::newRow("gemma3, system multi, no prompt") << QStringLiteral("gemma-3-it") << QStringLiteral("system multi") << false
+            << std::string("<start_of_turn>user\n당신은 친절한 한국어 비서입니다.\n\n안녕?<end_of_turn>\n<start_of_turn>model\n안녕하세요! 무엇을 도와드릴까요?<end_of_turn>\n<start_of_turn>user\n오늘 날씨 알려줘<end_of_turn>\n");
+    }
+    void render() {
+        QFETCH(QString, tmpl);
+        QFETCH(QString, conv);
+        QFETCH(bool, generationPrompt);
+        QFETCH(std::string, expected);
+        kmlm::ChatOptions o;
+        o.chat_template = read_template(tmpl);
+        o.add_generation_prompt = generationPrompt;
+        o.date = "26 Jul 2024";
+        const auto messages = conversation(conv);
+        QCOMPARE(kmlm::render_chat(messages, o).text, expected);
+    }
+
+    void family_data() {
+        QTest::addColumn<QString>("tmpl");
+        QTest::addColumn<QString>("family");
+        QTest::addColumn<QString>("stop");
+        QTest::newRow("qwen2.5") << "qwen2.5-instruct" << "chatml" << "<|im_end|>";
+        QTest::newRow("llama 3.2") << "llama-3.2-instruct" << "llama3" << "<|eot_id|>";
+        QTest::newRow("exaone 3.5") << "exaone-3.5-instruct" << "exaone" << "[|endofturn|]";
+        QTest::newRow("gemma 2") << "gemma-2-it" << "gemma" << "<end_of_turn>";
+        QTest::newRow("none") << "" << "plain" << "\nUser:";
+    }
+    void family() {
+        QFETCH(QString, tmpl);
+        QFETCH(QString, family);
+        QFETCH(QString, stop);
+        kmlm::ChatOptions o;
+        if (!tmpl.isEmpty()) o.chat_template = read_template(tmpl);
+        QCOMPARE(QString::fromStdString(std::string(kmlm::to_string(kmlm::detect_chat_family(o.chat_template)))), family);
+        const std::vector<ChatMessage> messages = {{"user", "안녕"}};
+        const kmlm::ChatPrompt p = kmlm::render_chat(messages, o);
+        QCOMPARE(QString::fromStdString(std::string(kmlm::to_string(p.family))), family);
+        QVERIFY(!p.stop_strings.empty());
+        QCOMPARE(QString::fromStdString(p.stop_strings.front()), stop);
+    }
+
+    void plainTranscript() {
+        kmlm::ChatOptions o; // a model without a template
+        const auto messages = conversation(QStringLiteral("system multi"));
+        QCOMPARE(kmlm::render_chat(messages, o).text,
+                 std::string("당신은 친절한 한국어 비서입니다.\n\nUser: 안녕?\nAssistant:   안녕하세요! 무엇을 도와드릴까요?  \n"
+                             "User: 오늘 날씨 알려줘\nAssistant:"));
+        o.add_generation_prompt = false;
+        const std::vector<ChatMessage> one = {{"user", "안녕"}};
+        QCOMPARE(kmlm::render_chat(one, o).text, std::string("User: 안녕\n"));
+    }
+
+    void userOverride_data() {
+        QTest::addColumn<QString>("override");
+        QTest::addColumn<std::string>("expected");
+        QTest::newRow("family name") << "exaone" << std::string("[|system|][|endofturn|]\n[|user|]안녕\n[|assistant|]");
+        QTest::newRow("qwen alias") << "qwen" << std::string("<|im_start|>user\n안녕<|im_end|>\n<|im_start|>assistant\n");
+        QTest::newRow("plain") << "plain" << std::string("User: 안녕\nAssistant:");
+        QTest::newRow("template text")
+            << "{% for m in messages %}<start_of_turn>{{ m.role }}\n{{ m.content }}<end_of_turn>\n{% endfor %}"
+            << std::string("<start_of_turn>user\n안녕<end_of_turn>\n<start_of_turn>model\n");
+    }
+    void userOverride() {
+        QFETCH(QString, override);
+        QFETCH(std::string, expected);
+        kmlm::ChatOptions o;
+        o.chat_template = read_template(QStringLiteral("llama-3.2-instruct")); // the model's, overridden
+        o.override_template = override.toStdString();
+        const std::vector<ChatMessage> messages = {{"user", "안녕"}};
+        QCOMPARE(kmlm::render_chat(messages, o).text, expected);
+    }
+
+    void familyNames() {
+        for (ChatFamily f : {ChatFamily::Plain, ChatFamily::ChatML, ChatFamily::Llama3, ChatFamily::Exaone, ChatFamily::Gemma})
+            QCOMPARE(kmlm::chat_family_from_name(kmlm::to_string(f)), std::optional<ChatFamily>(f));
+        QVERIFY(!kmlm::chat_family_from_name("unknown"));
+    }
+
+    void llamaTodayDate() {
+        kmlm::ChatOptions o;
+        o.chat_template = read_template(QStringLiteral("llama-3.2-instruct"));
+        const std::vector<ChatMessage> messages = {{"user", "안녕"}};
+        const std::string text = kmlm::render_chat(messages, o).text;
+        const QString today = QLocale::c().toString(QDate::currentDate(), QStringLiteral("dd MMM yyyy"));
+        QVERIFY2(text.find("Today Date: " + today.toStdString() + "\n") != std::string::npos, text.c_str());
+    }
+
+    void emptyConversation() {
+        kmlm::ChatOptions o;
+        o.chat_template = read_template(QStringLiteral("qwen2.5-instruct"));
+        QCOMPARE(kmlm::render_chat({}, o).text,
+                 std::string("<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n"
+                             "<|im_start|>assistant\n"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestChatTemplate)
+#include "tst_chat_template.moc"

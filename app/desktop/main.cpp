@@ -1,0 +1,55 @@
+// Korean Mini LM desktop app: sets up look, language and the app core, then the main window.
+#include "appearance.h"
+#include "appsettings.h"
+#include "chatsession.h"
+#include "chatstore.h"
+#include "enginecontroller.h"
+#include "mainwindow.h"
+#include "memorymonitor.h"
+#include "modelregistry.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QMessageBox>
+
+int main(int argc, char* argv[]) {
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("kmlm"));
+    QApplication::setApplicationName(QStringLiteral("korean-mini-lm"));
+    QApplication::setApplicationDisplayName(QStringLiteral("Korean Mini LM"));
+    QApplication::setApplicationVersion(QStringLiteral(KMLM_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("io.github.kmlm.KoreanMiniLM"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/korean-mini-lm.png")));
+
+    AppSettings settings;
+    Appearance::applyTheme(settings.theme());
+    Appearance::applyFont(settings.fontSize());
+    Appearance::installTranslations(settings.uiLanguage());
+    QApplication::setApplicationDisplayName(QApplication::translate("MainWindow", "Korean Mini LM"));
+
+    ChatStore store;
+    const QString database = settings.chatDatabasePath();
+    QDir().mkpath(QFileInfo(database).path());
+    if (!store.open(database)) {
+        QMessageBox::critical(nullptr, QApplication::translate("main", "Korean Mini LM"),
+                              QApplication::translate("main", "The chat history %1 cannot be opened: %2")
+                                  .arg(database, store.errorString()));
+        return 1;
+    }
+    EngineController engine;
+    ChatSession session(&store, &engine);
+    session.setDefaultSampling(settings.sampling());
+    QObject::connect(&settings, &AppSettings::changed, &session, [&] { session.setDefaultSampling(settings.sampling()); });
+    ModelRegistry models(&settings);
+    models.refresh();
+    MemoryMonitor memory;
+    memory.setEngine(&engine);
+    memory.setCeiling(settings.memoryLimit());
+    memory.start();
+
+    MainWindow window(AppServices{&settings, &engine, &store, &session, &models, &memory});
+    window.show();
+    window.loadActiveModel();
+    return app.exec();
+}

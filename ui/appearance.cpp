@@ -1,0 +1,113 @@
+#include "appearance.h"
+
+#include <QApplication>
+#include <QFont>
+#include <QLibraryInfo>
+#include <QLocale>
+#include <QPalette>
+#include <QStyle>
+#include <QTranslator>
+
+namespace Appearance {
+
+namespace {
+QPalette darkPalette() {
+    QPalette p;
+    const QColor window(0x2b, 0x2d, 0x31), base(0x1f, 0x21, 0x24), text(0xe8, 0xe8, 0xe8);
+    const QColor highlight(0x3d, 0x7e, 0xea);
+    p.setColor(QPalette::Window, window);
+    p.setColor(QPalette::WindowText, text);
+    p.setColor(QPalette::Base, base);
+    p.setColor(QPalette::AlternateBase, window);
+    p.setColor(QPalette::ToolTipBase, base);
+    p.setColor(QPalette::ToolTipText, text);
+    p.setColor(QPalette::Text, text);
+    p.setColor(QPalette::Button, window);
+    p.setColor(QPalette::ButtonText, text);
+    p.setColor(QPalette::BrightText, Qt::red);
+    p.setColor(QPalette::Link, QColor(0x7a, 0xb4, 0xff));
+    p.setColor(QPalette::LinkVisited, QColor(0xb4, 0x9c, 0xff));
+    p.setColor(QPalette::Highlight, highlight);
+    p.setColor(QPalette::HighlightedText, Qt::white);
+    p.setColor(QPalette::PlaceholderText, QColor(0x8a, 0x8d, 0x91));
+    for (auto role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText})
+        p.setColor(QPalette::Disabled, role, QColor(0x80, 0x80, 0x80));
+    return p;
+}
+
+QPalette lightPalette() { // call with the Fusion style set
+    QPalette p = QApplication::style()->standardPalette();
+    p.setColor(QPalette::Link, QColor(0x1a, 0x5f, 0xd0));
+    return p;
+}
+
+struct SystemLook {
+    QPalette palette;
+    QString style;
+    QFont font;
+};
+const SystemLook& systemLook() {
+    static const SystemLook look{QApplication::palette(), QApplication::style()->objectName(), QApplication::font()};
+    return look;
+}
+
+QTranslator* appTranslator = nullptr;
+QTranslator* qtTranslator = nullptr;
+} // namespace
+
+void applyTheme(AppSettings::Theme theme) {
+    const SystemLook& system = systemLook();
+    if (theme == AppSettings::Theme::System) {
+        QApplication::setStyle(system.style);
+        QApplication::setPalette(system.palette);
+        return;
+    }
+    QApplication::setStyle(QStringLiteral("Fusion"));
+    QApplication::setPalette(theme == AppSettings::Theme::Dark ? darkPalette() : lightPalette());
+}
+
+bool isDark() { return QApplication::palette().color(QPalette::Window).lightness() < 128; }
+
+void applyFont(int points) {
+    QFont font = systemLook().font;
+    if (points > 0)
+        font.setPointSize(points);
+    // Fonts without Hangul fall back to these (Debian: fonts-noto-cjk, fonts-nanum).
+    const QStringList korean{QStringLiteral("Noto Sans CJK KR"), QStringLiteral("NanumGothic"),
+                             QStringLiteral("Noto Sans KR"), QStringLiteral("Malgun Gothic")};
+    QFont::insertSubstitutions(font.family(), korean);
+    font.setFamilies(QStringList{font.family()} + korean);
+    QApplication::setFont(font);
+}
+
+QString resolveLanguage(const QString& language) {
+    if (!language.isEmpty())
+        return language;
+    return QLocale().language() == QLocale::Korean ? QStringLiteral("ko") : QStringLiteral("en");
+}
+
+bool installTranslations(const QString& language) {
+    const QString lang = resolveLanguage(language);
+    for (QTranslator** t : {&appTranslator, &qtTranslator}) {
+        if (*t) {
+            QCoreApplication::removeTranslator(*t);
+            delete *t;
+            *t = nullptr;
+        }
+    }
+    appTranslator = new QTranslator(qApp);
+    const bool ok = appTranslator->load(QStringLiteral(":/i18n/kmlm_%1.qm").arg(lang));
+    QCoreApplication::installTranslator(appTranslator);
+    qtTranslator = new QTranslator(qApp);
+#if QT_VERSION >= QT_VERSION_CHECK(6, 0, 0)
+    const QString qtDir = QLibraryInfo::path(QLibraryInfo::TranslationsPath);
+#else
+    const QString qtDir = QLibraryInfo::location(QLibraryInfo::TranslationsPath);
+#endif
+    if (qtTranslator->load(QStringLiteral("qtbase_") + lang, qtDir))
+        QCoreApplication::installTranslator(qtTranslator);
+    QLocale::setDefault(QLocale(lang));
+    return ok;
+}
+
+} // namespace Appearance

@@ -1,0 +1,21 @@
+// Look and language of the application: palette (system, light, dark), a font that has
+// Hangul, and the UI translation.
+#pragma once
+#include "appsettings.h"
+
+#include <QString>
+
+class QApplication;
+
+namespace Appearance {
+// Light or dark palette (Fusion style) or the system's, captured on the first call.
+void applyTheme(AppSettings::Theme theme);
+bool isDark(); // the current palette's window is dark
+// The system font (or its size changed to points > 0) with Korean fonts as fallbacks.
+void applyFont(int points);
+// "ko", "en" or "" (the system's language: Korean under a Korean locale, English otherwise).
+QString resolveLanguage(const QString& language);
+// Installs the program's and Qt's translations for language; false when the program's
+// translation could not be loaded (English then, which needs none).
+bool installTranslations(const QString& language);
+} // namespace Appearance

@@ -1,0 +1,300 @@
+#include "chatpage.h"
+
+#include "appearance.h"
+#include "appsettings.h"
+#include "chatsession.h"
+#include "chatstore.h"
+#include "chatview.h"
+#include "composer.h"
+#include "conversationlistmodel.h"
+#include "enginecontroller.h"
+#include "samplingeditor.h"
+
+#include <QCheckBox>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QHBoxLayout>
+#include <QInputDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QMenu>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSplitter>
+#include <QVBoxLayout>
+
+ChatPage::ChatPage(const AppServices& services, QWidget* parent)
+    : QWidget(parent)
+    , m_services(services)
+    , m_listModel(new ConversationListModel(services.store, this))
+    , m_search(new QLineEdit)
+    , m_list(new QListView)
+    , m_title(new QLabel)
+    , m_view(new ChatView)
+    , m_composer(new Composer)
+    , m_tokenCount(new QLabel)
+    , m_speed(new QLabel)
+    , m_send(new QPushButton(tr("Send")))
+    , m_stop(new QPushButton(tr("Stop"))) {
+    // Left: search, conversations, new chat.
+    m_search->setPlaceholderText(tr("Search all chats"));
+    m_search->setClearButtonEnabled(true);
+    m_list->setModel(m_listModel);
+    m_list->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_list->setUniformItemSizes(true);
+    auto* newButton = new QPushButton(tr("New chat"));
+    auto* left = new QWidget;
+    auto* leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(6, 6, 0, 6);
+    leftLayout->addWidget(newButton);
+    leftLayout->addWidget(m_search);
+    leftLayout->addWidget(m_list);
+
+    // Right: title, messages, composer.
+    auto* settingsButton = new QPushButton(tr("Conversation settings…"));
+    settingsButton->setToolTip(tr("System prompt and sampling for this conversation"));
+    QFont titleFont = m_title->font();
+    titleFont.setBold(true);
+    m_title->setFont(titleFont);
+    auto* header = new QHBoxLayout;
+    header->addWidget(m_title, 1);
+    header->addWidget(settingsButton);
+    m_composer->setMinimumHeight(60);
+    m_composer->setMaximumHeight(160);
+    m_stop->setToolTip(tr("Stop the answer (Esc)"));
+    m_tokenCount->setForegroundRole(QPalette::PlaceholderText);
+    m_speed->setForegroundRole(QPalette::PlaceholderText);
+    auto* actions = new QHBoxLayout;
+    actions->addWidget(m_tokenCount);
+    actions->addStretch(1);
+    actions->addWidget(m_speed);
+    actions->addWidget(m_stop);
+    actions->addWidget(m_send);
+    auto* right = new QWidget;
+    auto* rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(0, 6, 6, 6);
+    rightLayout->addLayout(header);
+    rightLayout->addWidget(m_view, 1);
+    rightLayout->addWidget(m_composer);
+    rightLayout->addLayout(actions);
+
+    auto* splitter = new QSplitter;
+    splitter->addWidget(left);
+    splitter->addWidget(right);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({240, 760});
+    auto* layout = new QHBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(splitter);
+
+    m_searchDelay.setSingleShot(true);
+    m_searchDelay.setInterval(250);
+    m_countDelay.setSingleShot(true);
+    m_countDelay.setInterval(300);
+    connect(&m_searchDelay, &QTimer::timeout, this, [this] { m_listModel->setFilter(m_search->text().trimmed()); });
+    connect(m_search, &QLineEdit::textChanged, &m_searchDelay, qOverload<>(&QTimer::start));
+    connect(&m_countDelay, &QTimer::timeout, this, &ChatPage::requestTokenCount);
+    connect(m_composer, &QPlainTextEdit::textChanged, &m_countDelay, qOverload<>(&QTimer::start));
+    connect(m_composer, &Composer::sendRequested, this, &ChatPage::send);
+    connect(m_send, &QPushButton::clicked, this, [this] {
+        const QString text = m_composer->pendingText();
+        m_composer->clear();
+        send(text);
+    });
+    connect(m_stop, &QPushButton::clicked, this, &ChatPage::stop);
+    connect(newButton, &QPushButton::clicked, this, &ChatPage::newChat);
+    connect(settingsButton, &QPushButton::clicked, this, &ChatPage::editConversationSettings);
+    connect(m_list, &QListView::clicked, this, [this](const QModelIndex& index) {
+        openConversation(index.data(ConversationListModel::IdRole).toLongLong());
+    });
+    connect(m_list, &QWidget::customContextMenuRequested, this, &ChatPage::showListMenu);
+
+    ChatSession* session = services.session;
+    connect(session, &ChatSession::conversationChanged, this, [this](qint64 id) {
+        const int row = m_listModel->rowOf(id);
+        m_list->setCurrentIndex(row >= 0 ? m_listModel->index(row) : QModelIndex());
+        refreshMessages();
+    });
+    connect(session, &ChatSession::messagesChanged, this, &ChatPage::refreshMessages);
+    connect(session, &ChatSession::answerStarted, this, &ChatPage::updateButtons);
+    connect(session, &ChatSession::answerStreamed, this, [this](qint64 id, const QString&, double tps) {
+        m_view->setStreamingText(id, m_services.session->streamingText(), tps);
+        m_speed->setText(tr("%1 tokens/s").arg(tps, 0, 'f', 1));
+    });
+    connect(session, &ChatSession::answerFinished, this, [this](qint64, const GenerationResult& result) {
+        m_speed->setText(result.tokensPerSecond > 0 ? tr("%1 tokens/s").arg(result.tokensPerSecond, 0, 'f', 1) : QString());
+        refreshMessages();
+    });
+    connect(session, &ChatSession::errorOccurred, this, [this](const QString& message) {
+        QMessageBox::warning(this, tr("Chat"), message);
+    });
+    connect(services.engine, &EngineController::tokenCount, this, [this](quint64 id, int count) {
+        if (id == m_countRequest)
+            m_tokenCount->setText(count < 0 ? QString() : tr("%n token(s)", nullptr, count));
+    });
+    connect(services.store, &ChatStore::conversationsChanged, this, [this] {
+        m_listModel->refresh();
+        const int row = m_listModel->rowOf(m_services.session->conversationId());
+        if (row >= 0)
+            m_list->setCurrentIndex(m_listModel->index(row));
+    });
+    connect(m_view, &ChatView::editRequested, this, &ChatPage::editMessage);
+    connect(m_view, &ChatView::alternativeRequested, this, &ChatPage::stepAlternative);
+    connect(m_view, &ChatView::regenerateRequested, session, &ChatSession::regenerate);
+
+    updateTheme();
+    refreshMessages();
+}
+
+void ChatPage::send(const QString& text) {
+    if (text.trimmed().isEmpty())
+        return;
+    if (!m_services.session->send(text))
+        m_composer->setPlainText(text); // not sent (an answer still running): keep it
+}
+
+void ChatPage::newChat() {
+    m_services.session->setConversation(0);
+    m_list->clearSelection();
+    refreshMessages();
+    m_composer->setFocus();
+}
+
+void ChatPage::openConversation(qint64 id) {
+    if (id != m_services.session->conversationId())
+        m_services.session->setConversation(id);
+}
+
+void ChatPage::focusSearch() {
+    m_search->setFocus();
+    m_search->selectAll();
+}
+
+void ChatPage::stop() { m_services.session->stop(); }
+
+void ChatPage::refreshMessages() {
+    ChatSession* session = m_services.session;
+    m_view->setMessages(session->messages());
+    if (session->isGenerating())
+        m_view->setStreamingText(session->streamingMessageId(), session->streamingText(), 0);
+    const auto info = m_services.store->conversation(session->conversationId());
+    m_title->setText(info ? info->title : tr("New chat"));
+    updateButtons();
+}
+
+void ChatPage::updateButtons() {
+    const bool generating = m_services.session->isGenerating();
+    m_stop->setEnabled(generating);
+    m_send->setEnabled(!generating);
+}
+
+void ChatPage::updateTheme() { m_view->setDark(Appearance::isDark()); }
+
+void ChatPage::requestTokenCount() {
+    const QString text = m_composer->pendingText();
+    if (text.isEmpty()) {
+        m_countRequest = 0;
+        m_tokenCount->clear();
+        return;
+    }
+    m_countRequest = m_services.engine->newRequestId();
+    m_services.engine->countTokens(m_countRequest, text);
+}
+
+void ChatPage::editMessage(qint64 messageId) {
+    const auto message = m_services.store->message(messageId);
+    if (!message)
+        return;
+    bool ok = false;
+    const QString text = QInputDialog::getMultiLineText(this, tr("Edit and resend"), tr("Question:"), message->text, &ok);
+    if (ok && !text.trimmed().isEmpty() && text != message->text)
+        m_services.session->editAndResend(messageId, text);
+}
+
+void ChatPage::stepAlternative(qint64 messageId, int step) {
+    const QVector<ChatMessage> siblings = m_services.store->alternatives(messageId);
+    for (int i = 0; i < siblings.size(); ++i) {
+        if (siblings.at(i).id == messageId) {
+            const int next = i + step;
+            if (next >= 0 && next < siblings.size())
+                m_services.session->selectAlternative(siblings.at(next).id);
+            return;
+        }
+    }
+}
+
+void ChatPage::showListMenu(const QPoint& pos) {
+    const QModelIndex index = m_list->indexAt(pos);
+    if (!index.isValid())
+        return;
+    const qint64 id = index.data(ConversationListModel::IdRole).toLongLong();
+    QMenu menu;
+    menu.addAction(tr("Rename…"), this, [this, id] { renameConversation(id); });
+    menu.addAction(tr("Delete…"), this, [this, id] { deleteConversation(id); });
+    menu.exec(m_list->viewport()->mapToGlobal(pos));
+}
+
+void ChatPage::renameConversation(qint64 id) {
+    const auto info = m_services.store->conversation(id);
+    if (!info)
+        return;
+    bool ok = false;
+    const QString title = QInputDialog::getText(this, tr("Rename chat"), tr("Title:"), QLineEdit::Normal, info->title, &ok);
+    if (ok && !title.trimmed().isEmpty())
+        m_services.store->renameConversation(id, title.trimmed());
+    refreshMessages();
+}
+
+void ChatPage::deleteConversation(qint64 id) {
+    const auto info = m_services.store->conversation(id);
+    if (!info)
+        return;
+    const auto answer = QMessageBox::question(this, tr("Delete chat"),
+                                              tr("Delete the chat “%1” and all its messages?").arg(info->title),
+                                              QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+    if (answer != QMessageBox::Yes)
+        return;
+    if (id == m_services.session->conversationId())
+        newChat();
+    m_services.store->deleteConversation(id);
+}
+
+// System prompt and sampling of the conversation shown (a new chat gets created for them).
+void ChatPage::editConversationSettings() {
+    ChatSession* session = m_services.session;
+    ChatStore* store = m_services.store;
+    qint64 id = session->conversationId();
+    const auto info = store->conversation(id);
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Conversation settings"));
+    auto* prompt = new QPlainTextEdit(info ? info->systemPrompt : m_services.settings->defaultSystemPrompt());
+    auto* own = new QCheckBox(tr("Use its own sampling settings (otherwise the defaults from Settings)"));
+    auto* sampling = new SamplingEditor;
+    own->setChecked(info && info->hasSampling);
+    sampling->setSampling(info && info->hasSampling ? info->sampling : m_services.settings->sampling());
+    sampling->setEnabled(own->isChecked());
+    connect(own, &QCheckBox::toggled, sampling, &QWidget::setEnabled);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    auto* layout = new QVBoxLayout(&dialog);
+    layout->addWidget(new QLabel(tr("System prompt:")));
+    layout->addWidget(prompt);
+    layout->addWidget(own);
+    layout->addWidget(sampling);
+    layout->addWidget(buttons);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    if (!info) {
+        id = store->createConversation(tr("New chat"), prompt->toPlainText());
+        session->setConversation(id);
+    } else {
+        store->setSystemPrompt(id, prompt->toPlainText());
+    }
+    if (own->isChecked())
+        store->setSampling(id, sampling->sampling());
+    else
+        store->clearSampling(id);
+}

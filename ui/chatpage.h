@@ -1,0 +1,60 @@
+// The chat tab: conversation list with full-text search on the left; messages, the
+// conversation's settings and the composer on the right.
+#pragma once
+#include "appservices.h"
+
+#include <QTimer>
+#include <QWidget>
+
+class ChatView;
+class Composer;
+class ConversationListModel;
+class QLabel;
+class QLineEdit;
+class QListView;
+class QPushButton;
+
+class ChatPage : public QWidget {
+    Q_OBJECT
+public:
+    explicit ChatPage(const AppServices& services, QWidget* parent = nullptr);
+
+    ChatView* view() const { return m_view; }
+    Composer* composer() const { return m_composer; }
+    QLineEdit* searchField() const { return m_search; }
+    QListView* conversationList() const { return m_list; }
+
+public slots:
+    void newChat();
+    void openConversation(qint64 id);
+    void focusSearch();
+    void stop();
+    void renameConversation(qint64 id);
+    void deleteConversation(qint64 id);
+    void editConversationSettings();
+    void updateTheme();
+
+private:
+    void send(const QString& text);
+    void refreshMessages();
+    void updateButtons();
+    void editMessage(qint64 messageId);
+    void stepAlternative(qint64 messageId, int step);
+    void showListMenu(const QPoint& pos);
+    void requestTokenCount();
+
+    AppServices m_services;
+    ConversationListModel* m_listModel;
+    QLineEdit* m_search;
+    QListView* m_list;
+    QLabel* m_title;
+    ChatView* m_view;
+    Composer* m_composer;
+    QLabel* m_tokenCount;
+    QLabel* m_speed;
+    QPushButton* m_send;
+    QPushButton* m_stop;
+    QTimer m_searchDelay;
+    QTimer m_countDelay;
+    quint64 m_countRequest = 0;
+};

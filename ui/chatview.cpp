@@ -1,0 +1,155 @@
+#include "chatview.h"
+
+#include "markdown.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QDesktopServices>
+#include <QMimeData>
+#include <QScrollBar>
+#include <QTextDocument>
+#include <QTextDocumentFragment>
+#include <QUrl>
+
+namespace {
+bool isHangulSyllable(QChar c) { return c.unicode() >= 0xAC00 && c.unicode() <= 0xD7A3; }
+constexpr QChar wordJoiner(0x2060);
+} // namespace
+
+QString joinHangulWords(const QString& text) {
+    QString out;
+    out.reserve(text.size() + text.size() / 2);
+    for (int i = 0; i < text.size(); ++i) {
+        out += text.at(i);
+        if (i + 1 < text.size() && isHangulSyllable(text.at(i)) && isHangulSyllable(text.at(i + 1)))
+            out += wordJoiner;
+    }
+    return out;
+}
+
+QString removeWordJoiners(QString text) { return text.remove(wordJoiner); }
+
+ChatView::ChatView(QWidget* parent) : QTextBrowser(parent) {
+    setOpenLinks(false);
+    setOpenExternalLinks(false);
+    setFrameShape(QFrame::NoFrame);
+    setWordWrapMode(QTextOption::WordWrap);
+    document()->setDocumentMargin(12);
+    m_renderTimer.setSingleShot(true);
+    m_renderTimer.setInterval(50);
+    connect(&m_renderTimer, &QTimer::timeout, this, &ChatView::renderNow);
+    connect(this, &QTextBrowser::anchorClicked, this, &ChatView::onAnchor);
+}
+
+void ChatView::setMessages(const QVector<ChatMessage>& messages) {
+    m_messages = messages;
+    if (m_streamingId && std::none_of(messages.begin(), messages.end(),
+                                      [this](const ChatMessage& m) { return m.id == m_streamingId; }))
+        m_streamingId = 0;
+    renderNow();
+}
+
+void ChatView::setStreamingText(qint64 messageId, const QString& text, double tokensPerSecond) {
+    m_streamingId = messageId;
+    m_tokensPerSecond = tokensPerSecond;
+    for (ChatMessage& m : m_messages) {
+        if (m.id == messageId) {
+            m.text = text;
+            m.state = MessageState::Streaming;
+        }
+    }
+    if (!m_renderTimer.isActive())
+        m_renderTimer.start();
+}
+
+void ChatView::setDark(bool dark) {
+    m_dark = dark;
+    renderNow();
+}
+
+void ChatView::renderNow() {
+    m_renderTimer.stop();
+    QScrollBar* bar = verticalScrollBar();
+    const bool atBottom = bar->value() >= bar->maximum() - 8;
+    const int oldValue = bar->value();
+    m_codeBlocks.clear();
+    QString html;
+    for (int i = 0; i < m_messages.size(); ++i)
+        html += messageHtml(m_messages.at(i), i + 1 == m_messages.size());
+    if (m_messages.isEmpty())
+        html = QStringLiteral("<p align=\"center\" style=\"color:gray;\"><br><br>%1</p>")
+                   .arg(tr("Ask anything in Korean or English. Answers are generated on this computer."));
+    setHtml(html);
+    bar->setValue(atBottom ? bar->maximum() : oldValue);
+}
+
+QString ChatView::messageHtml(const ChatMessage& message, bool last) {
+    if (message.role == QLatin1String("user")) {
+        const QString bubble = m_dark ? QStringLiteral("#2c3e5c") : QStringLiteral("#e3ecfb");
+        return QStringLiteral("<table width=\"100%\" cellspacing=\"0\" cellpadding=\"10\" style=\"margin-top:10px;\">"
+                              "<tr><td style=\"background-color:%1;\">%2</td></tr></table>%3")
+            .arg(bubble, markdownToHtml(message.text, m_dark, &m_codeBlocks, joinHangulWords), footerHtml(message, last));
+    }
+    QString body = markdownToHtml(message.text, m_dark, &m_codeBlocks, joinHangulWords);
+    if (body.trimmed().isEmpty() && message.state == MessageState::Streaming)
+        body = QStringLiteral("<p style=\"color:gray;\">…</p>");
+    return QStringLiteral("<div style=\"margin-top:6px;\">%1</div>%2").arg(body, footerHtml(message, last));
+}
+
+QString ChatView::footerHtml(const ChatMessage& message, bool last) const {
+    QStringList parts;
+    const QString id = QString::number(message.id);
+    if (message.variantCount > 1) {
+        parts << QStringLiteral("<a href=\"kmlm-prev:%1\">‹</a> %2/%3 <a href=\"kmlm-next:%1\">›</a>")
+                     .arg(id).arg(message.variant + 1).arg(message.variantCount);
+    }
+    const bool streaming = message.id == m_streamingId && message.state == MessageState::Streaming;
+    if (message.role == QLatin1String("user")) {
+        parts << QStringLiteral("<a href=\"kmlm-edit:%1\">%2</a>").arg(id, tr("Edit"));
+    } else if (streaming) {
+        parts << tr("Writing… %1 tokens/s").arg(m_tokensPerSecond, 0, 'f', 1);
+    } else {
+        if (!message.model.isEmpty())
+            parts << message.model.toHtmlEscaped();
+        if (message.completionTokens > 0)
+            parts << tr("%n token(s)", nullptr, message.completionTokens);
+        if (message.tokensPerSecond > 0)
+            parts << tr("%1 tokens/s").arg(message.tokensPerSecond, 0, 'f', 1);
+        if (message.state == MessageState::Stopped)
+            parts << tr("stopped");
+        else if (message.state == MessageState::Error)
+            parts << tr("failed");
+        if (last)
+            parts << QStringLiteral("<a href=\"kmlm-regenerate:%1\">%2</a>").arg(id, tr("Regenerate"));
+    }
+    const QString align = message.role == QLatin1String("user") ? QStringLiteral("right") : QStringLiteral("left");
+    return QStringLiteral("<p align=\"%1\" style=\"color:gray;margin-top:2px;\"><small>%2</small></p>")
+        .arg(align, parts.join(QStringLiteral(" · ")));
+}
+
+void ChatView::onAnchor(const QUrl& url) {
+    const QString scheme = url.scheme();
+    const QString arg = url.path();
+    if (scheme == QLatin1String("kmlm-copy")) {
+        const int index = arg.toInt();
+        if (index >= 0 && index < m_codeBlocks.size()) {
+            QApplication::clipboard()->setText(m_codeBlocks.at(index));
+            emit codeCopied(index);
+        }
+    } else if (scheme == QLatin1String("kmlm-edit")) {
+        emit editRequested(arg.toLongLong());
+    } else if (scheme == QLatin1String("kmlm-prev") || scheme == QLatin1String("kmlm-next")) {
+        emit alternativeRequested(arg.toLongLong(), scheme == QLatin1String("kmlm-prev") ? -1 : 1);
+    } else if (scheme == QLatin1String("kmlm-regenerate")) {
+        emit regenerateRequested();
+    } else if (scheme == QLatin1String("http") || scheme == QLatin1String("https")) {
+        QDesktopServices::openUrl(url);
+    }
+}
+
+// Copied text never carries the word joiners added for line breaking.
+QMimeData* ChatView::createMimeDataFromSelection() const {
+    auto* data = new QMimeData;
+    data->setText(removeWordJoiners(textCursor().selection().toPlainText()));
+    return data;
+}

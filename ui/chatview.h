@@ -1,0 +1,49 @@
+// The messages of one conversation, rendered as Markdown with highlighted code blocks. A
+// streaming answer is re-rendered as its text grows (at most every 50 ms). Actions are
+// links: copy a code block, edit a question, browse alternatives (‹ 1/2 ›), regenerate.
+#pragma once
+#include "chatstore.h"
+
+#include <QHash>
+#include <QTextBrowser>
+#include <QTimer>
+
+class ChatView : public QTextBrowser {
+    Q_OBJECT
+public:
+    explicit ChatView(QWidget* parent = nullptr);
+
+    void setMessages(const QVector<ChatMessage>& messages);
+    // Text of the answer that is streaming now (its message must be among the messages).
+    void setStreamingText(qint64 messageId, const QString& text, double tokensPerSecond);
+    void setDark(bool dark);
+    QStringList codeBlocks() const { return m_codeBlocks; }
+    // Renders now instead of at the next tick (tests, screenshots).
+    void renderNow();
+
+signals:
+    void editRequested(qint64 messageId);
+    void alternativeRequested(qint64 messageId, int step); // step -1: previous, +1: next
+    void regenerateRequested();
+    void codeCopied(int index);
+
+protected:
+    QMimeData* createMimeDataFromSelection() const override;
+
+private:
+    void onAnchor(const QUrl& url);
+    QString messageHtml(const ChatMessage& message, bool last);
+    QString footerHtml(const ChatMessage& message, bool last) const;
+
+    QVector<ChatMessage> m_messages;
+    qint64 m_streamingId = 0;
+    double m_tokensPerSecond = 0;
+    bool m_dark = false;
+    QStringList m_codeBlocks;
+    QTimer m_renderTimer;
+};
+
+// Hangul with a word joiner (U+2060) between the syllables of a word, so the line breaker
+// only breaks between words; and the inverse, for copying.
+QString joinHangulWords(const QString& text);
+QString removeWordJoiners(QString text);

@@ -1,0 +1,29 @@
+// The chat input: multi-line, Enter sends, Shift+Enter adds a line. Safe with Hangul input
+// methods: Enter while a syllable is still being composed sends it exactly once, whether the
+// input method commits it before or after the Enter key event.
+#pragma once
+#include <QPlainTextEdit>
+
+class Composer : public QPlainTextEdit {
+    Q_OBJECT
+public:
+    explicit Composer(QWidget* parent = nullptr);
+
+    // The text a send would deliver now: the document plus a syllable still in preedit.
+    QString pendingText() const;
+
+signals:
+    void sendRequested(const QString& text);
+
+protected:
+    void keyPressEvent(QKeyEvent* event) override;
+    void inputMethodEvent(QInputMethodEvent* event) override;
+    bool canInsertFromMimeData(const QMimeData* source) const override;
+    void insertFromMimeData(const QMimeData* source) override;
+
+private:
+    void send();
+
+    QString m_preedit;          // what the input method is composing, not yet in the document
+    QString m_alreadySent;      // preedit sent on Enter; its late commit must not come back
+};

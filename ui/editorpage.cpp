@@ -1,0 +1,109 @@
+#include "editorpage.h"
+
+#include "enginecompletionprovider.h"
+#include "ghosteditor.h"
+
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMessageBox>
+#include <QSaveFile>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+EditorPage::EditorPage(const AppServices& services, QWidget* parent)
+    : QWidget(parent), m_editor(new GhostEditor), m_hint(new QLabel) {
+    m_editor->setProvider(new EngineCompletionProvider(services.engine, services.settings, this));
+    m_editor->setPlaceholderText(tr("Write here. When you pause, the model proposes how to go on."));
+    m_editor->document()->setDocumentMargin(16);
+    m_hint->setText(tr("Tab: accept · Ctrl+→: accept a word · Esc: dismiss"));
+    m_hint->setForegroundRole(QPalette::PlaceholderText);
+
+    auto* toolbar = new QToolBar;
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    toolbar->addAction(tr("New"), this, &EditorPage::newDocument);
+    toolbar->addAction(tr("Open…"), this, &EditorPage::open);
+    toolbar->addAction(tr("Save"), this, &EditorPage::save);
+    toolbar->addAction(tr("Save as…"), this, &EditorPage::saveAs);
+    toolbar->addSeparator();
+    toolbar->addWidget(m_hint);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(toolbar);
+    layout->addWidget(m_editor, 1);
+    connect(m_editor->document(), &QTextDocument::modificationChanged, this,
+            [this] { emit titleChanged(documentTitle()); });
+}
+
+QString EditorPage::documentTitle() const {
+    const QString name = m_path.isEmpty() ? tr("Untitled") : QFileInfo(m_path).fileName();
+    return m_editor->document()->isModified() ? name + QLatin1Char('*') : name;
+}
+
+void EditorPage::setPath(const QString& path) {
+    m_path = path;
+    m_editor->document()->setModified(false);
+    emit titleChanged(documentTitle());
+}
+
+bool EditorPage::maybeSave() {
+    if (!m_editor->document()->isModified())
+        return true;
+    const auto answer = QMessageBox::warning(this, tr("Unsaved changes"),
+                                             tr("The document “%1” has unsaved changes. Save them?").arg(documentTitle()),
+                                             QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    if (answer == QMessageBox::Save)
+        return save();
+    return answer == QMessageBox::Discard;
+}
+
+void EditorPage::newDocument() {
+    if (!maybeSave())
+        return;
+    m_editor->clear();
+    m_editor->dismissGhost();
+    setPath({});
+}
+
+void EditorPage::open() {
+    if (!maybeSave())
+        return;
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open document"), QFileInfo(m_path).path(),
+                                                      tr("Text and Markdown (*.txt *.md *.markdown);;All files (*)"));
+    if (!path.isEmpty())
+        openFile(path);
+}
+
+bool EditorPage::openFile(const QString& path) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        QMessageBox::warning(this, tr("Open document"), tr("Cannot open %1: %2").arg(path, file.errorString()));
+        return false;
+    }
+    const QByteArray bytes = file.readAll();
+    m_editor->setPlainText(QString::fromUtf8(bytes));
+    m_editor->dismissGhost(); // a freshly opened file gets no proposal until the user types
+    setPath(path);
+    return true;
+}
+
+bool EditorPage::save() { return m_path.isEmpty() ? saveAs() : saveFile(m_path); }
+
+bool EditorPage::saveAs() {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save document"), m_path,
+                                                      tr("Text and Markdown (*.txt *.md *.markdown);;All files (*)"));
+    return !path.isEmpty() && saveFile(path);
+}
+
+bool EditorPage::saveFile(const QString& path) {
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(m_editor->toPlainText().toUtf8()) < 0 || !file.commit()) {
+        QMessageBox::warning(this, tr("Save document"), tr("Cannot save %1: %2").arg(path, file.errorString()));
+        return false;
+    }
+    setPath(path);
+    return true;
+}

@@ -1,0 +1,187 @@
+#include "mainwindow.h"
+
+#include "appearance.h"
+#include "appsettings.h"
+#include "chatpage.h"
+#include "chatsession.h"
+#include "editorpage.h"
+#include "memorymeterwidget.h"
+#include "enginecontroller.h"
+#include "modelregistry.h"
+#include "settingsdialog.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QFileInfo>
+#include <QKeySequence>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QStatusBar>
+#include <QTabWidget>
+
+MainWindow::MainWindow(const AppServices& services, QWidget* parent)
+    : QMainWindow(parent)
+    , m_services(services)
+    , m_tabs(new QTabWidget)
+    , m_chat(new ChatPage(services))
+    , m_editor(new EditorPage(services)) {
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(m_chat, tr("Chat"));
+    m_tabs->addTab(m_editor, tr("Editor"));
+    setCentralWidget(m_tabs);
+    setWindowIcon(QIcon(QStringLiteral(":/icons/korean-mini-lm.png")));
+    createMenus();
+    createStatusBar();
+    connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::updateTitle);
+    connect(m_editor, &EditorPage::titleChanged, this, &MainWindow::updateTitle);
+    updateTitle();
+    if (!restoreGeometry(services.settings->windowGeometry()))
+        resize(1080, 720);
+    restoreState(services.settings->windowState());
+}
+
+void MainWindow::createMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* newChat = file->addAction(tr("&New chat"), m_chat, [this] {
+        m_tabs->setCurrentWidget(m_chat);
+        m_chat->newChat();
+    });
+    newChat->setShortcut(QKeySequence::New);
+    file->addSeparator();
+    QAction* open = file->addAction(tr("&Open document…"), this, [this] {
+        m_tabs->setCurrentWidget(m_editor);
+        m_editor->open();
+    });
+    open->setShortcut(QKeySequence::Open);
+    QAction* save = file->addAction(tr("&Save document"), m_editor, &EditorPage::save);
+    save->setShortcut(QKeySequence::Save);
+    file->addAction(tr("Save document &as…"), m_editor, &EditorPage::saveAs);
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu* chat = menuBar()->addMenu(tr("&Chat"));
+    QAction* find = chat->addAction(tr("&Search chats"), this, [this] {
+        m_tabs->setCurrentWidget(m_chat);
+        m_chat->focusSearch();
+    });
+    find->setShortcut(QKeySequence::Find);
+    QAction* stop = chat->addAction(tr("S&top answer"), m_chat, &ChatPage::stop);
+    stop->setShortcut(Qt::Key_Escape);
+    chat->addAction(tr("&Regenerate answer"), m_services.session, &ChatSession::regenerate);
+    chat->addAction(tr("Conversation &settings…"), m_chat, &ChatPage::editConversationSettings);
+
+    QMenu* settings = menuBar()->addMenu(tr("&Settings"));
+    QAction* prefs = settings->addAction(tr("&Settings…"), this, &MainWindow::showSettings);
+    prefs->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    prefs->setMenuRole(QAction::PreferencesRole);
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Korean Mini LM"), this, &MainWindow::showAbout);
+}
+
+void MainWindow::createStatusBar() {
+    m_modelLabel = new QLabel(tr("No model"));
+    m_loadProgress = new QProgressBar;
+    m_loadProgress->setRange(0, 100);
+    m_loadProgress->setMaximumWidth(180);
+    m_loadProgress->hide();
+    statusBar()->addWidget(m_modelLabel);
+    statusBar()->addWidget(m_loadProgress);
+    if (m_services.memory) {
+        auto* meter = new MemoryMeterWidget;
+        meter->setMonitor(m_services.memory);
+        statusBar()->addPermanentWidget(meter);
+    }
+
+    EngineController* engine = m_services.engine;
+    connect(engine, &EngineController::modelLoadStarted, this, [this](const QString& path) {
+        m_modelLabel->setText(tr("Loading %1…").arg(QFileInfo(path).fileName()));
+        m_loadProgress->setValue(0);
+        m_loadProgress->show();
+    });
+    connect(engine, &EngineController::modelLoadProgress, this, [this](float f) { m_loadProgress->setValue(int(f * 100)); });
+    connect(engine, &EngineController::modelLoaded, this, &MainWindow::onModelLoaded);
+    connect(engine, &EngineController::modelLoadFailed, this, &MainWindow::onModelLoadFailed);
+    if (engine->currentModel().isValid())
+        onModelLoaded(engine->currentModel());
+}
+
+void MainWindow::loadActiveModel() {
+    const QString path = m_services.settings->activeModelPath();
+    loadModel(path.isEmpty() ? ModelRegistry::bundledModelPath() : path);
+}
+
+void MainWindow::loadModel(const QString& path) {
+    if (path.isEmpty()) {
+        m_modelLabel->setText(tr("No model found: put a GGUF file in the models folder (Settings)."));
+        return;
+    }
+    m_services.engine->loadModel(path, m_services.settings->engineSettings(), ModelRegistry::bundledModelPath());
+}
+
+void MainWindow::onModelLoaded(const ModelDescription& model) {
+    m_loadProgress->hide();
+    m_modelLabel->setText(tr("Model: %1 (%2, %3)").arg(model.name, model.architecture, model.quantization));
+    const bool bundled = QFileInfo(model.path) == QFileInfo(ModelRegistry::bundledModelPath());
+    m_services.settings->setActiveModelPath(bundled ? QString() : model.path);
+}
+
+void MainWindow::onModelLoadFailed(const QString& message, const QString& activePath) {
+    m_loadProgress->hide();
+    const QString active = activePath.isEmpty() ? tr("no model is loaded")
+                                                : tr("%1 is used now").arg(QFileInfo(activePath).fileName());
+    m_modelLabel->setText(activePath.isEmpty() ? tr("No model") : QFileInfo(activePath).fileName());
+    QMessageBox::warning(this, tr("Model not loaded"), tr("The model could not be loaded: %1\n\nInstead, %2.").arg(message, active));
+}
+
+void MainWindow::showSettings() {
+    SettingsDialog dialog(m_services, this);
+    connect(&dialog, &SettingsDialog::activateModelRequested, this, &MainWindow::loadModel);
+    connect(&dialog, &SettingsDialog::engineSettingsChanged, this, [this] {
+        const QString path = m_services.engine->currentModel().path;
+        if (!path.isEmpty())
+            loadModel(path);
+    });
+    connect(&dialog, &SettingsDialog::appearanceChanged, this, &MainWindow::applyAppearance);
+    m_services.models->refresh();
+    dialog.exec();
+}
+
+void MainWindow::applyAppearance() {
+    Appearance::applyTheme(m_services.settings->theme());
+    Appearance::applyFont(m_services.settings->fontSize());
+}
+
+void MainWindow::changeEvent(QEvent* event) {
+    if (event->type() == QEvent::PaletteChange)
+        m_chat->updateTheme(); // code block colours follow light/dark
+    QMainWindow::changeEvent(event);
+}
+
+void MainWindow::showAbout() {
+    QMessageBox::about(this, tr("About Korean Mini LM"),
+                       tr("<h3>Korean Mini LM %1</h3><p>An offline Korean chat assistant and completion editor. "
+                          "Everything runs on this computer; nothing is sent anywhere.</p>")
+                           .arg(QApplication::applicationVersion()));
+}
+
+void MainWindow::updateTitle() {
+    const QString app = tr("Korean Mini LM");
+    setWindowTitle(m_tabs->currentWidget() == m_editor ? m_editor->documentTitle() + QStringLiteral(" — ") + app : app);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    if (!m_editor->maybeSave()) {
+        event->ignore();
+        return;
+    }
+    m_services.session->stop();
+    m_services.settings->setWindowGeometry(saveGeometry());
+    m_services.settings->setWindowState(saveState());
+    m_services.settings->sync();
+    event->accept();
+}

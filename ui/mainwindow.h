@@ -1,0 +1,51 @@
+// The main window: Chat and Editor tabs, menus with the shortcuts (Ctrl+N new chat, Ctrl+F
+// search, Ctrl+, settings, Esc stop), and a status bar with the active model, its loading
+// progress and the memory meter. Remembers its geometry.
+#pragma once
+#include "appservices.h"
+
+#include <QMainWindow>
+
+class ChatPage;
+class EditorPage;
+class QLabel;
+class QProgressBar;
+class QTabWidget;
+struct ModelDescription;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(const AppServices& services, QWidget* parent = nullptr);
+
+    ChatPage* chatPage() const { return m_chat; }
+    EditorPage* editorPage() const { return m_editor; }
+    QTabWidget* tabs() const { return m_tabs; }
+
+    // Loads the active model from the settings (the bundled GRU when none is set).
+    void loadActiveModel();
+    void loadModel(const QString& path);
+
+public slots:
+    void showSettings();
+    void showAbout();
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void changeEvent(QEvent* event) override;
+
+private:
+    void createMenus();
+    void createStatusBar();
+    void updateTitle();
+    void onModelLoaded(const ModelDescription& model);
+    void onModelLoadFailed(const QString& message, const QString& activePath);
+    void applyAppearance();
+
+    AppServices m_services;
+    QTabWidget* m_tabs;
+    ChatPage* m_chat;
+    EditorPage* m_editor;
+    QLabel* m_modelLabel = nullptr;
+    QProgressBar* m_loadProgress = nullptr;
+};

@@ -72,16 +72,16 @@ uint32_t vocab_size(const gguf::GgufFile& file) {
     return 0;
 }
 
-// The jamo GRU computes in F32 whatever the file stores; its state is a hidden vector per
-// position kept for prefix reuse (an upper bound).
+// The jamo GRU holds its weights in F32 whatever the file stores, plus a table of
+// embedding x Wi + bi ([V, 3H]); its state is one hidden vector and the token history.
 void estimate_gru(const gguf::GgufFile& file, MemoryEstimate& e) {
-    const uint32_t embd = require_u32(file, "kmlm-gru.embedding_length");
-    const uint32_t hidden = require_u32(file, "kmlm-gru.hidden_length");
+    require_u32(file, "kmlm-gru.embedding_length");
+    const uint64_t hidden = require_u32(file, "kmlm-gru.hidden_length");
     const uint64_t vocab = vocab_size(file);
     if (e.n_ctx == 0) e.n_ctx = 2048;
-    e.weights = e.parameters * 4;
-    e.kv_cache = uint64_t(e.n_ctx) * hidden * 4 + uint64_t(e.n_ctx) * 4;
-    e.compute = 4 * (uint64_t(embd) + 6ull * hidden + 2 * vocab);
+    e.weights = e.parameters * 4 + vocab * 3 * hidden * 4;
+    e.kv_cache = hidden * 4 + uint64_t(e.n_ctx) * 4;
+    e.compute = (3 * hidden + vocab) * 4;
 }
 
 // The decoder's buffers for a batch of B prompt tokens (floats, see transformer_eval.cpp):

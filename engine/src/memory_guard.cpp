@@ -5,21 +5,26 @@
 namespace kmlm {
 
 MemoryGuard::MemoryGuard(uint64_t ceiling, uint64_t margin, std::function<uint64_t()> read_rss)
-    : ceiling_(ceiling), margin_(margin), read_rss_(std::move(read_rss)) {}
+    : state_(std::make_shared<State>()) {
+    state_->ceiling = ceiling;
+    state_->margin = margin;
+    state_->read_rss = std::move(read_rss);
+}
 
 bool MemoryGuard::check() const {
-    if (ceiling_ == 0) return true;
-    last_rss_ = read_rss_();
-    return last_rss_ + margin_ < ceiling_;
+    if (state_->ceiling == 0) return true;
+    const uint64_t rss = state_->read_rss();
+    state_->last_rss = rss;
+    return rss + state_->margin < state_->ceiling;
 }
 
 std::function<bool()> MemoryGuard::callback() const {
-    return [this] { return check(); };
+    return [guard = *this] { return guard.check(); };
 }
 
 std::string MemoryGuard::message() const {
-    return "memory use " + format_bytes(last_rss_) + " reached the ceiling " + format_bytes(ceiling_) +
-           " (margin " + format_bytes(margin_) + "): generation stopped";
+    return "memory use " + format_bytes(state_->last_rss) + " reached the ceiling " + format_bytes(state_->ceiling) +
+           " (margin " + format_bytes(state_->margin) + "): generation stopped";
 }
 
 } // namespace kmlm

@@ -6,6 +6,7 @@
 #include "kmlm/generate.h"
 #include "kmlm/gguf.h"
 #include "kmlm/memory.h"
+#include "kmlm/model_random.h"
 
 #include <QTemporaryDir>
 
@@ -271,6 +272,72 @@ private slots:
         }
     }
 
+    // The estimate from metadata against what the loaded model reports: weights and KV cache
+    // exactly, scratch buffers at least.
+    void estimateMatchesLoadedModel_data() {
+        QTest::addColumn<QString>("arch");
+        QTest::addColumn<uint>("embd");
+        QTest::addColumn<uint>("heads");
+        QTest::addColumn<uint>("headsKv");
+        QTest::addColumn<QString>("type");
+        QTest::addColumn<bool>("f16");
+        QTest::newRow("llama q8_0 kv") << "llama" << 128u << 4u << 2u << "Q8_0" << false;
+        QTest::newRow("llama f16 kv") << "llama" << 128u << 4u << 4u << "Q4_0" << true;
+        QTest::newRow("qwen2") << "qwen2" << 128u << 2u << 1u << "F16" << false;
+        QTest::newRow("gptneox") << "gptneox" << 128u << 4u << 4u << "Q4_0" << false;
+        QTest::newRow("exaone") << "exaone" << 64u << 2u << 2u << "F32" << false;
+        // head size 16: the 8-bit cache's blocks would straddle heads, F16 is used instead
+        QTest::newRow("head size 16") << "llama" << 64u << 4u << 4u << "F32" << false;
+    }
+    void estimateMatchesLoadedModel() {
+        QFETCH(QString, arch);
+        QFETCH(uint, embd);
+        QFETCH(uint, heads);
+        QFETCH(uint, headsKv);
+        QFETCH(QString, type);
+        QFETCH(bool, f16);
+        RandomModelSpec spec;
+        spec.arch = arch.toStdString();
+        spec.n_embd = embd;
+        spec.n_head = heads;
+        spec.n_head_kv = headsKv;
+        spec.n_ff = 2 * embd;
+        spec.n_ctx = 512;
+        spec.type = type.toStdString();
+        QTemporaryDir dir;
+        const auto path = kmlm_test::toPath(dir.filePath("model.gguf"));
+        write_random_model(spec, path);
+        LoadOptions options;
+        options.n_ctx = 200;
+        options.kv_type = f16 ? KvType::F16 : KvType::Q8_0;
+        options.n_threads = 1;
+        const auto file = gguf::GgufFile::open(path);
+        const MemoryEstimate e = estimate_memory(*file, options.n_ctx, options.kv_type);
+        const auto model = load_model(path, options);
+        const MemoryUsage u = model->memory_usage();
+        QCOMPARE(e.n_ctx, uint32_t(model->context_length()));
+        QCOMPARE(e.weights, u.weights);
+        QCOMPARE(e.kv_cache, u.kv_cache);
+        QVERIFY2(e.compute >= u.compute, qPrintable(QString("%1 < %2").arg(e.compute).arg(u.compute)));
+        QVERIFY2(e.compute <= 2 * u.compute, qPrintable(QString("%1 > 2 x %2").arg(e.compute).arg(u.compute)));
+    }
+
+    void estimateMatchesBundledGru() {
+        const auto path = std::filesystem::path(KMLM_SOURCE_DIR) / "resources/models/kmlm-gru-ko.gguf";
+        if (!std::filesystem::exists(path)) QSKIP("the bundled GRU model is not there yet");
+        const auto file = gguf::GgufFile::open(path);
+        const MemoryEstimate e = estimate_memory(*file, 2048, KvType::Q8_0);
+        QCOMPARE(e.architecture, std::string("kmlm-gru"));
+        const auto model = load_model(path);
+        const std::vector<int32_t> tokens(100, 12);
+        model->eval(tokens);
+        const MemoryUsage u = model->memory_usage();
+        QCOMPARE(e.weights, u.weights);
+        QVERIFY(e.kv_cache >= u.kv_cache);
+        QVERIFY(e.compute >= u.compute);
+        QVERIFY(e.total() < (64ull << 20) + kAppBaselineBytes); // the fallback is always small
+    }
+
     void formatBytes_data() {
         QTest::addColumn<qulonglong>("bytes");
         QTest::addColumn<QString>("text");
@@ -416,6 +483,10 @@ private slots:
         const MemoryGuard g(ceiling, margin, [rss] { return uint64_t(rss); });
         QCOMPARE(g.check(), ok);
         QCOMPARE(g.callback()(), ok);
+        if (ceiling) QCOMPARE(g.last_rss(), uint64_t(rss)); // the callback shares the guard's state
+        // A temporary guard's callback stays valid.
+        const auto callback = MemoryGuard(ceiling, margin, [rss] { return uint64_t(rss); }).callback();
+        QCOMPARE(callback(), ok);
         if (!ok) QVERIFY(QString::fromStdString(g.message()).contains("generation stopped"));
     }
 

@@ -7,9 +7,11 @@
 #include "kmlm/gguf.h"
 #include "kmlm/language_model.h"
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -137,20 +139,23 @@ public:
     explicit MemoryGuard(uint64_t ceiling = kDefaultMemoryLimit, uint64_t margin = kDefaultMargin,
                          std::function<uint64_t()> read_rss = current_rss);
     bool check() const;      // true while there is room (always true with ceiling 0)
-    uint64_t ceiling() const { return ceiling_; }
-    uint64_t margin() const { return margin_; }
-    uint64_t last_rss() const { return last_rss_; }
-    // Calls check() on this guard (which must outlive the generation), so message() and
-    // last_rss() tell what stopped it.
+    uint64_t ceiling() const { return state_->ceiling; }
+    uint64_t margin() const { return state_->margin; }
+    uint64_t last_rss() const { return state_->last_rss; } // at the last check()
+    // Shares this guard's state (a temporary guard's callback stays valid), so message() and
+    // last_rss() of the guard and its copies tell what stopped the generation.
     std::function<bool()> callback() const;
     // "memory use 2.95 GiB reached the ceiling 3.0 GiB (margin 64 MiB): generation stopped"
     std::string message() const;
 
 private:
-    uint64_t ceiling_;
-    uint64_t margin_;
-    std::function<uint64_t()> read_rss_;
-    mutable uint64_t last_rss_ = 0;
+    struct State {
+        uint64_t ceiling;
+        uint64_t margin;
+        std::function<uint64_t()> read_rss;
+        std::atomic<uint64_t> last_rss{0};
+    };
+    std::shared_ptr<State> state_;
 };
 
 } // namespace kmlm

@@ -78,6 +78,7 @@ private slots:
         QTest::newRow("estimate") << QStringList{"memory", "--mem-limit", "1M"};
         QTest::newRow("fill") << QStringList{"memory", "--fill", "--mem-limit", "1M"};
         QTest::newRow("f16") << QStringList{"memory", "--kv-type", "f16", "--mem-limit", "1536K"};
+        QTest::newRow("run") << QStringList{"run", "-p", "안녕", "--mem-limit", "1M"};
     }
     void refused() {
         QFETCH(QStringList, args);

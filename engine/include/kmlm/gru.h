@@ -1,0 +1,101 @@
+// The jamo GRU language model: Embedding(V, E) -> GRU(E -> H) -> Dense(H -> V) -> softmax.
+//
+// Gate blocks are stacked [z, r, n] along the 3H axis:
+//   z  = sigmoid(x·Wi_z + bi_z + h·Wh_z + bh_z)
+//   r  = sigmoid(x·Wi_r + bi_r + h·Wh_r + bh_r)
+//   n  = tanh(x·Wi_n + bi_n + r ⊙ (h·Wh_n + bh_n))
+//   h' = (1 - z) ⊙ h + z ⊙ n
+// Matrices are row-major with the input index major (x·W): Wi [E, 3H], Wh [H, 3H], out_w [H, V].
+#pragma once
+#include "kmlm/jamo_tokenizer.h"
+#include "kmlm/language_model.h"
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace kmlm {
+
+struct GruConfig {
+    int32_t vocab_size = JamoTokenizer::kFullVocabSize;
+    int32_t embed_dim = 128;
+    int32_t hidden_dim = 256;
+
+    // V·E + 3H(E + H) + 6H + H·V + V
+    uint64_t param_count() const;
+    // InvalidArgument/FormatError-free check: throws FormatError naming the bad field when a
+    // dimension is out of range (vocab 77 or 384, E and H in 1..4096).
+    void validate(const std::string& source) const;
+};
+
+struct GruWeights {
+    GruConfig config;
+    std::vector<float> embedding; // [V, E]
+    std::vector<float> wi;        // [E, 3H]
+    std::vector<float> wh;        // [H, 3H]
+    std::vector<float> bi;        // [3H]
+    std::vector<float> bh;        // [3H]
+    std::vector<float> out_w;     // [H, V]
+    std::vector<float> out_b;     // [V]
+
+    // All zeros, sized for config (validated).
+    static GruWeights zeros(const GruConfig& config);
+    // Uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)) like common GRU implementations; embedding N(0, 1)·0.1.
+    static GruWeights random(const GruConfig& config, uint64_t seed);
+
+    // The tensors in the binary format's order: embedding, Wi, Wh, bi, bh, out_w, out_b.
+    std::vector<std::vector<float>*> tensors();
+    std::vector<const std::vector<float>*> tensors() const;
+};
+
+// One step of the recurrence: h (size H) <- GRU(x_proj, h). x_proj = embedding[token]·Wi + bi
+// (size 3H); scratch holds 3H floats.
+void gru_cell(const GruWeights& w, std::span<const float> x_proj, std::span<float> h, std::span<float> scratch);
+
+class GruModel : public LanguageModel {
+public:
+    GruModel(GruWeights weights, ModelInfo info);
+
+    const ModelInfo& info() const override { return info_; }
+    const Tokenizer& tokenizer() const override { return tokenizer_; }
+    const std::vector<int32_t>& history() const override { return history_; }
+    void truncate(size_t n) override;
+    std::span<const float> eval(std::span<const int32_t> tokens) override;
+    size_t context_length() const override { return 0; }
+    MemoryUsage memory_usage() const override;
+
+    const GruWeights& weights() const { return w_; }
+    const JamoTokenizer& jamo_tokenizer() const { return tokenizer_; }
+
+    // Log-probability (natural log) of each token of ids[1..] given the ones before it,
+    // starting from a fresh state; the model's own state is untouched.
+    std::vector<float> token_log_probs(std::span<const int32_t> ids) const;
+
+private:
+    // Advances state by one token (no logits).
+    void step(int32_t token, std::vector<float>& h, std::vector<float>& scratch) const;
+    void compute_logits(std::span<const float> h, std::span<float> logits) const;
+
+    GruWeights w_;
+    ModelInfo info_;
+    JamoTokenizer tokenizer_;
+    std::vector<float> x_table_; // [V, 3H]: embedding·Wi + bi, one row per token
+    std::vector<int32_t> history_;
+    std::vector<float> h_, scratch_, logits_;
+};
+
+// Scores text line by line (each line as BOS + line + EOS, EOS standing for the '\n'),
+// over n_threads threads. Lines are NFC-normalised; invalid UTF-8 throws InvalidArgument.
+struct ScoreResult {
+    double log_likelihood = 0; // natural log, summed
+    uint64_t tokens = 0;       // predicted tokens (EOS included)
+    uint64_t code_points = 0;  // characters including one '\n' per line
+    uint64_t lines = 0;
+    double bits_per_char() const;
+    double bits_per_token() const;
+};
+ScoreResult score_lines(const GruModel& model, const std::vector<std::string>& lines, int n_threads);
+
+} // namespace kmlm

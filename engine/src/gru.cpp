@@ -1,0 +1,194 @@
+// The jamo GRU: configuration, weights, one recurrence step, and the LanguageModel over it.
+#include "kmlm/gru.h"
+
+#include "gru_kernels.h"
+#include "kmlm/error.h"
+#include "kmlm/utf8.h"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <thread>
+
+namespace kmlm {
+
+uint64_t GruConfig::param_count() const {
+    const uint64_t V = uint64_t(vocab_size), E = uint64_t(embed_dim), H = uint64_t(hidden_dim);
+    return V * E + 3 * H * (E + H) + 6 * H + H * V + V;
+}
+
+void GruConfig::validate(const std::string& source) const {
+    if (vocab_size != JamoTokenizer::kFullVocabSize && vocab_size != JamoTokenizer::kOriginalVocabSize)
+        throw FormatError(source + ": vocabSize " + std::to_string(vocab_size) + " is not a jamo vocabulary (77 or 384)");
+    if (embed_dim < 1 || embed_dim > 4096)
+        throw FormatError(source + ": embedDim " + std::to_string(embed_dim) + " is out of range (1-4096)");
+    if (hidden_dim < 1 || hidden_dim > 4096)
+        throw FormatError(source + ": hiddenDim " + std::to_string(hidden_dim) + " is out of range (1-4096)");
+}
+
+GruWeights GruWeights::zeros(const GruConfig& c) {
+    c.validate("GRU configuration");
+    const size_t V = size_t(c.vocab_size), E = size_t(c.embed_dim), H = size_t(c.hidden_dim);
+    GruWeights w;
+    w.config = c;
+    w.embedding.assign(V * E, 0.0f);
+    w.wi.assign(E * 3 * H, 0.0f);
+    w.wh.assign(H * 3 * H, 0.0f);
+    w.bi.assign(3 * H, 0.0f);
+    w.bh.assign(3 * H, 0.0f);
+    w.out_w.assign(H * V, 0.0f);
+    w.out_b.assign(V, 0.0f);
+    return w;
+}
+
+GruWeights GruWeights::random(const GruConfig& c, uint64_t seed) {
+    GruWeights w = zeros(c);
+    std::mt19937_64 rng(seed);
+    auto uniform = [&](float bound) { return float((double(rng() >> 11) * 0x1.0p-53 * 2 - 1) * bound); };
+    for (float& x : w.embedding) x = uniform(0.1f);
+    const float bi = 1.0f / std::sqrt(float(c.embed_dim)), bh = 1.0f / std::sqrt(float(c.hidden_dim));
+    for (float& x : w.wi) x = uniform(bi);
+    for (float& x : w.wh) x = uniform(bh);
+    for (float& x : w.out_w) x = uniform(bh);
+    return w;
+}
+
+std::vector<std::vector<float>*> GruWeights::tensors() {
+    return {&embedding, &wi, &wh, &bi, &bh, &out_w, &out_b};
+}
+std::vector<const std::vector<float>*> GruWeights::tensors() const {
+    return {&embedding, &wi, &wh, &bi, &bh, &out_w, &out_b};
+}
+
+namespace {
+inline float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
+}
+
+void gru_cell(const GruWeights& w, std::span<const float> x_proj, std::span<float> h, std::span<float> scratch) {
+    const int H = w.config.hidden_dim;
+    // scratch[3H] = h·Wh + bh
+    std::copy(w.bh.begin(), w.bh.end(), scratch.begin());
+    gru::kernels().gemm(1, 3 * H, H, h.data(), H, w.wh.data(), 3 * H, scratch.data(), 3 * H);
+    for (int j = 0; j < H; ++j) {
+        const float z = sigmoid(x_proj[j] + scratch[j]);
+        const float r = sigmoid(x_proj[H + j] + scratch[H + j]);
+        const float n = std::tanh(x_proj[2 * H + j] + r * scratch[2 * H + j]);
+        h[j] = (1.0f - z) * h[j] + z * n;
+    }
+}
+
+GruModel::GruModel(GruWeights weights, ModelInfo info)
+    : w_(std::move(weights)), info_(std::move(info)), tokenizer_(w_.config.vocab_size) {
+    const int V = w_.config.vocab_size, E = w_.config.embed_dim, H = w_.config.hidden_dim;
+    info_.architecture = "kmlm-gru";
+    info_.parameters = w_.config.param_count();
+    info_.vocab_size = uint32_t(V);
+    info_.context_length = 0;
+    // A token's input projection never changes: precompute embedding·Wi + bi per token.
+    x_table_.resize(size_t(V) * 3 * H);
+    for (int v = 0; v < V; ++v) std::copy(w_.bi.begin(), w_.bi.end(), x_table_.begin() + long(v) * 3 * H);
+    gru::kernels().gemm(V, 3 * H, E, w_.embedding.data(), E, w_.wi.data(), 3 * H, x_table_.data(), 3 * H);
+    h_.assign(size_t(H), 0.0f);
+    scratch_.resize(size_t(3 * H));
+    logits_.resize(size_t(V));
+}
+
+void GruModel::step(int32_t token, std::vector<float>& h, std::vector<float>& scratch) const {
+    const int V = w_.config.vocab_size, H = w_.config.hidden_dim;
+    if (token < 0 || token >= V)
+        throw InvalidArgument("token id " + std::to_string(token) + " is out of range (vocabulary of " + std::to_string(V) + ")");
+    gru_cell(w_, std::span<const float>(x_table_.data() + long(token) * 3 * H, size_t(3 * H)), h, scratch);
+}
+
+void GruModel::compute_logits(std::span<const float> h, std::span<float> logits) const {
+    const int V = w_.config.vocab_size, H = w_.config.hidden_dim;
+    std::copy(w_.out_b.begin(), w_.out_b.end(), logits.begin());
+    gru::kernels().gemm(1, V, H, h.data(), H, w_.out_w.data(), V, logits.data(), V);
+}
+
+void GruModel::truncate(size_t n) {
+    if (n >= history_.size()) return;
+    // A recurrent state cannot be rewound: recompute it from the kept tokens.
+    std::vector<int32_t> kept(history_.begin(), history_.begin() + long(n));
+    history_.clear();
+    std::fill(h_.begin(), h_.end(), 0.0f);
+    for (int32_t t : kept) step(t, h_, scratch_);
+    history_ = std::move(kept);
+}
+
+std::span<const float> GruModel::eval(std::span<const int32_t> tokens) {
+    if (tokens.empty()) throw InvalidArgument("eval: no tokens");
+    for (int32_t t : tokens) {
+        step(t, h_, scratch_);
+        history_.push_back(t);
+    }
+    compute_logits(h_, logits_);
+    return logits_;
+}
+
+MemoryUsage GruModel::memory_usage() const {
+    MemoryUsage m;
+    for (const auto* t : w_.tensors()) m.weights += t->size() * sizeof(float);
+    m.weights += x_table_.size() * sizeof(float);
+    m.kv_cache = h_.size() * sizeof(float) + history_.capacity() * sizeof(int32_t);
+    m.compute = (scratch_.size() + logits_.size()) * sizeof(float);
+    return m;
+}
+
+std::vector<float> GruModel::token_log_probs(std::span<const int32_t> ids) const {
+    const int H = w_.config.hidden_dim, V = w_.config.vocab_size;
+    std::vector<float> h(static_cast<size_t>(H), 0.0f), scratch(static_cast<size_t>(3 * H)), logits(static_cast<size_t>(V));
+    std::vector<float> out;
+    for (size_t i = 0; i + 1 < ids.size(); ++i) {
+        step(ids[i], h, scratch);
+        compute_logits(h, logits);
+        const int32_t next = ids[i + 1];
+        if (next < 0 || next >= V) throw InvalidArgument("token id " + std::to_string(next) + " is out of range");
+        const float mx = *std::max_element(logits.begin(), logits.end());
+        double sum = 0;
+        for (float l : logits) sum += std::exp(double(l - mx));
+        out.push_back(float(double(logits[size_t(next)] - mx) - std::log(sum)));
+    }
+    return out;
+}
+
+double ScoreResult::bits_per_char() const { return code_points ? -log_likelihood / std::log(2.0) / double(code_points) : 0; }
+double ScoreResult::bits_per_token() const { return tokens ? -log_likelihood / std::log(2.0) / double(tokens) : 0; }
+
+ScoreResult score_lines(const GruModel& model, const std::vector<std::string>& lines, int n_threads) {
+    const auto& tok = model.jamo_tokenizer();
+    n_threads = std::max(1, n_threads);
+    // Per-line results, summed in line order afterwards so the total never depends on threads.
+    std::vector<ScoreResult> per_line(lines.size());
+    std::vector<std::exception_ptr> errors(static_cast<size_t>(n_threads));
+    auto work = [&](int t) {
+        try {
+            for (size_t i = size_t(t); i < lines.size(); i += size_t(n_threads)) {
+                const std::string nfc = to_nfc(lines[i]);
+                const auto lp = model.token_log_probs(tok.encode_line(nfc));
+                ScoreResult& r = per_line[i];
+                for (float x : lp) r.log_likelihood += x;
+                r.tokens = lp.size();
+                r.code_points = count_code_points(nfc) + 1;
+                r.lines = 1;
+            }
+        } catch (...) {
+            errors[size_t(t)] = std::current_exception();
+        }
+    };
+    std::vector<std::thread> threads;
+    for (int t = 1; t < n_threads; ++t) threads.emplace_back(work, t);
+    work(0);
+    for (auto& th : threads) th.join();
+    for (auto& e : errors) if (e) std::rethrow_exception(e);
+    ScoreResult total;
+    for (const auto& r : per_line) {
+        total.log_likelihood += r.log_likelihood;
+        total.tokens += r.tokens;
+        total.code_points += r.code_points;
+        total.lines += r.lines;
+    }
+    return total;
+}
+
+} // namespace kmlm

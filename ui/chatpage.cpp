@@ -61,8 +61,9 @@ ChatPage::ChatPage(const AppServices& services, QWidget* parent)
     auto* header = new QHBoxLayout;
     header->addWidget(m_title, 1);
     header->addWidget(settingsButton);
-    m_composer->setMinimumHeight(60);
-    m_composer->setMaximumHeight(160);
+    const int line = m_composer->fontMetrics().lineSpacing();
+    m_composer->setMinimumHeight(2 * line + 16);
+    m_composer->setMaximumHeight(5 * line + 16);
     m_stop->setToolTip(tr("Stop the answer (Esc)"));
     m_tokenCount->setForegroundRole(QPalette::PlaceholderText);
     m_speed->setForegroundRole(QPalette::PlaceholderText);

@@ -9,6 +9,7 @@
 #include <QScrollBar>
 #include <QTextDocument>
 #include <QTextDocumentFragment>
+#include <QTextTable>
 #include <QUrl>
 
 namespace {
@@ -37,12 +38,13 @@ ChatView::ChatView(QWidget* parent) : QTextBrowser(parent) {
     document()->setDocumentMargin(12);
     m_renderTimer.setSingleShot(true);
     m_renderTimer.setInterval(50);
-    connect(&m_renderTimer, &QTimer::timeout, this, &ChatView::renderNow);
+    connect(&m_renderTimer, &QTimer::timeout, this, &ChatView::renderLast);
     connect(this, &QTextBrowser::anchorClicked, this, &ChatView::onAnchor);
 }
 
 void ChatView::setMessages(const QVector<ChatMessage>& messages) {
     m_messages = messages;
+    verticalScrollBar()->setValue(verticalScrollBar()->maximum()); // another conversation: its end
     if (m_streamingId && std::none_of(messages.begin(), messages.end(),
                                       [this](const ChatMessage& m) { return m.id == m_streamingId; }))
         m_streamingId = 0;
@@ -72,35 +74,75 @@ void ChatView::renderNow() {
     QScrollBar* bar = verticalScrollBar();
     const bool atBottom = bar->value() >= bar->maximum() - 8;
     const int oldValue = bar->value();
+    clear();
     m_codeBlocks.clear();
-    QString html;
-    for (int i = 0; i < m_messages.size(); ++i)
-        html += messageHtml(m_messages.at(i), i + 1 == m_messages.size());
-    if (m_messages.isEmpty())
-        html = QStringLiteral("<p align=\"center\" style=\"color:gray;\"><br><br>%1</p>")
-                   .arg(tr("Ask anything in Korean or English. Answers are generated on this computer."));
-    setHtml(html);
-    bar->setValue(atBottom ? bar->maximum() : oldValue);
+    QTextCursor cursor(document());
+    if (m_messages.isEmpty()) {
+        cursor.insertHtml(QStringLiteral("<p align=\"center\" style=\"color:gray;\"><br><br>%1</p>")
+                              .arg(tr("Ask anything in Korean or English. Answers are generated on this computer.")));
+    }
+    for (int i = 0; i < m_messages.size(); ++i) {
+        if (i + 1 == m_messages.size()) {
+            m_lastStart = cursor.position();
+            m_lastCodeBlocks = m_codeBlocks.size();
+        }
+        insertMessage(cursor, m_messages.at(i), i + 1 == m_messages.size());
+    }
+    scrollTo(atBottom, oldValue);
 }
 
-QString ChatView::messageHtml(const ChatMessage& message, bool last) {
-    if (message.role == QLatin1String("user")) {
-        const QString bubble = m_dark ? QStringLiteral("#2c3e5c") : QStringLiteral("#e3ecfb");
-        return QStringLiteral("<table width=\"100%\" cellspacing=\"0\" cellpadding=\"10\" style=\"margin-top:10px;\">"
-                              "<tr><td style=\"background-color:%1;\">%2</td></tr></table>%3")
-            .arg(bubble, markdownToHtml(message.text, m_dark, &m_codeBlocks, joinHangulWords), footerHtml(message, last));
+void ChatView::renderLast() {
+    if (m_messages.isEmpty() || m_messages.last().id != m_streamingId || m_lastStart > document()->characterCount() - 1)
+        return renderNow();
+    QScrollBar* bar = verticalScrollBar();
+    const bool atBottom = bar->value() >= bar->maximum() - 8;
+    QTextCursor cursor(document());
+    cursor.setPosition(m_lastStart);
+    cursor.movePosition(QTextCursor::End, QTextCursor::KeepAnchor);
+    cursor.removeSelectedText();
+    m_codeBlocks = m_codeBlocks.mid(0, m_lastCodeBlocks);
+    insertMessage(cursor, m_messages.last(), true);
+    scrollTo(atBottom, bar->value());
+}
+
+// The layout is lazy: moving the cursor to the end makes the view lay out and scroll there.
+void ChatView::scrollTo(bool bottom, int value) {
+    if (bottom) {
+        moveCursor(QTextCursor::End);
+        ensureCursorVisible();
+    } else {
+        verticalScrollBar()->setValue(value);
     }
-    QString body = markdownToHtml(message.text, m_dark, &m_codeBlocks, joinHangulWords);
-    if (body.trimmed().isEmpty() && message.state == MessageState::Streaming)
-        body = QStringLiteral("<p style=\"color:gray;\">…</p>");
-    return QStringLiteral("<div style=\"margin-top:6px;\">%1</div>%2").arg(body, footerHtml(message, last));
+}
+
+void ChatView::insertMessage(QTextCursor& cursor, const ChatMessage& message, bool last) {
+    startBlock(cursor);
+    if (message.role == QLatin1String("user")) {
+        QTextTableFormat bubble;
+        bubble.setBackground(m_dark ? QColor(0x2c, 0x3e, 0x5c) : QColor(0xe3, 0xec, 0xfb));
+        bubble.setBorder(0);
+        bubble.setCellPadding(10);
+        bubble.setCellSpacing(0);
+        bubble.setTopMargin(10);
+        bubble.setWidth(QTextLength(QTextLength::PercentageLength, 100));
+        QTextTable* table = cursor.insertTable(1, 1, bubble);
+        QTextCursor inside = table->cellAt(0, 0).firstCursorPosition();
+        insertMarkdown(inside, message.text, m_dark, &m_codeBlocks, joinHangulWords);
+        cursor.movePosition(QTextCursor::End);
+    } else if (message.text.trimmed().isEmpty() && message.state == MessageState::Streaming) {
+        cursor.insertHtml(QStringLiteral("<span style=\"color:gray;\">…</span>"));
+    } else {
+        insertMarkdown(cursor, message.text, m_dark, &m_codeBlocks, joinHangulWords);
+    }
+    startBlock(cursor);
+    cursor.insertHtml(footerHtml(message, last));
 }
 
 QString ChatView::footerHtml(const ChatMessage& message, bool last) const {
     QStringList parts;
     const QString id = QString::number(message.id);
     if (message.variantCount > 1) {
-        parts << QStringLiteral("<a href=\"kmlm-prev:%1\">‹</a> %2/%3 <a href=\"kmlm-next:%1\">›</a>")
+        parts << QStringLiteral("<a href=\"kmlm-prev:%1\"><b>&nbsp;‹&nbsp;</b></a> %2/%3 <a href=\"kmlm-next:%1\"><b>&nbsp;›&nbsp;</b></a>")
                      .arg(id).arg(message.variant + 1).arg(message.variantCount);
     }
     const bool streaming = message.id == m_streamingId && message.state == MessageState::Streaming;

@@ -1,5 +1,5 @@
 // The messages of one conversation, rendered as Markdown with highlighted code blocks. A
-// streaming answer is re-rendered as its text grows (at most every 50 ms). Actions are
+// streaming answer is re-rendered as its text grows (at most every 50 ms, only that message). Actions are
 // links: copy a code block, edit a question, browse alternatives (‹ 1/2 ›), regenerate.
 #pragma once
 #include "chatstore.h"
@@ -32,7 +32,9 @@ protected:
 
 private:
     void onAnchor(const QUrl& url);
-    QString messageHtml(const ChatMessage& message, bool last);
+    void scrollTo(bool bottom, int value);
+    void renderLast(); // only the last message: streaming costs what that message costs
+    void insertMessage(QTextCursor& cursor, const ChatMessage& message, bool last);
     QString footerHtml(const ChatMessage& message, bool last) const;
 
     QVector<ChatMessage> m_messages;
@@ -40,6 +42,8 @@ private:
     double m_tokensPerSecond = 0;
     bool m_dark = false;
     QStringList m_codeBlocks;
+    int m_lastStart = 0;       // document position where the last message begins
+    int m_lastCodeBlocks = 0;  // code blocks before the last message
     QTimer m_renderTimer;
 };
 

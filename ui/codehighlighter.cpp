@@ -12,6 +12,11 @@
 #include <QColor>
 #include <QStringList>
 
+// Monospace by name: the platform's "fixed" font is not always monospace (offscreen).
+static QString preHtml(const QString& body) {
+    return QStringLiteral("<pre style=\"font-family:monospace;\">%1</pre>").arg(body);
+}
+
 #ifdef KMLM_HAVE_KSYNTAXHIGHLIGHTING
 namespace KSH = KSyntaxHighlighting;
 
@@ -94,14 +99,14 @@ CodeBlockHtml highlightCode(const QString& code, const QString& language, bool d
     out.foreground = QColor(theme.textColor(KSH::Theme::Normal)).name();
     const KSH::Definition def = definitionFor(language);
     if (!def.isValid()) {
-        out.html = QStringLiteral("<pre>%1</pre>").arg(code.toHtmlEscaped());
+        out.html = preHtml(code.toHtmlEscaped());
         return out;
     }
     HtmlHighlighter highlighter;
     highlighter.setTheme(theme); // before setDefinition(): KF5 5.103 needs this order
     highlighter.setDefinition(def);
     highlighter.highlight(code);
-    out.html = QStringLiteral("<pre>%1</pre>").arg(highlighter.html);
+    out.html = preHtml(highlighter.html);
     return out;
 }
 
@@ -113,7 +118,7 @@ CodeBlockHtml highlightCode(const QString& code, const QString&, bool dark) {
     CodeBlockHtml out;
     out.background = dark ? QStringLiteral("#232629") : QStringLiteral("#f4f5f6");
     out.foreground = dark ? QStringLiteral("#e6e6e6") : QStringLiteral("#1f1f1f");
-    out.html = QStringLiteral("<pre>%1</pre>").arg(code.toHtmlEscaped());
+    out.html = preHtml(code.toHtmlEscaped());
     return out;
 }
 

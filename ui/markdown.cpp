@@ -2,12 +2,15 @@
 
 #include "codehighlighter.h"
 
+#include <QColor>
 #include <QCoreApplication>
 #include <QFontDatabase>
 #include <QRegularExpression>
 #include <QTextBlock>
+#include <QTextList>
 #include <QTextCursor>
 #include <QTextDocument>
+#include <QTextDocumentFragment>
 
 namespace {
 
@@ -61,20 +64,11 @@ void markInlineCode(QTextDocument& doc) {
     }
 }
 
-// The <body> of QTextDocument's HTML export.
-QString proseToHtml(const QString& markdown) {
-    QTextDocument doc;
-    doc.setMarkdown(markdown, QTextDocument::MarkdownDialectGitHub);
-    markInlineCode(doc);
-    const QString html = doc.toHtml();
-    const int bodyTag = html.indexOf(QLatin1String("<body"));
-    const int start = html.indexOf(QLatin1Char('>'), bodyTag) + 1;
-    const int end = html.lastIndexOf(QLatin1String("</body>"));
-    return bodyTag < 0 || end < start ? html : html.mid(start, end - start);
-}
-
 QString codeToHtml(const MarkdownSegment& block, bool dark, int index) {
     const CodeBlockHtml code = highlightCode(block.text, block.language, dark);
+    // A shade off the theme's editor background, so the block stands out from the page.
+    const QColor theme(code.background);
+    const QString background = (dark ? theme.lighter(115) : theme.darker(104)).name();
     const QString name = codeLanguageName(block.language);
     const QString label = !name.isEmpty() ? name : block.language;
     const QString copy = QCoreApplication::translate("Markdown", "Copy");
@@ -83,7 +77,7 @@ QString codeToHtml(const MarkdownSegment& block, bool dark, int index) {
                "<tr><td style=\"background-color:%1;color:%2;\"><small>%3</small></td>"
                "<td align=\"right\" style=\"background-color:%1;\"><small><a href=\"kmlm-copy:%4\">%5</a></small></td></tr>"
                "<tr><td colspan=\"2\" style=\"background-color:%1;color:%2;\">%6</td></tr></table>")
-        .arg(code.background, code.foreground, label.toHtmlEscaped(), QString::number(index), copy, code.html);
+        .arg(background, code.foreground, label.toHtmlEscaped(), QString::number(index), copy, code.html);
 }
 
 } // namespace
@@ -123,16 +117,23 @@ QList<MarkdownSegment> splitMarkdown(const QString& markdown) {
     return out;
 }
 
-QString markdownToHtml(const QString& markdown, bool dark, QStringList* codeBlocks,
-                       QString (*prose)(const QString&)) {
-    QString html;
+void startBlock(QTextCursor& cursor) {
+    if (!cursor.block().text().isEmpty() || cursor.block().textList())
+        cursor.insertBlock(QTextBlockFormat(), QTextCharFormat());
+}
+
+void insertMarkdown(QTextCursor& cursor, const QString& markdown, bool dark, QStringList* codeBlocks,
+                    QString (*prose)(const QString&)) {
     for (const MarkdownSegment& segment : splitMarkdown(markdown)) {
-        if (!segment.code) {
-            html += proseToHtml(prose ? prose(segment.text) : segment.text);
+        startBlock(cursor);
+        if (segment.code) {
+            cursor.insertHtml(codeToHtml(segment, dark, codeBlocks->size()));
+            codeBlocks->append(segment.text);
             continue;
         }
-        html += codeToHtml(segment, dark, codeBlocks->size());
-        codeBlocks->append(segment.text);
+        QTextDocument doc;
+        doc.setMarkdown(prose ? prose(segment.text) : segment.text, QTextDocument::MarkdownDialectGitHub);
+        markInlineCode(doc);
+        cursor.insertFragment(QTextDocumentFragment(&doc));
     }
-    return html;
 }

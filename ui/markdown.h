@@ -1,6 +1,8 @@
-// Markdown (CommonMark + GitHub tables) to HTML for the message view. Prose goes through
-// QTextDocument's Markdown reader; fenced code blocks are highlighted (codehighlighter.h) and
-// get a header with the language and a "Copy" link ("kmlm-copy:<index>").
+// Markdown (CommonMark + GitHub tables) for the message view. Prose goes through
+// QTextDocument's Markdown reader and is inserted as a document fragment (an HTML round trip
+// loses formats: Qt 5 turns a list item starting in bold into an all-bold item); fenced code
+// blocks are highlighted (codehighlighter.h) and get a header with the language and a "Copy"
+// link ("kmlm-copy:<index>").
 #pragma once
 #include <QString>
 #include <QStringList>
@@ -15,8 +17,13 @@ struct MarkdownSegment {
 // end, which is what a streaming answer looks like halfway through a block.
 QList<MarkdownSegment> splitMarkdown(const QString& markdown);
 
-// HTML body fragment for markdown. Each code block's text is appended to codeBlocks and its
-// copy link names its index there. prose, when given, rewrites the prose parts (not the code)
+class QTextCursor;
+
+// Moves on to a fresh, empty paragraph (no list, no heading) unless the cursor is in one.
+void startBlock(QTextCursor& cursor);
+
+// Inserts markdown at cursor, starting a new paragraph. Each code block's text is appended to codeBlocks and its copy
+// link names its index there. prose, when given, rewrites the prose parts (not the code)
 // before they are rendered.
-QString markdownToHtml(const QString& markdown, bool dark, QStringList* codeBlocks,
-                       QString (*prose)(const QString&) = nullptr);
+void insertMarkdown(QTextCursor& cursor, const QString& markdown, bool dark, QStringList* codeBlocks,
+                    QString (*prose)(const QString&) = nullptr);

@@ -17,7 +17,10 @@
 #include <QTextTable>
 
 namespace {
-QString render(const QString& md, bool dark, QStringList* blocks) { return markdownToHtml(md, dark, blocks); }
+void render(QTextDocument* doc, const QString& md, bool dark, QStringList* blocks) {
+    QTextCursor cursor(doc);
+    insertMarkdown(cursor, md, dark, blocks);
+}
 
 // Foreground colours used on the characters of needle inside doc.
 QSet<QRgb> colorsOf(const QTextDocument& doc, const QString& needle) {
@@ -75,7 +78,7 @@ private slots:
             "[링크](https://example.org) 와 `inline code`");
         QStringList blocks;
         QTextDocument doc;
-        doc.setHtml(render(md, false, &blocks));
+        render(&doc, md, false, &blocks);
         QVERIFY(blocks.isEmpty());
         QSet<int> headings;
         int listItems = 0;
@@ -107,10 +110,26 @@ private slots:
         QVERIFY(mono);
     }
 
+    // Qt 5's HTML export makes a list item that starts in bold bold all through.
+    void listItemKeepsItsFormats() {
+        QStringList blocks;
+        QTextDocument doc;
+        render(&doc, QStringLiteral("1. **경복궁**: 아침에 가세요\n2. 보통 글씨"), false, &blocks);
+        int bold = 0, normal = 0;
+        for (QTextBlock b = doc.begin(); b.isValid(); b = b.next()) {
+            for (auto it = b.begin(); !it.atEnd(); ++it)
+                (it.fragment().charFormat().fontWeight() > QFont::Normal ? bold : normal) += it.fragment().length();
+        }
+        QCOMPARE(bold, 3);
+        QVERIFY(normal > 10);
+    }
+
     void codeBlockHasCopyLink() {
         QStringList blocks;
-        const QString html = render(QStringLiteral("```cpp\nint main() { return 0; }\n```\n\n```\n둘째\n```"), false, &blocks);
+        QTextDocument doc;
+        render(&doc, QStringLiteral("```cpp\nint main() { return 0; }\n```\n\n```\n둘째\n```"), false, &blocks);
         QCOMPARE(blocks, (QStringList{QStringLiteral("int main() { return 0; }"), QStringLiteral("둘째")}));
+        const QString html = doc.toHtml();
         QVERIFY(html.contains(QLatin1String("href=\"kmlm-copy:0\"")));
         QVERIFY(html.contains(QLatin1String("href=\"kmlm-copy:1\"")));
     }
@@ -128,7 +147,7 @@ private slots:
         QStringList blocks;
         const QString code = QStringLiteral("#include <vector>\n// 주석\nint main() {\n    return 42; // \"문자열\"\n}");
         QTextDocument doc;
-        doc.setHtml(render(QStringLiteral("```cpp\n") + code + QStringLiteral("\n```"), dark, &blocks));
+        render(&doc, QStringLiteral("```cpp\n") + code + QStringLiteral("\n```"), dark, &blocks);
         QCOMPARE(codeLanguageName(QStringLiteral("cpp")), QStringLiteral("C++"));
         // keyword, number, comment, preprocessor: several distinct colours
         QVERIFY2(colorsOf(doc, QStringLiteral("int main")).size() + colorsOf(doc, QStringLiteral("return 42")).size() >= 3,
@@ -142,12 +161,14 @@ private slots:
         const CodeBlockHtml dark = highlightCode(QStringLiteral("x = 1"), QStringLiteral("python"), true);
         QVERIFY(QColor(light.background).lightness() > 128);
         QVERIFY(QColor(dark.background).lightness() < 128);
-        QVERIFY(light.html.contains(QLatin1String("<pre>")));
+        QVERIFY(light.html.startsWith(QLatin1String("<pre")));
     }
 
     void unknownLanguageIsPlain() {
         const CodeBlockHtml out = highlightCode(QStringLiteral("a < b"), QStringLiteral("no-such-language"), false);
-        QCOMPARE(out.html, QStringLiteral("<pre>a &lt; b</pre>"));
+        QVERIFY(out.html.startsWith(QLatin1String("<pre")));
+        QVERIFY(out.html.contains(QLatin1String(">a &lt; b</pre>")));
+        QVERIFY(!out.html.contains(QLatin1String("<span")));
     }
 
     void wordJoinersOnlyBetweenSyllables() {
@@ -232,7 +253,7 @@ private slots:
         view.setMessages({a});
         view.setStreamingText(3, QStringLiteral("스트리밍 중인 답"), 12.5);
         view.renderNow();
-        QVERIFY(view.toPlainText().contains(QStringLiteral("스트리밍 중인 답")) || removeWordJoiners(view.toPlainText()).contains(QStringLiteral("스트리밍 중인 답")));
+        QVERIFY(removeWordJoiners(view.toPlainText()).contains(QStringLiteral("스트리밍 중인 답")));
         QVERIFY(view.toPlainText().contains(QStringLiteral("12.5")));
     }
 };

@@ -1,0 +1,627 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en_US">
+<context>
+    <name>ChatPage</name>
+    <message>
+        <source>Send</source>
+        <translation>Send</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>Stop</translation>
+    </message>
+    <message>
+        <source>Search all chats</source>
+        <translation>Search all chats</translation>
+    </message>
+    <message>
+        <source>New chat</source>
+        <translation>New chat</translation>
+    </message>
+    <message>
+        <source>Conversation settings…</source>
+        <translation>Conversation settings…</translation>
+    </message>
+    <message>
+        <source>System prompt and sampling for this conversation</source>
+        <translation>System prompt and sampling for this conversation</translation>
+    </message>
+    <message>
+        <source>Stop the answer (Esc)</source>
+        <translation>Stop the answer (Esc)</translation>
+    </message>
+    <message>
+        <source>%1 tokens/s</source>
+        <translation>%1 tokens/s</translation>
+    </message>
+    <message>
+        <source>Chat</source>
+        <translation>Chat</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n token(s)</source>
+        <translation><numerusform>%n token</numerusform><numerusform>%n tokens</numerusform></translation>
+    </message>
+    <message>
+        <source>Edit and resend</source>
+        <translation>Edit and resend</translation>
+    </message>
+    <message>
+        <source>Question:</source>
+        <translation>Question:</translation>
+    </message>
+    <message>
+        <source>Rename…</source>
+        <translation>Rename…</translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation>Delete…</translation>
+    </message>
+    <message>
+        <source>Rename chat</source>
+        <translation>Rename chat</translation>
+    </message>
+    <message>
+        <source>Title:</source>
+        <translation>Title:</translation>
+    </message>
+    <message>
+        <source>Delete chat</source>
+        <translation>Delete chat</translation>
+    </message>
+    <message>
+        <source>Delete the chat “%1” and all its messages?</source>
+        <translation>Delete the chat “%1” and all its messages?</translation>
+    </message>
+    <message>
+        <source>Conversation settings</source>
+        <translation>Conversation settings</translation>
+    </message>
+    <message>
+        <source>Use its own sampling settings (otherwise the defaults from Settings)</source>
+        <translation>Use its own sampling settings (otherwise the defaults from Settings)</translation>
+    </message>
+    <message>
+        <source>System prompt:</source>
+        <translation>System prompt:</translation>
+    </message>
+</context>
+<context>
+    <name>ChatView</name>
+    <message>
+        <source>Ask anything in Korean or English. Answers are generated on this computer.</source>
+        <translation>Ask anything in Korean or English. Answers are generated on this computer.</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>Edit</translation>
+    </message>
+    <message>
+        <source>Writing… %1 tokens/s</source>
+        <translation>Writing… %1 tokens/s</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n token(s)</source>
+        <translation><numerusform>%n token</numerusform><numerusform>%n tokens</numerusform></translation>
+    </message>
+    <message>
+        <source>%1 tokens/s</source>
+        <translation>%1 tokens/s</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>stopped</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>failed</translation>
+    </message>
+    <message>
+        <source>Regenerate</source>
+        <translation>Regenerate</translation>
+    </message>
+</context>
+<context>
+    <name>Composer</name>
+    <message>
+        <source>Type a message. Enter sends, Shift+Enter starts a new line.</source>
+        <translation>Type a message. Enter sends, Shift+Enter starts a new line.</translation>
+    </message>
+</context>
+<context>
+    <name>EditorPage</name>
+    <message>
+        <source>Write here. When you pause, the model proposes how to go on.</source>
+        <translation>Write here. When you pause, the model proposes how to go on.</translation>
+    </message>
+    <message>
+        <source>Tab: accept · Ctrl+→: accept a word · Esc: dismiss</source>
+        <translation>Tab: accept · Ctrl+→: accept a word · Esc: dismiss</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>New</translation>
+    </message>
+    <message>
+        <source>Open…</source>
+        <translation>Open…</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>Save as…</source>
+        <translation>Save as…</translation>
+    </message>
+    <message>
+        <source>Untitled</source>
+        <translation>Untitled</translation>
+    </message>
+    <message>
+        <source>Unsaved changes</source>
+        <translation>Unsaved changes</translation>
+    </message>
+    <message>
+        <source>The document “%1” has unsaved changes. Save them?</source>
+        <translation>The document “%1” has unsaved changes. Save them?</translation>
+    </message>
+    <message>
+        <source>Open document</source>
+        <translation>Open document</translation>
+    </message>
+    <message>
+        <source>Text and Markdown (*.txt *.md *.markdown);;All files (*)</source>
+        <translation>Text and Markdown (*.txt *.md *.markdown);;All files (*)</translation>
+    </message>
+    <message>
+        <source>Cannot open %1: %2</source>
+        <translation>Cannot open %1: %2</translation>
+    </message>
+    <message>
+        <source>Save document</source>
+        <translation>Save document</translation>
+    </message>
+    <message>
+        <source>Cannot save %1: %2</source>
+        <translation>Cannot save %1: %2</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Chat</source>
+        <translation>Chat</translation>
+    </message>
+    <message>
+        <source>Editor</source>
+        <translation>Editor</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;File</translation>
+    </message>
+    <message>
+        <source>&amp;New chat</source>
+        <translation>&amp;New chat</translation>
+    </message>
+    <message>
+        <source>&amp;Open document…</source>
+        <translation>&amp;Open document…</translation>
+    </message>
+    <message>
+        <source>&amp;Save document</source>
+        <translation>&amp;Save document</translation>
+    </message>
+    <message>
+        <source>Save document &amp;as…</source>
+        <translation>Save document &amp;as…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Quit</translation>
+    </message>
+    <message>
+        <source>&amp;Chat</source>
+        <translation>&amp;Chat</translation>
+    </message>
+    <message>
+        <source>&amp;Search chats</source>
+        <translation>&amp;Search chats</translation>
+    </message>
+    <message>
+        <source>S&amp;top answer</source>
+        <translation>S&amp;top answer</translation>
+    </message>
+    <message>
+        <source>&amp;Regenerate answer</source>
+        <translation>&amp;Regenerate answer</translation>
+    </message>
+    <message>
+        <source>Conversation &amp;settings…</source>
+        <translation>Conversation &amp;settings…</translation>
+    </message>
+    <message>
+        <source>&amp;Settings</source>
+        <translation>&amp;Settings</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Settings…</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Help</translation>
+    </message>
+    <message>
+        <source>&amp;About Korean Mini LM</source>
+        <translation>&amp;About Korean Mini LM</translation>
+    </message>
+    <message>
+        <source>No model</source>
+        <translation>No model</translation>
+    </message>
+    <message>
+        <source>Loading %1…</source>
+        <translation>Loading %1…</translation>
+    </message>
+    <message>
+        <source>No model found: put a GGUF file in the models folder (Settings).</source>
+        <translation>No model found: put a GGUF file in the models folder (Settings).</translation>
+    </message>
+    <message>
+        <source>Model: %1 (%2, %3)</source>
+        <translation>Model: %1 (%2, %3)</translation>
+    </message>
+    <message>
+        <source>no model is loaded</source>
+        <translation>no model is loaded</translation>
+    </message>
+    <message>
+        <source>%1 is used now</source>
+        <translation>%1 is used now</translation>
+    </message>
+    <message>
+        <source>Model not loaded</source>
+        <translation>Model not loaded</translation>
+    </message>
+    <message>
+        <source>The model could not be loaded: %1
+
+Instead, %2.</source>
+        <translation>The model could not be loaded: %1
+
+Instead, %2.</translation>
+    </message>
+    <message>
+        <source>About Korean Mini LM</source>
+        <translation>About Korean Mini LM</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Korean Mini LM %1&lt;/h3&gt;&lt;p&gt;An offline Korean chat assistant and completion editor. Everything runs on this computer; nothing is sent anywhere.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Korean Mini LM %1&lt;/h3&gt;&lt;p&gt;An offline Korean chat assistant and completion editor. Everything runs on this computer; nothing is sent anywhere.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Korean Mini LM</source>
+        <translation>Korean Mini LM</translation>
+    </message>
+</context>
+<context>
+    <name>Markdown</name>
+    <message>
+        <source>Copy</source>
+        <translation>Copy</translation>
+    </message>
+</context>
+<context>
+    <name>MemoryMeterWidget</name>
+    <message>
+        <source>%1 / %2</source>
+        <extracomment>memory used / memory ceiling, e.g. "1.2 GiB / 3.0 GiB"</extracomment>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>Memory: no reading yet</source>
+        <translation>Memory: no reading yet</translation>
+    </message>
+    <message>
+        <source>Memory meter</source>
+        <translation>Memory meter</translation>
+    </message>
+    <message>
+        <source>Memory: %1 of the %2 ceiling (%3%)</source>
+        <translation>Memory: %1 of the %2 ceiling (%3%)</translation>
+    </message>
+    <message>
+        <source>Memory: %1 (no ceiling)</source>
+        <translation>Memory: %1 (no ceiling)</translation>
+    </message>
+    <message>
+        <source>Model: %1</source>
+        <translation>Model: %1</translation>
+    </message>
+    <message>
+        <source>KV cache: %1</source>
+        <translation>KV cache: %1</translation>
+    </message>
+    <message>
+        <source>Application: %1</source>
+        <translation>Application: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Peak of the last %n sample(s): %1</source>
+        <translation><numerusform>Peak of the last sample: %1</numerusform><numerusform>Peak of the last %n samples: %1</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>SamplingEditor</name>
+    <message>
+        <source>0 (always the likeliest token)</source>
+        <translation>0 (always the likeliest token)</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>off</translation>
+    </message>
+    <message>
+        <source>random</source>
+        <translation>random</translation>
+    </message>
+    <message>
+        <source>&amp;Temperature:</source>
+        <translation>&amp;Temperature:</translation>
+    </message>
+    <message>
+        <source>Top-&amp;k:</source>
+        <translation>Top-&amp;k:</translation>
+    </message>
+    <message>
+        <source>Top-&amp;p:</source>
+        <translation>Top-&amp;p:</translation>
+    </message>
+    <message>
+        <source>&amp;Min-p:</source>
+        <translation>&amp;Min-p:</translation>
+    </message>
+    <message>
+        <source>&amp;Repetition penalty:</source>
+        <translation>&amp;Repetition penalty:</translation>
+    </message>
+    <message>
+        <source>P&amp;resence penalty:</source>
+        <translation>P&amp;resence penalty:</translation>
+    </message>
+    <message>
+        <source>Maximum &amp;answer length (tokens):</source>
+        <translation>Maximum &amp;answer length (tokens):</translation>
+    </message>
+    <message>
+        <source>&amp;Seed:</source>
+        <translation>&amp;Seed:</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>%1 GB</source>
+        <translation>%1 GB</translation>
+    </message>
+    <message>
+        <source>%1 MB</source>
+        <translation>%1 MB</translation>
+    </message>
+    <message>
+        <source>%1 KB</source>
+        <translation>%1 KB</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <source>Models</source>
+        <translation>Models</translation>
+    </message>
+    <message>
+        <source>Engine</source>
+        <translation>Engine</translation>
+    </message>
+    <message>
+        <source>Generation</source>
+        <translation>Generation</translation>
+    </message>
+    <message>
+        <source>Appearance</source>
+        <translation>Appearance</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Model</translation>
+    </message>
+    <message>
+        <source>Architecture</source>
+        <translation>Architecture</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>Parameters</translation>
+    </message>
+    <message>
+        <source>Quantization</source>
+        <translation>Quantization</translation>
+    </message>
+    <message>
+        <source>File size</source>
+        <translation>File size</translation>
+    </message>
+    <message>
+        <source>Context</source>
+        <translation>Context</translation>
+    </message>
+    <message>
+        <source>Memory estimate</source>
+        <translation>Memory estimate</translation>
+    </message>
+    <message>
+        <source>Use this model</source>
+        <translation>Use this model</translation>
+    </message>
+    <message>
+        <source>Add model file…</source>
+        <translation>Add model file…</translation>
+    </message>
+    <message>
+        <source>Open models folder</source>
+        <translation>Open models folder</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <source>Models folder: %1</source>
+        <translation>Models folder: %1</translation>
+    </message>
+    <message>
+        <source>Add model file</source>
+        <translation>Add model file</translation>
+    </message>
+    <message>
+        <source>%1 is not a usable model: %2</source>
+        <translation>%1 is not a usable model: %2</translation>
+    </message>
+    <message>
+        <source>Loading %1…</source>
+        <translation>Loading %1…</translation>
+    </message>
+    <message>
+        <source>Active model: %1</source>
+        <translation>Active model: %1</translation>
+    </message>
+    <message>
+        <source>Loading failed: %1</source>
+        <translation>Loading failed: %1</translation>
+    </message>
+    <message>
+        <source>%1 (bundled)</source>
+        <translation>%1 (bundled)</translation>
+    </message>
+    <message>
+        <source>%1 — active</source>
+        <translation>%1 — active</translation>
+    </message>
+    <message>
+        <source>unreadable: %1</source>
+        <translation>unreadable: %1</translation>
+    </message>
+    <message>
+        <source>unbounded</source>
+        <translation>unbounded</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>unknown</translation>
+    </message>
+    <message>
+        <source>GGUF models (*.gguf);;All files (*)</source>
+        <translation>GGUF models (*.gguf);;All files (*)</translation>
+    </message>
+    <message>
+        <source>all cores (%1)</source>
+        <translation>all cores (%1)</translation>
+    </message>
+    <message>
+        <source> tokens</source>
+        <translation> tokens</translation>
+    </message>
+    <message>
+        <source>8-bit (Q8_0, half the memory)</source>
+        <translation>8-bit (Q8_0, half the memory)</translation>
+    </message>
+    <message>
+        <source>16-bit (F16, exact)</source>
+        <translation>16-bit (F16, exact)</translation>
+    </message>
+    <message>
+        <source>Changes take effect when the model is loaded again (done on OK).</source>
+        <translation>Changes take effect when the model is loaded again (done on OK).</translation>
+    </message>
+    <message>
+        <source>&amp;Threads:</source>
+        <translation>&amp;Threads:</translation>
+    </message>
+    <message>
+        <source>&amp;Context length:</source>
+        <translation>&amp;Context length:</translation>
+    </message>
+    <message>
+        <source>&amp;KV cache:</source>
+        <translation>&amp;KV cache:</translation>
+    </message>
+    <message>
+        <source>For example: 당신은 친절한 한국어 도우미입니다.</source>
+        <translation>For example: 당신은 친절한 한국어 도우미입니다.</translation>
+    </message>
+    <message>
+        <source>System prompt of new conversations:</source>
+        <translation>System prompt of new conversations:</translation>
+    </message>
+    <message>
+        <source>Sampling defaults (a conversation can have its own):</source>
+        <translation>Sampling defaults (a conversation can have its own):</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>System</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>Light</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>Dark</translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation>System language</translation>
+    </message>
+    <message>
+        <source>system</source>
+        <translation>system</translation>
+    </message>
+    <message>
+        <source> pt</source>
+        <translation> pt</translation>
+    </message>
+    <message>
+        <source>A new language is used after a restart.</source>
+        <translation>A new language is used after a restart.</translation>
+    </message>
+    <message>
+        <source>&amp;Theme:</source>
+        <translation>&amp;Theme:</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>&amp;Language:</translation>
+    </message>
+    <message>
+        <source>&amp;Font size:</source>
+        <translation>&amp;Font size:</translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <source>Korean Mini LM</source>
+        <translation>Korean Mini LM</translation>
+    </message>
+    <message>
+        <source>The chat history %1 cannot be opened: %2</source>
+        <translation>The chat history %1 cannot be opened: %2</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,171 @@
+// Screenshots of the main views, light and dark, written to $KMLM_TEST_OUTPUT/screenshots:
+// the chat with a Korean conversation and a code block, the completion editor with ghost
+// text, and the settings' models page. Also checks that the views come up populated.
+#include "appearance.h"
+#include "appsettings.h"
+#include "chatpage.h"
+#include "chatsession.h"
+#include "chatstore.h"
+#include "chatview.h"
+#include "completionprovider.h"
+#include "composer.h"
+#include "editorpage.h"
+#include "enginecontroller.h"
+#include "ghosteditor.h"
+#include "kmlm_test.h"
+#include "mainwindow.h"
+#include "modelregistry.h"
+#include "settingsdialog.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QFontDatabase>
+#include <QListView>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QTreeWidget>
+
+namespace {
+class ScriptedProvider : public CompletionProvider {
+public:
+    QString reply;
+    void request(quint64 id, const QString&) override { emit textArrived(id, reply); }
+    void cancel(quint64) override {}
+};
+
+void typeText(QWidget* w, const QString& text) {
+    for (const QChar c : text) {
+        QKeyEvent press(QEvent::KeyPress, Qt::Key_unknown, Qt::NoModifier, QString(c));
+        QApplication::sendEvent(w, &press);
+    }
+}
+} // namespace
+
+class TestScreenshots : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir tmp;
+    QString outDir;
+    AppSettings* settings = nullptr;
+    ChatStore* store = nullptr;
+    EngineController* engine = nullptr;
+    ChatSession* session = nullptr;
+    ModelRegistry* models = nullptr;
+    qint64 conversation = 0;
+
+    AppServices services() const { return AppServices{settings, engine, store, session, models, nullptr}; }
+
+    void save(QWidget* w, const QString& name) {
+        QApplication::processEvents();
+        const QImage image = w->grab().toImage();
+        QVERIFY(!image.isNull());
+        const QString path = outDir + QLatin1Char('/') + name + QStringLiteral(".png");
+        QVERIFY2(image.save(path), qPrintable(path));
+        qInfo("wrote %s", qPrintable(path));
+    }
+
+    void fillConversation() {
+        conversation = store->createConversation(QStringLiteral("서울 여행 계획"), QStringLiteral("당신은 친절한 한국어 도우미입니다."));
+        store->addMessage(conversation, QStringLiteral("user"), QStringLiteral("서울에서 하루 동안 가 볼 만한 곳을 추천해 주세요."));
+        const qint64 first = store->addMessage(conversation, QStringLiteral("assistant"), QStringLiteral("경복궁과 북촌 한옥마을을 추천합니다."));
+        store->addAlternative(first, QStringLiteral(
+            "## 하루 일정 추천\n\n"
+            "1. **경복궁**: 아침에 수문장 교대식을 볼 수 있습니다.\n"
+            "2. **북촌 한옥마을**: 전통 한옥 사이 골목을 걸어 보세요.\n"
+            "3. **광장시장**: 빈대떡과 마약김밥이 유명합니다.\n\n"
+            "| 장소 | 추천 시간 |\n|---|---|\n| 경복궁 | 09:00 |\n| 광장시장 | 18:00 |\n\n"
+            "일정을 계산하는 간단한 코드도 있습니다:\n\n"
+            "```cpp\n#include <iostream>\n// 이동 시간(분)\nint main() {\n    int minutes = 25 + 15;\n"
+            "    std::cout << \"총 \" << minutes << \"분\\n\";\n    return 0;\n}\n```\n\n"
+            "자세한 정보는 [서울 관광](https://korean.visitseoul.net) 사이트를 참고하세요."));
+    }
+
+private slots:
+    void initTestCase() {
+        QVERIFY(tmp.isValid());
+        const QString base = qEnvironmentVariable("KMLM_TEST_OUTPUT", QDir::tempPath());
+        outDir = base + QStringLiteral("/screenshots");
+        QVERIFY(QDir().mkpath(outDir));
+        if (QFontDatabase().families(QFontDatabase::Korean).isEmpty())
+            QWARN("no font with Hangul is installed (fonts-noto-cjk): Korean text will show as boxes");
+        Appearance::applyFont(10);
+        settings = new AppSettings(tmp.filePath(QStringLiteral("settings.ini")), this);
+        settings->setModelsFolder(tmp.filePath(QStringLiteral("models")));
+        store = new ChatStore(this);
+        QVERIFY2(store->open(tmp.filePath(QStringLiteral("chats.sqlite"))), qPrintable(store->errorString()));
+        engine = new EngineController(this);
+        session = new ChatSession(store, engine, this);
+        models = new ModelRegistry(settings, this);
+        const QString bundled = ModelRegistry::bundledModelPath();
+        if (!bundled.isEmpty()) { // the status bar then names a real model
+            QSignalSpy loaded(engine, &EngineController::modelLoaded);
+            QSignalSpy failed(engine, &EngineController::modelLoadFailed);
+            engine->loadModel(bundled, settings->engineSettings());
+            QTRY_VERIFY_WITH_TIMEOUT(loaded.count() + failed.count() > 0, 30000);
+        }
+        fillConversation();
+    }
+
+    void views_data() {
+        QTest::addColumn<bool>("dark");
+        QTest::addColumn<QString>("language");
+        QTest::newRow("light") << false << "en";
+        QTest::newRow("dark") << true << "en";
+        QTest::newRow("light-ko") << false << "ko";
+        QTest::newRow("dark-ko") << true << "ko";
+    }
+    void views() {
+        QFETCH(bool, dark);
+        QFETCH(QString, language);
+        QVERIFY(Appearance::installTranslations(language));
+        const QString theme = QLatin1String(QTest::currentDataTag());
+        Appearance::applyTheme(dark ? AppSettings::Theme::Dark : AppSettings::Theme::Light);
+        QCOMPARE(Appearance::isDark(), dark);
+
+        MainWindow window(services());
+        window.resize(1100, 760);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        session->setConversation(conversation);
+        ChatPage* chat = window.chatPage();
+        chat->view()->renderNow();
+        const QString shown = removeWordJoiners(chat->view()->toPlainText());
+        QVERIFY(shown.contains(QStringLiteral("경복궁")));
+        QCOMPARE(chat->view()->codeBlocks().size(), 1);
+        QVERIFY(shown.contains(QStringLiteral("2/2"))); // the regenerated answer, browsable
+        QVERIFY(chat->conversationList()->model()->rowCount() >= 1);
+        typeText(chat->composer(), QStringLiteral("고마워요! 저녁 식당도 알려 주세요"));
+        save(&window, QStringLiteral("chat-") + theme);
+
+        window.tabs()->setCurrentWidget(window.editorPage());
+        GhostEditor* editor = window.editorPage()->editor();
+        ScriptedProvider provider;
+        provider.reply = QStringLiteral(" 봄바람이 살랑이는 오후, 우리는 한강 공원으로 산책을 나섰다.");
+        editor->setProvider(&provider);
+        editor->setPlainText(QStringLiteral("# 봄날의 기록\n\n벚꽃이 피기 시작하면 서울의 거리는 분홍빛으로 물든다."));
+        editor->moveCursor(QTextCursor::End);
+        editor->setFocus();
+        editor->requestCompletion();
+        QCOMPARE(editor->ghostText(), provider.reply);
+        save(&window, QStringLiteral("editor-") + theme);
+        QVERIFY(!editor->toPlainText().contains(provider.reply));
+        editor->setProvider(nullptr);
+        editor->document()->setModified(false); // no unsaved-changes question on close
+
+        SettingsDialog dialog(services(), &window);
+        models->refresh();
+        QTRY_VERIFY_WITH_TIMEOUT(!models->isRefreshing(), 20000);
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        if (!ModelRegistry::bundledModelPath().isEmpty())
+            QVERIFY(dialog.modelList()->topLevelItemCount() >= 1);
+        save(&dialog, QStringLiteral("settings-models-") + theme);
+        dialog.tabs()->setCurrentIndex(3);
+        save(&dialog, QStringLiteral("settings-appearance-") + theme);
+        dialog.close();
+    }
+};
+
+QTEST_MAIN(TestScreenshots)
+#include "tst_screenshots.moc"

@@ -2,6 +2,9 @@
 // Llama 3.x, EXAONE 3.5, Gemma 2), so the prompt matches what the model was trained on.
 #include "kmlm/chat_template.h"
 
+#include "kmlm/error.h"
+#include "kmlm/jinja.h"
+
 #include <ctime>
 
 namespace kmlm {
@@ -53,7 +56,6 @@ void render_chatml(std::span<const Turn> turns, const ChatOptions& o, std::strin
         p.text.append("<|im_start|>").append(t.role).append("\n").append(t.content).append("<|im_end|>\n");
     }
     if (o.add_generation_prompt) p.text += "<|im_start|>assistant\n";
-    p.stop_strings = {"<|im_end|>", "<|im_start|>", "<|endoftext|>"};
 }
 
 // Llama 3.1 and later always open with a system header that carries dates; 3.0 does not.
@@ -77,7 +79,6 @@ void render_llama3(std::span<const Turn> turns, const ChatOptions& o, std::strin
         p.text.append(trim(t.content)).append("<|eot_id|>");
     }
     if (o.add_generation_prompt) header("assistant");
-    p.stop_strings = {"<|eot_id|>", "<|start_header_id|>", "<|eom_id|>"};
 }
 
 void render_exaone(std::span<const Turn> turns, const ChatOptions& o, ChatPrompt& p) {
@@ -87,7 +88,6 @@ void render_exaone(std::span<const Turn> turns, const ChatOptions& o, ChatPrompt
         p.text += t.role == "user" ? "\n" : "[|endofturn|]\n";
     }
     if (o.add_generation_prompt) p.text += "[|assistant|]";
-    p.stop_strings = {"[|endofturn|]", "[|user|]"};
 }
 
 // Gemma has no system role: its text opens the first turn, as Gemma 3's template does.
@@ -104,7 +104,6 @@ void render_gemma(std::span<const Turn> turns, const ChatOptions& o, ChatPrompt&
         p.text.append(trim(turns[i].content)).append("<end_of_turn>\n");
     }
     if (o.add_generation_prompt) p.text += "<start_of_turn>model\n";
-    p.stop_strings = {"<end_of_turn>", "<start_of_turn>"};
 }
 
 void render_plain(std::span<const Turn> turns, const ChatOptions& o, ChatPrompt& p) {
@@ -113,7 +112,20 @@ void render_plain(std::span<const Turn> turns, const ChatOptions& o, ChatPrompt&
         else p.text.append(t.role == "user" ? "User: " : "Assistant: ").append(t.content).append("\n");
     }
     if (o.add_generation_prompt) p.text += "Assistant:";
-    p.stop_strings = {"\nUser:"};
+}
+
+// Text that ends the assistant's turn in each format, for when the model writes the marker
+// as plain text instead of its special token.
+std::vector<std::string> stop_strings(ChatFamily family, const std::string& eos_token) {
+    switch (family) {
+    case ChatFamily::ChatML: return {"<|im_end|>", "<|im_start|>", "<|endoftext|>"};
+    case ChatFamily::Llama3: return {"<|eot_id|>", "<|start_header_id|>", "<|eom_id|>"};
+    case ChatFamily::Exaone: return {"[|endofturn|]", "[|user|]"};
+    case ChatFamily::Gemma: return {"<end_of_turn>", "<start_of_turn>"};
+    case ChatFamily::Plain: break;
+    }
+    if (!eos_token.empty()) return {eos_token}; // a template of another family
+    return {"\nUser:"};                         // the plain transcript
 }
 
 } // namespace
@@ -157,6 +169,21 @@ ChatPrompt render_chat(std::span<const ChatMessage> messages, const ChatOptions&
         tmpl = options.override_template;
         p.family = detect_chat_family(tmpl);
     }
+    if (!tmpl.empty()) {
+        try {
+            p.text = render_jinja_chat(tmpl, {messages, options.add_generation_prompt, options.bos_token,
+                                              options.eos_token, options.date});
+            // The BOS token goes in as a token (encode's add_bos), not as text.
+            if (!options.bos_token.empty() && p.text.starts_with(options.bos_token))
+                p.text.erase(0, options.bos_token.size());
+            p.from_template = true;
+            p.stop_strings = stop_strings(p.family, options.eos_token);
+            return p;
+        } catch (const Error&) {
+            // Beyond this interpreter, or the template refused the conversation (Gemma 2
+            // refuses system messages): the family's format by code.
+        }
+    }
     std::vector<Turn> turns;
     turns.reserve(messages.size());
     for (const ChatMessage& m : messages) turns.push_back({m.role, m.content});
@@ -167,6 +194,7 @@ ChatPrompt render_chat(std::span<const ChatMessage> messages, const ChatOptions&
     case ChatFamily::Gemma: render_gemma(turns, options, p); break;
     case ChatFamily::Plain: render_plain(turns, options, p); break;
     }
+    p.stop_strings = stop_strings(p.family, {});
     return p;
 }
 

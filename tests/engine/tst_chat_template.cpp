@@ -1,6 +1,7 @@
 // Chat prompts for each model family, compared with what the models' own templates
 // (tests/data/chat-templates, from the models' tokenizer_config.json) render through Jinja:
-// system prompt present or absent, several turns, with and without the generation prompt.
+// system prompt present or absent, several turns, with and without the generation prompt;
+// the same by code when the template cannot run; user overrides and stop strings.
 #include "kmlm_test.h"
 
 #include "kmlm/chat_template.h"
@@ -99,8 +100,62 @@ private Q_SLOTS:
         o.chat_template = read_template(tmpl);
         o.add_generation_prompt = generationPrompt;
         o.date = "26 Jul 2024";
+        o.bos_token = tmpl.startsWith(QLatin1String("llama")) ? "<|begin_of_text|>" : "<bos>";
         const auto messages = conversation(conv);
-        QCOMPARE(kmlm::render_chat(messages, o).text, expected);
+        const kmlm::ChatPrompt p = kmlm::render_chat(messages, o);
+        QCOMPARE(p.text, expected);
+        QVERIFY(p.from_template);
+        // The family's format by code gives the same text.
+        o.override_template = std::string(kmlm::to_string(p.family));
+        o.chat_template.clear();
+        const kmlm::ChatPrompt by_code = kmlm::render_chat(messages, o);
+        QVERIFY(!by_code.from_template);
+        if (tmpl != QLatin1String("qwen2.5-instruct")) // its default system prompt is in the template
+            QCOMPARE(by_code.text, expected);
+    }
+
+    // Gemma 2's template refuses system messages: the system text opens the first turn
+    // instead, as Gemma 3's template does.
+    void fallbackWhenTemplateRefuses() {
+        kmlm::ChatOptions o;
+        o.chat_template = read_template(QStringLiteral("gemma-2-it"));
+        const auto messages = conversation(QStringLiteral("system multi"));
+        const kmlm::ChatPrompt p = kmlm::render_chat(messages, o);
+        QVERIFY(!p.from_template);
+        QCOMPARE(p.family, ChatFamily::Gemma);
+        o.chat_template = read_template(QStringLiteral("gemma-3-it"));
+        o.bos_token = "<bos>";
+        const kmlm::ChatPrompt reference = kmlm::render_chat(messages, o);
+        QVERIFY(reference.from_template);
+        QCOMPARE(p.text, reference.text);
+    }
+
+    // A template this interpreter cannot run still gives its family's format.
+    void fallbackWhenTemplateBreaks() {
+        kmlm::ChatOptions o;
+        o.chat_template = "{% macro turn(m) %}<|im_start|>{{ m.role }}{% endmacro %}";
+        const std::vector<ChatMessage> messages = {{"user", "안녕"}};
+        const kmlm::ChatPrompt p = kmlm::render_chat(messages, o);
+        QVERIFY(!p.from_template);
+        QCOMPARE(p.family, ChatFamily::ChatML);
+        QCOMPARE(p.text, std::string("<|im_start|>user\n안녕<|im_end|>\n<|im_start|>assistant\n"));
+    }
+
+    // Phi-3's template (from its GGUF): no family of ours, run as written, EOS as stop text.
+    void otherTemplateRuns() {
+        kmlm::ChatOptions o;
+        o.chat_template = "{{ bos_token }}{% for message in messages %}{% if (message['role'] == 'user') %}"
+                          "{{'<|user|>' + '\n' + message['content'] + '<|end|>' + '\n' + '<|assistant|>' + '\n'}}"
+                          "{% elif (message['role'] == 'assistant') %}{{message['content'] + '<|end|>' + '\n'}}"
+                          "{% endif %}{% endfor %}";
+        o.bos_token = "<s>";
+        o.eos_token = "<|endoftext|>";
+        const auto messages = conversation(QStringLiteral("no system multi"));
+        const kmlm::ChatPrompt p = kmlm::render_chat(messages, o);
+        QVERIFY(p.from_template);
+        QCOMPARE(p.family, ChatFamily::Plain);
+        QCOMPARE(p.text, std::string("<|user|>\n첫 질문<|end|>\n<|assistant|>\n첫 답<|end|>\n<|user|>\n둘째 질문<|end|>\n<|assistant|>\n"));
+        QCOMPARE(p.stop_strings, std::vector<std::string>{"<|endoftext|>"});
     }
 
     void family_data() {
@@ -146,7 +201,7 @@ private Q_SLOTS:
         QTest::newRow("plain") << "plain" << std::string("User: 안녕\nAssistant:");
         QTest::newRow("template text")
             << "{% for m in messages %}<start_of_turn>{{ m.role }}\n{{ m.content }}<end_of_turn>\n{% endfor %}"
-            << std::string("<start_of_turn>user\n안녕<end_of_turn>\n<start_of_turn>model\n");
+            << std::string("<start_of_turn>user\n안녕<end_of_turn>\n");
     }
     void userOverride() {
         QFETCH(QString, override);

@@ -1,7 +1,8 @@
 // Chat prompts: turns a conversation into the prompt text a chat model was trained on.
-// The model's tokenizer.chat_template (a Jinja template) decides the format; the supported
-// families (ChatML/Qwen, Llama 3, EXAONE, Gemma) are recognised from it and rendered by code,
-// and models without a template get a plain "User: / Assistant:" transcript.
+// The model's tokenizer.chat_template (a Jinja template) is run by a small interpreter
+// (kmlm/jinja.h). When it cannot run it (or raises), the family its markers show (ChatML/Qwen,
+// Llama 3, EXAONE, Gemma) is rendered by code; models without a template get a plain
+// "User: / Assistant:" transcript.
 #pragma once
 #include <optional>
 #include <span>
@@ -30,6 +31,8 @@ struct ChatOptions {
     // or a template text whose family is detected. Empty: the model's.
     std::string override_template;
     bool add_generation_prompt = true; // end with the opening of the assistant's turn
+    std::string bos_token;             // the tokenizer's BOS and EOS text, for the template
+    std::string eos_token;
     std::string date;                  // "26 Jul 2024" in Llama 3.1+ headers; empty: today
 };
 
@@ -39,6 +42,7 @@ struct ChatPrompt {
     std::string text;
     std::vector<std::string> stop_strings; // end the answer when generated as text
     ChatFamily family = ChatFamily::Plain;
+    bool from_template = false; // the template itself ran (else the family's format by code)
 };
 
 ChatPrompt render_chat(std::span<const ChatMessage> messages, const ChatOptions& options);

@@ -1,0 +1,466 @@
+// AVX2 + FMA + F16C kernels (compiled with those flags, used only when the CPU has them).
+// Integer dot products: 4-bit/6-bit weights are unpacked to bytes once per block and
+// multiplied with the int8 activations of up to kMaxNx rows (maddubs: u8 × s8 → s16 pairs).
+#include "kernels_avx2.h"
+
+#include "kmlm/quant.h"
+#include "quant_blocks.h"
+
+#include <immintrin.h>
+
+#include <cmath>
+#include <cstring>
+
+namespace kmlm::avx2 {
+
+// Sum of 8 floats.
+static inline float hsum(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+static inline __m256i ones16() { return _mm256_set1_epi16(1); }
+
+// 32 unsigned 4-bit values: bytes 0..15 = low nibbles, 16..31 = high nibbles.
+static inline __m256i unpack_nibbles(const uint8_t* p) {
+    const __m128i t = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m256i b = _mm256_set_m128i(_mm_srli_epi16(t, 4), t);
+    return _mm256_and_si256(b, _mm256_set1_epi8(0x0F));
+}
+
+// Σ x·y over pairs, as 8 int32, for signed int8 x and y (sign moved onto y for maddubs).
+static inline __m256i dot_i8(__m256i ax, __m256i x, __m256i y) {
+    const __m256i sy = _mm256_sign_epi8(y, x);
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(ax, sy), ones16());
+}
+
+static inline __m256i load256(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
+
+template <class X> static inline const X* row_at(const void* x, size_t stride, int j) {
+    return reinterpret_cast<const X*>(static_cast<const uint8_t*>(x) + size_t(j) * stride);
+}
+
+// ---- 32-element blocks against Q8_0 activations ----
+
+template <int NX, bool Q8> static void dot_q4_0_q8_0_nx(int64_t n, const void* wv, const void* x, size_t xs, float* s) {
+    __m256 acc[NX];
+    for (int j = 0; j < NX; ++j) acc[j] = _mm256_setzero_ps();
+    const BlockQ8_0* xr[NX];
+    for (int j = 0; j < NX; ++j) xr[j] = row_at<BlockQ8_0>(x, xs, j);
+    const int64_t nb = n / QK;
+    for (int64_t b = 0; b < nb; ++b) {
+        __m256i q;
+        float dw;
+        if constexpr (Q8) {
+            const auto* w = static_cast<const BlockQ8_0*>(wv) + b;
+            q = load256(w->qs);
+            dw = fp16_to_fp32(w->d);
+        } else {
+            const auto* w = static_cast<const BlockQ4_0*>(wv) + b;
+            q = _mm256_sub_epi8(unpack_nibbles(w->qs), _mm256_set1_epi8(8));
+            dw = _cvtsh_ss(w->d);
+        }
+        const __m256i aq = _mm256_sign_epi8(q, q);
+        for (int j = 0; j < NX; ++j) {
+            const __m256 d = _mm256_set1_ps(dw * _cvtsh_ss(xr[j][b].d));
+            const __m256i p = dot_i8(aq, q, load256(xr[j][b].qs));
+            acc[j] = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(p), acc[j]);
+        }
+    }
+    for (int j = 0; j < NX; ++j) s[j] = hsum(acc[j]);
+}
+
+template <int NX> static void dot_q4_1_q8_0_nx(int64_t n, const void* wv, const void* x, size_t xs, float* s) {
+    __m256 acc[NX], accm[NX];
+    for (int j = 0; j < NX; ++j) acc[j] = accm[j] = _mm256_setzero_ps();
+    const BlockQ8_0* xr[NX];
+    for (int j = 0; j < NX; ++j) xr[j] = row_at<BlockQ8_0>(x, xs, j);
+    const auto* w = static_cast<const BlockQ4_1*>(wv);
+    const __m256i ones8 = _mm256_set1_epi8(1);
+    for (int64_t b = 0; b < n / QK; ++b) {
+        const __m256i q = unpack_nibbles(w[b].qs); // unsigned 0..15: maddubs takes it as is
+        const float dw = _cvtsh_ss(w[b].d), mw = _cvtsh_ss(w[b].m);
+        for (int j = 0; j < NX; ++j) {
+            const float dx = _cvtsh_ss(xr[j][b].d);
+            const __m256i y = load256(xr[j][b].qs);
+            const __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(q, y), ones16());
+            const __m256i sy = _mm256_madd_epi16(_mm256_maddubs_epi16(ones8, y), ones16());
+            acc[j] = _mm256_fmadd_ps(_mm256_set1_ps(dw * dx), _mm256_cvtepi32_ps(p), acc[j]);
+            accm[j] = _mm256_fmadd_ps(_mm256_set1_ps(mw * dx), _mm256_cvtepi32_ps(sy), accm[j]);
+        }
+    }
+    for (int j = 0; j < NX; ++j) s[j] = hsum(_mm256_add_ps(acc[j], accm[j]));
+}
+
+// ---- K-quants against Q8_K activations ----
+
+// The 8 six-bit scales (bytes 0..7) and mins (bytes 8..15) of a Q4_K/Q5_K block.
+static inline void unpack_scales_k4(const uint8_t* scales, uint8_t* sc, uint8_t* mins) {
+    constexpr uint32_t kmask1 = 0x3f3f3f3f, kmask2 = 0x0f0f0f0f, kmask3 = 0x03030303;
+    uint32_t u[4];
+    std::memcpy(u, scales, 12);
+    u[3] = ((u[2] >> 4) & kmask2) | (((u[1] >> 6) & kmask3) << 4);
+    const uint32_t m03 = u[1] & kmask1;
+    u[1] = (u[2] & kmask2) | (((u[0] >> 6) & kmask3) << 4);
+    u[2] = m03;
+    u[0] &= kmask1;
+    std::memcpy(sc, u, 8);
+    std::memcpy(mins, u + 2, 8);
+}
+
+// Σ_j mins[j] · (bsums[2j] + bsums[2j+1]) as 4 int32.
+static inline __m128i mins_dot_bsums(const uint8_t* mins, const int16_t* bsums) {
+    const __m128i m16 = _mm_cvtepu8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(mins)));
+    const __m128i b0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bsums));
+    const __m128i b1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bsums + 8));
+    return _mm_madd_epi16(m16, _mm_hadd_epi16(b0, b1));
+}
+
+static inline float hsum_i32x4(__m128i v) {
+    v = _mm_add_epi32(v, _mm_shuffle_epi32(v, 0x4e));
+    v = _mm_add_epi32(v, _mm_shuffle_epi32(v, 0xb1));
+    return float(_mm_cvtsi128_si32(v));
+}
+
+template <int NX, bool Q5> static void dot_q45_K_nx(int64_t n, const void* wv, const void* x, size_t xs, float* s) {
+    __m256 acc[NX];
+    float accm[NX] = {};
+    for (int j = 0; j < NX; ++j) acc[j] = _mm256_setzero_ps();
+    const BlockQ8_K* xr[NX];
+    for (int j = 0; j < NX; ++j) xr[j] = row_at<BlockQ8_K>(x, xs, j);
+    const __m256i m4 = _mm256_set1_epi8(0xF), m1 = _mm256_set1_epi8(1);
+    for (int64_t b = 0; b < n / QK_K; ++b) {
+        const uint8_t* scales;
+        const uint8_t* qs;
+        uint16_t d16, dmin16;
+        __m256i hbits = _mm256_setzero_si256();
+        if constexpr (Q5) {
+            const auto* w = static_cast<const BlockQ5_K*>(wv) + b;
+            scales = w->scales, qs = w->qs, d16 = w->d, dmin16 = w->dmin;
+            hbits = load256(w->qh);
+        } else {
+            const auto* w = static_cast<const BlockQ4_K*>(wv) + b;
+            scales = w->scales, qs = w->qs, d16 = w->d, dmin16 = w->dmin;
+        }
+        uint8_t sc[8], mins[8];
+        unpack_scales_k4(scales, sc, mins);
+        __m256i sumi[NX];
+        for (int j = 0; j < NX; ++j) sumi[j] = _mm256_setzero_si256();
+        for (int g = 0; g < QK_K / 64; ++g) {
+            const __m256i bits = load256(qs + 32 * g);
+            __m256i ql = _mm256_and_si256(bits, m4);
+            __m256i qh = _mm256_and_si256(_mm256_srli_epi16(bits, 4), m4);
+            if constexpr (Q5) {
+                ql = _mm256_or_si256(ql, _mm256_slli_epi16(_mm256_and_si256(hbits, m1), 4));
+                qh = _mm256_or_si256(qh, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hbits, 1), m1), 4));
+                hbits = _mm256_srli_epi16(hbits, 2);
+            }
+            const __m256i s1 = _mm256_set1_epi16(sc[2 * g]), s2 = _mm256_set1_epi16(sc[2 * g + 1]);
+            for (int j = 0; j < NX; ++j) {
+                const __m256i p1 = _mm256_madd_epi16(_mm256_maddubs_epi16(ql, load256(xr[j][b].qs + 64 * g)), s1);
+                const __m256i p2 = _mm256_madd_epi16(_mm256_maddubs_epi16(qh, load256(xr[j][b].qs + 64 * g + 32)), s2);
+                sumi[j] = _mm256_add_epi32(sumi[j], _mm256_add_epi32(p1, p2));
+            }
+        }
+        const float d = _cvtsh_ss(d16), dmin = _cvtsh_ss(dmin16);
+        for (int j = 0; j < NX; ++j) {
+            acc[j] = _mm256_fmadd_ps(_mm256_set1_ps(d * xr[j][b].d), _mm256_cvtepi32_ps(sumi[j]), acc[j]);
+            accm[j] += dmin * xr[j][b].d * hsum_i32x4(mins_dot_bsums(mins, xr[j][b].bsums));
+        }
+    }
+    for (int j = 0; j < NX; ++j) s[j] = hsum(acc[j]) - accm[j];
+}
+
+template <int NX> static void dot_q6_K_nx(int64_t n, const void* wv, const void* x, size_t xs, float* s) {
+    __m256 acc[NX];
+    for (int j = 0; j < NX; ++j) acc[j] = _mm256_setzero_ps();
+    const BlockQ8_K* xr[NX];
+    for (int j = 0; j < NX; ++j) xr[j] = row_at<BlockQ8_K>(x, xs, j);
+    const auto* w = static_cast<const BlockQ6_K*>(wv);
+    const __m256i m4 = _mm256_set1_epi8(0xF), m2 = _mm256_set1_epi8(3);
+    for (int64_t b = 0; b < n / QK_K; ++b) {
+        // (q - 32)·y = q·y - 32·y: q·y with maddubs on unsigned q, the 32·Σy from bsums.
+        const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w[b].scales)));
+        __m256i sumi[NX];
+        for (int j = 0; j < NX; ++j) {
+            const __m256i bs = load256(xr[j][b].bsums);
+            sumi[j] = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(_mm256_madd_epi16(sc16, bs), 5));
+        }
+        for (int half = 0; half < 2; ++half) {
+            const uint8_t* ql = w[b].ql + 64 * half;
+            const __m256i l1 = load256(ql), l2 = load256(ql + 32), h = load256(w[b].qh + 32 * half);
+            const __m256i q[4] = {
+                _mm256_or_si256(_mm256_and_si256(l1, m4), _mm256_slli_epi16(_mm256_and_si256(h, m2), 4)),
+                _mm256_or_si256(_mm256_and_si256(l2, m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 2), m2), 4)),
+                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 4), m2), 4)),
+                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l2, 4), m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 6), m2), 4)),
+            };
+            const int8_t* sc = w[b].scales + 8 * half;
+            for (int c = 0; c < 4; ++c) {
+                // Bytes 0..15 of chunk c use scale 2c, bytes 16..31 scale 2c+1.
+                const __m256i scv = _mm256_set_m128i(_mm_set1_epi16(sc[2 * c + 1]), _mm_set1_epi16(sc[2 * c]));
+                for (int j = 0; j < NX; ++j) {
+                    const __m256i y = load256(xr[j][b].qs + 128 * half + 32 * c);
+                    sumi[j] = _mm256_add_epi32(sumi[j], _mm256_madd_epi16(_mm256_maddubs_epi16(q[c], y), scv));
+                }
+            }
+        }
+        const float d = _cvtsh_ss(w[b].d);
+        for (int j = 0; j < NX; ++j)
+            acc[j] = _mm256_fmadd_ps(_mm256_set1_ps(d * xr[j][b].d), _mm256_cvtepi32_ps(sumi[j]), acc[j]);
+    }
+    for (int j = 0; j < NX; ++j) s[j] = hsum(acc[j]);
+}
+
+// ---- float weights ----
+
+template <int NX, bool F16> static void dot_float_nx(int64_t n, const void* wv, const void* x, size_t xs, float* s) {
+    __m256 acc[NX];
+    for (int j = 0; j < NX; ++j) acc[j] = _mm256_setzero_ps();
+    const float* xr[NX];
+    for (int j = 0; j < NX; ++j) xr[j] = row_at<float>(x, xs, j);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 w;
+        if constexpr (F16) w = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(static_cast<const uint16_t*>(wv) + i)));
+        else w = _mm256_loadu_ps(static_cast<const float*>(wv) + i);
+        for (int j = 0; j < NX; ++j) acc[j] = _mm256_fmadd_ps(w, _mm256_loadu_ps(xr[j] + i), acc[j]);
+    }
+    for (int j = 0; j < NX; ++j) {
+        float t = hsum(acc[j]);
+        for (int64_t k = i; k < n; ++k) {
+            const float w = F16 ? _cvtsh_ss(static_cast<const uint16_t*>(wv)[k]) : static_cast<const float*>(wv)[k];
+            t += w * xr[j][k];
+        }
+        s[j] = t;
+    }
+}
+
+// Runs the NX-row template for nx = 1..kMaxNx.
+template <template <int> class K> static void by_nx(int64_t n, const void* w, const void* x, size_t xs, int nx, float* s) {
+    switch (nx) {
+    case 1: K<1>::run(n, w, x, xs, s); break;
+    case 2: K<2>::run(n, w, x, xs, s); break;
+    case 3: K<3>::run(n, w, x, xs, s); break;
+    default: K<4>::run(n, w, x, xs, s); break;
+    }
+}
+template <int NX> struct Q4_0 { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_q4_0_q8_0_nx<NX, false>(n, w, x, xs, s); } };
+template <int NX> struct Q8_0 { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_q4_0_q8_0_nx<NX, true>(n, w, x, xs, s); } };
+template <int NX> struct Q4_1 { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_q4_1_q8_0_nx<NX>(n, w, x, xs, s); } };
+template <int NX> struct Q4_K { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_q45_K_nx<NX, false>(n, w, x, xs, s); } };
+template <int NX> struct Q5_K { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_q45_K_nx<NX, true>(n, w, x, xs, s); } };
+template <int NX> struct Q6_K { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_q6_K_nx<NX>(n, w, x, xs, s); } };
+template <int NX> struct F16 { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_float_nx<NX, true>(n, w, x, xs, s); } };
+template <int NX> struct F32 { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_float_nx<NX, false>(n, w, x, xs, s); } };
+
+// ---- activations ----
+
+static void quantize_q8_0(const float* x, void* yv, int64_t n) {
+    auto* y = static_cast<BlockQ8_0*>(yv);
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    for (int64_t b = 0; b < n / QK; ++b, x += QK) {
+        __m256 v[4];
+        __m256 amax = _mm256_setzero_ps();
+        for (int k = 0; k < 4; ++k) {
+            v[k] = _mm256_loadu_ps(x + 8 * k);
+            amax = _mm256_max_ps(amax, _mm256_andnot_ps(sign, v[k]));
+        }
+        __m128 m = _mm_max_ps(_mm256_castps256_ps128(amax), _mm256_extractf128_ps(amax, 1));
+        m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+        m = _mm_max_ss(m, _mm_movehdup_ps(m));
+        const float d = _mm_cvtss_f32(m) / 127.f;
+        y[b].d = fp32_to_fp16(d);
+        const __m256 id = _mm256_set1_ps(d ? 1.0f / d : 0.0f);
+        __m256i i[4];
+        for (int k = 0; k < 4; ++k)
+            i[k] = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v[k], id), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+        // packs works within 128-bit lanes: restore element order with a permute.
+        const __m256i p = _mm256_packs_epi16(_mm256_packs_epi32(i[0], i[1]), _mm256_packs_epi32(i[2], i[3]));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(y[b].qs),
+                            _mm256_permutevar8x32_epi32(p, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)));
+    }
+}
+
+static void fp16_to_fp32_row(const uint16_t* x, float* y, size_t n) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(y + i, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + i))));
+    for (; i < n; ++i) y[i] = _cvtsh_ss(x[i]);
+}
+
+static void fp32_to_fp16_row(const float* x, uint16_t* y, size_t n) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(y + i), _mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT));
+    for (; i < n; ++i) y[i] = fp32_to_fp16(x[i]);
+}
+
+static float dot_f32(const float* a, const float* b, size_t n) {
+    float s;
+    dot_float_nx<1, false>(int64_t(n), a, b, 0, &s);
+    return s;
+}
+
+static float dot_f16(const uint16_t* a, const float* b, size_t n) {
+    float s;
+    dot_float_nx<1, true>(int64_t(n), a, b, 0, &s);
+    return s;
+}
+
+static float dot_q8_0(const void* a, const float* b, size_t n) {
+    const auto* blocks = static_cast<const BlockQ8_0*>(a);
+    __m256 acc = _mm256_setzero_ps();
+    for (size_t k = 0; k < n / QK; ++k, b += QK) {
+        __m256 s = _mm256_setzero_ps();
+        for (int q = 0; q < 4; ++q) {
+            const __m256 w = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(blocks[k].qs + 8 * q))));
+            s = _mm256_fmadd_ps(w, _mm256_loadu_ps(b + 8 * q), s);
+        }
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(blocks[k].d)), s, acc);
+    }
+    return hsum(acc);
+}
+
+static void axpy_f32(float alpha, const float* x, float* y, size_t n) {
+    const __m256 a = _mm256_set1_ps(alpha);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_fmadd_ps(a, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+    for (; i < n; ++i) y[i] += alpha * x[i];
+}
+
+static void axpy_f16(float alpha, const uint16_t* x, float* y, size_t n) {
+    const __m256 a = _mm256_set1_ps(alpha);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 xv = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + i)));
+        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(a, xv, _mm256_loadu_ps(y + i)));
+    }
+    for (; i < n; ++i) y[i] += alpha * _cvtsh_ss(x[i]);
+}
+
+static void axpy_q8_0(float alpha, const void* x, float* y, size_t n) {
+    const auto* blocks = static_cast<const BlockQ8_0*>(x);
+    for (size_t k = 0; k < n / QK; ++k, y += QK) {
+        const __m256 a = _mm256_set1_ps(alpha * _cvtsh_ss(blocks[k].d));
+        for (int q = 0; q < 4; ++q) {
+            const __m256 w = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(blocks[k].qs + 8 * q))));
+            _mm256_storeu_ps(y + 8 * q, _mm256_fmadd_ps(a, w, _mm256_loadu_ps(y + 8 * q)));
+        }
+    }
+}
+
+// exp(x) for 8 floats, about 2 ulp (Cephes' polynomial after range reduction by ln 2).
+__m256 exp8(__m256 x) {
+    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.3f)), _mm256_set1_ps(88.3f));
+    const __m256 fx = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                                      _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    x = _mm256_fnmadd_ps(fx, _mm256_set1_ps(0.693359375f), x);
+    x = _mm256_fnmadd_ps(fx, _mm256_set1_ps(-2.12194440e-4f), x);
+    __m256 p = _mm256_set1_ps(1.9875691500E-4f);
+    p = _mm256_fmadd_ps(p, x, _mm256_set1_ps(1.3981999507E-3f));
+    p = _mm256_fmadd_ps(p, x, _mm256_set1_ps(8.3334519073E-3f));
+    p = _mm256_fmadd_ps(p, x, _mm256_set1_ps(4.1665795894E-2f));
+    p = _mm256_fmadd_ps(p, x, _mm256_set1_ps(1.6666665459E-1f));
+    p = _mm256_fmadd_ps(p, x, _mm256_set1_ps(5.0000001201E-1f));
+    p = _mm256_fmadd_ps(p, _mm256_mul_ps(x, x), _mm256_add_ps(x, _mm256_set1_ps(1.0f)));
+    const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(fx), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+}
+
+static inline __m256 silu8(__m256 x) {
+    const __m256 e = exp8(_mm256_sub_ps(_mm256_setzero_ps(), x));
+    return _mm256_div_ps(x, _mm256_add_ps(_mm256_set1_ps(1.0f), e));
+}
+
+static inline __m256 gelu8(__m256 x) {
+    // 0.5 x (1 + tanh(u)) = x - x / (exp(2u) + 1)
+    const __m256 x2 = _mm256_mul_ps(x, x);
+    const __m256 u = _mm256_mul_ps(_mm256_mul_ps(x, _mm256_set1_ps(0.7978845608028654f)),
+                                   _mm256_fmadd_ps(x2, _mm256_set1_ps(0.044715f), _mm256_set1_ps(1.0f)));
+    const __m256 e = exp8(_mm256_add_ps(u, u));
+    return _mm256_sub_ps(x, _mm256_div_ps(x, _mm256_add_ps(e, _mm256_set1_ps(1.0f))));
+}
+
+static void silu(float* x, size_t n) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, silu8(_mm256_loadu_ps(x + i)));
+    for (; i < n; ++i) x[i] = x[i] / (1.0f + std::exp(-x[i]));
+}
+
+static void swiglu(float* y, const float* gate, size_t n) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_mul_ps(_mm256_loadu_ps(y + i), silu8(_mm256_loadu_ps(gate + i))));
+    for (; i < n; ++i) y[i] *= gate[i] / (1.0f + std::exp(-gate[i]));
+}
+
+static void gelu(float* x, size_t n) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, gelu8(_mm256_loadu_ps(x + i)));
+    for (; i < n; ++i) {
+        const float v = x[i];
+        x[i] = 0.5f * v * (1.0f + std::tanh(0.7978845608028654f * v * (1.0f + 0.044715f * v * v)));
+    }
+}
+
+static void softmax(float* x, size_t n) {
+    if (n == 0) return;
+    float max = x[0];
+    for (size_t i = 1; i < n; ++i) max = std::max(max, x[i]);
+    const __m256 vmax = _mm256_set1_ps(max);
+    __m256 vsum = _mm256_setzero_ps();
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i), vmax));
+        _mm256_storeu_ps(x + i, e);
+        vsum = _mm256_add_ps(vsum, e);
+    }
+    float sum = hsum(vsum);
+    for (; i < n; ++i) sum += x[i] = std::exp(x[i] - max);
+    const float inv = 1.0f / sum;
+    const __m256 vinv = _mm256_set1_ps(inv);
+    for (i = 0; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, _mm256_mul_ps(_mm256_loadu_ps(x + i), vinv));
+    for (; i < n; ++i) x[i] *= inv;
+}
+
+void fill_table(KernelTable& t) {
+    t.isa = Isa::Avx2;
+    t.dot[int(GgmlType::F32)] = by_nx<F32>;
+    t.dot[int(GgmlType::F16)] = by_nx<F16>;
+    t.dot[int(GgmlType::Q4_0)] = by_nx<Q4_0>;
+    t.dot[int(GgmlType::Q4_1)] = by_nx<Q4_1>;
+    t.dot[int(GgmlType::Q8_0)] = by_nx<Q8_0>;
+    t.dot[int(GgmlType::Q4_K)] = by_nx<Q4_K>;
+    t.dot[int(GgmlType::Q5_K)] = by_nx<Q5_K>;
+    t.dot[int(GgmlType::Q6_K)] = by_nx<Q6_K>;
+    t.quantize_q8_0 = quantize_q8_0;
+    t.fp16_to_fp32 = fp16_to_fp32_row;
+    t.fp32_to_fp16 = fp32_to_fp16_row;
+    t.dot_f32 = dot_f32;
+    t.dot_f16 = dot_f16;
+    t.dot_q8_0 = dot_q8_0;
+    t.axpy_f32 = axpy_f32;
+    t.axpy_f16 = axpy_f16;
+    t.axpy_q8_0 = axpy_q8_0;
+    t.softmax = softmax;
+    t.silu = silu;
+    t.swiglu = swiglu;
+    t.gelu = gelu;
+}
+
+} // namespace kmlm::avx2
+
+namespace kmlm {
+
+const KernelTable* avx2_kernel_table() {
+    static const KernelTable table = [] {
+        KernelTable t = scalar_kernel_table();
+        avx2::fill_table(t);
+        return t;
+    }();
+    return &table;
+}
+
+} // namespace kmlm

@@ -189,7 +189,9 @@ ChatPrompt render_chat(std::span<const ChatMessage> messages, const ChatOptions&
     for (const ChatMessage& m : messages) turns.push_back({m.role, m.content});
     switch (p.family) {
     case ChatFamily::ChatML: render_chatml(turns, options, tmpl, p); break;
-    case ChatFamily::Llama3: render_llama3(turns, options, tmpl.empty() ? "Cutting Knowledge Date" : tmpl, p); break;
+    case ChatFamily::Llama3: // chosen by name: the 3.1+ format of today's models
+        render_llama3(turns, options, tmpl.empty() ? "Cutting Knowledge Date" : tmpl, p);
+        break;
     case ChatFamily::Exaone: render_exaone(turns, options, p); break;
     case ChatFamily::Gemma: render_gemma(turns, options, p); break;
     case ChatFamily::Plain: render_plain(turns, options, p); break;

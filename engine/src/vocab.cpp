@@ -236,10 +236,13 @@ void GgufTokenizer::build_pieces() {
                 piece = text;
             }
             break;
-        case TokenType::Byte: // "<0xAB>"
-            if (text.size() == 6 && text.compare(0, 3, "<0x") == 0 && text[5] == '>')
-                piece = char(std::stoi(text.substr(3, 2), nullptr, 16));
+        case TokenType::Byte: { // "<0xAB>"
+            auto hex = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; };
+            if (text.size() != 6 || text.compare(0, 3, "<0x") != 0 || text[5] != '>' || hex(text[3]) < 0 || hex(text[4]) < 0)
+                throw FormatError("byte token " + std::to_string(i) + " is not <0xXX>");
+            piece = char(hex(text[3]) * 16 + hex(text[4]));
             break;
+        }
         case TokenType::UserDefined:
             piece = text;
             break;

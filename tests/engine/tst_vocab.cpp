@@ -229,6 +229,9 @@ private Q_SLOTS:
         Builder c = spm_builder();
         c.d.eos = 100000;
         KMLM_VERIFY_THROWS(kmlm::FormatError, kmlm::make_tokenizer(c.d));
+        Builder bad_byte = spm_builder();
+        bad_byte.d.tokens[3] = "<0xZZ>";
+        KMLM_VERIFY_THROWS(kmlm::FormatError, kmlm::make_tokenizer(bad_byte.d));
         Builder m = bpe_builder();
         m.d.merges = {"nospace"};
         KMLM_VERIFY_THROWS(kmlm::FormatError, kmlm::make_tokenizer(m.d));

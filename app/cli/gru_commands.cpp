@@ -1,0 +1,318 @@
+// kmlm tokenize / generate / score / convert-gru / bench-gru: the jamo GRU from the command
+// line (tokenize and generate work with every model).
+#include "command.h"
+#include "model_options.h"
+
+#include "kmlm/error.h"
+#include "kmlm/generate.h"
+#include "kmlm/gru_io.h"
+#include "kmlm/gru_train.h"
+#include "kmlm/utf8.h"
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+namespace kmlm::cli {
+namespace {
+
+std::atomic<bool> g_cancel{false};
+void on_interrupt(int) { g_cancel = true; }
+
+// "1 2 3", "1,2,3" or "[1, 2, 3]" -> ids
+std::vector<int32_t> parse_ids(const std::string& text) {
+    std::vector<int32_t> ids;
+    std::string cleaned = text;
+    for (char& c : cleaned) if (c == ',' || c == '[' || c == ']') c = ' ';
+    std::istringstream in(cleaned);
+    std::string word;
+    while (in >> word) {
+        size_t pos = 0;
+        long long v = 0;
+        try { v = std::stoll(word, &pos); } catch (const std::exception&) { pos = 0; }
+        if (pos != word.size() || v < INT32_MIN || v > INT32_MAX) throw InvalidArgument("not a token id: '" + word + "'");
+        ids.push_back(int32_t(v));
+    }
+    return ids;
+}
+
+std::string read_text_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw IoError("cannot open " + path);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::string join_ids(std::span<const int32_t> ids) {
+    std::string out;
+    for (size_t i = 0; i < ids.size(); ++i) out += (i ? " " : "") + std::to_string(ids[i]);
+    return out;
+}
+
+const GruModel& require_gru(const LanguageModel& m) {
+    const auto* gru = dynamic_cast<const GruModel*>(&m);
+    if (!gru) throw InvalidArgument("this command needs a kmlm-gru model, not " + m.info().architecture);
+    return *gru;
+}
+
+// ---- tokenize ----------------------------------------------------------------------------
+struct TokenizeArgs {
+    ModelOptions model;
+    std::string text, file;
+    bool decode = false, no_bos = false, eos = false, pieces = false;
+};
+
+void run_tokenize(const TokenizeArgs& a) {
+    auto model = load_model_from_options(a.model);
+    const Tokenizer& tok = model->tokenizer();
+    std::string input = a.file.empty() ? a.text : read_text_file(a.file);
+    if (a.decode) {
+        std::cout << tok.decode(parse_ids(input)) << "\n";
+        return;
+    }
+    auto ids = tok.encode(input, !a.no_bos);
+    if (a.eos && tok.eos() >= 0) ids.push_back(tok.eos());
+    if (a.pieces) {
+        for (size_t i = 0; i < ids.size(); ++i) std::cout << (i ? " " : "") << tok.token_text(ids[i]);
+        std::cout << "\n";
+    }
+    std::cout << join_ids(ids) << "\n";
+}
+
+void setup_tokenize(CLI::App& root) {
+    auto a = std::make_shared<TokenizeArgs>();
+    auto* cmd = root.add_subcommand("tokenize", "Turn text into token ids, or ids back into text (--decode)");
+    cmd->add_option("text", a->text, "Text (or ids with --decode)");
+    cmd->add_option("--text", a->text, "Text (or ids with --decode)");
+    cmd->add_option("-f,--file", a->file, "Read the input from a file");
+    cmd->add_flag("-d,--decode", a->decode, "Input is token ids (\"1 2 3\" or \"1,2,3\"); print their text");
+    cmd->add_flag("--no-bos", a->no_bos, "Do not prepend BOS");
+    cmd->add_flag("--eos", a->eos, "Append EOS");
+    cmd->add_flag("--pieces", a->pieces, "Also print each token's piece");
+    add_model_options(cmd, a->model);
+    cmd->callback([a] { run_tokenize(*a); });
+}
+
+// ---- generate ----------------------------------------------------------------------------
+struct GenerateArgs {
+    ModelOptions model;
+    SamplingParams sampling;
+    std::string prompt;
+    int32_t max_tokens = 200;
+    std::vector<std::string> stops;
+    bool print_ids = false, quiet = false;
+};
+
+void run_generate(const GenerateArgs& a) {
+    require_valid_utf8(a.prompt, "--prompt");
+    auto model = load_model_from_options(a.model);
+    GenerateOptions o;
+    o.sampling = a.sampling;
+    o.max_tokens = a.max_tokens;
+    o.stop_strings = a.stops;
+    o.cancel = &g_cancel;
+    o.on_text = [](std::string_view t) { std::cout << t << std::flush; };
+    const auto prompt = model->tokenizer().encode(a.prompt, true);
+    std::signal(SIGINT, on_interrupt);
+    std::cout << a.prompt << std::flush;
+    const GenerateResult r = generate(*model, prompt, o);
+    std::signal(SIGINT, SIG_DFL);
+    std::cout << "\n";
+    if (a.print_ids) std::cout << join_ids(r.tokens) << "\n";
+    if (!a.quiet)
+        std::fprintf(stderr, "[%d tokens, %.1f tokens/s, stop: %s]\n", r.stats.generated_tokens,
+                     r.stats.tokens_per_second(), std::string(to_string(r.reason)).c_str());
+    if (r.reason == StopReason::Cancelled) set_exit_code(kInterrupted);
+}
+
+void setup_generate(CLI::App& root) {
+    auto a = std::make_shared<GenerateArgs>();
+    auto* cmd = root.add_subcommand("generate", "Continue a prompt, streaming the text to stdout");
+    cmd->add_option("-p,--prompt", a->prompt, "The text to continue")->capture_default_str();
+    cmd->add_option("-n,--max-tokens", a->max_tokens, "Most tokens to generate")->capture_default_str()->check(CLI::Range(0, 1 << 20));
+    cmd->add_option("--stop", a->stops, "Stop before this text (repeatable)");
+    cmd->add_flag("--print-ids", a->print_ids, "Print the generated token ids on a line after the text");
+    cmd->add_flag("-q,--quiet", a->quiet, "No statistics on stderr");
+    add_model_options(cmd, a->model);
+    add_sampling_options(cmd, a->sampling);
+    cmd->callback([a] { run_generate(*a); });
+}
+
+// ---- score -------------------------------------------------------------------------------
+struct ScoreArgs {
+    ModelOptions model;
+    std::string text, file, ids;
+    bool json = false;
+};
+
+void print_token_scores(const GruModel& gru, const std::vector<int32_t>& ids, const std::vector<float>& lp,
+                        uint64_t code_points, bool as_json) {
+    double sum = 0;
+    for (float x : lp) sum += x;
+    const double bits = -sum / std::log(2.0);
+    if (as_json) {
+        nlohmann::json j;
+        j["tokens"] = nlohmann::json::array();
+        for (size_t i = 0; i < lp.size(); ++i)
+            j["tokens"].push_back({{"id", ids[i + 1]}, {"piece", gru.tokenizer().token_text(ids[i + 1])}, {"logprob", lp[i]}});
+        j["log_likelihood"] = sum;
+        j["bits"] = bits;
+        j["predicted_tokens"] = lp.size();
+        if (code_points) j["bits_per_char"] = bits / double(code_points);
+        std::cout << j.dump(1) << "\n";
+        return;
+    }
+    std::printf("tokens %zu  log-likelihood %.4f nats  %.4f bits/token", lp.size(), sum,
+                lp.empty() ? 0.0 : bits / double(lp.size()));
+    if (code_points) std::printf("  %.4f bits/char", bits / double(code_points));
+    std::printf("\n");
+}
+
+void run_score(const ScoreArgs& a) {
+    const int given = int(!a.text.empty()) + int(!a.file.empty()) + int(!a.ids.empty());
+    if (given != 1) throw CLI::ValidationError("score", "give exactly one of --text, --file, --ids");
+    auto model = load_model_from_options(a.model);
+    const GruModel& gru = require_gru(*model);
+    if (!a.ids.empty()) {
+        const auto ids = parse_ids(a.ids);
+        if (ids.size() < 2) throw InvalidArgument("--ids needs at least two ids (a context and a token to score)");
+        print_token_scores(gru, ids, gru.token_log_probs(ids), 0, a.json);
+        return;
+    }
+    if (!a.text.empty() && a.text.find('\n') == std::string::npos) {
+        const std::string nfc = to_nfc(a.text);
+        const auto ids = gru.jamo_tokenizer().encode_line(nfc);
+        print_token_scores(gru, ids, gru.token_log_probs(ids), count_code_points(nfc) + 1, a.json);
+        return;
+    }
+    std::vector<std::string> lines;
+    if (!a.file.empty()) lines = read_lines(a.file);
+    else {
+        std::istringstream in(a.text);
+        for (std::string l; std::getline(in, l);) lines.push_back(l);
+    }
+    const int threads = a.model.threads > 0 ? a.model.threads : int(std::max(1u, std::thread::hardware_concurrency()));
+    const auto t0 = std::chrono::steady_clock::now();
+    const ScoreResult r = score_lines(gru, lines, threads);
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (a.json) {
+        nlohmann::json j = {{"lines", r.lines}, {"code_points", r.code_points}, {"tokens", r.tokens},
+                            {"log_likelihood", r.log_likelihood}, {"bits_per_char", r.bits_per_char()},
+                            {"bits_per_token", r.bits_per_token()}, {"seconds", secs}};
+        std::cout << j.dump(1) << "\n";
+        return;
+    }
+    std::printf("lines %llu  characters %llu (with line ends)  tokens %llu\n", (unsigned long long)r.lines,
+                (unsigned long long)r.code_points, (unsigned long long)r.tokens);
+    std::printf("log-likelihood %.1f nats  %.4f bits/char  %.4f bits/token\n", r.log_likelihood, r.bits_per_char(),
+                r.bits_per_token());
+    std::fprintf(stderr, "[%.1f s, %.0f tokens/s on %d threads]\n", secs, double(r.tokens) / secs, threads);
+}
+
+void setup_score(CLI::App& root) {
+    auto a = std::make_shared<ScoreArgs>();
+    auto* cmd = root.add_subcommand("score", "Log-likelihood and bits per character of text under the GRU model");
+    cmd->add_option("--text", a->text, "Text to score (each line as BOS + line + EOS)");
+    cmd->add_option("-f,--file", a->file, "Text file to score line by line (bits/char counts the line ends)");
+    cmd->add_option("--ids", a->ids, "Token ids (\"2 10 29 3\"): log-probability of each id after the first");
+    cmd->add_flag("--json", a->json, "JSON output (per-token log-probabilities for --text and --ids)");
+    add_model_options(cmd, a->model);
+    cmd->callback([a] { run_score(*a); });
+}
+
+// ---- convert-gru -------------------------------------------------------------------------
+struct ConvertArgs {
+    std::string in, out, type = "f16";
+};
+
+void setup_convert(CLI::App& root) {
+    auto a = std::make_shared<ConvertArgs>();
+    auto* cmd = root.add_subcommand("convert-gru", "Convert a GRU model among .gguf, .json and .bin (by OUT's extension)");
+    cmd->add_option("in", a->in, "Model file (.gguf, .json or .bin, recognised by content)")->required();
+    cmd->add_option("out", a->out, "Output file: .gguf, .json or .bin")->required();
+    cmd->add_option("--type", a->type, "GGUF tensor type")->capture_default_str()->check(CLI::IsMember({"f16", "f32"}));
+    cmd->callback([a] {
+        const GruFormat format = gru_format_from_extension(a->out);
+        const GruWeights w = read_gru_file(a->in);
+        write_gru_file(w, a->out, format, a->type == "f32" ? GgmlType::F32 : GgmlType::F16);
+        std::printf("%s -> %s (%dx%d, vocabulary %d, %llu parameters)\n", a->in.c_str(), a->out.c_str(),
+                    w.config.embed_dim, w.config.hidden_dim, w.config.vocab_size,
+                    (unsigned long long)w.config.param_count());
+    });
+}
+
+// ---- bench-gru ---------------------------------------------------------------------------
+std::string cpu_name() {
+    std::ifstream in("/proc/cpuinfo");
+    for (std::string line; std::getline(in, line);)
+        if (line.rfind("model name", 0) == 0) {
+            const auto colon = line.find(':');
+            if (colon != std::string::npos) return line.substr(colon + 2);
+        }
+    return "unknown CPU";
+}
+
+struct BenchArgs {
+    int threads = 0, gen_tokens = 2000, train_steps = 4;
+};
+
+void run_bench(const BenchArgs& a) {
+    using Clock = std::chrono::steady_clock;
+    const int threads = a.threads > 0 ? a.threads : int(std::max(1u, std::thread::hardware_concurrency()));
+    std::printf("CPU: %s (%u hardware threads); training on %d threads, generation on 1\n", cpu_name().c_str(),
+                std::thread::hardware_concurrency(), threads);
+    std::printf("%-9s %10s %16s %16s\n", "E x H", "params", "generate tok/s", "train tok/s");
+    for (auto [E, H] : {std::pair{64, 128}, std::pair{128, 256}, std::pair{256, 512}}) {
+        const GruConfig cfg{JamoTokenizer::kFullVocabSize, E, H};
+        GruModel model(GruWeights::random(cfg, 1), {});
+        GenerateOptions o;
+        o.max_tokens = a.gen_tokens;
+        o.sampling.seed = 1;
+        o.sampling.temperature = 1.0f;
+        const std::vector<int32_t> prompt = {JamoTokenizer::kBos};
+        // Random weights rarely pick EOS; count whatever was generated.
+        const GenerateResult g = generate(model, prompt, o);
+
+        GruTrainOptions t;
+        t.config = cfg;
+        t.threads = threads;
+        std::vector<uint16_t> stream(size_t(t.batch) * t.bptt * (a.train_steps + 2));
+        for (size_t i = 0; i < stream.size(); ++i) stream[i] = uint16_t((i * 2654435761u >> 7) % cfg.vocab_size);
+        GruTrainer trainer(t, stream);
+        trainer.step(); // warm-up
+        const auto t0 = Clock::now();
+        for (int s = 0; s < a.train_steps; ++s) trainer.step();
+        const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+        const double train_tps = double(a.train_steps) * double(trainer.tokens_per_step()) / secs;
+        char dims[16];
+        std::snprintf(dims, sizeof dims, "%dx%d", E, H);
+        std::printf("%-9s %10llu %16.0f %16.0f\n", dims, (unsigned long long)cfg.param_count(),
+                    g.stats.tokens_per_second(), train_tps);
+    }
+}
+
+void setup_bench(CLI::App& root) {
+    auto a = std::make_shared<BenchArgs>();
+    auto* cmd = root.add_subcommand("bench-gru", "Generation and training speed of the GRU sizes 64x128, 128x256, 256x512");
+    cmd->add_option("-t,--threads", a->threads, "Training threads (0 = all cores)")->capture_default_str()->check(CLI::Range(0, 256));
+    cmd->add_option("--gen-tokens", a->gen_tokens, "Tokens generated per size")->capture_default_str()->check(CLI::Range(1, 1 << 20));
+    cmd->add_option("--train-steps", a->train_steps, "Training steps timed per size (64 x 64 tokens each)")->capture_default_str()->check(CLI::Range(1, 10000));
+    cmd->callback([a] { run_bench(*a); });
+}
+
+KMLM_CLI_COMMAND(20, setup_tokenize);
+KMLM_CLI_COMMAND(21, setup_generate);
+KMLM_CLI_COMMAND(22, setup_score);
+KMLM_CLI_COMMAND(61, setup_convert);
+KMLM_CLI_COMMAND(62, setup_bench);
+
+} // namespace
+} // namespace kmlm::cli

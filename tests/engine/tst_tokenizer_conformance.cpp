@@ -12,6 +12,7 @@
 
 #include <fstream>
 #include <map>
+#include <random>
 #include <memory>
 #include <sstream>
 
@@ -83,6 +84,44 @@ private Q_SLOTS:
         const kmlm::Tokenizer& tok = tokenizer_for(vocab);
         const std::vector<int32_t> ids = tok.encode(input, false, false);
         QCOMPARE(QString::fromStdString(ids_to_string(ids)), expected);
+    }
+
+    // Every vocabulary gives back any valid text it encoded, with and without BOS, and its
+    // streaming decoder never lets broken UTF-8 out.
+    void roundTrip_data() {
+        QTest::addColumn<QString>("vocab");
+        KMLM_REQUIRE_SHARED(dir, "tokenizer-vectors");
+        QDirIterator it(dir, {QStringLiteral("ggml-vocab-*.gguf")}, QDir::Files);
+        QStringList vocabs;
+        while (it.hasNext()) vocabs << it.next();
+        vocabs.sort();
+        for (const QString& vocab : vocabs) QTest::newRow(qPrintable(QFileInfo(vocab).fileName())) << vocab;
+    }
+    void roundTrip() {
+        QFETCH(QString, vocab);
+        const kmlm::Tokenizer& tok = tokenizer_for(vocab);
+        // Random texts from pieces that stress the splitters: Hangul (also lone jamo),
+        // ASCII words, digits, punctuation, every kind of space, emoji, CJK, Latin-1.
+        static const char* pieces[] = {"안녕", "하세요", "한국어", "ㄱ", "ㅏ", "뷁", " ", "  ", "\t", "\n", "\r\n",
+                                       "\xC2\xA0", "\xE3\x80\x80", "Hello", "world", "'s", "123", "4567", "!", "...",
+                                       "\"", "(", "😀", "👍🏽", "中文", "日本", "é", "ß", "x²", "½", "$", "<", "|"};
+        std::mt19937 rng(1234);
+        for (int n = 0; n < 300; ++n) {
+            std::string text;
+            const int len = int(rng() % 12);
+            for (int k = 0; k < len; ++k) text += pieces[rng() % std::size(pieces)];
+            const std::vector<int32_t> ids = tok.encode(text, n % 2 == 0);
+            QCOMPARE(tok.decode(ids), text);
+            auto stream = tok.stream_decoder();
+            std::string streamed;
+            for (int32_t id : ids) {
+                const std::string piece = stream->push(id);
+                QVERIFY(kmlm::is_valid_utf8(piece));
+                streamed += piece;
+            }
+            streamed += stream->flush();
+            QVERIFY(streamed.find(text) != std::string::npos); // SentencePiece adds its space in front
+        }
     }
 
     // The 8000-token SentencePiece vocabulary (byte fallback) of the small Korean model.

@@ -135,6 +135,11 @@ void ChatView::insertMessage(QTextCursor& cursor, const ChatMessage& message, bo
         insertMarkdown(cursor, message.text, m_dark, &m_codeBlocks, joinHangulWords);
     }
     startBlock(cursor);
+    QTextBlockFormat footer;
+    footer.setAlignment(message.role == QLatin1String("user") ? Qt::AlignRight : Qt::AlignLeft);
+    footer.setTopMargin(2);
+    footer.setBottomMargin(6);
+    cursor.setBlockFormat(footer);
     cursor.insertHtml(footerHtml(message, last));
 }
 
@@ -164,9 +169,7 @@ QString ChatView::footerHtml(const ChatMessage& message, bool last) const {
         if (last)
             parts << QStringLiteral("<a href=\"kmlm-regenerate:%1\">%2</a>").arg(id, tr("Regenerate"));
     }
-    const QString align = message.role == QLatin1String("user") ? QStringLiteral("right") : QStringLiteral("left");
-    return QStringLiteral("<p align=\"%1\" style=\"color:gray;margin-top:2px;\"><small>%2</small></p>")
-        .arg(align, parts.join(QStringLiteral(" · ")));
+    return QStringLiteral("<span style=\"color:gray;\"><small>%1</small></span>").arg(parts.join(QStringLiteral(" · ")));
 }
 
 void ChatView::onAnchor(const QUrl& url) {

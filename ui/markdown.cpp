@@ -57,7 +57,11 @@ void markInlineCode(QTextDocument& doc) {
             c.setPosition(f.position());
             c.setPosition(f.position() + f.length(), QTextCursor::KeepAnchor);
             QTextCharFormat mono;
+#if QT_VERSION >= QT_VERSION_CHECK(6, 0, 0)
+            mono.setFontFamilies({QStringLiteral("monospace")});
+#else
             mono.setFontFamily(QStringLiteral("monospace"));
+#endif
             mono.setBackground(QColor(127, 127, 127, 40));
             c.mergeCharFormat(mono);
         }

@@ -4,6 +4,8 @@
 #include <QFormLayout>
 #include <QSpinBox>
 
+#include <algorithm>
+
 namespace {
 QDoubleSpinBox* doubleBox(double min, double max, double step, int decimals) {
     auto* box = new QDoubleSpinBox;
@@ -53,7 +55,7 @@ void SamplingEditor::setSampling(const SamplingSettings& s) {
     m_repeatPenalty->setValue(s.repeatPenalty);
     m_presencePenalty->setValue(s.presencePenalty);
     m_maxTokens->setValue(s.maxTokens);
-    m_seed->setValue(int(qBound<qint64>(-1, s.seed, 2147483647)));
+    m_seed->setValue(int(std::clamp<qint64>(s.seed, -1, 2147483647)));
 }
 
 SamplingSettings SamplingEditor::sampling() const {

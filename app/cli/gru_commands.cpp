@@ -73,7 +73,8 @@ struct TokenizeArgs {
 void run_tokenize(const TokenizeArgs& a) {
     auto model = load_model_from_options(a.model);
     const Tokenizer& tok = model->tokenizer();
-    std::string input = a.file.empty() ? a.text : read_text_file(a.file);
+    const std::string input = a.file.empty() ? a.text : read_text_file(a.file);
+    require_valid_utf8(input, a.file.empty() ? "--text" : a.file);
     if (a.decode) {
         std::cout << tok.decode(parse_ids(input)) << "\n";
         return;
@@ -194,7 +195,11 @@ void run_score(const ScoreArgs& a) {
         return;
     }
     std::vector<std::string> lines;
-    if (!a.file.empty()) lines = read_lines(a.file);
+    if (!a.file.empty()) {
+        lines = read_lines(a.file);
+        for (size_t i = 0; i < lines.size(); ++i)
+            require_valid_utf8(lines[i], a.file + ":" + std::to_string(i + 1));
+    }
     else {
         std::istringstream in(a.text);
         for (std::string l; std::getline(in, l);) lines.push_back(l);

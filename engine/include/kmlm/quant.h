@@ -5,6 +5,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace kmlm {
@@ -42,5 +46,40 @@ void dequantize_row(GgmlType type, const void* x, float* y, uint64_t n);
 // A whole [rows][n] tensor, rows quantized in parallel when a pool is given.
 std::vector<uint8_t> quantize_tensor(GgmlType type, const float* x, uint64_t rows, uint64_t n,
                                      ThreadPool* pool = nullptr);
+
+namespace gguf { class GgufFile; }
+
+// A quantization preset as llama.cpp names them: one base type for the 2-D weights, and for
+// the "_M" mixes more bits where they matter most.
+struct QuantPreset {
+    std::string name;         // "Q4_K_M", "Q8_0", "F16", ...
+    uint32_t file_type = 0;   // general.file_type, llama.cpp's llama_ftype numbering
+    GgmlType base = GgmlType::F32;
+    bool k_mix = false;       // Q4_K_M / Q5_K_M
+};
+
+// "Q4_0", "q4_k_m", "F16", ... Throws InvalidArgument naming the known presets.
+QuantPreset parse_quant_preset(std::string_view name);
+// The names parse_quant_preset() knows, for help texts.
+std::vector<std::string> quant_preset_names();
+
+// The type llama.cpp's rules give a 2-D weight named `name` (e.g. "blk.3.ffn_down.weight")
+// with rows of row_length elements in a model of n_layer blocks:
+//   output.weight (or token_embd.weight when there is no output): Q6_K unless base is Q8_0/F16/F32/BF16
+//   Q4_K_M/Q5_K_M: attn_v and ffn_down Q6_K in layers i < n/8, i >= 7n/8 and every third
+//   between; the fused attn_qkv one K-type up.
+//   Rows that are not whole blocks fall back: Q4_K/Q5_K -> Q5_0, Q6_K -> Q8_0, 32-element
+//   types -> F16.
+GgmlType preset_tensor_type(const QuantPreset& preset, std::string_view name, uint64_t row_length,
+                            uint32_t n_layer, bool has_output);
+
+// Writes `in` requantized to `out` with the preset: every metadata key copied,
+// general.file_type and general.quantization_version set, 2-D weights converted per
+// preset_tensor_type(), 1-D tensors (norms, biases) stored as F32. progress(done, total,
+// tensor name) is called before each tensor. Throws InvalidArgument for an input tensor
+// type it cannot read, IoError when writing fails.
+void quantize_model(const gguf::GgufFile& in, const std::filesystem::path& out, const QuantPreset& preset,
+                    ThreadPool& pool,
+                    const std::function<void(size_t done, size_t total, const std::string& tensor)>& progress = {});
 
 } // namespace kmlm

@@ -1,0 +1,158 @@
+// Kernel speed: the quantized matrix-vector products of a Polyglot-ko-1.3B-shaped layer
+// (2048 wide, FFN 8192) at 1 and 2 threads, reported as weight bytes per second next to the
+// machine's memory read bandwidth; the prompt-sized matrix product (128 rows of X); and the
+// float helpers. Run: build/<dir>/bench/bench_kernels [--benchmark_filter=...]
+#include "kmlm/kernels.h"
+#include "kmlm/quant.h"
+#include "kmlm/threadpool.h"
+
+#include <benchmark/benchmark.h>
+
+#include <map>
+#include <memory>
+#include <random>
+
+using namespace kmlm;
+
+namespace {
+
+constexpr uint64_t kEmbd = 2048, kFf = 8192;
+
+std::vector<float> gaussian(size_t n, uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> dist(0.0f, 0.05f);
+    std::vector<float> v(n);
+    for (float& x : v) x = dist(rng);
+    return v;
+}
+
+ThreadPool& pool(int threads) {
+    static std::map<int, std::unique_ptr<ThreadPool>> pools;
+    auto& p = pools[threads];
+    if (!p) p = std::make_unique<ThreadPool>(threads);
+    return *p;
+}
+
+// Weights of one FFN matrix per type, quantized once.
+const std::vector<uint8_t>& weights(GgmlType type, uint64_t rows, uint64_t n) {
+    static std::map<std::tuple<GgmlType, uint64_t, uint64_t>, std::vector<uint8_t>> cache;
+    auto& w = cache[{type, rows, n}];
+    if (w.empty()) w = quantize_tensor(type, gaussian(rows * n, 1).data(), rows, n, &pool(2));
+    return w;
+}
+
+const GgmlType kTypes[] = {GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K,
+                           GgmlType::Q8_0, GgmlType::F16};
+
+// Read bandwidth: sums 256 MiB (far beyond the caches) split over the threads.
+void BM_MemoryRead(benchmark::State& state) {
+    const int threads = int(state.range(0));
+    static std::vector<float> buf(size_t(64) << 20, 1.0f);
+    ThreadPool& p = pool(threads);
+    const size_t chunk = buf.size() / 64;
+    std::vector<float> partial(64);
+    for (auto _ : state) {
+        p.parallel_for(64, [&](size_t t, int) { partial[t] = dot_f32(buf.data() + t * chunk, buf.data() + t * chunk, chunk / 2); });
+        benchmark::DoNotOptimize(partial.data());
+    }
+    // dot_f32 of a half chunk with itself reads each byte once.
+    state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(buf.size() / 2 * sizeof(float)));
+}
+BENCHMARK(BM_MemoryRead)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// y[rows] = W[rows × n] x: args (type, rows, n, threads).
+void BM_Matvec(benchmark::State& state) {
+    const auto type = GgmlType(state.range(0));
+    const uint64_t rows = uint64_t(state.range(1)), n = uint64_t(state.range(2));
+    const int threads = int(state.range(3));
+    const auto& w = weights(type, rows, n);
+    const auto x = gaussian(n, 2);
+    std::vector<float> y(rows);
+    ThreadPool& p = pool(threads);
+    for (auto _ : state) {
+        matvec(p, type, w.data(), rows, n, x.data(), y.data());
+        benchmark::DoNotOptimize(y.data());
+    }
+    state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(w.size()));
+    state.SetLabel(std::string(type_traits(type).name) + " " + isa_name(active_isa()));
+}
+
+void matvecArgs(benchmark::internal::Benchmark* b) {
+    for (GgmlType t : kTypes)
+        for (int threads : {1, 2}) {
+            b->Args({int64_t(t), int64_t(kFf), int64_t(kEmbd), threads});  // ffn_up: 8192 × 2048
+            b->Args({int64_t(t), int64_t(kEmbd), int64_t(kFf), threads});  // ffn_down: 2048 × 8192
+        }
+}
+BENCHMARK(BM_Matvec)->Apply(matvecArgs)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+// The same Q4_0 matvec through each instruction set (2 threads).
+void BM_MatvecIsa(benchmark::State& state) {
+    const Isa isa = Isa(state.range(0));
+    const Isa before = active_isa();
+    if (!set_isa(isa)) {
+        state.SkipWithError("instruction set not available");
+        return;
+    }
+    const auto& w = weights(GgmlType::Q4_0, kFf, kEmbd);
+    const auto x = gaussian(kEmbd, 2);
+    std::vector<float> y(kFf);
+    for (auto _ : state) {
+        matvec(pool(2), GgmlType::Q4_0, w.data(), kFf, kEmbd, x.data(), y.data());
+        benchmark::DoNotOptimize(y.data());
+    }
+    set_isa(before);
+    state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(w.size()));
+    state.SetLabel(isa_name(isa));
+}
+BENCHMARK(BM_MatvecIsa)->Arg(int(Isa::Scalar))->Arg(int(Isa::Avx2))->Arg(int(Isa::Avx512))->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+// Y[128 × 8192] = X[128 × 2048] Wᵀ on 2 threads: prompt processing; items = rows of X.
+void BM_Matmul(benchmark::State& state) {
+    const auto type = GgmlType(state.range(0));
+    const uint64_t m = uint64_t(state.range(1));
+    const auto& w = weights(type, kFf, kEmbd);
+    const auto x = gaussian(m * kEmbd, 3);
+    std::vector<float> y(m * kFf);
+    for (auto _ : state) {
+        matmul(pool(2), type, w.data(), kFf, kEmbd, x.data(), m, y.data());
+        benchmark::DoNotOptimize(y.data());
+    }
+    state.SetItemsProcessed(int64_t(state.iterations()) * int64_t(m));
+    state.counters["GFLOP/s"] = benchmark::Counter(double(state.iterations()) * 2.0 * double(m * kFf * kEmbd) / 1e9,
+                                                   benchmark::Counter::kIsRate);
+    state.SetLabel(std::string(type_traits(type).name) + " " + isa_name(active_isa()));
+}
+BENCHMARK(BM_Matmul)->Args({int64_t(GgmlType::Q4_0), 128})->Args({int64_t(GgmlType::Q4_K), 128})
+    ->Args({int64_t(GgmlType::Q8_0), 128})->Args({int64_t(GgmlType::Q6_K), 128})
+    ->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// Attention over 1024 cached F16 keys of one 128-wide head, then softmax.
+void BM_AttentionF16(benchmark::State& state) {
+    const size_t n_keys = 1024, head = 128;
+    std::vector<uint16_t> keys(n_keys * head);
+    fp32_to_fp16_row(gaussian(keys.size(), 4).data(), keys.data(), keys.size());
+    const auto q = gaussian(head, 5);
+    std::vector<float> scores(n_keys);
+    for (auto _ : state) {
+        for (size_t j = 0; j < n_keys; ++j) scores[j] = dot_f16(keys.data() + j * head, q.data(), head);
+        softmax(scores.data(), n_keys);
+        benchmark::DoNotOptimize(scores.data());
+    }
+    state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(keys.size() * 2));
+}
+BENCHMARK(BM_AttentionF16)->Unit(benchmark::kMicrosecond);
+
+void BM_Gelu(benchmark::State& state) {
+    auto x = gaussian(kFf, 6);
+    for (auto _ : state) {
+        gelu(x.data(), x.size());
+        benchmark::DoNotOptimize(x.data());
+    }
+    state.SetItemsProcessed(int64_t(state.iterations()) * int64_t(x.size()));
+}
+BENCHMARK(BM_Gelu)->Unit(benchmark::kMicrosecond);
+
+} // namespace
+
+BENCHMARK_MAIN();

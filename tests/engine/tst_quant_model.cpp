@@ -1,0 +1,186 @@
+// Whole-model quantization: llama.cpp's presets and per-tensor type rules (checked against
+// a Q4_K_M file that llama.cpp wrote), and quantize_model() on a small model.
+#include "kmlm_test.h"
+
+#include "kmlm/error.h"
+#include "kmlm/gguf.h"
+#include "kmlm/quant.h"
+#include "kmlm/threadpool.h"
+
+#include <QTemporaryDir>
+
+#include <cmath>
+#include <random>
+
+using namespace kmlm;
+
+Q_DECLARE_METATYPE(kmlm::GgmlType)
+
+class TestQuantModel : public QObject {
+    Q_OBJECT
+private slots:
+    void presets();
+    void tensorTypes_data();
+    void tensorTypes();
+    void matchesLlamaCppMix();
+    void quantizeSmallModel_data();
+    void quantizeSmallModel();
+    void unreadableTensorType();
+};
+
+void TestQuantModel::presets() {
+    const QuantPreset p = parse_quant_preset("q4_k_m");
+    QCOMPARE(p.name, std::string("Q4_K_M"));
+    QCOMPARE(p.file_type, 15u);
+    QCOMPARE(p.base, GgmlType::Q4_K);
+    QVERIFY(p.k_mix);
+    QCOMPARE(parse_quant_preset("Q8_0").file_type, 7u);
+    QCOMPARE(parse_quant_preset("F16").base, GgmlType::F16);
+    QCOMPARE(parse_quant_preset("Q4_0").file_type, 2u);
+    KMLM_VERIFY_THROWS(InvalidArgument, parse_quant_preset("Q3_K_M"));
+    KMLM_VERIFY_THROWS(InvalidArgument, parse_quant_preset(""));
+}
+
+void TestQuantModel::tensorTypes_data() {
+    QTest::addColumn<QString>("preset");
+    QTest::addColumn<QString>("tensor");
+    QTest::addColumn<int>("rowLength");
+    QTest::addColumn<bool>("hasOutput");
+    QTest::addColumn<GgmlType>("expected");
+    auto row = [](const char* preset, const char* tensor, int len, bool has_output, GgmlType t) {
+        QTest::addRow("%s %s %d%s", preset, tensor, len, has_output ? "" : " tied") << QString(preset) << QString(tensor) << len << has_output << t;
+    };
+    // 24 layers: more bits in 0..2, 21..23 and 3 + 3k + 2 = 5, 8, ..., 20.
+    row("Q4_K_M", "blk.0.attn_v.weight", 2048, true, GgmlType::Q6_K);
+    row("Q4_K_M", "blk.3.attn_v.weight", 2048, true, GgmlType::Q4_K);
+    row("Q4_K_M", "blk.5.ffn_down.weight", 8192, true, GgmlType::Q6_K);
+    row("Q4_K_M", "blk.6.ffn_down.weight", 8192, true, GgmlType::Q4_K);
+    row("Q4_K_M", "blk.23.ffn_down.weight", 8192, true, GgmlType::Q6_K);
+    row("Q4_K_M", "blk.5.ffn_up.weight", 2048, true, GgmlType::Q4_K);
+    row("Q4_K_M", "blk.4.attn_qkv.weight", 2048, true, GgmlType::Q5_K);
+    row("Q4_K_M", "output.weight", 2048, true, GgmlType::Q6_K);
+    row("Q4_K_M", "token_embd.weight", 2048, true, GgmlType::Q4_K);
+    row("Q4_K_M", "token_embd.weight", 2048, false, GgmlType::Q6_K);
+    row("Q4_K_M", "blk.6.ffn_down.weight", 704, true, GgmlType::Q5_0);
+    row("Q4_K_M", "blk.5.ffn_down.weight", 704, true, GgmlType::Q8_0);
+    row("Q4_K_M", "blk.6.ffn_down.weight", 100, true, GgmlType::F16);
+    row("Q4_0", "blk.0.attn_v.weight", 2048, true, GgmlType::Q4_0);
+    row("Q4_0", "output.weight", 2048, true, GgmlType::Q6_K);
+    row("Q4_0", "output.weight", 96, true, GgmlType::Q8_0);
+    row("Q8_0", "output.weight", 2048, true, GgmlType::Q8_0);
+    row("F16", "output.weight", 2048, true, GgmlType::F16);
+    row("Q6_K", "blk.1.ffn_up.weight", 2048, true, GgmlType::Q6_K);
+}
+
+void TestQuantModel::tensorTypes() {
+    QFETCH(QString, preset);
+    QFETCH(QString, tensor);
+    QFETCH(int, rowLength);
+    QFETCH(bool, hasOutput);
+    QFETCH(GgmlType, expected);
+    const GgmlType got = preset_tensor_type(parse_quant_preset(preset.toStdString()), tensor.toStdString(), rowLength, 24, hasOutput);
+    QCOMPARE(type_traits(got).name, type_traits(expected).name);
+}
+
+// The shared Q4_K_M model was written by llama.cpp: our rules give every tensor its type.
+void TestQuantModel::matchesLlamaCppMix() {
+    KMLM_REQUIRE_SHARED(dir, "models");
+    auto f = gguf::GgufFile::open(kmlm_test::toPath(dir + "/ko-tiny-llama-Q4_K_M.gguf"));
+    const QuantPreset preset = parse_quant_preset("Q4_K_M");
+    QCOMPARE(uint32_t(f->get_uint("general.file_type").value()), preset.file_type);
+    const uint32_t n_layer = uint32_t(f->get_uint("llama.block_count").value());
+    for (const auto& t : f->tensors()) {
+        if (t.dims.size() < 2) continue;
+        const GgmlType want = preset_tensor_type(preset, t.name, t.dims[0], n_layer, true);
+        QVERIFY2(want == t.type, qPrintable(QString("%1: %2, llama.cpp wrote %3").arg(t.name.c_str())
+                                                .arg(type_traits(want).name.data()).arg(type_traits(t.type).name.data())));
+    }
+}
+
+void TestQuantModel::quantizeSmallModel_data() {
+    QTest::addColumn<QString>("preset");
+    QTest::addColumn<double>("bound"); // relative RMS error of the 2-D weights
+    QTest::newRow("Q8_0") << "Q8_0" << 0.01;
+    QTest::newRow("Q4_0") << "Q4_0" << 0.15;
+    QTest::newRow("Q4_K_M") << "Q4_K_M" << 0.12;
+    QTest::newRow("F16") << "F16" << 0.001;
+}
+
+// An F32 model with a 2-layer shape: metadata copied, file type set, norms kept F32, the
+// weights converted per the rules and close to the originals.
+void TestQuantModel::quantizeSmallModel() {
+    QFETCH(QString, preset);
+    QFETCH(double, bound);
+    std::mt19937 rng(1);
+    std::normal_distribution<float> dist(0, 0.02f);
+    gguf::GgufWriter w;
+    w.set_string("general.architecture", "llama");
+    w.set_u32("llama.block_count", 2);
+    w.set_string_array("tokenizer.ggml.tokens", {"a", "나"});
+    std::map<std::string, std::vector<float>> originals;
+    auto add = [&](const std::string& name, std::vector<uint64_t> dims) {
+        uint64_t n = 1;
+        for (auto d : dims) n *= d;
+        std::vector<float> v(n);
+        for (float& x : v) x = dims.size() == 1 ? 1.0f + dist(rng) : dist(rng);
+        w.add_tensor_f32(name, dims, v);
+        originals[name] = v;
+    };
+    add("token_embd.weight", {256, 10});
+    add("output.weight", {256, 10});
+    add("output_norm.weight", {256});
+    for (int l = 0; l < 2; ++l) {
+        const std::string p = "blk." + std::to_string(l) + ".";
+        add(p + "attn_norm.weight", {256});
+        add(p + "attn_v.weight", {256, 64});
+        add(p + "ffn_down.weight", {96, 256}); // not whole 256-blocks
+    }
+    QTemporaryDir dir;
+    const auto in_path = kmlm_test::toPath(dir.filePath("in.gguf")), out_path = kmlm_test::toPath(dir.filePath("out.gguf"));
+    w.write(in_path);
+    auto in = gguf::GgufFile::open(in_path);
+    ThreadPool pool(2);
+    size_t calls = 0;
+    const QuantPreset qp = parse_quant_preset(preset.toStdString());
+    quantize_model(*in, out_path, qp, pool, [&](size_t done, size_t total, const std::string&) {
+        QCOMPARE(total, in->tensors().size());
+        QCOMPARE(done, calls++);
+    });
+    QCOMPARE(calls, in->tensors().size() + 1);
+
+    auto out = gguf::GgufFile::open(out_path);
+    QCOMPARE(out->get_uint("general.file_type").value(), uint64_t(qp.file_type));
+    QCOMPARE(*out->get_string_array("tokenizer.ggml.tokens"), (std::vector<std::string>{"a", "나"}));
+    QCOMPARE(out->get_uint("llama.block_count").value(), uint64_t(2));
+    for (const auto& t : out->tensors()) {
+        const auto& orig = originals.at(t.name);
+        if (t.dims.size() == 1) QCOMPARE(t.type, GgmlType::F32);
+        else QCOMPARE(t.type, preset_tensor_type(qp, t.name, t.dims[0], 2, true));
+        std::vector<float> back(t.n_elements);
+        const uint64_t rb = row_bytes(t.type, t.dims[0]);
+        for (uint64_t r = 0; r < t.rows(); ++r)
+            dequantize_row(t.type, out->tensor_data(t) + r * rb, back.data() + r * t.dims[0], t.dims[0]);
+        double err = 0, ref = 0;
+        for (size_t i = 0; i < back.size(); ++i) {
+            err += double(back[i] - orig[i]) * (back[i] - orig[i]);
+            ref += double(orig[i]) * orig[i];
+        }
+        QVERIFY2(std::sqrt(err / ref) < (t.dims.size() == 1 ? 1e-7 : bound), t.name.c_str());
+    }
+}
+
+void TestQuantModel::unreadableTensorType() {
+    gguf::GgufWriter w;
+    w.set_string("general.architecture", "llama");
+    w.add_tensor("blk.0.attn_q.weight", GgmlType::Q3_K, {256, 2}, std::vector<uint8_t>(2 * 110));
+    QTemporaryDir dir;
+    const auto path = kmlm_test::toPath(dir.filePath("q3.gguf"));
+    w.write(path);
+    auto in = gguf::GgufFile::open(path);
+    ThreadPool pool(1);
+    KMLM_VERIFY_THROWS(InvalidArgument, quantize_model(*in, kmlm_test::toPath(dir.filePath("out.gguf")), parse_quant_preset("Q4_0"), pool));
+    QVERIFY(!QFile::exists(dir.filePath("out.gguf")));
+}
+
+QTEST_GUILESS_MAIN(TestQuantModel)
+#include "tst_quant_model.moc"

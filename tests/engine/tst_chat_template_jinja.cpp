@@ -73,6 +73,8 @@ private Q_SLOTS:
             << std::string("012135");
         QTest::newRow("string escapes") << std::string("{{ 'a\\nb' }}|{{ \"it's\" }}|{{ 'tab\\tx' }}")
             << std::string("a\nb|it's|tab\tx");
+        QTest::newRow("EXAONE Deep: thoughts dropped") << std::string("{% for message in messages %}{% set content = message['content'] %}{% if '!' in content %}{% set content = ('<thought>\\nhmm</thought>\\n\\n' + content).split('</thought>')[-1].lstrip('\\n') %}{% endif %}{{ '[|' + message['role'] + '|]' + content }}{% if not message['role'] == 'user' %}{{ '[|endofturn|]' }}{% endif %}{% if not loop.last %}{{ '\\n' }}{% endif %}{% endfor %}{% if add_generation_prompt %}{{ '\\n[|assistant|]<thought>\\n' }}{% endif %}")
+            << std::string("[|system|]시스템[|endofturn|]\n[|user|] 안녕? \n[|assistant|]네, 안녕하세요![|endofturn|]\n[|user|]고마워\n[|assistant|]<thought>\n");
     }
     void renders() {
         QFETCH(std::string, tmpl);

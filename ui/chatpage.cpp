@@ -8,6 +8,7 @@
 #include "composer.h"
 #include "conversationlistmodel.h"
 #include "enginecontroller.h"
+#include "notify.h"
 #include "samplingeditor.h"
 
 #include <QCheckBox>
@@ -129,7 +130,7 @@ ChatPage::ChatPage(const AppServices& services, QWidget* parent)
         refreshMessages();
     });
     connect(session, &ChatSession::errorOccurred, this, [this](const QString& message) {
-        QMessageBox::warning(this, tr("Chat"), message);
+        showWarning(this, tr("Chat"), message);
     });
     connect(services.engine, &EngineController::tokenCount, this, [this](quint64 id, int count) {
         if (id == m_countRequest)

@@ -2,6 +2,7 @@
 
 #include "enginecompletionprovider.h"
 #include "ghosteditor.h"
+#include "notify.h"
 
 #include <QFile>
 #include <QFileDialog>
@@ -80,7 +81,7 @@ void EditorPage::open() {
 bool EditorPage::openFile(const QString& path) {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
-        QMessageBox::warning(this, tr("Open document"), tr("Cannot open %1: %2").arg(path, file.errorString()));
+        showWarning(this, tr("Open document"), tr("Cannot open %1: %2").arg(path, file.errorString()));
         return false;
     }
     const QByteArray bytes = file.readAll();
@@ -101,7 +102,7 @@ bool EditorPage::saveAs() {
 bool EditorPage::saveFile(const QString& path) {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly) || file.write(m_editor->toPlainText().toUtf8()) < 0 || !file.commit()) {
-        QMessageBox::warning(this, tr("Save document"), tr("Cannot save %1: %2").arg(path, file.errorString()));
+        showWarning(this, tr("Save document"), tr("Cannot save %1: %2").arg(path, file.errorString()));
         return false;
     }
     setPath(path);

@@ -8,6 +8,7 @@
 #include "memorymeterwidget.h"
 #include "enginecontroller.h"
 #include "modelregistry.h"
+#include "notify.h"
 #include "settingsdialog.h"
 
 #include <QAction>
@@ -135,7 +136,7 @@ void MainWindow::onModelLoadFailed(const QString& message, const QString& active
     const QString active = activePath.isEmpty() ? tr("no model is loaded")
                                                 : tr("%1 is used now").arg(QFileInfo(activePath).fileName());
     m_modelLabel->setText(activePath.isEmpty() ? tr("No model") : QFileInfo(activePath).fileName());
-    QMessageBox::warning(this, tr("Model not loaded"), tr("The model could not be loaded: %1\n\nInstead, %2.").arg(message, active));
+    showWarning(this, tr("Model not loaded"), tr("The model could not be loaded: %1\n\nInstead, %2.").arg(message, active));
 }
 
 void MainWindow::showSettings() {

@@ -3,6 +3,7 @@
 #include "appsettings.h"
 #include "enginecontroller.h"
 #include "modelregistry.h"
+#include "notify.h"
 #include "samplingeditor.h"
 
 #include <QComboBox>
@@ -16,7 +17,6 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
-#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
@@ -112,7 +112,7 @@ QWidget* SettingsDialog::createModelsPage() {
     connect(refresh, &QPushButton::clicked, m_services.models, &ModelRegistry::refresh);
     connect(m_services.models, &ModelRegistry::modelsChanged, this, &SettingsDialog::fillModels);
     connect(m_services.models, &ModelRegistry::modelAddFailed, this, [this](const QString& path, const QString& message) {
-        QMessageBox::warning(this, tr("Add model file"), tr("%1 is not a usable model: %2").arg(path, message));
+        showWarning(this, tr("Add model file"), tr("%1 is not a usable model: %2").arg(path, message));
     });
 
     EngineController* engine = m_services.engine;

@@ -1,0 +1,10 @@
+#include "notify.h"
+
+#include <QMessageBox>
+
+void showWarning(QWidget* parent, const QString& title, const QString& text) {
+    auto* box = new QMessageBox(QMessageBox::Warning, title, text, QMessageBox::Ok, parent);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setObjectName(QStringLiteral("warning"));
+    box->open();
+}

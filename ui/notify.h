@@ -1,0 +1,8 @@
+// Warnings that do not block: the engine keeps streaming and the event loop keeps running
+// while the message is shown (a modal exec() would stall both).
+#pragma once
+#include <QString>
+
+class QWidget;
+
+void showWarning(QWidget* parent, const QString& title, const QString& text);

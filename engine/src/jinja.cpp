@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <utility>
 
 namespace kmlm {
 namespace {
@@ -397,10 +398,18 @@ private:
         return e;
     }
     ExprP multiplicative() {
-        ExprP e = unary();
+        ExprP e = power();
         while (is_op("*") || is_op("/") || is_op("//") || is_op("%")) {
             const std::string op = t_[p_++].text;
-            e = make(Expr::Binary, {e, unary()}, op);
+            e = make(Expr::Binary, {e, power()}, op);
+        }
+        return e;
+    }
+    ExprP power() { // as Jinja: left to right, after unary minus (-2 ** 2 is 4)
+        ExprP e = unary();
+        while (is_op("**")) {
+            ++p_;
+            e = make(Expr::Binary, {e, unary()}, "**");
         }
         return e;
     }
@@ -531,13 +540,13 @@ private:
 struct Node;
 using Body = std::vector<Node>;
 struct Node {
-    enum Kind { Text, Output, If, For, Set } kind;
+    enum Kind { Text, Output, If, For, Set, Break, Continue } kind;
     std::string text;                         // Text
-    ExprP expr;                               // Output, Set value, For iterable
+    ExprP expr;                               // Output, Set value (null: body), For iterable
     std::vector<std::pair<ExprP, Body>> branches; // If: (condition, body); else has no condition
     std::vector<std::string> vars;            // For: loop variables; Set: target (name or ns, attr)
     ExprP filter;                             // For ... if
-    Body body, else_body;                     // For
+    Body body, else_body;                     // For; Set block
 };
 
 struct Piece {
@@ -648,6 +657,7 @@ private:
             if (keyword_ == "if") body.push_back(parse_if());
             else if (keyword_ == "for") body.push_back(parse_for());
             else if (keyword_ == "set") body.push_back(parse_set());
+            else if (keyword_ == "break" || keyword_ == "continue") body.push_back(parse_loop_control());
             else if (keyword_ == "generation" || keyword_ == "endgeneration") continue; // training markers
             else fail("unsupported {% " + keyword_ + " %}");
         }
@@ -692,7 +702,9 @@ private:
         }
         if (parser_->is_name("recursive")) fail("unsupported recursive loop");
         parser_->expect_end();
+        ++loops_;
         n.body = parse_until({"else", "endfor"});
+        --loops_;
         if (keyword_ == "else") {
             ++i_;
             n.else_body = parse_until({"endfor"});
@@ -708,16 +720,28 @@ private:
             parser_->expect_op(".");
             n.vars.push_back(parser_->name());
         }
-        if (!parser_->is_op("=")) fail("unsupported {% set %} block");
+        if (!parser_->is_op("=")) { // {% set x %}text{% endset %}
+            parser_->expect_end();
+            n.body = parse_until({"endset"});
+            ++i_;
+            return n;
+        }
         parser_->expect_op("=");
         n.expr = parser_->expression();
         parser_->expect_end();
         return n;
     }
 
+    Node parse_loop_control() { // loopcontrols, which the model hubs enable
+        parser_->expect_end();
+        if (loops_ == 0) fail("{% " + keyword_ + " %} outside a loop");
+        return Node{keyword_ == "break" ? Node::Break : Node::Continue, {}, {}, {}, {}, {}, {}, {}};
+    }
+
     std::vector<Piece> pieces_;
     size_t i_ = 0;
     int depth_ = 0;
+    int loops_ = 0; // for-loop bodies being parsed
     std::string keyword_;
     std::unique_ptr<Parser> parser_;
 };
@@ -813,8 +837,11 @@ public:
                 break;
             case Node::For: run_for(n, out); break;
             case Node::Set: run_set(n); break;
+            case Node::Break: flow_ = Flow::Break; break;
+            case Node::Continue: flow_ = Flow::Continue; break;
             }
             if (out.size() > kMaxOutput) fail("output too long");
+            if (flow_ != Flow::Normal) return; // unwinding to the loop
         }
     }
 
@@ -841,6 +868,8 @@ private:
                          {"nextitem", k + 1 < count ? items[size_t(k + 1)] : Value{}}};
             scopes_.back()["loop"] = Value::of_dict(std::move(loop));
             run(n.body, out);
+            const Flow flow = std::exchange(flow_, Flow::Normal);
+            if (flow == Flow::Break) break;
         }
         scopes_.pop_back();
         if (count == 0) run(n.else_body, out);
@@ -857,7 +886,14 @@ private:
     }
 
     void run_set(const Node& n) {
-        Value v = eval(*n.expr);
+        Value v;
+        if (n.expr) {
+            v = eval(*n.expr);
+        } else {
+            std::string text;
+            run(n.body, text);
+            v = Value::str(std::move(text));
+        }
         if (n.vars.size() == 1) {
             scopes_.back()[n.vars[0]] = std::move(v);
             return;
@@ -990,6 +1026,11 @@ private:
         if (!a.is_number() || !b.is_number()) fail("unsupported operands for " + op + ": " + repr(a) + ", " + repr(b));
         const bool ints = a.kind != Value::Float && b.kind != Value::Float;
         const double x = a.as_double(), y = b.as_double();
+        if (op == "**") {
+            const double r = std::pow(x, y);
+            if (!std::isfinite(r)) fail("number too large");
+            return ints && y >= 0 && std::fabs(r) < 9e15 ? Value::integer(int64_t(r)) : Value::number(r);
+        }
         if (op == "/") {
             if (y == 0) fail("division by zero");
             return Value::number(x / y);
@@ -1232,6 +1273,7 @@ private:
     }
 
     std::vector<std::map<std::string, Value, std::less<>>> scopes_;
+    enum class Flow { Normal, Break, Continue } flow_ = Flow::Normal;
 };
 
 } // namespace

@@ -1,6 +1,7 @@
 // The Jinja interpreter of chat templates: each row is a template and the text Jinja itself
-// renders for it (trim_blocks and lstrip_blocks on, tojson as the model hubs define it), with
-// a four-message Korean conversation; then templates it must refuse with FormatError.
+// renders for it (trim_blocks, lstrip_blocks and loop controls on, tojson as the model hubs
+// define it), with a four-message Korean conversation; then templates it must refuse with
+// FormatError.
 #include "kmlm_test.h"
 
 #include "kmlm/error.h"
@@ -75,6 +76,12 @@ private Q_SLOTS:
             << std::string("a\nb|it's|tab\tx");
         QTest::newRow("EXAONE Deep: thoughts dropped") << std::string("{% for message in messages %}{% set content = message['content'] %}{% if '!' in content %}{% set content = ('<thought>\\nhmm</thought>\\n\\n' + content).split('</thought>')[-1].lstrip('\\n') %}{% endif %}{{ '[|' + message['role'] + '|]' + content }}{% if not message['role'] == 'user' %}{{ '[|endofturn|]' }}{% endif %}{% if not loop.last %}{{ '\\n' }}{% endif %}{% endfor %}{% if add_generation_prompt %}{{ '\\n[|assistant|]<thought>\\n' }}{% endif %}")
             << std::string("[|system|]시스템[|endofturn|]\n[|user|] 안녕? \n[|assistant|]네, 안녕하세요![|endofturn|]\n[|user|]고마워\n[|assistant|]<thought>\n");
+        QTest::newRow("break and continue") << std::string("{% for m in messages %}{% if m.role == 'system' %}{% continue %}{% endif %}{{ m.role }};{% if m.role == 'assistant' %}{% break %}{% endif %}{% endfor %}|{% for i in range(3) %}{% for j in range(3) %}{% if j == 1 %}{% break %}{% endif %}{{ i }}{{ j }} {% endfor %}{% endfor %}")
+            << std::string("user;assistant;|00 10 20 ");
+        QTest::newRow("set block") << std::string("{% set header %}\n[{{ messages[0].role }}]\n{% endset %}{{ header|trim }}{{ header|length }}")
+            << std::string("[system]9");
+        QTest::newRow("power") << std::string("{{ 2 ** 10 }} {{ -2 ** 2 }} {{ 2 ** 3 ** 2 }} {{ 4 ** 0.5 }}")
+            << std::string("1024 4 64 2.0");
     }
     void renders() {
         QFETCH(std::string, tmpl);
@@ -88,6 +95,8 @@ private Q_SLOTS:
         QTest::newRow("unclosed tag") << std::string("{{ messages");
         QTest::newRow("unclosed block") << std::string("{% for m in messages %}x");
         QTest::newRow("stray end") << std::string("{% endif %}");
+        QTest::newRow("break outside a loop") << std::string("{% break %}");
+        QTest::newRow("huge power") << std::string("{{ 10 ** 400 }}");
         QTest::newRow("unknown filter") << std::string("{{ 'x'|frobnicate }}");
         QTest::newRow("unknown function") << std::string("{{ launch() }}");
         QTest::newRow("macro") << std::string("{% macro f() %}x{% endmacro %}");

@@ -1,6 +1,7 @@
 // A small Jinja interpreter for chat templates (tokenizer.chat_template): the subset that
 // chat templates use. Text, {{ expressions }}, {% if/elif/else %}, {% for ... in ... if ... %}
-// with loop.index/first/last/..., {% set %} (also namespace attributes), whitespace control
+// with loop.index/first/last/... and {% break %}/{% continue %}, {% set %} (also namespace
+// attributes and {% set x %}...{% endset %}), whitespace control
 // ("-", trim_blocks and lstrip_blocks as the model hubs render), literals, attribute and
 // subscript access, slices, arithmetic, comparisons, "in", "is" tests, filters (trim,
 // length, upper, lower, default, join, tojson, ...), string and dict methods, and the

@@ -18,6 +18,7 @@ struct MemoryCommand {
     ModelOptions model;
     bool fill = false;
     int32_t generate_tokens = 64;
+    std::string margin; // the memory guard's margin; empty: MemoryGuard's default
 };
 
 std::filesystem::path model_path(const ModelOptions& opts) {
@@ -69,7 +70,8 @@ void fill_context(const MemoryCommand& cmd, const LoadOptions& lo, const MemoryE
     std::vector<int32_t> prompt(n_ctx - gen);
     for (auto& t : prompt) t = pick(rng);
 
-    const MemoryGuard guard(lo.memory_limit);
+    const MemoryGuard guard = cmd.margin.empty() ? MemoryGuard(lo.memory_limit)
+                                                 : MemoryGuard(lo.memory_limit, parse_byte_size(cmd.margin));
     GenerateOptions go;
     go.sampling.temperature = 0;
     go.max_tokens = gen;
@@ -106,6 +108,9 @@ void setup_memory(CLI::App& root) {
     sub->add_option("--generate", cmd.generate_tokens, "Tokens generated at the end of the context with --fill")
         ->check(CLI::Range(1, 4096))
         ->capture_default_str();
+    sub->add_option("--margin", cmd.margin,
+                    "With --fill: generation stops when resident memory comes this close to the ceiling "
+                    "(default: 64M, or 1/32 of a smaller ceiling)");
     sub->callback([] {
         const std::filesystem::path path = model_path(cmd.model);
         std::error_code ec;

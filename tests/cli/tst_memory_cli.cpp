@@ -3,9 +3,17 @@
 #include "kmlm_test.h"
 
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 
 namespace {
+
+// "... (123 bytes)" after `prefix` in kmlm memory --fill's output; 0 when absent.
+quint64 bytesAfter(const QString& out, const QString& prefix) {
+    const QRegularExpression re(QRegularExpression::escape(prefix) + QStringLiteral(".*?\\((\\d+) bytes\\)"));
+    const auto m = re.match(out);
+    return m.hasMatch() ? m.captured(1).toULongLong() : 0;
+}
 
 struct Run {
     int code = -1;
@@ -34,6 +42,7 @@ class TestMemoryCli : public QObject {
     Q_OBJECT
     QTemporaryDir dir_;
     QString model_; // a small random llama, context 256
+    QString mid_;   // 4 layers, 512 wide, vocabulary 8000, context 1024: 21 MiB of weights
 
 private slots:
     void initTestCase() {
@@ -43,6 +52,10 @@ private slots:
         const Run r = kmlm({"make-random", "--arch", "llama", "--layers", "2", "--embd", "64", "--heads", "2",
                             "--ff", "128", "--vocab", "300", "--ctx", "256", "--type", "Q8_0", model_});
         QVERIFY2(r.code == 0, qPrintable(r.err));
+        mid_ = dir_.filePath(QStringLiteral("mid.gguf"));
+        const Run m = kmlm({"make-random", "--arch", "llama", "--layers", "4", "--embd", "512", "--heads", "8",
+                            "--ff", "1408", "--vocab", "8000", "--ctx", "1024", "--type", "Q8_0", mid_});
+        QVERIFY2(m.code == 0, qPrintable(m.err));
     }
 
     void help() {
@@ -96,6 +109,36 @@ private slots:
         QVERIFY2(r.out.contains("filled:  256 tokens"), qPrintable(r.out));
         QVERIFY(r.out.contains("peak RSS (VmHWM):"));
         QVERIFY(r.out.contains("of the measured peak"));
+    }
+
+    // The estimate against the measured peak (VmHWM) with the whole context filled.
+    void fillWithinTenPercent_data() {
+        QTest::addColumn<QString>("kv");
+        QTest::newRow("q8_0") << "q8_0";
+        QTest::newRow("f16") << "f16";
+    }
+    void fillWithinTenPercent() {
+        QFETCH(QString, kv);
+        const Run r = kmlm({"memory", "-m", mid_, "--fill", "--kv-type", kv, "-t", "2"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("filled:  1024 tokens"), qPrintable(r.out));
+        const double peak = double(bytesAfter(r.out, "peak RSS (VmHWM):"));
+        const double estimate = double(bytesAfter(r.out, "estimate:"));
+        QVERIFY2(peak > 0 && estimate > 0, qPrintable(r.out));
+        QVERIFY2(std::abs(estimate - peak) <= 0.1 * peak, qPrintable(r.out));
+    }
+
+    // Under the ceiling at admission, but the guard's margin is so wide that the running
+    // model reaches it: the prompt is evaluated, then generation stops with the memory limit
+    // instead of the process dying.
+    void generationStopsAtCeiling() {
+        const quint64 ceiling = 3ull << 30, margin = ceiling - (16ull << 20); // stop above 16 MiB
+        const Run r = kmlm({"memory", "-m", mid_, "--fill", "--mem-limit", QString::number(ceiling), "--margin",
+                            QString::number(margin), "-t", "2"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("generation stopped"), qPrintable(r.out));
+        QVERIFY2(r.out.contains("generated 0, memory limit)"), qPrintable(r.out));
+        QVERIFY2(!r.out.contains("filled:  1024 tokens"), qPrintable(r.out));
     }
 
     void badInput_data() {

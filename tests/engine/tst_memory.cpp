@@ -490,6 +490,13 @@ private slots:
         if (!ok) QVERIFY(QString::fromStdString(g.message()).contains("generation stopped"));
     }
 
+    void defaultMargin() {
+        QCOMPARE(MemoryGuard(3ull << 30).margin(), MemoryGuard::kDefaultMargin);
+        QCOMPARE(MemoryGuard(64ull << 20).margin(), 2ull << 20); // a small ceiling: 1/32 of it
+        QCOMPARE(MemoryGuard(0).margin(), 0ull);
+        QVERIFY(MemoryGuard(0).check());
+    }
+
     // A tight ceiling just above the current RSS: a model whose state grows 4 MiB a token
     // ends with MemoryLimit well before max_tokens, and the process stays under the ceiling.
     void generationStopsAtCeiling() {

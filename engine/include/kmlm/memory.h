@@ -7,6 +7,7 @@
 #include "kmlm/gguf.h"
 #include "kmlm/language_model.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
@@ -135,10 +136,12 @@ private:
 // generation ends with StopReason::MemoryLimit instead of the process being killed.
 class MemoryGuard {
 public:
-    static constexpr uint64_t kDefaultMargin = 64ull << 20; // room for one more step's buffers
+    // Room for one more step's buffers: 64 MiB, or 1/32 of a small ceiling.
+    static constexpr uint64_t kDefaultMargin = 64ull << 20;
+    static constexpr uint64_t default_margin(uint64_t ceiling) { return std::min(kDefaultMargin, ceiling / 32); }
 
-    explicit MemoryGuard(uint64_t ceiling = kDefaultMemoryLimit, uint64_t margin = kDefaultMargin,
-                         std::function<uint64_t()> read_rss = current_rss);
+    explicit MemoryGuard(uint64_t ceiling = kDefaultMemoryLimit) : MemoryGuard(ceiling, default_margin(ceiling)) {}
+    MemoryGuard(uint64_t ceiling, uint64_t margin, std::function<uint64_t()> read_rss = current_rss);
     bool check() const;      // true while there is room (always true with ceiling 0)
     uint64_t ceiling() const { return state_->ceiling; }
     uint64_t margin() const { return state_->margin; }

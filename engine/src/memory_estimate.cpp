@@ -163,7 +163,12 @@ MemoryEstimate estimate_model_file(const std::filesystem::path& path, uint32_t n
     e.kv_type = kv_type;
     e.baseline = baseline;
     e.weights = size;
-    const bool json = std::find(magic, magic + 4, '{') != magic + 4;
+    bool json = false; // as load_model() tells: '{' after optional whitespace
+    for (char c : magic) {
+        if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
+        json = c == '{';
+        break;
+    }
     e.compute = json ? 3 * size : 0; // text + parsed document while loading
     return e;
 }

@@ -193,6 +193,34 @@ private slots:
         KMLM_VERIFY_THROWS(FormatError, estimate_memory(*file, 128, KvType::Q8_0));
     }
 
+    // The GRU's original formats are estimated from the file size: F32 weights byte for byte,
+    // and for JSON the text and its parsed document while loading.
+    void estimateOtherFormats_data() {
+        QTest::addColumn<QByteArray>("head");
+        QTest::addColumn<qulonglong>("compute");
+        QTest::newRow("json") << QByteArray("{\"config\":") << 3ull;
+        QTest::newRow("json after spaces") << QByteArray("  \n{") << 3ull;
+        QTest::newRow("binary") << QByteArray("\x20\x00\x00\x00", 4) << 0ull;
+        QTest::newRow("binary with a brace") << QByteArray("\x05\x7b\x00\x00", 4) << 0ull;
+    }
+    void estimateOtherFormats() {
+        QFETCH(QByteArray, head);
+        QFETCH(qulonglong, compute);
+        QTemporaryDir dir;
+        const QString path = dir.filePath("model");
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(head + QByteArray(4000, ' '));
+        f.close();
+        const uint64_t size = uint64_t(head.size()) + 4000;
+        const MemoryEstimate e = estimate_model_file(kmlm_test::toPath(path), 2048, KvType::Q8_0, 100);
+        QCOMPARE(e.architecture, std::string("kmlm-gru"));
+        QCOMPARE(e.weights, size);
+        QCOMPARE(e.compute, compute * size);
+        QCOMPARE(e.total(), e.weights + e.compute + 100);
+        KMLM_VERIFY_THROWS(IoError, estimate_model_file("/nonexistent/model.bin", 2048, KvType::Q8_0));
+    }
+
     void weightsAtQ4() {
         const auto bytes = make_llama(kSmall);
         const auto file = gguf::GgufFile::parse(bytes, "small.gguf");

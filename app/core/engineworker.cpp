@@ -67,8 +67,8 @@ void EngineWorker::setModel(std::unique_ptr<kmlm::LanguageModel> model, const QS
     m_model = std::move(model);
     m_modelPath = path;
     m_settings = settings;
-    Q_EMIT modelLoaded(describeModel(*m_model, path));
     reportMemory();
+    Q_EMIT modelLoaded(describeModel(*m_model, path));
 }
 
 void EngineWorker::loadModel(const QString& path, const EngineSettings& settings, const QString& fallbackPath) {
@@ -97,16 +97,16 @@ void EngineWorker::loadModel(const QString& path, const EngineSettings& settings
             return;
         }
     }
+    reportMemory();
     Q_EMIT modelLoadFailed(message, QString());
     Q_EMIT modelUnloaded();
-    reportMemory();
 }
 
 void EngineWorker::unloadModel() {
     m_model.reset();
     m_modelPath.clear();
-    Q_EMIT modelUnloaded();
     reportMemory();
+    Q_EMIT modelUnloaded();
 }
 
 void EngineWorker::reportMemory() {

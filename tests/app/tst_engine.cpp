@@ -1,0 +1,331 @@
+// EngineController / EngineWorker: loading with progress and fallback, streaming chat and
+// completion, stop and cancel (running and queued), stale completions, switching models
+// while generating, errors as signals, and a UI thread that never waits on the engine.
+#include "kmlm_test.h"
+
+#include "enginecontroller.h"
+
+#include "kmlm/model_random.h"
+
+#include <QFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+
+namespace {
+
+constexpr int kWait = 60000; // generous: the machine may be busy; tests end as soon as the signal comes
+
+// One engine thread: the tiny test models gain nothing from more, and the test machine is shared.
+EngineSettings settings() {
+    EngineSettings s;
+    s.threads = 1;
+    return s;
+}
+
+QVector<ChatTurn> question(const QString& text) { return {{QStringLiteral("user"), text}}; }
+
+SamplingSettings seeded(int maxTokens) {
+    SamplingSettings s;
+    s.seed = 7;
+    s.maxTokens = maxTokens;
+    return s;
+}
+
+// The result of request id among the spy's generationFinished signals.
+std::optional<GenerationResult> finished(const QSignalSpy& spy, quint64 id) {
+    for (const QList<QVariant>& args : spy)
+        if (args.at(0).toULongLong() == id) return args.at(1).value<GenerationResult>();
+    return std::nullopt;
+}
+
+bool waitFinished(QSignalSpy& spy, quint64 id) {
+    return QTest::qWaitFor([&] { return finished(spy, id).has_value(); }, kWait);
+}
+
+} // namespace
+
+class TestEngine : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QString m_llama, m_qwen, m_malformed, m_empty;
+
+    bool load(EngineController& engine, const QString& path) {
+        QSignalSpy loaded(&engine, &EngineController::modelLoaded);
+        engine.loadModel(path, settings());
+        return loaded.wait(kWait) && engine.currentModel().path == path;
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(m_dir.isValid());
+        kmlm::RandomModelSpec spec;
+        spec.arch = "llama";
+        spec.name = "tiny-llama";
+        m_llama = m_dir.filePath(QStringLiteral("tiny-llama.gguf"));
+        kmlm::write_random_model(spec, m_llama.toStdString());
+        spec.arch = "qwen2";
+        spec.name = "tiny-qwen";
+        spec.seed = 2;
+        m_qwen = m_dir.filePath(QStringLiteral("tiny-qwen.gguf"));
+        kmlm::write_random_model(spec, m_qwen.toStdString());
+        m_malformed = m_dir.filePath(QStringLiteral("malformed.gguf"));
+        QFile f(m_malformed);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray("GGUF\x03\x00\x00\x00", 8) + QByteArray(64, '\xff'));
+        f.close();
+        m_empty = m_dir.filePath(QStringLiteral("empty.gguf"));
+        QFile e(m_empty);
+        QVERIFY(e.open(QIODevice::WriteOnly));
+    }
+
+    void loadReportsProgressAndModel() {
+        EngineController engine;
+        QSignalSpy progress(&engine, &EngineController::modelLoadProgress);
+        QSignalSpy loaded(&engine, &EngineController::modelLoaded);
+        QSignalSpy memory(&engine, &EngineController::modelMemory);
+        engine.loadModel(m_llama, settings());
+        QVERIFY(engine.isLoading());
+        QVERIFY(loaded.wait(kWait));
+        QVERIFY(!engine.isLoading());
+        const ModelDescription m = loaded.first().first().value<ModelDescription>();
+        QCOMPARE(m.path, m_llama);
+        QCOMPARE(m.architecture, QStringLiteral("llama"));
+        QCOMPARE(m.name, QStringLiteral("tiny-llama"));
+        QVERIFY(m.parameters > 0);
+        QVERIFY(m.weightBytes > 0);
+        QCOMPARE(engine.currentModel().path, m_llama);
+        QVERIFY(!memory.isEmpty());
+        QVERIFY(memory.last().at(0).toULongLong() > 0);
+        for (const QList<QVariant>& p : progress) {
+            QVERIFY(p.at(0).toFloat() >= 0.f);
+            QVERIFY(p.at(0).toFloat() <= 1.f);
+        }
+    }
+
+    void chatStreamsTheWholeAnswer() {
+        EngineController engine;
+        QVERIFY(load(engine, m_llama));
+        QSignalSpy streamed(&engine, &EngineController::textStreamed);
+        QSignalSpy done(&engine, &EngineController::generationFinished);
+        const quint64 id = engine.newRequestId();
+        engine.startChat(id, question(QStringLiteral("안녕하세요, 오늘 날씨 어때요?")), QStringLiteral("짧게 답하세요."),
+                         seeded(24));
+        QVERIFY(waitFinished(done, id));
+        const GenerationResult r = *finished(done, id);
+        QVERIFY2(r.errorMessage.isEmpty(), qPrintable(r.errorMessage));
+        QString text;
+        for (const QList<QVariant>& s : streamed) {
+            QCOMPARE(s.at(0).toULongLong(), id);
+            QVERIFY(s.at(2).toDouble() >= 0);
+            text += s.at(1).toString();
+        }
+        QCOMPARE(text, r.text);
+        QVERIFY(r.generatedTokens <= 24);
+        QCOMPARE(r.tokens.size(), r.generatedTokens);
+        QVERIFY(r.promptTokens > 0);
+        QCOMPARE(r.model, QStringLiteral("tiny-llama"));
+        QVERIFY(r.reason == StopReason::MaxTokens || r.reason == StopReason::EndOfText || r.reason == StopReason::StopString);
+    }
+
+    void sameSeedSameAnswer() {
+        EngineController engine;
+        QVERIFY(load(engine, m_llama));
+        QSignalSpy done(&engine, &EngineController::generationFinished);
+        const quint64 a = engine.newRequestId(), b = engine.newRequestId();
+        engine.startCompletion(a, QStringLiteral("옛날 옛적에"), 16, seeded(16));
+        QVERIFY(waitFinished(done, a));
+        engine.startCompletion(b, QStringLiteral("옛날 옛적에"), 16, seeded(16));
+        QVERIFY(waitFinished(done, b));
+        QCOMPARE(finished(done, b)->text, finished(done, a)->text);
+        QVERIFY(finished(done, b)->reusedTokens > 0); // the prompt was still in the model's state
+    }
+
+    void stopEndsTheRunningAnswer() {
+        EngineController engine;
+        QVERIFY(load(engine, m_llama));
+        QSignalSpy streamed(&engine, &EngineController::textStreamed);
+        QSignalSpy done(&engine, &EngineController::generationFinished);
+        const quint64 id = engine.newRequestId();
+        engine.startChat(id, question(QStringLiteral("긴 이야기를 해 줘")), {}, seeded(1000000));
+        QVERIFY(streamed.wait(kWait));
+        engine.stop();
+        QVERIFY(waitFinished(done, id));
+        const GenerationResult r = *finished(done, id);
+        QCOMPARE(r.reason, StopReason::Cancelled);
+        QVERIFY(r.generatedTokens > 0);
+        QVERIFY(r.generatedTokens < 1000000);
+        QCOMPARE(engine.runningRequest(), quint64(0));
+    }
+
+    void cancelRunningAndQueued() {
+        EngineController engine;
+        QVERIFY(load(engine, m_llama));
+        QSignalSpy streamed(&engine, &EngineController::textStreamed);
+        QSignalSpy done(&engine, &EngineController::generationFinished);
+        const quint64 running = engine.newRequestId(), queued = engine.newRequestId(), next = engine.newRequestId();
+        engine.startChat(running, question(QStringLiteral("첫 질문")), {}, seeded(1000000));
+        engine.startChat(queued, question(QStringLiteral("둘째 질문")), {}, seeded(8));
+        engine.startChat(next, question(QStringLiteral("셋째 질문")), {}, seeded(8));
+        engine.cancel(queued); // before it starts
+        QVERIFY(streamed.wait(kWait));
+        engine.cancel(running);
+        QVERIFY(waitFinished(done, next));
+        QCOMPARE(finished(done, running)->reason, StopReason::Cancelled);
+        QCOMPARE(finished(done, queued)->reason, StopReason::Cancelled);
+        QCOMPARE(finished(done, queued)->generatedTokens, 0);
+        QVERIFY(finished(done, next)->reason != StopReason::Cancelled);
+        QVERIFY(finished(done, next)->generatedTokens > 0);
+    }
+
+    void newCompletionCancelsStaleOnes() {
+        EngineController engine;
+        QVERIFY(load(engine, m_llama));
+        QSignalSpy streamed(&engine, &EngineController::textStreamed);
+        QSignalSpy done(&engine, &EngineController::generationFinished);
+        const quint64 first = engine.newRequestId(), stale = engine.newRequestId(), latest = engine.newRequestId();
+        engine.startCompletion(first, QStringLiteral("하늘"), 1000000);
+        QVERIFY(streamed.wait(kWait)); // the first one is running
+        engine.startCompletion(stale, QStringLiteral("하늘이"), 1000000);
+        engine.startCompletion(latest, QStringLiteral("하늘이 파랗"), 6);
+        QVERIFY(waitFinished(done, latest));
+        QCOMPARE(finished(done, first)->reason, StopReason::Cancelled);
+        QCOMPARE(finished(done, stale)->reason, StopReason::Cancelled);
+        QVERIFY(finished(done, latest)->reason != StopReason::Cancelled);
+        // The last signal is the newest completion's.
+        QCOMPARE(done.last().at(0).toULongLong(), latest);
+    }
+
+    void controllerNeverWaitsForTheEngine() {
+        EngineController engine;
+        QVERIFY(load(engine, m_llama));
+        QSignalSpy streamed(&engine, &EngineController::textStreamed);
+        QSignalSpy done(&engine, &EngineController::generationFinished);
+        QSignalSpy counted(&engine, &EngineController::tokenCount);
+        const quint64 id = engine.newRequestId();
+        engine.startChat(id, question(QStringLiteral("아주 긴 답을 줘")), {}, seeded(1000000));
+        QVERIFY(streamed.wait(kWait));
+        // While the engine thread is busy, every call returns without the generation ending:
+        // they were queued, not run (or waited for) here.
+        const quint64 other = engine.newRequestId();
+        engine.countTokens(other, QStringLiteral("토큰을 세어 주세요"));
+        engine.startCompletion(engine.newRequestId(), QStringLiteral("문장"), 4);
+        engine.startChat(engine.newRequestId(), question(QStringLiteral("다음")), {}, seeded(4));
+        QCOMPARE(engine.runningRequest(), id);
+        QVERIFY(done.isEmpty());
+        QVERIFY(counted.isEmpty());
+        engine.stop();
+        QVERIFY(waitFinished(done, id));
+        QVERIFY(!counted.isEmpty() || counted.wait(kWait));
+        QCOMPARE(counted.first().at(0).toULongLong(), other);
+        QVERIFY(counted.first().at(1).toInt() > 0);
+    }
+
+    void switchingModelsCancelsTheAnswerFirst() {
+        EngineController engine;
+        QVERIFY(load(engine, m_llama));
+        QStringList events;
+        connect(&engine, &EngineController::generationFinished, this,
+                [&](quint64, const GenerationResult& r) { events << QStringLiteral("finished:") + stopReasonName(r.reason); });
+        connect(&engine, &EngineController::modelLoaded, this,
+                [&](const ModelDescription& m) { events << QStringLiteral("loaded:") + m.name; });
+        QSignalSpy streamed(&engine, &EngineController::textStreamed);
+        QSignalSpy loaded(&engine, &EngineController::modelLoaded);
+        engine.startChat(engine.newRequestId(), question(QStringLiteral("계속 말해 줘")), {}, seeded(1000000));
+        QVERIFY(streamed.wait(kWait));
+        engine.loadModel(m_qwen, settings());
+        QVERIFY(loaded.wait(kWait));
+        QCOMPARE(events, (QStringList{QStringLiteral("finished:cancelled"), QStringLiteral("loaded:tiny-qwen")}));
+        QCOMPARE(engine.currentModel().architecture, QStringLiteral("qwen2"));
+        // And the new model answers.
+        QSignalSpy done(&engine, &EngineController::generationFinished);
+        const quint64 id = engine.newRequestId();
+        engine.startChat(id, question(QStringLiteral("안녕")), {}, seeded(4));
+        QVERIFY(waitFinished(done, id));
+        QCOMPARE(finished(done, id)->model, QStringLiteral("tiny-qwen"));
+    }
+
+    void failedLoadKeepsThePreviousModel_data() {
+        QTest::addColumn<QString>("which");
+        QTest::newRow("missing file") << QStringLiteral("missing");
+        QTest::newRow("malformed file") << QStringLiteral("malformed");
+        QTest::newRow("empty file") << QStringLiteral("empty");
+    }
+
+    QString pathOf(const QString& which) const {
+        if (which == QLatin1String("malformed")) return m_malformed;
+        if (which == QLatin1String("empty")) return m_empty;
+        return m_dir.filePath(QStringLiteral("no-such-model.gguf"));
+    }
+
+    void failedLoadKeepsThePreviousModel() {
+        QFETCH(QString, which);
+        EngineController engine;
+        QVERIFY(load(engine, m_qwen));
+        QSignalSpy failed(&engine, &EngineController::modelLoadFailed);
+        engine.loadModel(pathOf(which), settings(), m_llama);
+        QVERIFY(failed.wait(kWait));
+        QVERIFY(failed.first().at(0).toString().contains(QFileInfo(pathOf(which)).fileName()));
+        QCOMPARE(failed.first().at(1).toString(), m_qwen); // the previous model, not the fallback
+        QCOMPARE(engine.currentModel().path, m_qwen);
+        QVERIFY(!engine.isLoading());
+    }
+
+    void failedFirstLoadFallsBack_data() { failedLoadKeepsThePreviousModel_data(); }
+
+    void failedFirstLoadFallsBack() {
+        QFETCH(QString, which);
+        EngineController engine;
+        QSignalSpy failed(&engine, &EngineController::modelLoadFailed);
+        engine.loadModel(pathOf(which), settings(), m_llama);
+        QVERIFY(failed.wait(kWait));
+        QCOMPARE(failed.first().at(1).toString(), m_llama);
+        QCOMPARE(engine.currentModel().path, m_llama);
+    }
+
+    void noModelGivesErrors() {
+        EngineController engine;
+        QSignalSpy failed(&engine, &EngineController::modelLoadFailed);
+        QSignalSpy unloaded(&engine, &EngineController::modelUnloaded);
+        engine.loadModel(m_malformed, settings(), m_empty); // the fallback is broken too
+        QVERIFY(failed.wait(kWait));
+        QVERIFY(failed.first().at(1).toString().isEmpty());
+        QVERIFY(!failed.first().at(0).toString().isEmpty());
+        QVERIFY(!engine.currentModel().isValid());
+
+        QSignalSpy done(&engine, &EngineController::generationFinished);
+        QSignalSpy counted(&engine, &EngineController::tokenCount);
+        const quint64 id = engine.newRequestId();
+        engine.startChat(id, question(QStringLiteral("안녕")), {}, seeded(4));
+        engine.countTokens(id, QStringLiteral("안녕"));
+        QVERIFY(waitFinished(done, id));
+        QCOMPARE(finished(done, id)->reason, StopReason::Error);
+        QVERIFY(!finished(done, id)->errorMessage.isEmpty());
+        QVERIFY(!counted.isEmpty() || counted.wait(kWait));
+        QCOMPARE(counted.first().at(1).toInt(), -1);
+    }
+
+    void unloadFreesTheModel() {
+        EngineController engine;
+        QVERIFY(load(engine, m_llama));
+        QSignalSpy unloaded(&engine, &EngineController::modelUnloaded);
+        QSignalSpy memory(&engine, &EngineController::modelMemory);
+        engine.unloadModel();
+        QVERIFY(unloaded.wait(kWait));
+        QVERIFY(!engine.currentModel().isValid());
+        QVERIFY(!memory.isEmpty());
+        QCOMPARE(memory.last().at(0).toULongLong(), quint64(0));
+    }
+
+    void destroyingWhileGeneratingDoesNotHang() {
+        auto engine = std::make_unique<EngineController>();
+        QVERIFY(load(*engine, m_llama));
+        QSignalSpy streamed(engine.get(), &EngineController::textStreamed);
+        engine->startChat(engine->newRequestId(), question(QStringLiteral("끝없이")), {}, seeded(1000000));
+        QVERIFY(streamed.wait(kWait));
+        engine.reset(); // cancels and joins the engine thread
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEngine)
+#include "tst_engine.moc"

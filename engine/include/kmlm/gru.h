@@ -68,6 +68,8 @@ public:
 
     const GruWeights& weights() const { return w_; }
     const JamoTokenizer& jamo_tokenizer() const { return tokenizer_; }
+    // [V, 3H]: embedding·Wi + bi of every token (a token's input projection never changes).
+    const std::vector<float>& input_table() const { return x_table_; }
 
     // Log-probability (natural log) of each token of ids[1..] given the ones before it,
     // starting from a fresh state; the model's own state is untouched.
@@ -87,7 +89,8 @@ private:
 };
 
 // Scores text line by line (each line as BOS + line + EOS, EOS standing for the '\n'),
-// over n_threads threads. Lines are NFC-normalised; invalid UTF-8 throws InvalidArgument.
+// over n_threads threads, lines of similar length batched together. Lines are
+// NFC-normalised; invalid UTF-8 throws InvalidArgument.
 struct ScoreResult {
     double log_likelihood = 0; // natural log, summed
     uint64_t tokens = 0;       // predicted tokens (EOS included)

@@ -275,7 +275,7 @@ std::vector<Stage> stages_for(std::string_view pre) {
             if (pre == n) return true;
         return false;
     };
-    if (is_any({"llama3", "llama-v3", "llama-bpe", "falcon3", "dbrx", "smaug-bpe"}))
+    if (is_llama3_pre(pre) || is_any({"dbrx", "smaug-bpe"}))
         return {[](const Piece& p, Lengths& out) { split_llama3(p, out, 3); }};
     if (is_any({"qwen2", "stablelm2", "megrez", "deepseek-r1-qwen", "hunyuan"}))
         return {[](const Piece& p, Lengths& out) { split_llama3(p, out, 1); }};
@@ -329,6 +329,10 @@ Text analyse(std::string_view utf8) {
 }
 
 } // namespace
+
+bool is_llama3_pre(std::string_view pre) {
+    return pre == "llama3" || pre == "llama-v3" || pre == "llama-bpe" || pre == "falcon3";
+}
 
 std::vector<std::string> pretokenize(std::string_view text, std::string_view pre) {
     require_valid_utf8(text, "text to tokenize");

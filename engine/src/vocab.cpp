@@ -183,9 +183,7 @@ GgufTokenizer::GgufTokenizer(VocabData data) : data_(std::move(data)) {
     if (data_.model == VocabData::Model::Bpe) build_merges();
     build_pieces();
     build_end_of_generation();
-    const std::string_view pre = data_.pre;
-    ignore_merges_ = data_.model == VocabData::Model::Bpe &&
-                     (pre == "llama3" || pre == "llama-v3" || pre == "llama-bpe" || pre == "falcon3");
+    ignore_merges_ = data_.model == VocabData::Model::Bpe && is_llama3_pre(data_.pre);
 }
 
 int32_t GgufTokenizer::checked(int32_t id) const {

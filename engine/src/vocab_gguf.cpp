@@ -50,7 +50,8 @@ VocabData read_gguf_vocab(const gguf::GgufFile& file) {
         d.pre = file.get_string("tokenizer.ggml.pre").value_or("");
     }
     d.add_space_prefix = file.get_bool("tokenizer.ggml.add_space_prefix").value_or(spm);
-    d.add_bos = file.get_bool("tokenizer.ggml.add_bos_token").value_or(spm);
+    // Without the key: SentencePiece and Llama 3 vocabularies take BOS, other BPE ones not.
+    d.add_bos = file.get_bool("tokenizer.ggml.add_bos_token").value_or(spm || is_llama3_pre(d.pre));
     d.add_eos = file.get_bool("tokenizer.ggml.add_eos_token").value_or(false);
     // SentencePiece files without ids use its defaults: <unk> 0, <s> 1, </s> 2.
     d.bos = token_id(file, "tokenizer.ggml.bos_token_id", n, spm ? 1 : -1);

@@ -257,6 +257,50 @@ private Q_SLOTS:
         QCOMPARE(pieces.join(QLatin1Char(' ')), expected);
     }
 
+    // Llama 3 vocabularies take a word that is a token whole, whatever the merges say.
+    void llama3TakesWholeWords_data() {
+        QTest::addColumn<QString>("pre");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("llama-bpe") << "llama-bpe" << "abc";
+        QTest::newRow("gpt-2") << "gpt-2" << "ab c";
+    }
+    void llama3TakesWholeWords() {
+        QFETCH(QString, pre);
+        QFETCH(QString, expected);
+        Builder b = bpe_builder();
+        for (const char* t : {"ab", "abc"}) b.add(t);
+        b.d.merges = {"a b"};
+        b.d.pre = pre.toStdString();
+        auto tok = kmlm::make_tokenizer(b.d);
+        QStringList pieces;
+        for (int32_t id : tok->encode("abc", false)) pieces << QString::fromStdString(tok->token_text(id));
+        QCOMPARE(pieces.join(QLatin1Char(' ')), expected);
+    }
+
+    void bpeBosDefault_data() {
+        QTest::addColumn<QString>("pre");
+        QTest::addColumn<bool>("addBos");
+        QTest::newRow("llama-bpe") << "llama-bpe" << true;
+        QTest::newRow("qwen2") << "qwen2" << false;
+        QTest::newRow("exaone") << "exaone" << false;
+    }
+    void bpeBosDefault() {
+        QFETCH(QString, pre);
+        QFETCH(bool, addBos);
+        kmlm::gguf::GgufWriter w;
+        w.set_string("general.architecture", "llama");
+        w.set_string("tokenizer.ggml.model", "gpt2");
+        w.set_string("tokenizer.ggml.pre", pre.toStdString());
+        w.set_string_array("tokenizer.ggml.tokens", {"a", "b", "ab", "<|begin_of_text|>"});
+        w.set_string_array("tokenizer.ggml.merges", {"a b"});
+        w.set_u32("tokenizer.ggml.bos_token_id", 3);
+        const std::vector<uint8_t> bytes = w.to_bytes();
+        auto file = kmlm::gguf::GgufFile::parse(bytes, "bpe.gguf");
+        QCOMPARE(kmlm::read_gguf_vocab(*file).add_bos, addBos);
+        auto tok = kmlm::load_gguf_tokenizer(*file);
+        QCOMPARE(tok->encode("ab", true), addBos ? (Ids{3, 2}) : (Ids{2}));
+    }
+
     void bpeKorean() {
         // 안 = EC 95 88, 녕 = EB 85 95: merged through their bytes' characters.
         Builder b = bpe_builder();

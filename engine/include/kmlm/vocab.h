@@ -47,4 +47,8 @@ std::unique_ptr<Tokenizer> load_gguf_tokenizer(const gguf::GgufFile& file);
 // "falcon", "starcoder", "deepseek-llm", ...). Unknown or empty names use the GPT-2 split.
 std::vector<std::string> pretokenize(std::string_view text, std::string_view pre);
 
+// Whether pre names the Llama 3 pre-tokenizer ("llama3", "llama-bpe", ...): its vocabularies
+// take a word that is a token whole, and add BOS unless the file says otherwise.
+bool is_llama3_pre(std::string_view pre);
+
 } // namespace kmlm

@@ -76,12 +76,14 @@ bool set_isa(Isa isa) {
     return true;
 }
 
-GgmlType activation_type(GgmlType w) {
-    switch (w) {
-    case GgmlType::F32: case GgmlType::F16: case GgmlType::BF16: return GgmlType::F32;
-    case GgmlType::Q4_K: case GgmlType::Q5_K: case GgmlType::Q6_K: return GgmlType::Q8_K;
-    default: return GgmlType::Q8_0;
+size_t act_row_bytes(ActFormat f, uint64_t n) {
+    switch (f) {
+    case ActFormat::F32: return n * sizeof(float);
+    case ActFormat::Q8_0: return row_bytes(GgmlType::Q8_0, n);
+    case ActFormat::Q8_K: return row_bytes(GgmlType::Q8_K, n);
+    case ActFormat::Q8_S: return n + n / 32 * 2 * sizeof(float);
     }
+    return 0;
 }
 
 bool has_matmul(GgmlType type) {
@@ -110,15 +112,14 @@ void matmul(ThreadPool& pool, GgmlType type, const void* w, uint64_t rows, uint6
     const DotFn dot = k.dot[uint32_t(type)];
 
     // X as the kernel wants it: floats as they are, or one 8-bit quantized row per row of X.
-    const GgmlType act = activation_type(type);
+    const ActFormat act = k.act[uint32_t(type)];
     const void* xq = x;
-    size_t xs = size_t(n) * sizeof(float);
+    const size_t xs = act_row_bytes(act, n);
     thread_local std::vector<uint8_t> scratch;
-    if (act != GgmlType::F32) {
-        xs = row_bytes(act, n);
+    if (act != ActFormat::F32) {
         scratch.resize(xs * m);
         uint8_t* buf = scratch.data(); // the workers must not name the caller's thread_local
-        auto quantize = act == GgmlType::Q8_0 ? k.quantize_q8_0 : k.quantize_q8_K;
+        auto quantize = act == ActFormat::Q8_0 ? k.quantize_q8_0 : act == ActFormat::Q8_K ? k.quantize_q8_K : k.quantize_q8_s;
         auto one = [&](size_t i, int) { quantize(x + i * n, buf + i * xs, int64_t(n)); };
         if (m >= 4) pool.parallel_for(m, one);
         else for (uint64_t i = 0; i < m; ++i) one(i, 0);

@@ -1,5 +1,7 @@
-// AVX-512 (VL, BW, VNNI) kernels: the AVX2 table with the 32-element block products moved
-// to vpdpbusd, which multiplies u8 × s8 and accumulates into int32 in one instruction.
+// AVX-512 (F, BW, VL, VNNI) kernels: the AVX2 table, with Q4_0 and Q8_0 moved to 512-bit
+// vpdpbusd (u8 × s8 products summed into int32 in one instruction), two blocks per vector
+// and the block scales of eight blocks converted at once, against activations in the split
+// Q8_S layout (see kernels_impl.h).
 #include "kernels_avx2.h"
 
 #include "kmlm/quant.h"
@@ -21,46 +23,159 @@ inline float hsum(__m256 v) {
     return _mm_cvtss_f32(s);
 }
 
-inline __m256i load256(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
+inline int hsum(__m256i v) {
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+    return _mm_cvtsi128_si32(s);
+}
 
-// Q4_0 / Q8_0 weights × Q8_0 activations for NX rows.
-template <int NX, bool Q8> void dot_q_q8_0(int64_t n, const void* wv, const void* x, size_t xs, float* s) {
-    __m256 acc[NX];
-    const BlockQ8_0* xr[NX];
+// One prepared activation row (Q8_S): values, block scales, scaled block sums.
+struct ActRow {
+    const int8_t* qs;
+    const float* d;
+    const float* s;
+};
+inline ActRow act_row(const void* x, size_t stride, int j, int64_t n) {
+    const auto* base = static_cast<const uint8_t*>(x) + size_t(j) * stride;
+    const auto* d = reinterpret_cast<const float*>(base + n);
+    return {reinterpret_cast<const int8_t*>(base), d, d + n / QK};
+}
+
+void quantize_q8_s(const float* x, void* yv, int64_t n) {
+    const int64_t nb = n / QK;
+    auto* qs = static_cast<int8_t*>(yv);
+    auto* d = reinterpret_cast<float*>(qs + n);
+    float* s = d + nb;
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    for (int64_t b = 0; b < nb; ++b, x += QK) {
+        __m256 v[4];
+        __m256 amax = _mm256_setzero_ps();
+        for (int k = 0; k < 4; ++k) {
+            v[k] = _mm256_loadu_ps(x + 8 * k);
+            amax = _mm256_max_ps(amax, _mm256_andnot_ps(sign, v[k]));
+        }
+        __m128 m = _mm_max_ps(_mm256_castps256_ps128(amax), _mm256_extractf128_ps(amax, 1));
+        m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+        m = _mm_max_ss(m, _mm_movehdup_ps(m));
+        const float db = _mm_cvtss_f32(m) / 127.f;
+        const __m256 id = _mm256_set1_ps(db ? 1.0f / db : 0.0f);
+        __m256i i[4];
+        for (int k = 0; k < 4; ++k)
+            i[k] = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v[k], id), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+        const __m256i p = _mm256_packs_epi16(_mm256_packs_epi32(i[0], i[1]), _mm256_packs_epi32(i[2], i[3]));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(qs + QK * b),
+                            _mm256_permutevar8x32_epi32(p, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)));
+        // The scale rounded through fp16 as Q8_0 stores it: results match the Q8_0 kernels.
+        d[b] = _cvtsh_ss(_cvtss_sh(db, _MM_FROUND_TO_NEAREST_INT));
+        s[b] = d[b] * float(hsum(_mm256_add_epi32(_mm256_add_epi32(i[0], i[1]), _mm256_add_epi32(i[2], i[3]))));
+    }
+}
+
+// The fp16 scales of 8 consecutive blocks (stride bytes apart, d first) as floats.
+inline __m256 block_scales8(const uint8_t* first_d, int stride) {
+    const __m256i idx = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(stride));
+    const __m256i raw = _mm256_i32gather_epi32(reinterpret_cast<const int*>(first_d), idx, 1);
+    return _mm256_cvtph_ps(_mm256_cvtepi32_epi16(raw)); // keeps the low 16 bits: d
+}
+
+// Two blocks' values as one vector: [block 0's 32 | block 1's 32].
+// Q4_0: unsigned nibbles 0..15 (low nibbles = elements 0..15); the -8 is applied through
+// the activation sums. Q8_0: magnitudes, with the signs moved onto the activations.
+template <bool Q8> struct Pair {
+    __m512i q;
+    __mmask64 neg; // Q8_0: lanes whose weight is negative
+};
+
+template <bool Q8> inline Pair<Q8> load_pair(const uint8_t* w0, const uint8_t* w1) {
+    if constexpr (Q8) {
+        const __m512i q = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w0 + 2))),
+                                             _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w1 + 2)), 1);
+        return {_mm512_abs_epi8(q), _mm512_movepi8_mask(q)};
+    } else {
+        const __m128i t0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w0 + 2));
+        const __m128i t1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w1 + 2));
+        const __m256i lo = _mm256_set_m128i(t1, t0);                         // [b0 | b1] bytes
+        const __m512i both = _mm512_inserti64x4(_mm512_castsi256_si512(lo), _mm256_srli_epi16(lo, 4), 1);
+        // [b0 low | b1 low | b0 high | b1 high] -> [b0 low | b0 high | b1 low | b1 high]
+        const __m512i q = _mm512_shuffle_i64x2(both, both, _MM_SHUFFLE(3, 1, 2, 0));
+        return {_mm512_and_si512(q, _mm512_set1_epi8(0x0F)), 0};
+    }
+}
+
+template <bool Q8> inline __m512i pair_dot(const Pair<Q8>& p, const int8_t* y) {
+    __m512i v = _mm512_loadu_si512(y);
+    if constexpr (Q8) v = _mm512_mask_sub_epi8(v, p.neg, _mm512_setzero_si512(), v);
+    return _mm512_dpbusd_epi32(_mm512_setzero_si512(), p.q, v);
+}
+
+// W (Q4_0 or Q8_0 blocks) · NX activation rows in Q8_S.
+template <int NX, bool Q8> void dot_q_q8_s(int64_t n, const void* wv, const void* x, size_t xs, float* out) {
+    constexpr int kBlockBytes = Q8 ? int(sizeof(BlockQ8_0)) : int(sizeof(BlockQ4_0));
+    const auto* w = static_cast<const uint8_t*>(wv);
+    const int64_t nb = n / QK;
+    ActRow xr[NX];
+    __m512 acc[NX];
+    __m256 corr[NX]; // Q4_0: Σ d_w · s_x, the 8 · d · Σy part of (q - 8)·y
     for (int j = 0; j < NX; ++j) {
-        acc[j] = _mm256_setzero_ps();
-        xr[j] = reinterpret_cast<const BlockQ8_0*>(static_cast<const uint8_t*>(x) + j * xs);
+        xr[j] = act_row(x, xs, j, n);
+        acc[j] = _mm512_setzero_ps();
+        corr[j] = _mm256_setzero_ps();
     }
-    const __m256i m4 = _mm256_set1_epi8(0x0F), eight = _mm256_set1_epi8(8);
-    for (int64_t b = 0; b < n / QK; ++b) {
-        __m256i q;
-        float dw;
-        if constexpr (Q8) {
-            const auto* w = static_cast<const BlockQ8_0*>(wv) + b;
-            q = load256(w->qs);
-            dw = _cvtsh_ss(w->d);
-        } else {
-            const auto* w = static_cast<const BlockQ4_0*>(wv) + b;
-            const __m128i t = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w->qs));
-            q = _mm256_sub_epi8(_mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(t, 4), t), m4), eight);
-            dw = _cvtsh_ss(w->d);
-        }
-        const __m256i aq = _mm256_abs_epi8(q);
+    // Lanes 0..7 take the scale of block 2k, lanes 8..15 that of block 2k + 1.
+    __m512i spread[4];
+    for (int k = 0; k < 4; ++k)
+        spread[k] = _mm512_inserti64x4(_mm512_set1_epi32(2 * k), _mm256_set1_epi32(2 * k + 1), 1);
+
+    int64_t b = 0;
+    for (; b + 8 <= nb; b += 8) {
+        const uint8_t* wb = w + b * kBlockBytes;
+        const __m256 dw = block_scales8(wb, kBlockBytes);
+        Pair<Q8> pr[4];
+        for (int k = 0; k < 4; ++k) pr[k] = load_pair<Q8>(wb + 2 * k * kBlockBytes, wb + (2 * k + 1) * kBlockBytes);
         for (int j = 0; j < NX; ++j) {
-            const __m256i y = _mm256_sign_epi8(load256(xr[j][b].qs), q);
-            const __m256i p = _mm256_dpbusd_epi32(_mm256_setzero_si256(), aq, y);
-            acc[j] = _mm256_fmadd_ps(_mm256_set1_ps(dw * _cvtsh_ss(xr[j][b].d)), _mm256_cvtepi32_ps(p), acc[j]);
+            const __m512 sc = _mm512_castps256_ps512(_mm256_mul_ps(dw, _mm256_loadu_ps(xr[j].d + b)));
+            for (int k = 0; k < 4; ++k) {
+                const __m512i p = pair_dot<Q8>(pr[k], xr[j].qs + (b + 2 * k) * QK);
+                acc[j] = _mm512_fmadd_ps(_mm512_permutexvar_ps(spread[k], sc), _mm512_cvtepi32_ps(p), acc[j]);
+            }
+            if constexpr (!Q8) corr[j] = _mm256_fmadd_ps(dw, _mm256_loadu_ps(xr[j].s + b), corr[j]);
         }
     }
-    for (int j = 0; j < NX; ++j) s[j] = hsum(acc[j]);
+    float tail[NX] = {};
+    for (; b < nb; ++b) { // fewer than 8 blocks left
+        const uint8_t* wb = w + b * kBlockBytes;
+        int8_t q[QK];
+        uint16_t d16;
+        if constexpr (Q8) {
+            const auto* blk = reinterpret_cast<const BlockQ8_0*>(wb);
+            d16 = blk->d;
+            for (int l = 0; l < QK; ++l) q[l] = blk->qs[l];
+        } else {
+            const auto* blk = reinterpret_cast<const BlockQ4_0*>(wb);
+            d16 = blk->d;
+            for (int l = 0; l < QK / 2; ++l) {
+                q[l] = int8_t(blk->qs[l] & 0x0F);
+                q[l + QK / 2] = int8_t(blk->qs[l] >> 4);
+            }
+        }
+        const float dw = _cvtsh_ss(d16);
+        for (int j = 0; j < NX; ++j) {
+            const int8_t* y = xr[j].qs + b * QK;
+            int sum = 0;
+            for (int l = 0; l < QK; ++l) sum += q[l] * y[l];
+            tail[j] += dw * (xr[j].d[b] * float(sum) - (Q8 ? 0.0f : 8.0f * xr[j].s[b]));
+        }
+    }
+    for (int j = 0; j < NX; ++j) out[j] = _mm512_reduce_add_ps(acc[j]) - 8.0f * hsum(corr[j]) + tail[j];
 }
 
 template <bool Q8> void dot_nx(int64_t n, const void* w, const void* x, size_t xs, int nx, float* s) {
     switch (nx) {
-    case 1: dot_q_q8_0<1, Q8>(n, w, x, xs, s); break;
-    case 2: dot_q_q8_0<2, Q8>(n, w, x, xs, s); break;
-    case 3: dot_q_q8_0<3, Q8>(n, w, x, xs, s); break;
-    default: dot_q_q8_0<4, Q8>(n, w, x, xs, s); break;
+    case 1: dot_q_q8_s<1, Q8>(n, w, x, xs, s); break;
+    case 2: dot_q_q8_s<2, Q8>(n, w, x, xs, s); break;
+    case 3: dot_q_q8_s<3, Q8>(n, w, x, xs, s); break;
+    default: dot_q_q8_s<4, Q8>(n, w, x, xs, s); break;
     }
 }
 
@@ -74,8 +189,10 @@ const KernelTable* avx512_kernel_table() {
         KernelTable t = scalar_kernel_table();
         avx2::fill_table(t);
         t.isa = Isa::Avx512;
+        t.quantize_q8_s = avx512::quantize_q8_s;
         t.dot[int(GgmlType::Q4_0)] = avx512::dot_nx<false>;
         t.dot[int(GgmlType::Q8_0)] = avx512::dot_nx<true>;
+        t.act[int(GgmlType::Q4_0)] = t.act[int(GgmlType::Q8_0)] = ActFormat::Q8_S;
         return t;
     }();
     return &table;

@@ -14,15 +14,28 @@ namespace kmlm {
 constexpr int kMaxNx = 4;
 constexpr int kTypeSlots = 32;
 
-// s[j] = W_row · X_j for j < nx: w is one weight row of n elements, X_j is the activation
-// row at x + j * x_stride bytes, in activation_type(weight type).
+// How the rows of X are prepared for a weight type's dot kernel.
+enum class ActFormat : uint8_t {
+    F32,  // as they are
+    Q8_0, // ggml's Q8_0 blocks
+    Q8_K, // ggml's Q8_K blocks (K-quant weights)
+    Q8_S, // split Q8: int8 qs[n], then float d[n/32], then float s[n/32] = d·Σqs of the block
+          // (contiguous values for 512-bit loads, sums for the unsigned-weight correction)
+};
+// Bytes of one prepared row of n elements.
+size_t act_row_bytes(ActFormat f, uint64_t n);
+
+// s[j] = W_row · X_j for j < nx: w is one weight row of n elements, X_j is the prepared
+// activation row at x + j * x_stride bytes (KernelTable::act of the weight type).
 using DotFn = void (*)(int64_t n, const void* w, const void* x, size_t x_stride, int nx, float* s);
 
 struct KernelTable {
     Isa isa = Isa::Scalar;
-    DotFn dot[kTypeSlots] = {}; // by ggml type id; null: no kernel
+    DotFn dot[kTypeSlots] = {};           // by ggml type id; null: no kernel
+    ActFormat act[kTypeSlots] = {};       // what dot[type] wants X as
     void (*quantize_q8_0)(const float* x, void* y, int64_t n) = nullptr;
     void (*quantize_q8_K)(const float* x, void* y, int64_t n) = nullptr;
+    void (*quantize_q8_s)(const float* x, void* y, int64_t n) = nullptr;
     void (*fp16_to_fp32)(const uint16_t* x, float* y, size_t n) = nullptr;
     void (*fp32_to_fp16)(const float* x, uint16_t* y, size_t n) = nullptr;
     float (*dot_f32)(const float* a, const float* b, size_t n) = nullptr;
@@ -36,9 +49,6 @@ struct KernelTable {
     void (*swiglu)(float* y, const float* gate, size_t n) = nullptr;
     void (*gelu)(float* x, size_t n) = nullptr;
 };
-
-// The format X is quantized to for weights of type w: F32 (no quantization), Q8_0 or Q8_K.
-GgmlType activation_type(GgmlType w);
 
 const KernelTable& scalar_kernel_table();
 // Null when the compiler could not build them.

@@ -224,7 +224,12 @@ void gelu(float* x, size_t n) {
 KernelTable make_table() {
     KernelTable t;
     t.isa = Isa::Scalar;
-    auto set = [&](GgmlType type, DotFn fn) { t.dot[int(type)] = fn; };
+    auto set = [&](GgmlType type, DotFn fn) {
+        t.dot[int(type)] = fn;
+        const bool k = type == GgmlType::Q4_K || type == GgmlType::Q5_K || type == GgmlType::Q6_K;
+        const bool f = type == GgmlType::F32 || type == GgmlType::F16 || type == GgmlType::BF16;
+        t.act[int(type)] = f ? ActFormat::F32 : k ? ActFormat::Q8_K : ActFormat::Q8_0;
+    };
     set(GgmlType::F32, multi<float, float, row_f32>);
     set(GgmlType::F16, multi<uint16_t, float, row_f16>);
     set(GgmlType::BF16, multi<uint16_t, float, row_bf16>);

@@ -8,6 +8,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <functional>
 #include <map>
@@ -74,7 +75,10 @@ std::string repr(const Value& v);
 std::string format_float(double x) {
     if (std::floor(x) == x && std::fabs(x) < 1e15) return std::to_string(int64_t(x)) + ".0";
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%.17g", x);
+    for (int precision = 1; precision <= 17; ++precision) { // the shortest that reads back, as Python
+        std::snprintf(buf, sizeof buf, "%.*g", precision, x);
+        if (std::strtod(buf, nullptr) == x) break;
+    }
     return buf;
 }
 

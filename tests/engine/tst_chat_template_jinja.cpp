@@ -82,6 +82,8 @@ private Q_SLOTS:
             << std::string("[system]9");
         QTest::newRow("power") << std::string("{{ 2 ** 10 }} {{ -2 ** 2 }} {{ 2 ** 3 ** 2 }} {{ 4 ** 0.5 }}")
             << std::string("1024 4 64 2.0");
+        QTest::newRow("floats as Python prints them") << std::string("{{ 0.1 }} {{ 1 / 3 }} {{ 2.5 * 2 }} {{ 0.1 + 0.2 }}")
+            << std::string("0.1 0.3333333333333333 5.0 0.30000000000000004");
     }
     void renders() {
         QFETCH(std::string, tmpl);

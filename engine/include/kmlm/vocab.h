@@ -34,8 +34,9 @@ struct VocabData {
     int32_t bos = -1, eos = -1, eot = -1, eom = -1, unk = -1, pad = -1;
 };
 
-// Builds a tokenizer. Throws FormatError when the data is inconsistent (ids out of range,
-// array lengths that differ, duplicate-free lookups impossible).
+// Builds a tokenizer. Throws FormatError when the data is inconsistent: no tokens, arrays of
+// different lengths, special ids out of range, merges without a space, byte tokens that are
+// not <0xXX>.
 std::unique_ptr<Tokenizer> make_tokenizer(VocabData data);
 
 // Reads the tokenizer.ggml.* keys of a GGUF file. Throws FormatError naming the key.

@@ -24,6 +24,8 @@ MessageState stateFor(StopReason reason) {
 
 ChatSession::ChatSession(ChatStore* store, EngineController* engine, QObject* parent)
     : QObject(parent), m_store(store), m_engine(engine) {
+    // Precise: a coarse timer may fire 5% late, and the promise is "at most one second lost".
+    m_saveTimer.setTimerType(Qt::PreciseTimer);
     m_saveTimer.setInterval(1000);
     connect(&m_saveTimer, &QTimer::timeout, this, &ChatSession::save);
     connect(m_engine, &EngineController::textStreamed, this, &ChatSession::onStreamed);

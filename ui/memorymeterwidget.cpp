@@ -102,7 +102,9 @@ QColor MemoryMeterWidget::levelColor() const {
 
 QSize MemoryMeterWidget::sizeHint() const {
     const QFontMetrics fm = fontMetrics();
-    const int textWidth = fm.horizontalAdvance(tr("%1 / %2").arg(formatBytes(quint64(9999) << 20), formatBytes(quint64(9999) << 20)));
+    // Wide enough for the widest figures ("1023.9 MiB / 1023.9 MiB") so it does not jitter.
+    const QString widest = formatBytes(quint64(1023.9 * 1024 * 1024));
+    const int textWidth = std::max(fm.horizontalAdvance(text()), fm.horizontalAdvance(tr("%1 / %2").arg(widest, widest)));
     return QSize(kBarWidth + kSpacing + textWidth + kSpacing + kSparkWidth, std::max(fm.height(), 16) + 4);
 }
 
@@ -146,6 +148,15 @@ void MemoryMeterWidget::paintSparkline(QPainter& p, const QRect& r) const {
         if (i == 0) path.moveTo(pt);
         else path.lineTo(pt);
     }
+    QPainterPath area = path; // the line over a translucent area, readable at this size
+    area.lineTo(r.right(), r.bottom());
+    area.lineTo(x0, r.bottom());
+    area.closeSubpath();
+    QColor fill = levelColor();
+    fill.setAlpha(60);
+    p.setPen(Qt::NoPen);
+    p.setBrush(fill);
+    p.drawPath(area);
     p.setPen(QPen(levelColor(), 1.2));
     p.setBrush(Qt::NoBrush);
     p.drawPath(path);

@@ -80,10 +80,12 @@ private slots:
     void paintsTheBar() {
         MemoryMeterWidget w;
         w.resize(w.sizeHint());
-        w.addSample(GiB / 2, GiB, GiB / 4, GiB / 8, GiB / 8);
+        for (int i = 0; i < 20; ++i) w.addSample(GiB / 4 + quint64(i) * GiB / 80, GiB, GiB / 4, GiB / 8, GiB / 8);
         w.addSample(GiB / 2, GiB, GiB / 4, GiB / 8, GiB / 8);
         const QImage img = w.grab().toImage();
         QVERIFY(!img.isNull());
+        if (const QString out = qEnvironmentVariable("KMLM_TEST_OUTPUT"); !out.isEmpty() && QDir().mkpath(out))
+            img.save(out + QStringLiteral("/memorymeter.png")); // for a look by eye
         const int y = img.height() / 2;
         const QColor filled = img.pixelColor(10 * img.width() / w.width(), y);
         const QColor empty = img.pixelColor(65 * img.width() / w.width(), y);

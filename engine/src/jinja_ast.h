@@ -1,0 +1,84 @@
+// Internal to the Jinja interpreter: its values, expression and statement trees, and the
+// parser entry point shared by jinja_parse.cpp (text to tree) and jinja.cpp (tree to text).
+#pragma once
+#include "kmlm/error.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace kmlm::jinja {
+
+[[noreturn]] inline void fail(const std::string& what) { throw FormatError("chat template: " + what); }
+
+constexpr size_t kMaxOutput = 16u << 20; // a runaway template stops here
+constexpr size_t kMaxRange = 100000;
+constexpr int kMaxDepth = 200;
+
+// ---- values ----------------------------------------------------------------------------
+
+struct Value;
+using List = std::vector<Value>;
+using Dict = std::vector<std::pair<std::string, Value>>; // insertion order, as in Python
+
+struct Value {
+    enum Kind { Undefined, None, Bool, Int, Float, Str, ListV, DictV } kind = Undefined;
+    bool b = false;
+    int64_t i = 0;
+    double f = 0;
+    std::string s;
+    std::shared_ptr<List> list;
+    std::shared_ptr<Dict> dict; // namespaces are dicts that `set ns.x = ...` may change
+
+    static Value none() { Value v; v.kind = None; return v; }
+    static Value boolean(bool x) { Value v; v.kind = Bool; v.b = x; return v; }
+    static Value integer(int64_t x) { Value v; v.kind = Int; v.i = x; return v; }
+    static Value number(double x) { Value v; v.kind = Float; v.f = x; return v; }
+    static Value str(std::string x) { Value v; v.kind = Str; v.s = std::move(x); return v; }
+    static Value of_list(List x) { Value v; v.kind = ListV; v.list = std::make_shared<List>(std::move(x)); return v; }
+    static Value of_dict(Dict x) { Value v; v.kind = DictV; v.dict = std::make_shared<Dict>(std::move(x)); return v; }
+
+    bool is_number() const { return kind == Int || kind == Float || kind == Bool; }
+    double as_double() const { return kind == Float ? f : kind == Bool ? double(b) : double(i); }
+    const Value* find(std::string_view key) const {
+        if (kind != DictV) return nullptr;
+        for (const auto& [k, v] : *dict)
+            if (k == key) return &v;
+        return nullptr;
+    }
+};
+
+// ---- expressions -----------------------------------------------------------------------
+
+struct Expr;
+using ExprP = std::shared_ptr<Expr>;
+struct Expr {
+    enum Kind { Lit, Var, Attr, Index, Slice, Call, Filter, Test, Not, Neg, Binary, And, Or, Cond, ListLit, DictLit } kind;
+    Value value;      // Lit
+    std::string name; // Var, Attr, Filter/Test name, Binary operator
+    std::vector<ExprP> args;                          // operands / positional arguments
+    std::vector<std::pair<std::string, ExprP>> kwargs; // keyword arguments
+    bool negate = false; // "is not", "not in"
+};
+
+// ---- template structure ----------------------------------------------------------------
+
+struct Node;
+using Body = std::vector<Node>;
+struct Node {
+    enum Kind { Text, Output, If, For, Set, Break, Continue } kind;
+    std::string text;                         // Text
+    ExprP expr;                               // Output, Set value (null: body), For iterable
+    std::vector<std::pair<ExprP, Body>> branches; // If: (condition, body); else has no condition
+    std::vector<std::string> vars;            // For: loop variables; Set: target (name or ns, attr)
+    ExprP filter;                             // For ... if
+    Body body, else_body;                     // For; Set block
+};
+
+// Parses a template; FormatError names what this interpreter cannot read.
+Body parse(std::string_view source);
+
+} // namespace kmlm::jinja

@@ -1,5 +1,6 @@
 #include "chatprompt.h"
 
+#include "kmlm/chat_template.h"
 #include "kmlm/error.h"
 
 namespace {
@@ -28,14 +29,16 @@ EnginePrompt chatPrompt(const kmlm::LanguageModel& model, const QVector<ChatTurn
         prompt.tokens = tokenizer.encode(nfcUtf8(text + QLatin1Char(' ')), true);
         return prompt;
     }
-    QString text;
-    if (!systemPrompt.isEmpty()) text += systemPrompt + QStringLiteral("\n\n");
-    for (const ChatTurn& turn : messages)
-        text += (turn.role == QLatin1String("assistant") ? QStringLiteral("Assistant: ") : QStringLiteral("User: ")) +
-                turn.text + QLatin1Char('\n');
-    text += QStringLiteral("Assistant:");
-    prompt.tokens = tokenizer.encode(nfcUtf8(text), true);
-    prompt.stopStrings = {"\nUser:"};
+    std::vector<kmlm::ChatMessage> chat;
+    if (!systemPrompt.trimmed().isEmpty()) chat.push_back({"system", nfcUtf8(systemPrompt)});
+    for (const ChatTurn& turn : messages) chat.push_back({turn.role.toStdString(), nfcUtf8(turn.text)});
+    kmlm::ChatOptions options;
+    options.chat_template = model.info().chat_template;
+    if (tokenizer.bos() >= 0) options.bos_token = tokenizer.token_text(tokenizer.bos());
+    if (tokenizer.eos() >= 0) options.eos_token = tokenizer.token_text(tokenizer.eos());
+    const kmlm::ChatPrompt rendered = kmlm::render_chat(chat, options);
+    prompt.tokens = tokenizer.encode(rendered.text, true, true);
+    prompt.stopStrings = rendered.stop_strings;
     return prompt;
 }
 

@@ -3,8 +3,11 @@
 // while generating, errors as signals, and a UI thread that never waits on the engine.
 #include "kmlm_test.h"
 
+#include "chatprompt.h"
 #include "enginecontroller.h"
 
+#include "kmlm/error.h"
+#include "kmlm/gru_io.h"
 #include "kmlm/model_random.h"
 
 #include <QFile>
@@ -48,7 +51,7 @@ class TestEngine : public QObject {
     Q_OBJECT
 
     QTemporaryDir m_dir;
-    QString m_llama, m_qwen, m_malformed, m_empty;
+    QString m_llama, m_qwen, m_gru, m_malformed, m_empty;
 
     bool load(EngineController& engine, const QString& path) {
         QSignalSpy loaded(&engine, &EngineController::modelLoaded);
@@ -69,6 +72,11 @@ private Q_SLOTS:
         spec.seed = 2;
         m_qwen = m_dir.filePath(QStringLiteral("tiny-qwen.gguf"));
         kmlm::write_random_model(spec, m_qwen.toStdString());
+        kmlm::GruConfig gru;
+        gru.embed_dim = 16;
+        gru.hidden_dim = 32;
+        m_gru = m_dir.filePath(QStringLiteral("tiny-gru.gguf"));
+        kmlm::write_gru_gguf(kmlm::GruWeights::random(gru, 5), m_gru.toStdString(), kmlm::GgmlType::F32, "tiny-gru");
         m_malformed = m_dir.filePath(QStringLiteral("malformed.gguf"));
         QFile f(m_malformed);
         QVERIFY(f.open(QIODevice::WriteOnly));
@@ -126,6 +134,49 @@ private Q_SLOTS:
         QVERIFY(r.promptTokens > 0);
         QCOMPARE(r.model, QStringLiteral("tiny-llama"));
         QVERIFY(r.reason == StopReason::MaxTokens || r.reason == StopReason::EndOfText || r.reason == StopReason::StopString);
+    }
+
+    void gruAnswersAndCompletes() {
+        EngineController engine;
+        QVERIFY(load(engine, m_gru));
+        QCOMPARE(engine.currentModel().architecture, QStringLiteral("kmlm-gru"));
+        QSignalSpy streamed(&engine, &EngineController::textStreamed);
+        QSignalSpy done(&engine, &EngineController::generationFinished);
+        const quint64 chat = engine.newRequestId(), completion = engine.newRequestId();
+        engine.startChat(chat, question(QStringLiteral("오늘 날씨가")), QStringLiteral("무시되는 지시"), seeded(30));
+        engine.startCompletion(completion, QStringLiteral("옛날 옛적에 "), 30, seeded(30));
+        QVERIFY(waitFinished(done, completion));
+        for (quint64 id : {chat, completion}) {
+            const GenerationResult r = *finished(done, id);
+            QVERIFY2(r.errorMessage.isEmpty(), qPrintable(r.errorMessage));
+            QString text;
+            for (const QList<QVariant>& chunk : streamed)
+                if (chunk.at(0).toULongLong() == id) text += chunk.at(1).toString();
+            QCOMPARE(text, r.text);
+            // Whole syllables only: NFC text that stays the same when normalised again.
+            QCOMPARE(text, text.normalized(QString::NormalizationForm_C));
+            QCOMPARE(r.model, QStringLiteral("tiny-gru"));
+        }
+    }
+
+    // Decoders get the conversation through the model's chat template; the GRU only the
+    // question(s) after the last answer.
+    void chatPrompts() {
+        const QVector<ChatTurn> turns = {{QStringLiteral("user"), QStringLiteral("첫 질문")},
+                                         {QStringLiteral("assistant"), QStringLiteral("첫 대답")},
+                                         {QStringLiteral("user"), QStringLiteral("둘째 질문")}};
+        auto llama = kmlm::load_model(m_llama.toStdString());
+        const EnginePrompt p = chatPrompt(*llama, turns, QStringLiteral("시스템 지시"));
+        const QString text = QString::fromStdString(llama->tokenizer().decode(p.tokens));
+        for (const char* part : {"시스템 지시", "첫 질문", "첫 대답", "둘째 질문"})
+            QVERIFY2(text.contains(QString::fromUtf8(part)), part);
+        QVERIFY(text.indexOf(QStringLiteral("첫 대답")) < text.indexOf(QStringLiteral("둘째 질문")));
+        QVERIFY(!p.stopStrings.empty());
+
+        auto gru = kmlm::load_model(m_gru.toStdString());
+        const EnginePrompt g = chatPrompt(*gru, turns, QStringLiteral("시스템 지시"));
+        QCOMPARE(QString::fromStdString(gru->tokenizer().decode(g.tokens)), QStringLiteral("둘째 질문 "));
+        KMLM_VERIFY_THROWS(kmlm::InvalidArgument, chatPrompt(*gru, {}, QString()));
     }
 
     void sameSeedSameAnswer() {

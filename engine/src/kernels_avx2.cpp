@@ -216,24 +216,38 @@ template <int NX> static void dot_q6_K_nx(int64_t n, const void* wv, const void*
 
 // ---- float weights ----
 
-template <int NX, bool F16> static void dot_float_nx(int64_t n, const void* wv, const void* x, size_t xs, float* s) {
+enum class FloatW { F32, F16, BF16 };
+
+// 8 weights as floats.
+template <FloatW T> static inline __m256 load_w8(const void* w, int64_t i) {
+    if constexpr (T == FloatW::F16)
+        return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(static_cast<const uint16_t*>(w) + i)));
+    else if constexpr (T == FloatW::BF16) // bf16 is the top half of an f32
+        return _mm256_castsi256_ps(_mm256_slli_epi32(
+            _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(static_cast<const uint16_t*>(w) + i))), 16));
+    else
+        return _mm256_loadu_ps(static_cast<const float*>(w) + i);
+}
+
+template <FloatW T> static inline float load_w1(const void* w, int64_t i) {
+    if constexpr (T == FloatW::F16) return _cvtsh_ss(static_cast<const uint16_t*>(w)[i]);
+    else if constexpr (T == FloatW::BF16) return bf16_to_fp32(static_cast<const uint16_t*>(w)[i]);
+    else return static_cast<const float*>(w)[i];
+}
+
+template <int NX, FloatW T> static void dot_float_nx(int64_t n, const void* wv, const void* x, size_t xs, float* s) {
     __m256 acc[NX];
     for (int j = 0; j < NX; ++j) acc[j] = _mm256_setzero_ps();
     const float* xr[NX];
     for (int j = 0; j < NX; ++j) xr[j] = row_at<float>(x, xs, j);
     int64_t i = 0;
     for (; i + 8 <= n; i += 8) {
-        __m256 w;
-        if constexpr (F16) w = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(static_cast<const uint16_t*>(wv) + i)));
-        else w = _mm256_loadu_ps(static_cast<const float*>(wv) + i);
+        const __m256 w = load_w8<T>(wv, i);
         for (int j = 0; j < NX; ++j) acc[j] = _mm256_fmadd_ps(w, _mm256_loadu_ps(xr[j] + i), acc[j]);
     }
     for (int j = 0; j < NX; ++j) {
         float t = hsum(acc[j]);
-        for (int64_t k = i; k < n; ++k) {
-            const float w = F16 ? _cvtsh_ss(static_cast<const uint16_t*>(wv)[k]) : static_cast<const float*>(wv)[k];
-            t += w * xr[j][k];
-        }
+        for (int64_t k = i; k < n; ++k) t += load_w1<T>(wv, k) * xr[j][k];
         s[j] = t;
     }
 }
@@ -253,8 +267,9 @@ template <int NX> struct Q4_1 { static void run(int64_t n, const void* w, const 
 template <int NX> struct Q4_K { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_q45_K_nx<NX, false>(n, w, x, xs, s); } };
 template <int NX> struct Q5_K { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_q45_K_nx<NX, true>(n, w, x, xs, s); } };
 template <int NX> struct Q6_K { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_q6_K_nx<NX>(n, w, x, xs, s); } };
-template <int NX> struct F16 { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_float_nx<NX, true>(n, w, x, xs, s); } };
-template <int NX> struct F32 { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_float_nx<NX, false>(n, w, x, xs, s); } };
+template <int NX> struct F16 { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_float_nx<NX, FloatW::F16>(n, w, x, xs, s); } };
+template <int NX> struct BF16 { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_float_nx<NX, FloatW::BF16>(n, w, x, xs, s); } };
+template <int NX> struct F32 { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_float_nx<NX, FloatW::F32>(n, w, x, xs, s); } };
 
 // ---- activations ----
 
@@ -300,13 +315,13 @@ static void fp32_to_fp16_row(const float* x, uint16_t* y, size_t n) {
 
 static float dot_f32(const float* a, const float* b, size_t n) {
     float s;
-    dot_float_nx<1, false>(int64_t(n), a, b, 0, &s);
+    dot_float_nx<1, FloatW::F32>(int64_t(n), a, b, 0, &s);
     return s;
 }
 
 static float dot_f16(const uint16_t* a, const float* b, size_t n) {
     float s;
-    dot_float_nx<1, true>(int64_t(n), a, b, 0, &s);
+    dot_float_nx<1, FloatW::F16>(int64_t(n), a, b, 0, &s);
     return s;
 }
 
@@ -429,6 +444,7 @@ void fill_table(KernelTable& t) {
     t.isa = Isa::Avx2;
     t.dot[int(GgmlType::F32)] = by_nx<F32>;
     t.dot[int(GgmlType::F16)] = by_nx<F16>;
+    t.dot[int(GgmlType::BF16)] = by_nx<BF16>;
     t.dot[int(GgmlType::Q4_0)] = by_nx<Q4_0>;
     t.dot[int(GgmlType::Q4_1)] = by_nx<Q4_1>;
     t.dot[int(GgmlType::Q8_0)] = by_nx<Q8_0>;

@@ -91,9 +91,10 @@ void fill_context(const MemoryCommand& cmd, const LoadOptions& lo, const MemoryE
                 r.stats.generated_tokens, std::string(to_string(r.reason)).c_str());
     std::printf("model reports: weights %s, KV cache %s, compute %s\n", format_bytes(u.weights).c_str(),
                 format_bytes(u.kv_cache).c_str(), format_bytes(u.compute).c_str());
-    std::printf("peak RSS (VmHWM): %s (%llu bytes); now RSS %s (anon %s, file %s)\n", format_bytes(m.peak_rss).c_str(),
-                (unsigned long long)m.peak_rss, format_bytes(m.rss).c_str(), format_bytes(m.rss_anon).c_str(),
-                format_bytes(m.rss_file).c_str());
+    std::printf("peak RSS (VmHWM): %s (%llu bytes); now RSS %s (anon %s, file %s, of which the model file %s)\n",
+                format_bytes(m.peak_rss).c_str(), (unsigned long long)m.peak_rss, format_bytes(m.rss).c_str(),
+                format_bytes(m.rss_anon).c_str(), format_bytes(m.rss_file).c_str(),
+                format_bytes(mapped_file_resident(model_path(cmd.model))).c_str());
     std::printf("estimate: %s (%llu bytes), %+.1f%% of the measured peak\n", format_bytes(estimate.total()).c_str(),
                 (unsigned long long)estimate.total(), diff);
 }

@@ -14,6 +14,9 @@ namespace {
 
 // Prompt tokens evaluated per batch by the decoders; activations scale with it.
 constexpr uint64_t kPromptBatch = 128;
+// The decoder's and kernels' code and tables, paged in on the first evaluation: `kmlm memory
+// --fill` shows RssFile growing about 1 MiB beyond the model file and the process's start.
+constexpr uint64_t kDecoderCodeBytes = 1ull << 20;
 
 // Heap bytes of a std::string holding len characters (SSO up to 15, malloc rounds to 16
 // with an 8-byte header) plus the 32-byte object itself.
@@ -118,7 +121,7 @@ void estimate_decoder(const gguf::GgufFile& file, const std::string& arch, Memor
     const uint64_t kv = uint64_t(kv_heads) * key_len;
     const uint64_t per_token = 5ull * embd + 4 * kv + 2ull * ff;
     const uint64_t floats = B * per_token + uint64_t(heads) * e.n_ctx + vocab + uint64_t(e.n_ctx) * key_len;
-    e.compute = floats * 4 + B * std::max(embd, ff) * 34 / 32;
+    e.compute = floats * 4 + B * std::max(embd, ff) * 34 / 32 + kDecoderCodeBytes;
 }
 
 } // namespace
@@ -138,7 +141,7 @@ MemoryEstimate estimate_memory(const gguf::GgufFile& file, uint32_t n_ctx, KvTyp
     e.kv_type = kv_type;
     e.baseline = baseline;
     e.parameters = tensor_elements(file);
-    e.vocab = vocab_bytes(file);
+    e.vocab = vocab_bytes(file) + file.data_offset(); // the header is read through the mapping
     if (e.architecture == "kmlm-gru") estimate_gru(file, e);
     else estimate_decoder(file, e.architecture, e);
     return e;

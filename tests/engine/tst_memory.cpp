@@ -347,7 +347,8 @@ private slots:
         QCOMPARE(e.weights, u.weights);
         QCOMPARE(e.kv_cache, u.kv_cache);
         QVERIFY2(e.compute >= u.compute, qPrintable(QString("%1 < %2").arg(e.compute).arg(u.compute)));
-        QVERIFY2(e.compute <= 2 * u.compute, qPrintable(QString("%1 > 2 x %2").arg(e.compute).arg(u.compute)));
+        // buffers at most twice over, plus the decoder's code paged in (about 1 MiB)
+        QVERIFY2(e.compute <= 2 * u.compute + (2ull << 20), qPrintable(QString("%1 > 2 x %2").arg(e.compute).arg(u.compute)));
     }
 
     void estimateMatchesBundledGru() {

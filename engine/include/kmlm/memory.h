@@ -41,8 +41,8 @@ struct MemoryEstimate {
     uint64_t parameters = 0;    // elements of all tensors
     uint64_t weights = 0;       // tensor bytes (mapped from the file or owned)
     uint64_t kv_cache = 0;      // KV cache (GRU: hidden state), for n_ctx tokens
-    uint64_t compute = 0;       // activations, scratch, logits for a prompt batch
-    uint64_t vocab = 0;         // token strings, scores, merges and their indexes
+    uint64_t compute = 0;       // activations, scratch, logits for a prompt batch; decoder code
+    uint64_t vocab = 0;         // token strings, scores, merges, their indexes; the file's header
     uint64_t baseline = kAppBaselineBytes; // the application itself
     uint64_t total() const { return weights + kv_cache + compute + vocab + baseline; }
 };

@@ -3,6 +3,7 @@
 #include "appsettings.h"
 
 #include "kmlm/gguf.h"
+#include "kmlm/gru_io.h"
 #include "kmlm/memory.h"
 
 #include <QCoreApplication>
@@ -87,12 +88,14 @@ ModelDescription ModelRegistry::describe(const QString& path, const EngineSettin
             f.close();
             describeGguf(*kmlm::gguf::GgufFile::open(path.toStdString()), settings, &d);
         } else {
-            // The GRU's JSON and binary formats: estimated from the file.
+            // The GRU's JSON and binary formats: small, so read whole (this also checks them).
+            const kmlm::GruWeights weights = kmlm::read_gru_file(path.toStdString());
             const kmlm::LoadOptions options = settings.toLoadOptions();
             const kmlm::MemoryEstimate e = kmlm::estimate_model_file(path.toStdString(), options.n_ctx, options.kv_type);
-            d.architecture = QString::fromStdString(e.architecture);
+            d.architecture = QStringLiteral("kmlm-gru");
             d.quantization = QStringLiteral("F32");
-            d.parameters = e.parameters;
+            d.parameters = weights.config.param_count();
+            d.vocabSize = weights.config.vocab_size;
             d.weightBytes = e.weights;
             d.kvBytes = e.kv_cache;
             d.memoryEstimate = e.total();

@@ -1,0 +1,140 @@
+// AppSettings: defaults, values persisted across instances (a temporary INI file), range
+// checks on bad stored values.
+#include "kmlm_test.h"
+
+#include "appsettings.h"
+
+#include <QSignalSpy>
+#include <QTemporaryDir>
+
+class TestAppSettings : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    int m_counter = 0;
+    QString newFile() { return m_dir.filePath(QStringLiteral("settings%1.ini").arg(++m_counter)); }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(m_dir.isValid());
+        QStandardPaths::setTestModeEnabled(true);
+    }
+
+    void defaults() {
+        AppSettings s(newFile());
+        QCOMPARE(s.threads(), 0);
+        QCOMPARE(s.contextLength(), 2048);
+        QCOMPARE(s.kvType(), QStringLiteral("q8_0"));
+        QCOMPARE(s.memoryLimit(), quint64(3) * 1024 * 1024 * 1024);
+        QCOMPARE(s.theme(), AppSettings::Theme::System);
+        QCOMPARE(s.uiLanguage(), QString());
+        QCOMPARE(s.fontSize(), 0);
+        QCOMPARE(s.sampling(), SamplingSettings{});
+        QVERIFY(s.modelsFolder().endsWith(QStringLiteral("/models")));
+        QVERIFY(s.chatDatabasePath().endsWith(QStringLiteral("/chats.sqlite")));
+        QVERIFY(s.activeModelPath().isEmpty());
+        QVERIFY(s.extraModelFiles().isEmpty());
+        QVERIFY(s.windowGeometry().isEmpty());
+        const EngineSettings e = s.engineSettings();
+        QCOMPARE(e.contextLength, 2048);
+        QCOMPARE(e.memoryLimit, AppSettings::kDefaultMemoryLimit);
+    }
+
+    void persisted() {
+        const QString file = newFile();
+        SamplingSettings sampling;
+        sampling.temperature = 0.25;
+        sampling.topK = 7;
+        sampling.topP = 0.5;
+        sampling.minP = 0.1;
+        sampling.repeatPenalty = 1.3;
+        sampling.maxTokens = 99;
+        sampling.seed = 1234;
+        {
+            AppSettings s(file);
+            QSignalSpy changed(&s, &AppSettings::changed);
+            s.setThreads(3);
+            s.setContextLength(4096);
+            s.setKvType(QStringLiteral("F16"));
+            s.setMemoryLimit(quint64(1536) << 20);
+            s.setSampling(sampling);
+            s.setDefaultSystemPrompt(QStringLiteral("존댓말로 답하세요."));
+            s.setTheme(AppSettings::Theme::Dark);
+            s.setUiLanguage(QStringLiteral("ko"));
+            s.setFontSize(13);
+            s.setModelsFolder(QStringLiteral("/tmp/모델/"));
+            s.setExtraModelFiles({QStringLiteral("/data/a.gguf"), QStringLiteral("/data/b.gguf")});
+            s.setActiveModelPath(QStringLiteral("/data/a.gguf"));
+            s.setChatDatabasePath(QStringLiteral("/tmp/chats.sqlite"));
+            s.setWindowGeometry(QByteArray("\x01\x02geometry", 10));
+            s.setWindowState(QByteArray("state"));
+            QCOMPARE(changed.count(), 15);
+            s.setThreads(3); // unchanged: no signal
+            QCOMPARE(changed.count(), 15);
+            s.sync();
+        }
+        AppSettings s(file);
+        QCOMPARE(s.threads(), 3);
+        QCOMPARE(s.contextLength(), 4096);
+        QCOMPARE(s.kvType(), QStringLiteral("f16"));
+        QCOMPARE(s.memoryLimit(), quint64(1536) << 20);
+        QCOMPARE(s.sampling(), sampling);
+        QCOMPARE(s.defaultSystemPrompt(), QStringLiteral("존댓말로 답하세요."));
+        QCOMPARE(s.theme(), AppSettings::Theme::Dark);
+        QCOMPARE(s.uiLanguage(), QStringLiteral("ko"));
+        QCOMPARE(s.fontSize(), 13);
+        QCOMPARE(s.modelsFolder(), QStringLiteral("/tmp/모델"));
+        QCOMPARE(s.extraModelFiles(), (QStringList{QStringLiteral("/data/a.gguf"), QStringLiteral("/data/b.gguf")}));
+        QCOMPARE(s.activeModelPath(), QStringLiteral("/data/a.gguf"));
+        QCOMPARE(s.chatDatabasePath(), QStringLiteral("/tmp/chats.sqlite"));
+        QCOMPARE(s.windowGeometry(), QByteArray("\x01\x02geometry", 10));
+        QCOMPARE(s.windowState(), QByteArray("state"));
+        const EngineSettings e = s.engineSettings();
+        QCOMPARE(e.threads, 3);
+        QCOMPARE(e.kvType, QStringLiteral("f16"));
+    }
+
+    void badStoredValues_data() {
+        QTest::addColumn<QString>("key");
+        QTest::addColumn<QString>("value");
+        QTest::newRow("threads") << "engine/threads" << "-5";
+        QTest::newRow("context") << "engine/contextLength" << "3";
+        QTest::newRow("kv type") << "engine/kvType" << "q2";
+        QTest::newRow("memory limit") << "engine/memoryLimit" << "lots";
+        QTest::newRow("theme") << "ui/theme" << "purple";
+        QTest::newRow("font size") << "ui/fontSize" << "1000";
+        QTest::newRow("sampling") << "chat/sampling" << "{not json";
+    }
+
+    void badStoredValues() {
+        QFETCH(QString, key);
+        QFETCH(QString, value);
+        const QString file = newFile();
+        {
+            QSettings raw(file, QSettings::IniFormat);
+            raw.setValue(key, value);
+        }
+        AppSettings s(file);
+        QVERIFY(s.threads() >= 0);
+        QVERIFY(s.contextLength() >= 16);
+        QVERIFY(s.kvType() == QLatin1String("q8_0") || s.kvType() == QLatin1String("f16"));
+        QCOMPARE(s.memoryLimit() == 0, false);
+        QCOMPARE(s.theme(), AppSettings::Theme::System);
+        QVERIFY(s.fontSize() <= 72);
+        QCOMPARE(s.sampling(), SamplingSettings{});
+    }
+
+    void samplingJsonIsClamped() {
+        const SamplingSettings s = SamplingSettings::fromJson(QJsonObject{{QStringLiteral("temperature"), 99.0},
+                                                                          {QStringLiteral("top_p"), -1.0},
+                                                                          {QStringLiteral("top_k"), QStringLiteral("x")}});
+        QCOMPARE(s.temperature, 5.0);
+        QCOMPARE(s.topP, 0.0);
+        QCOMPARE(s.topK, SamplingSettings{}.topK);
+        const SamplingSettings round = SamplingSettings::fromJson(s.toJson());
+        QCOMPARE(round, s);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAppSettings)
+#include "tst_appsettings.moc"

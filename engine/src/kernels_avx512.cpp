@@ -12,6 +12,10 @@
 // The build gives *_avx512.cpp AVX-512 F/BW/VL/DQ; VNNI is enabled here for this file only
 // (the dispatcher checks the CPU for it).
 #pragma GCC target("avx512vnni")
+// GCC 12's AVX-512 intrinsics pass _mm512_undefined_*() values through, which its own
+// uninitialized-use analysis then reports at every call (GCC bug 105593).
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
 namespace kmlm::avx512 {
 namespace {
@@ -89,14 +93,14 @@ template <bool Q8> struct Pair {
 
 template <bool Q8> inline Pair<Q8> load_pair(const uint8_t* w0, const uint8_t* w1) {
     if constexpr (Q8) {
-        const __m512i q = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w0 + 2))),
+        const __m512i q = _mm512_inserti64x4(_mm512_zextsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w0 + 2))),
                                              _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w1 + 2)), 1);
         return {_mm512_abs_epi8(q), _mm512_movepi8_mask(q)};
     } else {
         const __m128i t0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w0 + 2));
         const __m128i t1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w1 + 2));
         const __m256i lo = _mm256_set_m128i(t1, t0);                         // [b0 | b1] bytes
-        const __m512i both = _mm512_inserti64x4(_mm512_castsi256_si512(lo), _mm256_srli_epi16(lo, 4), 1);
+        const __m512i both = _mm512_inserti64x4(_mm512_zextsi256_si512(lo), _mm256_srli_epi16(lo, 4), 1);
         // [b0 low | b1 low | b0 high | b1 high] -> [b0 low | b0 high | b1 low | b1 high]
         const __m512i q = _mm512_shuffle_i64x2(both, both, _MM_SHUFFLE(3, 1, 2, 0));
         return {_mm512_and_si512(q, _mm512_set1_epi8(0x0F)), 0};
@@ -134,7 +138,7 @@ template <int NX, bool Q8> void dot_q_q8_s(int64_t n, const void* wv, const void
         Pair<Q8> pr[4];
         for (int k = 0; k < 4; ++k) pr[k] = load_pair<Q8>(wb + 2 * k * kBlockBytes, wb + (2 * k + 1) * kBlockBytes);
         for (int j = 0; j < NX; ++j) {
-            const __m512 sc = _mm512_castps256_ps512(_mm256_mul_ps(dw, _mm256_loadu_ps(xr[j].d + b)));
+            const __m512 sc = _mm512_zextps256_ps512(_mm256_mul_ps(dw, _mm256_loadu_ps(xr[j].d + b)));
             for (int k = 0; k < 4; ++k) {
                 const __m512i p = pair_dot<Q8>(pr[k], xr[j].qs + (b + 2 * k) * QK);
                 acc[j] = _mm512_fmadd_ps(_mm512_permutexvar_ps(spread[k], sc), _mm512_cvtepi32_ps(p), acc[j]);

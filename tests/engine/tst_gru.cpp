@@ -267,13 +267,13 @@ private slots:
         QFETCH(QByteArray, bytes);
         QFETCH(QString, name);
         write_file(path(qPrintable(name)), bytes.toStdString());
-        KMLM_VERIFY_THROWS(kmlm::FormatError, load_model(kmlm_test::toPath(path(qPrintable(name)))));
+        KMLM_VERIFY_THROWS(kmlm::FormatError, (load_model(kmlm_test::toPath(path(qPrintable(name))))));
     }
 
     void missingFileIsAnIoError() {
-        KMLM_VERIFY_THROWS(kmlm::IoError, load_model(kmlm_test::toPath(path("none.gguf"))));
-        KMLM_VERIFY_THROWS(kmlm::IoError, read_gru_json(kmlm_test::toPath(path("none.json"))));
-        KMLM_VERIFY_THROWS(kmlm::InvalidArgument, gru_format_from_extension("model.txt"));
+        KMLM_VERIFY_THROWS(kmlm::IoError, (load_model(kmlm_test::toPath(path("none.gguf")))));
+        KMLM_VERIFY_THROWS(kmlm::IoError, (read_gru_json(kmlm_test::toPath(path("none.json")))));
+        KMLM_VERIFY_THROWS(kmlm::InvalidArgument, (gru_format_from_extension("model.txt")));
     }
 
     void truncateRecomputesTheState() {
@@ -292,7 +292,7 @@ private slots:
         for (float l : logits) sum += std::exp(double(l) - mx);
         for (size_t v = 0; v < logits.size(); ++v) QVERIFY(std::abs(std::exp(double(logits[v]) - mx) / sum - fresh_b[v]) < 1e-6);
         Q_UNUSED(direct);
-        KMLM_VERIFY_THROWS(kmlm::InvalidArgument, m.eval(std::vector<int32_t>{384}));
+        KMLM_VERIFY_THROWS(kmlm::InvalidArgument, (m.eval(std::vector<int32_t>{384})));
     }
 
     void seededGenerationIsDeterministic() {
@@ -330,7 +330,7 @@ private slots:
         QCOMPARE(one.tokens, tokens);
         QVERIFY(std::abs(one.log_likelihood - manual) < 1e-6 * std::abs(manual));
         QVERIFY(std::abs(one.bits_per_char() / (-manual / std::log(2.0) / double(one.code_points)) - 1) < 1e-6);
-        KMLM_VERIFY_THROWS(kmlm::InvalidArgument, score_lines(m, {std::string("a\xff")}, 2));
+        KMLM_VERIFY_THROWS(kmlm::InvalidArgument, (score_lines(m, {std::string("a\xff")}, 2)));
     }
 
     void bundledModelLoads() {

@@ -156,9 +156,9 @@ private slots:
         a.save_checkpoint(ckpt);
         o.config.hidden_dim = 32;
         GruTrainer b(o, toy_stream(tok, 2));
-        KMLM_VERIFY_THROWS(kmlm::InvalidArgument, b.load_checkpoint(ckpt));
+        KMLM_VERIFY_THROWS(kmlm::InvalidArgument, (b.load_checkpoint(ckpt)));
         std::ofstream(ckpt, std::ios::binary | std::ios::trunc) << "KMLMGRUC";
-        KMLM_VERIFY_THROWS(kmlm::FormatError, b.load_checkpoint(ckpt));
+        KMLM_VERIFY_THROWS(kmlm::FormatError, (b.load_checkpoint(ckpt)));
     }
 };
 

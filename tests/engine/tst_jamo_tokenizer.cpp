@@ -147,16 +147,16 @@ private slots:
     void invalidUtf8IsRejected() {
         QFETCH(QByteArray, bytes);
         JamoTokenizer tok;
-        KMLM_VERIFY_THROWS(kmlm::InvalidArgument, tok.encode(bytes.toStdString()));
+        KMLM_VERIFY_THROWS(kmlm::InvalidArgument, (tok.encode(bytes.toStdString())));
     }
 
     void badIdsAreRejected() {
         JamoTokenizer tok;
-        KMLM_VERIFY_THROWS(kmlm::InvalidArgument, tok.decode(Ids{2, 384}));
-        KMLM_VERIFY_THROWS(kmlm::InvalidArgument, tok.decode(Ids{-1}));
+        KMLM_VERIFY_THROWS(kmlm::InvalidArgument, (tok.decode(Ids{2, 384})));
+        KMLM_VERIFY_THROWS(kmlm::InvalidArgument, (tok.decode(Ids{-1})));
         JamoTokenizer original(JamoTokenizer::kOriginalVocabSize);
-        KMLM_VERIFY_THROWS(kmlm::InvalidArgument, original.decode(Ids{77}));
-        KMLM_VERIFY_THROWS(kmlm::InvalidArgument, JamoTokenizer(100));
+        KMLM_VERIFY_THROWS(kmlm::InvalidArgument, (original.decode(Ids{77})));
+        KMLM_VERIFY_THROWS(kmlm::InvalidArgument, (JamoTokenizer(100)));
     }
 
     void streamingHoldsSyllablesUntilComplete() {

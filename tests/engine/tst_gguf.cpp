@@ -82,6 +82,7 @@ private slots:
     void hostile_data();
     void hostile();
     void writerRefusesBadInput();
+    void realFiles();
 };
 
 void TestGguf::roundTripValues_data() {
@@ -329,6 +330,43 @@ void TestGguf::writerRefusesBadInput() {
     nested.type = ValueType::ARRAY;
     nested.array_type = ValueType::ARRAY;
     KMLM_VERIFY_THROWS(InvalidArgument, w.set_value("n", nested));
+}
+
+// Files written by llama.cpp's tools parse, and survive a rewrite by our writer with every
+// key, value type and tensor byte intact.
+void TestGguf::realFiles() {
+    KMLM_REQUIRE_SHARED(models, "models");
+    QStringList files;
+    for (const QString& sub : {models, kmlm_test::sharedData("tokenizer-vectors")})
+        for (const QFileInfo& fi : QDir(sub).entryInfoList({"*.gguf"}, QDir::Files))
+            files << fi.absoluteFilePath();
+    QVERIFY(!files.isEmpty());
+    QTemporaryDir dir;
+    for (const QString& path : files) {
+        auto f = GgufFile::open(kmlm_test::toPath(path));
+        QVERIFY(f->has("general.architecture"));
+        GgufWriter w(f->alignment());
+        w.copy_metadata(*f);
+        for (const auto& t : f->tensors()) {
+            const uint8_t* p = f->tensor_data(t);
+            w.add_tensor(t.name, t.type, t.dims, std::vector<uint8_t>(p, p + t.n_bytes));
+        }
+        const auto copy_path = kmlm_test::toPath(dir.filePath("copy.gguf"));
+        w.write(copy_path);
+        auto g = GgufFile::open(copy_path);
+        QCOMPARE(g->metadata().size(), f->metadata().size());
+        for (const auto& [key, value] : f->metadata()) {
+            const Value* v = g->find(key);
+            QVERIFY2(v && v->type == value.type && v->array_type == value.array_type && v->data == value.data, key.c_str());
+        }
+        QCOMPARE(g->tensors().size(), f->tensors().size());
+        for (const auto& t : f->tensors()) {
+            const TensorInfo& u = g->tensor(t.name);
+            QCOMPARE(u.dims, t.dims);
+            QCOMPARE(u.type, t.type);
+            QVERIFY(std::memcmp(g->tensor_data(u), f->tensor_data(t), t.n_bytes) == 0);
+        }
+    }
 }
 
 QTEST_GUILESS_MAIN(TestGguf)

@@ -77,7 +77,7 @@ void MainWindow::createMenus() {
 
     QMenu* settings = menuBar()->addMenu(tr("&Settings"));
     QAction* prefs = settings->addAction(tr("&Settings…"), this, &MainWindow::showSettings);
-    prefs->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    prefs->setShortcut(QKeySequence(QStringLiteral("Ctrl+,")));
     prefs->setMenuRole(QAction::PreferencesRole);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));

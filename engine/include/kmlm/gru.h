@@ -25,8 +25,8 @@ struct GruConfig {
 
     // V·E + 3H(E + H) + 6H + H·V + V
     uint64_t param_count() const;
-    // InvalidArgument/FormatError-free check: throws FormatError naming the bad field when a
-    // dimension is out of range (vocab 77 or 384, E and H in 1..4096).
+    // Throws FormatError naming source and the bad field when a dimension is out of range
+    // (vocabulary 77 or 384, E and H in 1..4096).
     void validate(const std::string& source) const;
 };
 
@@ -42,7 +42,8 @@ struct GruWeights {
 
     // All zeros, sized for config (validated).
     static GruWeights zeros(const GruConfig& config);
-    // Uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)) like common GRU implementations; embedding N(0, 1)·0.1.
+    // Matrices uniform in ±1/sqrt(fan_in) as common GRU implementations do, embedding in
+    // ±0.1, biases zero. The same seed gives the same weights everywhere.
     static GruWeights random(const GruConfig& config, uint64_t seed);
 
     // The tensors in the binary format's order: embedding, Wi, Wh, bi, bh, out_w, out_b.

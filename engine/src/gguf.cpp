@@ -46,6 +46,10 @@ namespace {
 
 constexpr uint32_t kMagic = 0x46554747; // "GGUF" little-endian
 constexpr uint32_t kMaxDims = 4;
+// Elements of all metadata arrays together. Parsed elements take up to 32 bytes each in
+// memory (a std::string) against 1 byte in the file, so a cap keeps a hostile file from
+// turning into gigabytes of allocations; real vocabularies hold a few hundred thousand.
+constexpr uint64_t kMaxArrayElements = uint64_t(1) << 24;
 
 // Sequential little-endian reader over the file bytes; each read checks what is left.
 class Reader {
@@ -53,6 +57,7 @@ public:
     Reader(std::span<const uint8_t> bytes, const std::string& source) : bytes_(bytes), source_(source) {}
 
     uint64_t pos() const { return pos_; }
+    uint64_t array_elements = 0; // read so far, see kMaxArrayElements
     uint64_t left() const { return bytes_.size() - pos_; }
 
     [[noreturn]] void fail(const std::string& what) const {
@@ -156,6 +161,9 @@ Value read_array(Reader& r, const std::string& key) {
     if (et == ValueType::ARRAY) r.fail("key '" + key + "' is a nested array (not supported)");
     const uint64_t n = r.read<uint64_t>("an array length");
     r.check_count(n, scalar_size(et), "key '" + key + "' array");
+    r.array_elements += n;
+    if (r.array_elements > kMaxArrayElements)
+        r.fail("key '" + key + "': metadata arrays hold more than " + std::to_string(kMaxArrayElements) + " elements");
     if (is_unsigned(et)) v.data = read_items<uint64_t>(r, n, [&] { return read_unsigned(r, et); });
     else if (is_signed(et)) v.data = read_items<int64_t>(r, n, [&] { return read_signed(r, et); });
     else if (is_float(et)) v.data = read_items<double>(r, n, [&] { return read_float(r, et); });

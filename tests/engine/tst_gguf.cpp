@@ -284,6 +284,12 @@ void TestGguf::hostile_data() {
     row("huge string value", Bytes().header(3, 0, 1).str("k").put<uint32_t>(8).put<uint64_t>(~uint64_t(0)), "runs past the end");
     row("huge array count", Bytes().header(3, 0, 1).str("k").put<uint32_t>(9).put<uint32_t>(4).put<uint64_t>(uint64_t(1) << 60), "array count");
     row("huge string array", Bytes().header(3, 0, 1).str("k").put<uint32_t>(9).put<uint32_t>(8).put<uint64_t>(uint64_t(1) << 59), "array count");
+    {
+        Bytes big;
+        big.header(3, 0, 1).str("k").put<uint32_t>(9).put<uint32_t>(0).put<uint64_t>((uint64_t(1) << 24) + 1);
+        big.b.resize(big.b.size() + (size_t(1) << 24) + 1, 0);
+        row("too many array elements", big, "more than 16777216 elements");
+    }
     row("nested array", Bytes().header(3, 0, 1).str("k").put<uint32_t>(9).put<uint32_t>(9).put<uint64_t>(1), "nested array");
     row("unknown value type", Bytes().header(3, 0, 1).str("k").put<uint32_t>(13).put<uint32_t>(0), "unknown value type 13");
     row("bad bool", Bytes().header(3, 0, 1).str("k").put<uint32_t>(7).put<uint8_t>(2), "bool value 2");

@@ -5,36 +5,17 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QDesktopServices>
-#include <QMimeData>
 #include <QScrollBar>
 #include <QTextDocument>
 #include <QTextDocumentFragment>
 #include <QTextTable>
 #include <QUrl>
 
-namespace {
-bool isHangulSyllable(QChar c) { return c.unicode() >= 0xAC00 && c.unicode() <= 0xD7A3; }
-constexpr QChar wordJoiner(0x2060);
-} // namespace
-
-QString joinHangulWords(const QString& text) {
-    QString out;
-    out.reserve(text.size() + text.size() / 2);
-    for (int i = 0; i < text.size(); ++i) {
-        out += text.at(i);
-        if (i + 1 < text.size() && isHangulSyllable(text.at(i)) && isHangulSyllable(text.at(i + 1)))
-            out += wordJoiner;
-    }
-    return out;
-}
-
-QString removeWordJoiners(QString text) { return text.remove(wordJoiner); }
-
 ChatView::ChatView(QWidget* parent) : QTextBrowser(parent) {
     setOpenLinks(false);
     setOpenExternalLinks(false);
     setFrameShape(QFrame::NoFrame);
-    setWordWrapMode(QTextOption::WordWrap);
+    setWordWrapMode(QTextOption::WordWrap); // Korean: between words (eojeol), not syllables
     document()->setDocumentMargin(12);
     m_renderTimer.setSingleShot(true);
     m_renderTimer.setInterval(50);
@@ -127,12 +108,12 @@ void ChatView::insertMessage(QTextCursor& cursor, const ChatMessage& message, bo
         bubble.setWidth(QTextLength(QTextLength::PercentageLength, 100));
         QTextTable* table = cursor.insertTable(1, 1, bubble);
         QTextCursor inside = table->cellAt(0, 0).firstCursorPosition();
-        insertMarkdown(inside, message.text, m_dark, &m_codeBlocks, joinHangulWords);
+        insertMarkdown(inside, message.text, m_dark, &m_codeBlocks);
         cursor.movePosition(QTextCursor::End);
     } else if (message.text.trimmed().isEmpty() && message.state == MessageState::Streaming) {
         cursor.insertHtml(QStringLiteral("<span style=\"color:gray;\">…</span>"));
     } else {
-        insertMarkdown(cursor, message.text, m_dark, &m_codeBlocks, joinHangulWords);
+        insertMarkdown(cursor, message.text, m_dark, &m_codeBlocks);
     }
     startBlock(cursor);
     QTextBlockFormat footer;
@@ -190,11 +171,4 @@ void ChatView::onAnchor(const QUrl& url) {
     } else if (scheme == QLatin1String("http") || scheme == QLatin1String("https")) {
         QDesktopServices::openUrl(url);
     }
-}
-
-// Copied text never carries the word joiners added for line breaking.
-QMimeData* ChatView::createMimeDataFromSelection() const {
-    auto* data = new QMimeData;
-    data->setText(removeWordJoiners(textCursor().selection().toPlainText()));
-    return data;
 }

@@ -27,9 +27,6 @@ signals:
     void regenerateRequested();
     void codeCopied(int index);
 
-protected:
-    QMimeData* createMimeDataFromSelection() const override;
-
 private:
     void onAnchor(const QUrl& url);
     void scrollTo(bool bottom, int value);
@@ -46,8 +43,3 @@ private:
     int m_lastCodeBlocks = 0;  // code blocks before the last message
     QTimer m_renderTimer;
 };
-
-// Hangul with a word joiner (U+2060) between the syllables of a word, so the line breaker
-// only breaks between words; and the inverse, for copying.
-QString joinHangulWords(const QString& text);
-QString removeWordJoiners(QString text);

@@ -126,8 +126,7 @@ void startBlock(QTextCursor& cursor) {
         cursor.insertBlock(QTextBlockFormat(), QTextCharFormat());
 }
 
-void insertMarkdown(QTextCursor& cursor, const QString& markdown, bool dark, QStringList* codeBlocks,
-                    QString (*prose)(const QString&)) {
+void insertMarkdown(QTextCursor& cursor, const QString& markdown, bool dark, QStringList* codeBlocks) {
     for (const MarkdownSegment& segment : splitMarkdown(markdown)) {
         startBlock(cursor);
         if (segment.code) {
@@ -136,7 +135,7 @@ void insertMarkdown(QTextCursor& cursor, const QString& markdown, bool dark, QSt
             continue;
         }
         QTextDocument doc;
-        doc.setMarkdown(prose ? prose(segment.text) : segment.text, QTextDocument::MarkdownDialectGitHub);
+        doc.setMarkdown(segment.text, QTextDocument::MarkdownDialectGitHub);
         markInlineCode(doc);
         cursor.insertFragment(QTextDocumentFragment(&doc));
     }

@@ -22,8 +22,6 @@ class QTextCursor;
 // Moves on to a fresh, empty paragraph (no list, no heading) unless the cursor is in one.
 void startBlock(QTextCursor& cursor);
 
-// Inserts markdown at cursor, starting a new paragraph. Each code block's text is appended to codeBlocks and its copy
-// link names its index there. prose, when given, rewrites the prose parts (not the code)
-// before they are rendered.
-void insertMarkdown(QTextCursor& cursor, const QString& markdown, bool dark, QStringList* codeBlocks,
-                    QString (*prose)(const QString&) = nullptr);
+// Inserts markdown at cursor, starting a new paragraph. Each code block's text is appended to
+// codeBlocks and its copy link names its index there.
+void insertMarkdown(QTextCursor& cursor, const QString& markdown, bool dark, QStringList* codeBlocks);

@@ -42,6 +42,8 @@ QString formatCount(quint64 count) {
         return QStringLiteral("%1 B").arg(c / 1e9, 0, 'f', 1);
     if (c >= 1e6)
         return QStringLiteral("%1 M").arg(c / 1e6, 0, 'f', 1);
+    if (c >= 1e3)
+        return QStringLiteral("%1 K").arg(c / 1e3, 0, 'f', 0);
     return QString::number(count);
 }
 

@@ -60,5 +60,5 @@ private:
 
 // "1.2 GB", "350 MB": sizes in the settings and the status bar.
 QString formatBytes(quint64 bytes);
-// "1.3 B", "270 M", "8.4 M" parameters.
+// "1.3 B", "270 M", "887 K" parameters.
 QString formatCount(quint64 count);

@@ -11,13 +11,10 @@
 #include "editorpage.h"
 #include "enginecontroller.h"
 #include "ghosteditor.h"
-#include "kmlm_test.h"
+#include "ui_test.h"
 #include "mainwindow.h"
 #include "modelregistry.h"
 #include "settingsdialog.h"
-
-#include "kmlm/gru_io.h"
-#include "kmlm/model_random.h"
 
 #include <QApplication>
 #include <QFile>
@@ -27,13 +24,9 @@
 #include <QTemporaryDir>
 #include <QTreeWidget>
 
+using ui_test::typeText;
+
 namespace {
-void typeText(QWidget* w, const QString& text) {
-    for (const QChar c : text) {
-        QKeyEvent press(QEvent::KeyPress, Qt::Key_unknown, Qt::NoModifier, QString(c));
-        QApplication::sendEvent(w, &press);
-    }
-}
 constexpr int kSlow = 120000; // loading and generating share 2 cores with everything else
 } // namespace
 
@@ -64,16 +57,7 @@ private slots:
         QVERIFY(tmp.isValid());
         const QString folder = tmp.filePath(QStringLiteral("models"));
         QVERIFY(QDir().mkpath(folder));
-        kmlm::GruConfig gru;
-        gru.embed_dim = 16;
-        gru.hidden_dim = 32;
-        gruPath = folder + QStringLiteral("/tiny-gru.gguf");
-        kmlm::write_gru_gguf(kmlm::GruWeights::random(gru, 7), kmlm_test::toPath(gruPath));
-        kmlm::RandomModelSpec decoder;
-        decoder.name = "tiny-llama";
-        decoder.type = "Q8_0";
-        decoderPath = folder + QStringLiteral("/tiny-llama-q8_0.gguf");
-        kmlm::write_random_model(decoder, kmlm_test::toPath(decoderPath));
+        std::tie(gruPath, decoderPath) = ui_test::writeTinyModels(folder);
 
         settings = new AppSettings(tmp.filePath(QStringLiteral("settings.ini")), this);
         settings->setModelsFolder(folder);

@@ -1,7 +1,7 @@
 // Composer: Enter sends, Shift+Enter breaks the line, a Hangul syllable still in preedit is
 // sent exactly once whichever order the input method commits it in, big pastes work.
 #include "composer.h"
-#include "kmlm_test.h"
+#include "ui_test.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -10,16 +10,9 @@
 #include <QSignalSpy>
 #include <QTextBlock>
 
+using ui_test::typeText;
+
 namespace {
-// One key event per character: QTest::keyClicks aborts on Hangul with Qt 6.4.
-void typeText(QWidget* w, const QString& text) {
-    for (const QChar c : text) {
-        QKeyEvent press(QEvent::KeyPress, Qt::Key_unknown, Qt::NoModifier, QString(c));
-        QApplication::sendEvent(w, &press);
-        QKeyEvent release(QEvent::KeyRelease, Qt::Key_unknown, Qt::NoModifier, QString(c));
-        QApplication::sendEvent(w, &release);
-    }
-}
 void preedit(QWidget* w, const QString& text) {
     QInputMethodEvent e(text, {});
     QApplication::sendEvent(w, &e);

@@ -3,10 +3,12 @@
 // the ghost.
 #include "completionprovider.h"
 #include "ghosteditor.h"
-#include "kmlm_test.h"
+#include "ui_test.h"
 
 #include <QApplication>
 #include <QSignalSpy>
+
+using ui_test::typeText;
 
 namespace {
 class FakeProvider : public CompletionProvider {
@@ -18,12 +20,6 @@ public:
     void answer(const QString& text) { emit textArrived(requests.last().first, text); }
 };
 
-void typeText(QWidget* w, const QString& text) {
-    for (const QChar c : text) {
-        QKeyEvent press(QEvent::KeyPress, Qt::Key_unknown, Qt::NoModifier, QString(c));
-        QApplication::sendEvent(w, &press);
-    }
-}
 } // namespace
 
 class TestGhostEditor : public QObject {

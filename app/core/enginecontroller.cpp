@@ -39,6 +39,7 @@ EngineController::EngineController(QObject* parent)
 }
 
 EngineController::~EngineController() {
+    m_shared->quitting = true;
     m_shared->cancelAll();
     m_thread.quit();
     m_thread.wait();

@@ -54,6 +54,7 @@ std::unique_ptr<kmlm::LanguageModel> EngineWorker::tryLoad(const QString& path, 
                                                            QString* error) {
     kmlm::LoadOptions options = settings.toLoadOptions();
     options.progress = [this](float fraction) { Q_EMIT modelLoadProgress(fraction); };
+    options.cancel = &m_shared->quitting;
     try {
         return kmlm::load_model(path.toStdString(), options);
     } catch (const std::exception& e) {
@@ -87,6 +88,7 @@ void EngineWorker::loadModel(const QString& path, const EngineSettings& settings
     const QString message = tr("Could not load the model %1: %2").arg(QFileInfo(path).fileName(), error);
     // Back to the previous model, else the fallback (the bundled GRU).
     const QString fallback = fallbackPath.isEmpty() ? ModelRegistry::bundledModelPath() : fallbackPath;
+    if (m_shared->quitting) return;
     for (const auto& [candidate, candidateSettings] :
          {std::pair{previousPath, previousSettings}, std::pair{fallback, settings}}) {
         if (candidate.isEmpty() || QFileInfo(candidate) == QFileInfo(path)) continue;

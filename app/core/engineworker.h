@@ -21,6 +21,7 @@
 struct EngineShared {
     std::atomic<bool> cancel{false};      // the running generation's flag (GenerateOptions::cancel)
     std::atomic<quint64> runningId{0};    // id of the running generation, 0: none
+    std::atomic<bool> quitting{false};    // the controller is going away: abandon a model load
 
     // UI thread.
     quint64 issue(bool completion);       // serial for a new request; a completion makes older ones stale

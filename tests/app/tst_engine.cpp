@@ -65,6 +65,7 @@ private Q_SLOTS:
         kmlm::RandomModelSpec spec;
         spec.arch = "llama";
         spec.name = "tiny-llama";
+        spec.n_vocab = 32000; // the end-of-text token is hardly ever drawn: long answers stay long
         m_llama = m_dir.filePath(QStringLiteral("tiny-llama.gguf"));
         kmlm::write_random_model(spec, m_llama.toStdString());
         spec.arch = "qwen2";

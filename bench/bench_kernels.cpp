@@ -2,6 +2,7 @@
 // (2048 wide, FFN 8192) at 1 and 2 threads, reported as weight bytes per second next to the
 // machine's memory read bandwidth; the prompt-sized matrix product (128 rows of X); and the
 // float helpers. Run: build/<dir>/bench/bench_kernels [--benchmark_filter=...]
+#include "kmlm/cpu.h"
 #include "kmlm/kernels.h"
 #include "kmlm/quant.h"
 #include "kmlm/threadpool.h"
@@ -155,4 +156,12 @@ BENCHMARK(BM_Gelu)->Unit(benchmark::kMicrosecond);
 
 } // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    benchmark::AddCustomContext("cpu_features", describe_cpu_features());
+    benchmark::AddCustomContext("kernels", isa_name(active_isa()));
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

@@ -368,7 +368,7 @@ static void axpy_q8_0(float alpha, const void* x, float* y, size_t n) {
 }
 
 // exp(x) for 8 floats, about 2 ulp (Cephes' polynomial after range reduction by ln 2).
-__m256 exp8(__m256 x) {
+static __m256 exp8(__m256 x) {
     x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.3f)), _mm256_set1_ps(88.3f));
     const __m256 fx = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
                                       _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);

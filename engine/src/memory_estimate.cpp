@@ -76,7 +76,8 @@ uint32_t vocab_size(const gguf::GgufFile& file) {
 }
 
 // The jamo GRU holds its weights in F32 whatever the file stores, plus a table of
-// embedding x Wi + bi ([V, 3H]); its state is one hidden vector and the token history.
+// embedding x Wi + bi ([V, 3H]); its state is one hidden vector and the token history. While
+// loading, the file's tensors are read through the mapping as well (the peak).
 void estimate_gru(const gguf::GgufFile& file, MemoryEstimate& e) {
     require_u32(file, "kmlm-gru.embedding_length");
     const uint64_t hidden = require_u32(file, "kmlm-gru.hidden_length");
@@ -84,7 +85,7 @@ void estimate_gru(const gguf::GgufFile& file, MemoryEstimate& e) {
     if (e.n_ctx == 0) e.n_ctx = 2048;
     e.weights = e.parameters * 4 + vocab * 3 * hidden * 4;
     e.kv_cache = hidden * 4 + uint64_t(e.n_ctx) * 4;
-    e.compute = (3 * hidden + vocab) * 4;
+    e.compute = (3 * hidden + vocab) * 4 + tensor_bytes(file);
 }
 
 // The decoder's buffers for a batch of B prompt tokens (floats, see transformer_eval.cpp):

@@ -125,7 +125,8 @@ bool ChatSession::startAnswer(qint64 answerId) {
     const auto conversation = m_store->conversation(m_conversationId);
     QVector<ChatTurn> turns;
     for (const ChatMessage& m : m_store->messages(m_conversationId))
-        if (m.id != answerId && m.state != MessageState::Error) turns.append({m.role, m.text});
+        // Failed and empty answers are not history the model should see.
+        if (m.id != answerId && m.state != MessageState::Error && !m.text.isEmpty()) turns.append({m.role, m.text});
     m_answerId = answerId;
     m_text.clear();
     m_dirty = false;

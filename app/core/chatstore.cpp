@@ -4,6 +4,8 @@
 #include "chatstore_p.h"
 
 #include <QAtomicInteger>
+#include <QTimer>
+#include <QtConcurrent>
 #include <QJsonDocument>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -83,12 +85,55 @@ std::optional<MessageState> parseMessageState(const QString& name) {
     return std::nullopt;
 }
 
-ChatStore::ChatStore(QObject* parent) : QObject(parent) {
+namespace {
+
+constexpr int kCheckpointInterval = 5000; // ms
+
+QString uniqueConnectionName(const char* what) {
     static QAtomicInteger<quint64> counter;
-    m_connection = QStringLiteral("kmlm-chatstore-%1").arg(++counter);
+    return QStringLiteral("kmlm-%1-%2").arg(QLatin1String(what)).arg(++counter);
 }
 
-ChatStore::~ChatStore() { close(); }
+// PRAGMA wal_checkpoint(PASSIVE) on a connection of its own: (log frames, copied frames).
+QPair<int, int> checkpoint(const QString& path) {
+    const QString name = uniqueConnectionName("checkpoint");
+    QPair<int, int> result{-1, -1};
+    {
+        QSqlDatabase database = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        database.setDatabaseName(path);
+        database.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+        if (database.open()) {
+            QSqlQuery q(database);
+            if (q.exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)")) && q.next())
+                result = {q.value(1).toInt(), q.value(2).toInt()};
+        }
+        database.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    return result;
+}
+
+} // namespace
+
+ChatStore::ChatStore(QObject* parent)
+    : QObject(parent), m_connection(uniqueConnectionName("chatstore")), m_checkpointTimer(new QTimer(this)) {
+    m_checkpointTimer->setInterval(kCheckpointInterval);
+    connect(m_checkpointTimer, &QTimer::timeout, this, &ChatStore::checkpointInBackground);
+    connect(&m_checkpoint, &QFutureWatcher<QPair<int, int>>::finished, this, [this] {
+        Q_EMIT checkpointed(m_checkpoint.result().first, m_checkpoint.result().second);
+    });
+}
+
+ChatStore::~ChatStore() {
+    close();
+    m_checkpoint.waitForFinished();
+}
+
+void ChatStore::checkpointInBackground() {
+    if (!isOpen() || m_checkpoint.isRunning()) return;
+    const QString path = m_path;
+    m_checkpoint.setFuture(QtConcurrent::run([path] { return checkpoint(path); }));
+}
 
 QSqlDatabase ChatStore::db() const { return QSqlDatabase::database(m_connection, false); }
 
@@ -126,9 +171,11 @@ bool ChatStore::openAtVersion(const QString& path, int version) {
             return fail(QStringLiteral("cannot open chat database %1").arg(path), error);
         }
         // WAL: a write is one append to the log, readers never block the writer, and with
-        // synchronous=NORMAL a committed answer survives the process being killed.
+        // synchronous=NORMAL a committed answer survives the process being killed. This
+        // connection never checkpoints (that would fsync here): checkpointInBackground() does.
         QSqlQuery q(database);
-        for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
+        for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
+                                   "PRAGMA wal_autocheckpoint=0"}) {
             if (!q.exec(QLatin1String(pragma))) {
                 const QString error = q.lastError().text();
                 q = QSqlQuery();
@@ -150,10 +197,12 @@ bool ChatStore::openAtVersion(const QString& path, int version) {
         recoverInterrupted();
         purgeDeleted();
     }
+    m_checkpointTimer->start();
     return true;
 }
 
 void ChatStore::close() {
+    m_checkpointTimer->stop();
     if (!QSqlDatabase::contains(m_connection)) return;
     {
         QSqlDatabase database = db();

@@ -4,10 +4,14 @@
 // of streaming answers, full-text search (FTS5 trigram, plus a substring scan for one- and
 // two-syllable queries), export to Markdown/JSON and JSON import.
 // One ChatStore = one database connection, used from the thread that opened it.
+// Writes on that thread never wait for the disk: in WAL mode with synchronous=NORMAL a commit
+// is an append to the log in the page cache, and the checkpoints that copy the log into the
+// database (and fsync it) run on a worker thread with its own connection.
 #pragma once
 #include "enginetypes.h"
 
 #include <QDateTime>
+#include <QFutureWatcher>
 #include <QObject>
 #include <QSqlDatabase>
 #include <QString>
@@ -66,6 +70,8 @@ struct AnswerStats {
     double tokensPerSecond = 0;
 };
 
+class QTimer;
+
 class ChatStore : public QObject {
     Q_OBJECT
 public:
@@ -120,6 +126,10 @@ public:
     // Answers left in state streaming by a crash become stopped (called by open()).
     int recoverInterrupted();
 
+    // Copies the write-ahead log into the database on a worker thread (checkpointed() when
+    // done). Runs every few seconds while the store is open.
+    void checkpointInBackground();
+
     // Full-text search over all (not deleted) conversations; words are ANDed, case-insensitive.
     QVector<SearchHit> search(const QString& query, int limit = 50) const;
 
@@ -133,6 +143,9 @@ public:
 Q_SIGNALS:
     void conversationsChanged();
     void messagesChanged(qint64 conversationId);
+    // logFrames: pages in the log; copied: pages now in the database (all of them unless a
+    // reader was still using older ones). -1 when the checkpoint failed.
+    void checkpointed(int logFrames, int copied);
 
 private:
     bool migrate(int target);
@@ -146,4 +159,6 @@ private:
     QString m_connection;
     QString m_path;
     mutable QString m_error;
+    QTimer* m_checkpointTimer;
+    QFutureWatcher<QPair<int, int>> m_checkpoint;
 };

@@ -395,6 +395,22 @@ private Q_SLOTS:
         QCOMPARE(store.conversations().size(), conversations); // nothing half-imported
     }
 
+    // The UI thread's connection never checkpoints; a worker thread copies the log.
+    void checkpointsRunInTheBackground() {
+        ChatStore store;
+        QVERIFY(store.open(newPath()));
+        const qint64 c = fill(store);
+        const qint64 answer = store.messages(c).last().id;
+        for (int i = 0; i < 50; ++i) store.updateStreamingMessage(answer, QString(2000, QChar(0xAC00 + i)));
+        QSignalSpy done(&store, &ChatStore::checkpointed);
+        store.checkpointInBackground();
+        QVERIFY(done.wait(30000));
+        const int frames = done.first().at(0).toInt();
+        QVERIFY(frames > 0);
+        QCOMPARE(done.first().at(1).toInt(), frames);
+        QCOMPARE(store.message(answer)->text, QString(2000, QChar(0xAC00 + 49)));
+    }
+
     void conversationListModelFilters() {
         ChatStore store;
         QVERIFY(store.open(newPath()));

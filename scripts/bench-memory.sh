@@ -30,11 +30,16 @@ ls -l "$model" | awk '{printf "   %.0f MiB on disk\n", $5 / 1048576}'
 echo "== the kmlm process before loading (the CLI's baseline)"
 "$kmlm" memory -m "$model" --ctx 2048 --mem-limit none | grep -E '^  application'
 
+# kmlm prints its own peak (VmHWM); /usr/bin/time (Debian package "time") confirms it from outside.
+timer=()
+if [[ -x /usr/bin/time ]]; then timer=(/usr/bin/time -v -o "$tmp/time.txt"); fi
 for kv in q8_0 f16; do
     echo
     echo "== context 2048, KV cache $kv, address space limited to $((limit >> 20)) MiB"
-    prlimit --as=$limit -- /usr/bin/time -v -o "$tmp/time.txt" \
+    prlimit --as=$limit -- "${timer[@]}" \
         "$kmlm" memory -m "$model" --ctx 2048 --kv-type "$kv" --fill --generate 64 --mem-limit 3G
-    peak_kib=$(awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}' "$tmp/time.txt")
-    echo "   /usr/bin/time -v: maximum resident set size $((peak_kib / 1024)) MiB"
+    if [[ -f "$tmp/time.txt" ]]; then
+        peak_kib=$(awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}' "$tmp/time.txt")
+        echo "   /usr/bin/time -v: maximum resident set size $((peak_kib / 1024)) MiB"
+    fi
 done

@@ -252,8 +252,9 @@ template <int NX, FloatW T> static void dot_float_nx(int64_t n, const void* wv, 
     }
 }
 
-// Runs the NX-row template for nx = 1..kMaxNx.
+// Runs the NX-row template for nx = 1..kMaxNx, at most 4 rows at a time (16 ymm registers).
 template <template <int> class K> static void by_nx(int64_t n, const void* w, const void* x, size_t xs, int nx, float* s) {
+    for (; nx > 4; nx -= 4, x = static_cast<const uint8_t*>(x) + 4 * xs, s += 4) K<4>::run(n, w, x, xs, s);
     switch (nx) {
     case 1: K<1>::run(n, w, x, xs, s); break;
     case 2: K<2>::run(n, w, x, xs, s); break;

@@ -179,7 +179,11 @@ template <bool Q8> void dot_nx(int64_t n, const void* w, const void* x, size_t x
     case 1: dot_q_q8_s<1, Q8>(n, w, x, xs, s); break;
     case 2: dot_q_q8_s<2, Q8>(n, w, x, xs, s); break;
     case 3: dot_q_q8_s<3, Q8>(n, w, x, xs, s); break;
-    default: dot_q_q8_s<4, Q8>(n, w, x, xs, s); break;
+    case 4: dot_q_q8_s<4, Q8>(n, w, x, xs, s); break;
+    case 5: dot_q_q8_s<5, Q8>(n, w, x, xs, s); break;
+    case 6: dot_q_q8_s<6, Q8>(n, w, x, xs, s); break;
+    case 7: dot_q_q8_s<7, Q8>(n, w, x, xs, s); break;
+    default: dot_q_q8_s<8, Q8>(n, w, x, xs, s); break;
     }
 }
 

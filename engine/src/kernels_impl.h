@@ -11,7 +11,7 @@
 namespace kmlm {
 
 // Activation rows handled per weight row by one dot call (weights decoded once for all).
-constexpr int kMaxNx = 4;
+constexpr int kMaxNx = 8;
 constexpr int kTypeSlots = 32;
 
 // How the rows of X are prepared for a weight type's dot kernel.

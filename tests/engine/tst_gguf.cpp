@@ -74,6 +74,7 @@ private slots:
     void roundTripValues();
     void roundTripTensors_data();
     void roundTripTensors();
+    void version2();
     void integerWidths();
     void typedGetterErrors();
     void writeAtomicallyAndMap();
@@ -179,6 +180,16 @@ void TestGguf::roundTripTensors() {
     QCOMPARE(*f->get_string_array("tokenizer.ggml.tokens"), (std::vector<std::string>{"<s>", "안녕", "하세요"}));
     QVERIFY(!f->find_tensor("c"));
     KMLM_VERIFY_THROWS(FormatError, f->tensor("c"));
+}
+
+// GGUF v2 has v3's layout (v3 only added big-endian files): both parse alike.
+void TestGguf::version2() {
+    auto bytes = sampleWriter(32).to_bytes();
+    bytes[4] = 2;
+    auto f = parseBytes(bytes);
+    QCOMPARE(f->version(), 2u);
+    QCOMPARE(f->tensors().size(), size_t(2));
+    QCOMPARE(reinterpret_cast<const float*>(f->tensor_data(f->tensor("a")))[3], 1.5f);
 }
 
 // Files differ in the integer width of the same key: the getters accept any of them.

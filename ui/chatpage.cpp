@@ -6,6 +6,7 @@
 #include "chatstore.h"
 #include "chatview.h"
 #include "composer.h"
+#include "conversationdelegate.h"
 #include "conversationlistmodel.h"
 #include "enginecontroller.h"
 #include "notify.h"
@@ -43,8 +44,8 @@ ChatPage::ChatPage(const AppServices& services, QWidget* parent)
     m_search->setPlaceholderText(tr("Search all chats"));
     m_search->setClearButtonEnabled(true);
     m_list->setModel(m_listModel);
+    m_list->setItemDelegate(new ConversationDelegate(m_list));
     m_list->setContextMenuPolicy(Qt::CustomContextMenu);
-    m_list->setUniformItemSizes(true);
     auto* newButton = new QPushButton(tr("New chat"));
     auto* left = new QWidget;
     auto* leftLayout = new QVBoxLayout(left);

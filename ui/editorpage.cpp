@@ -17,7 +17,11 @@ EditorPage::EditorPage(const AppServices& services, QWidget* parent)
     : QWidget(parent), m_editor(new GhostEditor), m_hint(new QLabel) {
     m_editor->setProvider(new EngineCompletionProvider(services.engine, services.settings, this));
     m_editor->setPlaceholderText(tr("Write here. When you pause, the model proposes how to go on."));
-    m_editor->document()->setDocumentMargin(16);
+    QTextDocument* doc = m_editor->document();
+    doc->setUndoRedoEnabled(false); // the margin is a format change: not an edit to undo or save
+    doc->setDocumentMargin(16);
+    doc->setUndoRedoEnabled(true);
+    doc->setModified(false);
     m_hint->setText(tr("Tab: accept · Ctrl+→: accept a word · Esc: dismiss"));
     m_hint->setForegroundRole(QPalette::PlaceholderText);
 

@@ -1,13 +1,15 @@
 // The desktop app end to end on the engine thread, with small random-weight models (the GRU
 // and a decoder): a question typed in the composer is answered and shown with its speed,
 // regenerating keeps both answers, the editor gets a completion, the settings list the
-// models with their memory estimates, and a model that fails to load leaves the previous one.
+// models with their memory estimates, search and shortcuts work, the window geometry is kept,
+// and a model that fails to load leaves the previous one.
 #include "appsettings.h"
 #include "chatpage.h"
 #include "chatsession.h"
 #include "chatstore.h"
 #include "chatview.h"
 #include "composer.h"
+#include "conversationlistmodel.h"
 #include "editorpage.h"
 #include "enginecontroller.h"
 #include "ghosteditor.h"
@@ -18,8 +20,10 @@
 
 #include <QApplication>
 #include <QFile>
+#include <QListView>
 #include <QMessageBox>
 #include <QSignalSpy>
+#include <QLineEdit>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTreeWidget>
@@ -141,6 +145,50 @@ private slots:
         QVERIFY2(names.filter(QStringLiteral("tiny-llama")).size() == 1, qPrintable(names.join(QLatin1Char(','))));
         for (const QString& e : estimates)
             QVERIFY2(e.endsWith(QLatin1String("MB")) || e.endsWith(QLatin1String("GB")) || e.endsWith(QLatin1String("KB")), qPrintable(e));
+    }
+
+    // Ctrl+F searches the text of every chat (full text), a hit opens its chat, Ctrl+N
+    // starts a new one.
+    void searchAndShortcuts() {
+        const qint64 market = store->createConversation(QStringLiteral("시장 구경"));
+        store->addMessage(market, QStringLiteral("user"), QStringLiteral("광장시장 빈대떡이 맛있나요?"));
+        const qint64 river = store->createConversation(QStringLiteral("산책"));
+        store->addMessage(river, QStringLiteral("user"), QStringLiteral("한강 공원에서 자전거를 타고 싶어요."));
+        MainWindow window(services());
+        window.show();
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        ChatPage* chat = window.chatPage();
+        QTest::keyClick(&window, Qt::Key_F, Qt::ControlModifier);
+        QTRY_VERIFY(chat->searchField()->hasFocus());
+        typeText(chat->searchField(), QStringLiteral("빈대떡"));
+        QAbstractItemModel* list = chat->conversationList()->model();
+        QTRY_COMPARE_WITH_TIMEOUT(list->rowCount(), 1, 10000);
+        const QModelIndex hit = list->index(0, 0);
+        QCOMPARE(hit.data(ConversationListModel::IdRole).toLongLong(), market);
+        QVERIFY(hit.data(ConversationListModel::SnippetRole).toString().contains(QStringLiteral("빈대떡")));
+        QTest::mouseClick(chat->conversationList()->viewport(), Qt::LeftButton, {},
+                          chat->conversationList()->visualRect(hit).center());
+        QCOMPARE(session->conversationId(), market);
+        QTest::keyClick(&window, Qt::Key_N, Qt::ControlModifier);
+        QCOMPARE(session->conversationId(), 0);
+    }
+
+    void geometryIsRemembered() {
+        {
+            MainWindow window(services());
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            window.resize(900, 610);
+            QTRY_COMPARE(window.size(), QSize(900, 610));
+            // A fresh document is not "modified": closing asks nothing.
+            QVERIFY(!window.editorPage()->editor()->document()->isModified());
+            QVERIFY(!window.editorPage()->editor()->document()->isUndoAvailable());
+            window.close();
+        }
+        QVERIFY(!settings->windowGeometry().isEmpty());
+        MainWindow again(services());
+        QCOMPARE(again.size(), QSize(900, 610));
     }
 
     void failedLoadKeepsTheModel() {

@@ -20,6 +20,7 @@
 #include <QApplication>
 #include <QDir>
 #include <QFontDatabase>
+#include <QLineEdit>
 #include <QListView>
 #include <QSignalSpy>
 #include <QTabWidget>
@@ -64,6 +65,8 @@ class TestScreenshots : public QObject {
     void fillConversation() {
         conversation = store->createConversation(QStringLiteral("서울 여행 계획"), QStringLiteral("당신은 친절한 한국어 도우미입니다."));
         store->addMessage(conversation, QStringLiteral("user"), QStringLiteral("서울에서 하루 동안 가 볼 만한 곳을 추천해 주세요."));
+        const qint64 other = store->createConversation(QStringLiteral("봄 소풍 준비물"));
+        store->addMessage(other, QStringLiteral("user"), QStringLiteral("소풍 도시락 메뉴를 골라 주세요."));
         const qint64 first = store->addMessage(conversation, QStringLiteral("assistant"), QStringLiteral("경복궁과 북촌 한옥마을을 추천합니다."));
         store->addAlternative(first, QStringLiteral(
             "## 하루 일정 추천\n\n"
@@ -133,6 +136,10 @@ private slots:
         QVERIFY(chat->conversationList()->model()->rowCount() >= 1);
         typeText(chat->composer(), QStringLiteral("고마워요! 저녁 식당도 알려 주세요"));
         save(&window, QStringLiteral("chat-") + theme);
+        typeText(chat->searchField(), QStringLiteral("빈대떡"));
+        QTRY_COMPARE_WITH_TIMEOUT(chat->conversationList()->model()->rowCount(), 1, 10000);
+        save(&window, QStringLiteral("chat-search-") + theme);
+        chat->searchField()->clear();
 
         window.tabs()->setCurrentWidget(window.editorPage());
         GhostEditor* editor = window.editorPage()->editor();

@@ -78,13 +78,19 @@ private slots:
     }
 
     void chatAndCompletion_data() {
-        QTest::addColumn<bool>("decoder");
-        QTest::newRow("gru") << false;
-        QTest::newRow("decoder") << true;
+        QTest::addColumn<QString>("model"); // "gru", "decoder" or "bundled"
+        QTest::newRow("gru") << "gru";
+        QTest::newRow("decoder") << "decoder";
+        QTest::newRow("bundled") << "bundled";
     }
     void chatAndCompletion() {
-        QFETCH(bool, decoder);
-        load(decoder ? decoderPath : gruPath);
+        QFETCH(QString, model);
+        const QString path = model == QLatin1String("gru") ? gruPath
+            : model == QLatin1String("decoder")            ? decoderPath
+                                                           : ModelRegistry::bundledModelPath();
+        if (path.isEmpty())
+            QSKIP("the bundled model (resources/models/kmlm-gru-ko.gguf) is not there");
+        load(path);
         MainWindow window(services());
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -126,6 +132,8 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!generated.isEmpty(), kSlow);
         QCOMPARE(editor->toPlainText(), QStringLiteral("오늘은 날씨가"));
         const QString ghost = editor->ghostText();
+        qInfo("%s: answer \"%s\", completion \"%s\"", qPrintable(model), qPrintable(messages.last().text.left(60)),
+              qPrintable(ghost));
         QTest::keyClick(editor, Qt::Key_Tab);
         if (!ghost.isEmpty())
             QCOMPARE(editor->toPlainText(), QStringLiteral("오늘은 날씨가") + ghost);

@@ -6,6 +6,7 @@
 #include "kmlm/quant.h"
 
 #include <cstring>
+#include <memory>
 
 namespace kmlm {
 namespace {
@@ -20,7 +21,9 @@ KvCache::KvCache(KvType type, uint32_t n_layer, uint32_t n_ctx, uint32_t n_kv_em
     if (type == KvType::Q8_0 && head_dim % kQ8Block != 0)
         throw FormatError("the 8-bit KV cache needs a head size that is a multiple of 32 (got " + std::to_string(head_dim) + ")");
     row_bytes_ = type == KvType::F16 ? size_t(n_kv_embd) * 2 : size_t(n_kv_embd / kQ8Block) * kQ8BlockBytes;
-    data_.assign(size_t(n_layer) * 2 * n_ctx * row_bytes_, 0);
+    // Left uninitialised: the pages become resident only as the context fills.
+    bytes_ = size_t(n_layer) * 2 * n_ctx * row_bytes_;
+    data_ = std::make_unique_for_overwrite<uint8_t[]>(bytes_);
 }
 
 void KvCache::write_row(uint8_t* row, const float* x) const {

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <vector>
 
 namespace kmlm {
@@ -25,7 +26,7 @@ public:
 
     KvType type() const { return type_; }
     uint32_t n_ctx() const { return n_ctx_; }
-    uint64_t bytes() const { return data_.size(); }
+    uint64_t bytes() const { return bytes_; }
 
     // k, v: [n_kv_embd] floats of the token in slot pos.
     void store(uint32_t layer, uint32_t pos, const float* k, const float* v);
@@ -42,8 +43,8 @@ public:
 
 private:
     size_t head_offset(uint32_t head) const;
-    uint8_t* k_row(uint32_t layer, uint32_t pos) { return data_.data() + ((size_t(layer) * 2) * n_ctx_ + pos) * row_bytes_; }
-    uint8_t* v_row(uint32_t layer, uint32_t pos) { return data_.data() + ((size_t(layer) * 2 + 1) * n_ctx_ + pos) * row_bytes_; }
+    uint8_t* k_row(uint32_t layer, uint32_t pos) { return data_.get() + ((size_t(layer) * 2) * n_ctx_ + pos) * row_bytes_; }
+    uint8_t* v_row(uint32_t layer, uint32_t pos) { return data_.get() + ((size_t(layer) * 2 + 1) * n_ctx_ + pos) * row_bytes_; }
     const uint8_t* k_row(uint32_t layer, uint32_t pos) const { return const_cast<KvCache*>(this)->k_row(layer, pos); }
     const uint8_t* v_row(uint32_t layer, uint32_t pos) const { return const_cast<KvCache*>(this)->v_row(layer, pos); }
     void write_row(uint8_t* row, const float* x) const;
@@ -52,7 +53,8 @@ private:
     KvType type_;
     uint32_t n_layer_, n_ctx_, n_kv_embd_, head_dim_;
     size_t row_bytes_;
-    std::vector<uint8_t> data_; // [n_layer][K, V][n_ctx][row_bytes]
+    size_t bytes_;
+    std::unique_ptr<uint8_t[]> data_; // [n_layer][K, V][n_ctx][row_bytes]
 };
 
 } // namespace kmlm

@@ -3,6 +3,7 @@
 // regenerating keeps both answers, the editor gets a completion, the settings list the
 // models with their memory estimates, search and shortcuts work, the window geometry is kept,
 // and a model that fails to load leaves the previous one.
+#include "appearance.h"
 #include "appsettings.h"
 #include "chatpage.h"
 #include "chatsession.h"
@@ -26,6 +27,7 @@
 #include <QLineEdit>
 #include <QTabWidget>
 #include <QTemporaryDir>
+#include <QTextTable>
 #include <QTreeWidget>
 
 using ui_test::typeText;
@@ -180,6 +182,51 @@ private slots:
         QCOMPARE(session->conversationId(), market);
         QTest::keyClick(&window, Qt::Key_N, Qt::ControlModifier);
         QCOMPARE(session->conversationId(), 0);
+    }
+
+    // Esc stops the answer; what was written so far stays, marked stopped.
+    void escStops() {
+        load(decoderPath);
+        SamplingSettings longAnswer = session->sampling();
+        longAnswer.maxTokens = 4000;
+        session->setDefaultSampling(longAnswer);
+        MainWindow window(services());
+        window.show();
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        window.chatPage()->newChat();
+        QSignalSpy finished(session, &ChatSession::answerFinished);
+        typeText(window.chatPage()->composer(), QStringLiteral("길게 써 주세요"));
+        QTest::keyClick(window.chatPage()->composer(), Qt::Key_Return);
+        QVERIFY(session->isGenerating());
+        QTest::keyClick(&window, Qt::Key_Escape);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kSlow);
+        session->setDefaultSampling(settings->sampling());
+        QCOMPARE(finished.at(0).at(1).value<GenerationResult>().reason, StopReason::Cancelled);
+        QCOMPARE(session->messages().last().state, MessageState::Stopped);
+        window.chatPage()->view()->renderNow();
+        QVERIFY(window.chatPage()->view()->toPlainText().contains(QStringLiteral("stopped")));
+    }
+
+    // Switching to the dark theme recolours the code blocks (KSyntaxHighlighting's dark theme).
+    void themeSwitchRecoloursCode() {
+        Appearance::applyTheme(AppSettings::Theme::Light);
+        const qint64 id = store->createConversation(QStringLiteral("코드"));
+        store->addMessage(id, QStringLiteral("user"), QStringLiteral("예제"));
+        store->addMessage(id, QStringLiteral("assistant"), QStringLiteral("```python\nprint(1)\n```"));
+        MainWindow window(services());
+        window.show();
+        session->setConversation(id);
+        ChatView* view = window.chatPage()->view();
+        const auto codeBackground = [view] {
+            QTextCursor found = view->document()->find(QStringLiteral("print"));
+            QTextTable* table = found.currentTable();
+            return table ? table->cellAt(found).format().background().color().lightness() : -1;
+        };
+        QVERIFY(codeBackground() > 128);
+        Appearance::applyTheme(AppSettings::Theme::Dark);
+        QTRY_VERIFY(codeBackground() >= 0 && codeBackground() < 128);
+        Appearance::applyTheme(AppSettings::Theme::Light);
     }
 
     void geometryIsRemembered() {

@@ -119,7 +119,7 @@ private slots:
     }
     void fillWithinTenPercent() {
         QFETCH(QString, kv);
-        const Run r = kmlm({"memory", "-m", mid_, "--fill", "--kv-type", kv, "-t", "2"});
+        const Run r = kmlm({"memory", "-m", mid_, "--fill", "--kv-type", kv, "-t", "1"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY2(r.out.contains("filled:  1024 tokens"), qPrintable(r.out));
         const double peak = double(bytesAfter(r.out, "peak RSS (VmHWM):"));
@@ -134,7 +134,7 @@ private slots:
     void generationStopsAtCeiling() {
         const quint64 ceiling = 3ull << 30, margin = ceiling - (16ull << 20); // stop above 16 MiB
         const Run r = kmlm({"memory", "-m", mid_, "--fill", "--mem-limit", QString::number(ceiling), "--margin",
-                            QString::number(margin), "-t", "2"});
+                            QString::number(margin), "-t", "1"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY2(r.out.contains("generation stopped"), qPrintable(r.out));
         QVERIFY2(r.out.contains("generated 0, memory limit)"), qPrintable(r.out));

@@ -44,24 +44,32 @@ template <class X> static inline const X* row_at(const void* x, size_t stride, i
 
 // ---- 32-element blocks against Q8_0 activations ----
 
-template <int NX, bool Q8> static void dot_q4_0_q8_0_nx(int64_t n, const void* wv, const void* x, size_t xs, float* s) {
+// The 32 values of a block as signed bytes (value / d).
+static inline __m256i signed_values(const BlockQ8_0& w) { return load256(w.qs); }
+static inline __m256i signed_values(const BlockQ4_0& w) {
+    return _mm256_sub_epi8(unpack_nibbles(w.qs), _mm256_set1_epi8(8));
+}
+// Q5_0: the nibble, minus 16 unless its fifth bit (bit j of qh for element j) is set.
+static inline __m256i signed_values(const BlockQ5_0& w) {
+    uint32_t qh;
+    std::memcpy(&qh, w.qh, 4);
+    // Byte j of the result: 0xFF when bit j of qh is set.
+    const __m256i spread = _mm256_shuffle_epi8(_mm256_set1_epi32(int(qh)),
+        _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202, 0x0101010101010101, 0x0000000000000000));
+    const __m256i bit = _mm256_cmpeq_epi8(_mm256_or_si256(spread, _mm256_set1_epi64x(0x7fbfdfeff7fbfdfe)), _mm256_set1_epi64x(-1));
+    return _mm256_or_si256(unpack_nibbles(w.qs), _mm256_andnot_si256(bit, _mm256_set1_epi8(char(0xF0))));
+}
+
+// Q4_0 / Q5_0 / Q8_0 weights (signed values times d) against Q8_0 activations.
+template <int NX, class W> static void dot_signed_q8_0_nx(int64_t n, const void* wv, const void* x, size_t xs, float* s) {
     __m256 acc[NX];
     for (int j = 0; j < NX; ++j) acc[j] = _mm256_setzero_ps();
     const BlockQ8_0* xr[NX];
     for (int j = 0; j < NX; ++j) xr[j] = row_at<BlockQ8_0>(x, xs, j);
-    const int64_t nb = n / QK;
-    for (int64_t b = 0; b < nb; ++b) {
-        __m256i q;
-        float dw;
-        if constexpr (Q8) {
-            const auto* w = static_cast<const BlockQ8_0*>(wv) + b;
-            q = load256(w->qs);
-            dw = fp16_to_fp32(w->d);
-        } else {
-            const auto* w = static_cast<const BlockQ4_0*>(wv) + b;
-            q = _mm256_sub_epi8(unpack_nibbles(w->qs), _mm256_set1_epi8(8));
-            dw = _cvtsh_ss(w->d);
-        }
+    const auto* w = static_cast<const W*>(wv);
+    for (int64_t b = 0; b < n / QK; ++b) {
+        const __m256i q = signed_values(w[b]);
+        const float dw = _cvtsh_ss(w[b].d);
         const __m256i aq = _mm256_sign_epi8(q, q);
         for (int j = 0; j < NX; ++j) {
             const __m256 d = _mm256_set1_ps(dw * _cvtsh_ss(xr[j][b].d));
@@ -262,8 +270,9 @@ template <template <int> class K> static void by_nx(int64_t n, const void* w, co
     default: K<4>::run(n, w, x, xs, s); break;
     }
 }
-template <int NX> struct Q4_0 { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_q4_0_q8_0_nx<NX, false>(n, w, x, xs, s); } };
-template <int NX> struct Q8_0 { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_q4_0_q8_0_nx<NX, true>(n, w, x, xs, s); } };
+template <int NX> struct Q4_0 { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_signed_q8_0_nx<NX, BlockQ4_0>(n, w, x, xs, s); } };
+template <int NX> struct Q5_0 { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_signed_q8_0_nx<NX, BlockQ5_0>(n, w, x, xs, s); } };
+template <int NX> struct Q8_0 { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_signed_q8_0_nx<NX, BlockQ8_0>(n, w, x, xs, s); } };
 template <int NX> struct Q4_1 { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_q4_1_q8_0_nx<NX>(n, w, x, xs, s); } };
 template <int NX> struct Q4_K { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_q45_K_nx<NX, false>(n, w, x, xs, s); } };
 template <int NX> struct Q5_K { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_q45_K_nx<NX, true>(n, w, x, xs, s); } };
@@ -448,6 +457,7 @@ void fill_table(KernelTable& t) {
     t.dot[int(GgmlType::BF16)] = by_nx<BF16>;
     t.dot[int(GgmlType::Q4_0)] = by_nx<Q4_0>;
     t.dot[int(GgmlType::Q4_1)] = by_nx<Q4_1>;
+    t.dot[int(GgmlType::Q5_0)] = by_nx<Q5_0>;
     t.dot[int(GgmlType::Q8_0)] = by_nx<Q8_0>;
     t.dot[int(GgmlType::Q4_K)] = by_nx<Q4_K>;
     t.dot[int(GgmlType::Q5_K)] = by_nx<Q5_K>;

@@ -1,6 +1,7 @@
 // ChatStore::search: FTS5 trigram index for words of three or more characters; one- and
 // two-syllable words (common in Korean: 밥, 날씨) can't be trigram-matched, so a query with
-// a short word scans the message texts with instr() instead.
+// a short word scans the message texts with instr() instead. Newest messages first: both
+// ways then stop after `limit` hits instead of sorting every match.
 #include "chatstore.h"
 
 #include <QSqlError>
@@ -62,31 +63,38 @@ QString SearchHit::snippetHtml() const {
            snippet.mid(matchStart + matchLength).toHtmlEscaped();
 }
 
-QVector<SearchHit> ChatStore::search(const QString& query, int limit) const {
+QVector<SearchHit> ChatStore::search(const QString& query, int limit) const { return find(query, limit, false); }
+
+QVector<SearchHit> ChatStore::searchConversations(const QString& query, int limit) const {
+    return find(query, limit, true);
+}
+
+QVector<SearchHit> ChatStore::find(const QString& query, int limit, bool perConversation) const {
     QVector<SearchHit> hits;
     const QStringList words = queryWords(query);
     if (words.isEmpty() || limit <= 0) return hits;
     bool allLong = true;
     for (const QString& w : words) allLong = allLong && w.size() >= 3;
 
-    QString sql;
+    // Per conversation: its newest match (SQLite takes the bare columns from the max() row).
+    const QString columns = perConversation ? QStringLiteral("max(m.id), m.conversation_id, c.title, m.text")
+                                            : QStringLiteral("m.id, m.conversation_id, c.title, m.text");
+    const QString grouping = perConversation ? QStringLiteral(" GROUP BY m.conversation_id ORDER BY max(m.id) DESC")
+                                             : QStringLiteral(" ORDER BY m.id DESC");
     QSqlQuery q(db());
     q.setForwardOnly(true);
     if (allLong) {
-        sql = QStringLiteral("SELECT m.id, m.conversation_id, c.title, m.text FROM messages_fts f"
-                             " JOIN messages m ON m.id = f.rowid JOIN conversations c ON c.id = m.conversation_id"
-                             " WHERE messages_fts MATCH ? AND c.deleted IS NULL"
-                             " ORDER BY c.updated DESC, m.id LIMIT ?");
-        q.prepare(sql);
+        q.prepare(QStringLiteral("SELECT %1 FROM messages_fts f"
+                                 " JOIN messages m ON m.id = f.rowid JOIN conversations c ON c.id = m.conversation_id"
+                                 " WHERE messages_fts MATCH ? AND c.deleted IS NULL%2 LIMIT ?")
+                      .arg(columns, grouping));
         q.addBindValue(ftsQuery(words));
     } else {
         QStringList conditions;
         for (int i = 0; i < words.size(); ++i) conditions << QStringLiteral("instr(lower(m.text), lower(?)) > 0");
-        sql = QStringLiteral("SELECT m.id, m.conversation_id, c.title, m.text FROM messages m"
-                             " JOIN conversations c ON c.id = m.conversation_id"
-                             " WHERE c.deleted IS NULL AND %1 ORDER BY c.updated DESC, m.id LIMIT ?")
-                  .arg(conditions.join(QStringLiteral(" AND ")));
-        q.prepare(sql);
+        q.prepare(QStringLiteral("SELECT %1 FROM messages m JOIN conversations c ON c.id = m.conversation_id"
+                                 " WHERE c.deleted IS NULL AND %2%3 LIMIT ?")
+                      .arg(columns, conditions.join(QStringLiteral(" AND ")), grouping));
         for (const QString& w : words) q.addBindValue(w);
     }
     q.addBindValue(limit);

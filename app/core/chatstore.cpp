@@ -372,9 +372,11 @@ QVector<ChatMessage> ChatStore::messages(qint64 conversationId) const {
                   "WITH RECURSIVE path(id) AS ("
                   " SELECT id FROM messages WHERE conversation_id = ? AND parent_id IS NULL AND active = 1"
                   " UNION ALL"
-                  " SELECT c.id FROM messages c JOIN path p ON c.parent_id = p.id WHERE c.active = 1)"
+                  " SELECT c.id FROM messages c JOIN path p ON c.parent_id = p.id"
+                  "  WHERE c.conversation_id = ? AND c.active = 1)" // lets the step use the index
                   " SELECT %1 FROM messages m JOIN path USING (id) ORDER BY m.turn")
                   .arg(QLatin1String(kMessageColumns)));
+    q.addBindValue(conversationId);
     q.addBindValue(conversationId);
     if (!run(q, &m_error)) {
         fail(QStringLiteral("cannot read messages"), m_error);

@@ -132,6 +132,8 @@ public:
 
     // Full-text search over all (not deleted) conversations; words are ANDed, case-insensitive.
     QVector<SearchHit> search(const QString& query, int limit = 50) const;
+    // The same, one hit per conversation (its newest matching message), newest first.
+    QVector<SearchHit> searchConversations(const QString& query, int limit = 200) const;
 
     // Export / import. The JSON holds the whole message tree.
     QString exportMarkdown(qint64 conversationId) const;
@@ -155,6 +157,7 @@ private:
     bool touch(qint64 conversationId);
     std::optional<ChatMessage> lastOnPath(qint64 conversationId) const;
     bool fail(const QString& what, const QString& detail) const;
+    QVector<SearchHit> find(const QString& query, int limit, bool perConversation) const;
 
     QString m_connection;
     QString m_path;

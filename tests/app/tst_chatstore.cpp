@@ -280,6 +280,22 @@ private Q_SLOTS:
         }
     }
 
+    void searchConversations() {
+        ChatStore store;
+        QVERIFY(store.open(newPath()));
+        const qint64 a = fill(store);
+        const qint64 b = fill(store, QStringLiteral("또 날씨"));
+        for (const QString& q : {QStringLiteral("비"), QStringLiteral("내일은")}) {
+            QCOMPARE(store.search(q).size(), 4); // two messages in each conversation
+            const QVector<SearchHit> hits = store.searchConversations(q);
+            QCOMPARE(hits.size(), 2);
+            QCOMPARE(hits[0].conversationId, b); // newest first
+            QCOMPARE(hits[1].conversationId, a);
+            QCOMPARE(hits[0].messageId, store.messages(b).last().id); // its newest match
+            QCOMPARE(hits[0].snippet.mid(hits[0].matchStart, hits[0].matchLength), q);
+        }
+    }
+
     void searchSkipsDeletedAndFollowsEdits() {
         ChatStore store;
         QVERIFY(store.open(newPath()));

@@ -5,7 +5,6 @@
 #include "kmlm/error.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <fstream>
 
@@ -126,8 +125,6 @@ void estimate_decoder(const gguf::GgufFile& file, const std::string& arch, Memor
 }
 
 } // namespace
-
-double kv_bytes_per_element(KvType type) { return type == KvType::F16 ? 2.0 : 34.0 / 32.0; }
 
 uint64_t kv_cache_bytes(uint32_t n_layers, uint32_t n_ctx, uint32_t n_kv_heads, uint32_t head_dim, KvType type) {
     const uint64_t row_elements = uint64_t(n_kv_heads) * head_dim;

@@ -28,8 +28,6 @@ inline constexpr uint64_t kDefaultMemoryLimit = 3ull << 30; // 3 GiB = 3 x 1024^
 // own measured RSS instead (load_model's admission takes current_rss() as the baseline).
 inline constexpr uint64_t kAppBaselineBytes = 64ull << 20;
 
-// Bytes one KV-cache element takes on average: F16 = 2, Q8_0 = 34 bytes per 32 elements.
-double kv_bytes_per_element(KvType type);
 // Bytes of a KV cache holding n_ctx tokens: 2 (K and V) x layers x n_ctx x row bytes, where
 // a row is kv_heads x head_dim elements (Q8_0 rows are rounded up to whole 32-blocks).
 uint64_t kv_cache_bytes(uint32_t n_layers, uint32_t n_ctx, uint32_t n_kv_heads, uint32_t head_dim, KvType type);

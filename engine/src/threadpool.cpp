@@ -111,6 +111,10 @@ void ThreadPool::parallel_for(size_t n_tasks, const std::function<void(size_t, i
         return;
     }
     const uint32_t gen = generation_.load() + 1;
+    // Close the previous loop's ticket before n_tasks_ changes: a worker still claiming in
+    // the old loop would otherwise compare its old ticket with the new count and take a
+    // stray task, pushing done_ past n_tasks.
+    ticket_.store(uint64_t(gen) << 32 | 0xffffffffu, std::memory_order_release);
     fn_ = &fn;
     n_tasks_ = n_tasks;
     done_.store(0);

@@ -284,6 +284,39 @@ private slots:
         QVERIFY(model->history().size() <= 32);
     }
 
+    // With one layer a token's key and value depend on the token and its position only, so
+    // after a slide the cache must equal a fresh evaluation of history(): this checks the
+    // re-rotation of the kept keys to their new positions.
+    void slideReRotatesKeys_data() {
+        QTest::addColumn<RandomModelSpec>("s");
+        RandomModelSpec llama = spec("llama", "F32", 1);
+        llama.n_layer = 1;
+        RandomModelSpec neox = spec("gptneox", "F32", 0, 16);
+        neox.n_layer = 1;
+        QTest::newRow("llama") << llama;
+        QTest::newRow("gptneox") << neox;
+    }
+    void slideReRotatesKeys() {
+        QFETCH(RandomModelSpec, s);
+        const auto path = write(s, QString("rerotate_") + QTest::currentDataTag());
+        LoadOptions o;
+        o.n_ctx = 32;
+        o.kv_type = KvType::F16;
+        auto slid = load_model(path, o), fresh = load_model(path, o);
+        for (int i = 0; i < 40; ++i) {
+            const int32_t t = (i * 53 + 5) % 300;
+            slid->eval(std::span(&t, 1));
+        }
+        QVERIFY(slid->history().size() < 32);
+        std::vector<int32_t> kept = slid->history();
+        const int32_t next = 123;
+        const auto got = slid->eval(std::span(&next, 1));
+        const std::vector<float> gv(got.begin(), got.end());
+        kept.push_back(next);
+        const auto want = fresh->eval(kept);
+        QVERIFY2(max_abs_diff(gv, want) < 5e-3 * std::max(1.0, max_abs(want)), qPrintable(QString::number(max_abs_diff(gv, want))));
+    }
+
     void prefixReuseEqualsFresh() {
         const auto path = write(spec("qwen2", "Q8_0", 1), "prefix");
         auto reused = load(path), fresh = load(path);

@@ -101,11 +101,7 @@ ChatPage::ChatPage(const AppServices& services, QWidget* parent)
     connect(&m_countDelay, &QTimer::timeout, this, &ChatPage::requestTokenCount);
     connect(m_composer, &QPlainTextEdit::textChanged, &m_countDelay, qOverload<>(&QTimer::start));
     connect(m_composer, &Composer::sendRequested, this, &ChatPage::send);
-    connect(m_send, &QPushButton::clicked, this, [this] {
-        const QString text = m_composer->pendingText();
-        m_composer->clear();
-        send(text);
-    });
+    connect(m_send, &QPushButton::clicked, m_composer, &Composer::submit);
     connect(m_stop, &QPushButton::clicked, this, &ChatPage::stop);
     connect(newButton, &QPushButton::clicked, this, &ChatPage::newChat);
     connect(settingsButton, &QPushButton::clicked, this, &ChatPage::editConversationSettings);

@@ -20,7 +20,7 @@ void Composer::keyPressEvent(QKeyEvent* event) {
     const bool enter = event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter;
     if (enter && !(event->modifiers() & Qt::ShiftModifier)) {
         event->accept();
-        send();
+        submit();
         return;
     }
     if (enter) { // Shift+Enter: a plain line break, not a paragraph separator
@@ -48,7 +48,7 @@ void Composer::inputMethodEvent(QInputMethodEvent* event) {
     QPlainTextEdit::inputMethodEvent(event);
 }
 
-void Composer::send() {
+void Composer::submit() {
     const QString text = pendingText();
     if (text.trimmed().isEmpty())
         return;

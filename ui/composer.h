@@ -12,6 +12,10 @@ public:
     // The text a send would deliver now: the document plus a syllable still in preedit.
     QString pendingText() const;
 
+public slots:
+    // Sends the pending text (what Enter does; also the Send button).
+    void submit();
+
 signals:
     void sendRequested(const QString& text);
 
@@ -22,8 +26,6 @@ protected:
     void insertFromMimeData(const QMimeData* source) override;
 
 private:
-    void send();
-
     QString m_preedit;          // what the input method is composing, not yet in the document
     QString m_alreadySent;      // preedit sent on Enter; its late commit must not come back
 };

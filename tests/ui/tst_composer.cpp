@@ -94,6 +94,19 @@ private slots:
         QCOMPARE(spy.count(), 1); // nothing left to send: exactly once
     }
 
+    // The Send button while a syllable is in preedit: the same as Enter.
+    void submitDuringPreedit() {
+        Composer composer;
+        QSignalSpy spy(&composer, &Composer::sendRequested);
+        typeText(&composer, QStringLiteral("좋아"));
+        preedit(&composer, QStringLiteral("요"));
+        composer.submit();
+        commit(&composer, QStringLiteral("요"));
+        QCOMPARE(spy.count(), 1);
+        QCOMPARE(spy.at(0).at(0).toString(), QStringLiteral("좋아요"));
+        QCOMPARE(composer.toPlainText(), QString());
+    }
+
     // Only preedit, nothing committed yet: Enter sends the syllable.
     void enterWithOnlyPreedit() {
         Composer composer;

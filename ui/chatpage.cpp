@@ -67,8 +67,8 @@ ChatPage::ChatPage(const AppServices& services, QWidget* parent)
     m_composer->setMinimumHeight(2 * line + 16);
     m_composer->setMaximumHeight(5 * line + 16);
     m_stop->setToolTip(tr("Stop the answer (Esc)"));
-    m_tokenCount->setForegroundRole(QPalette::PlaceholderText);
-    m_speed->setForegroundRole(QPalette::PlaceholderText);
+    m_tokenCount->setEnabled(false); // figures for information: greyed, in every palette
+    m_speed->setEnabled(false);
     auto* actions = new QHBoxLayout;
     actions->addWidget(m_tokenCount);
     actions->addStretch(1);

@@ -45,7 +45,7 @@ void ConversationDelegate::paint(QPainter* painter, const QStyleOptionViewItem& 
     painter->drawText(QRect(text.left(), text.top(), text.width(), line), Qt::AlignLeft | Qt::AlignVCenter,
                       QFontMetrics(bold).elidedText(title, Qt::ElideRight, text.width()));
     painter->setFont(opt.font);
-    painter->setPen(opt.palette.color(selected ? QPalette::HighlightedText : QPalette::PlaceholderText));
+    painter->setPen(selected ? opt.palette.color(QPalette::HighlightedText) : opt.palette.color(QPalette::Disabled, QPalette::Text));
     painter->drawText(QRect(text.left(), text.top() + line, text.width(), line), Qt::AlignLeft | Qt::AlignVCenter,
                       opt.fontMetrics.elidedText(snippet, Qt::ElideRight, text.width()));
     painter->restore();

@@ -23,7 +23,7 @@ EditorPage::EditorPage(const AppServices& services, QWidget* parent)
     doc->setUndoRedoEnabled(true);
     doc->setModified(false);
     m_hint->setText(tr("Tab: accept · Ctrl+→: accept a word · Esc: dismiss"));
-    m_hint->setForegroundRole(QPalette::PlaceholderText);
+    m_hint->setEnabled(false); // a hint: greyed, in every palette
 
     auto* toolbar = new QToolBar;
     toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);

@@ -11,6 +11,8 @@
 #include <QTextTable>
 #include <QUrl>
 
+#include <algorithm>
+
 ChatView::ChatView(QWidget* parent) : QTextBrowser(parent) {
     setOpenLinks(false);
     setOpenExternalLinks(false);
@@ -59,8 +61,12 @@ void ChatView::renderNow() {
     m_codeBlocks.clear();
     QTextCursor cursor(document());
     if (m_messages.isEmpty()) {
-        cursor.insertHtml(QStringLiteral("<p align=\"center\" style=\"color:gray;\"><br><br>%1</p>")
+        QTextBlockFormat centered;
+        centered.setAlignment(Qt::AlignHCenter);
+        centered.setTopMargin(40);
+        cursor.insertHtml(QStringLiteral("<span style=\"color:gray;\">%1</span>")
                               .arg(tr("Ask anything in Korean or English. Answers are generated on this computer.")));
+        cursor.setBlockFormat(centered); // after: inserting HTML brings its own block format
     }
     for (int i = 0; i < m_messages.size(); ++i) {
         if (i + 1 == m_messages.size()) {
@@ -120,8 +126,8 @@ void ChatView::insertMessage(QTextCursor& cursor, const ChatMessage& message, bo
     footer.setAlignment(message.role == QLatin1String("user") ? Qt::AlignRight : Qt::AlignLeft);
     footer.setTopMargin(2);
     footer.setBottomMargin(6);
-    cursor.setBlockFormat(footer);
     cursor.insertHtml(footerHtml(message, last));
+    cursor.setBlockFormat(footer); // after: inserting HTML brings its own block format
 }
 
 QString ChatView::footerHtml(const ChatMessage& message, bool last) const {

@@ -136,6 +136,9 @@ private slots:
         QVERIFY(chat->conversationList()->model()->rowCount() >= 1);
         typeText(chat->composer(), QStringLiteral("고마워요! 저녁 식당도 알려 주세요"));
         save(&window, QStringLiteral("chat-") + theme);
+        chat->newChat();
+        save(&window, QStringLiteral("chat-new-") + theme);
+        session->setConversation(conversation);
         typeText(chat->searchField(), QStringLiteral("빈대떡"));
         QTRY_COMPARE_WITH_TIMEOUT(chat->conversationList()->model()->rowCount(), 1, 10000);
         save(&window, QStringLiteral("chat-search-") + theme);

@@ -65,6 +65,8 @@ Q_SIGNALS:
     // Memory the model holds (weights mapped/owned, KV cache / hidden state), after a load
     // and after each generation.
     void modelMemory(quint64 weights, quint64 kvCache);
+    // The engine failed outside the normal flow (an exception from the model while generating,
+    // the tokenizer failing); the request concerned also ends with its own error.
     void engineError(const QString& message);
 
 private:

@@ -180,7 +180,17 @@ void EngineWorker::generate(quint64 id, const std::vector<int32_t>& prompt, cons
         Q_EMIT textStreamed(id, QString::fromUtf8(text.data(), int(text.size())), speed);
     };
 
-    const kmlm::GenerateResult r = kmlm::generate(*m_model, prompt, options);
+    kmlm::GenerateResult r;
+    try {
+        r = kmlm::generate(*m_model, prompt, options);
+    } catch (const std::exception& e) {
+        // The model itself failed (not the request): say so beyond this request too.
+        m_shared->end();
+        const QString message = tr("The model failed: %1").arg(QString::fromUtf8(e.what()));
+        finishWithError(id, StopReason::Error, message);
+        Q_EMIT engineError(message);
+        return;
+    }
     m_shared->end();
     GenerationResult result;
     result.text = QString::fromStdString(r.text);
@@ -201,7 +211,8 @@ void EngineWorker::countTokens(quint64 id, const QString& text) {
     try {
         const std::string utf8 = text.normalized(QString::NormalizationForm_C).toStdString();
         Q_EMIT tokenCount(id, int(m_model->tokenizer().encode(utf8, false).size()));
-    } catch (const std::exception&) { // invalid UTF-8 cannot come from a QString; be safe anyway
+    } catch (const std::exception& e) {
         Q_EMIT tokenCount(id, -1);
+        Q_EMIT engineError(tr("Could not count tokens: %1").arg(QString::fromUtf8(e.what())));
     }
 }

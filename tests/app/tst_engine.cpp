@@ -357,6 +357,26 @@ private Q_SLOTS:
         QCOMPARE(counted.first().at(1).toInt(), -1);
     }
 
+    // A prompt longer than the context is answered (the window slides), not refused or hung.
+    void promptLongerThanTheContext() {
+        EngineController engine;
+        QSignalSpy loaded(&engine, &EngineController::modelLoaded);
+        EngineSettings small = settings();
+        small.contextLength = 32;
+        engine.loadModel(m_llama, small);
+        QVERIFY(loaded.wait(kWait));
+        QSignalSpy done(&engine, &EngineController::generationFinished);
+        QSignalSpy errors(&engine, &EngineController::engineError);
+        const quint64 id = engine.newRequestId();
+        engine.startCompletion(id, QString(300, QChar(0xD55C)), 8, seeded(8));
+        QVERIFY(waitFinished(done, id));
+        const GenerationResult r = *finished(done, id);
+        QVERIFY2(r.errorMessage.isEmpty(), qPrintable(r.errorMessage));
+        QVERIFY(r.generatedTokens > 0);
+        QVERIFY(r.promptTokens > 32);
+        QVERIFY(errors.isEmpty());
+    }
+
     void unloadFreesTheModel() {
         EngineController engine;
         QVERIFY(load(engine, m_llama));

@@ -20,17 +20,20 @@ double negative_log_likelihood(std::span<const float> logits, int32_t target) {
     return -(double(logits[target]) - max - std::log(sum));
 }
 
-// Logits of every position of chunk: one batch where the model can, else token by token.
+// Logits of positions from.. of chunk: one batch where the model can, else token by token.
 template <typename F>
-void for_each_logits(LanguageModel& model, std::span<const int32_t> chunk, F&& f) {
+void for_each_logits(LanguageModel& model, std::span<const int32_t> chunk, size_t from, F&& f) {
     const size_t vocab = model.tokenizer().vocab_size();
     if (auto* batch = dynamic_cast<BatchLogits*>(&model)) {
-        const auto all = batch->eval_all(chunk);
-        const size_t stride = all.size() / chunk.size();
-        for (size_t i = 0; i < chunk.size(); ++i) f(i, all.subspan(i * stride, vocab));
+        const auto all = batch->eval_all(chunk, from);
+        const size_t stride = all.size() / (chunk.size() - from);
+        for (size_t i = from; i < chunk.size(); ++i) f(i, all.subspan((i - from) * stride, vocab));
         return;
     }
-    for (size_t i = 0; i < chunk.size(); ++i) f(i, model.eval(chunk.subspan(i, 1)).first(vocab));
+    for (size_t i = 0; i < chunk.size(); ++i) {
+        const auto logits = model.eval(chunk.subspan(i, 1));
+        if (i >= from) f(i, logits.first(vocab));
+    }
 }
 
 } // namespace
@@ -62,8 +65,8 @@ PerplexityResult perplexity(LanguageModel& model, std::string_view text, const P
         if (tok.bos() >= 0) chunk[0] = tok.bos();
         model.reset();
         // Logits at position i predict the original token i + 1; score i in [first, n_ctx - 1).
-        for_each_logits(model, chunk, [&](size_t i, std::span<const float> logits) {
-            if (i < first || i + 1 >= n_ctx) return;
+        for_each_logits(model, chunk, first, [&](size_t i, std::span<const float> logits) {
+            if (i + 1 >= n_ctx) return;
             const double v = negative_log_likelihood(logits, tokens[size_t(c) * n_ctx + i + 1]);
             nll += v;
             nll2 += v * v;

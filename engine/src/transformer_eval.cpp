@@ -66,12 +66,13 @@ public:
     }
 
     std::span<const float> eval(std::span<const int32_t> tokens) override {
-        run(tokens, false);
+        run(tokens, tokens.size());
         return logits_;
     }
-    std::span<const float> eval_all(std::span<const int32_t> tokens) override {
-        all_logits_.resize(tokens.size() * size_t(hp_.n_vocab));
-        run(tokens, true);
+    std::span<const float> eval_all(std::span<const int32_t> tokens, size_t from) override {
+        if (from >= tokens.size()) throw InvalidArgument("eval_all: no position to return logits for");
+        all_logits_.resize((tokens.size() - from) * size_t(hp_.n_vocab));
+        run(tokens, from);
         return all_logits_;
     }
 
@@ -112,8 +113,9 @@ private:
                         &rope_cos_[size_t(pos) * half], &rope_sin_[size_t(pos) * half]);
     }
 
-    // Evaluates tokens in batches, sliding the window first when the cache is full.
-    void run(std::span<const int32_t> tokens, bool all_logits) {
+    // Evaluates tokens in batches, sliding the window first when the cache is full. The
+    // logits of positions from.. go to all_logits_ (none when from == tokens.size()).
+    void run(std::span<const int32_t> tokens, size_t from) {
         if (tokens.empty()) throw InvalidArgument("eval: no tokens");
         for (int32_t t : tokens)
             if (t < 0 || uint32_t(t) >= hp_.n_vocab) throw InvalidArgument("eval: token id " + std::to_string(t) + " is out of range");
@@ -121,8 +123,9 @@ private:
         while (done < tokens.size()) {
             const uint32_t n = uint32_t(std::min<size_t>({tokens.size() - done, kBatch, n_ctx_ - n_sink_}));
             if (history_.size() + n > n_ctx_) slide(uint32_t(history_.size() + n - n_ctx_));
-            float* out = all_logits ? all_logits_.data() + done * hp_.n_vocab : nullptr;
-            forward(tokens.subspan(done, n), out);
+            const size_t first = std::max(from, done);
+            float* out = first < done + n ? all_logits_.data() + (first - from) * hp_.n_vocab : nullptr;
+            forward(tokens.subspan(done, n), out, uint32_t(first - done));
             done += n;
         }
     }
@@ -217,9 +220,9 @@ private:
         linear(l.w_down, l.b_down, ff_a_.data(), out, n);
     }
 
-    // One batch: tokens at positions p0.. appended to the cache. logits_out: [n][vocab] for
-    // every token, or null for only the last token's logits in logits_.
-    void forward(std::span<const int32_t> tokens, float* logits_out) {
+    // One batch: tokens at positions p0.. appended to the cache. logits_out: [n - first][vocab]
+    // for the tokens from `first` on, or null for only the last token's logits in logits_.
+    void forward(std::span<const int32_t> tokens, float* logits_out, uint32_t first) {
         const uint32_t n = uint32_t(tokens.size()), d = hp_.n_embd, kv = hp_.n_kv_embd();
         const uint32_t p0 = uint32_t(history_.size());
         for (uint32_t i = 0; i < n; ++i) dequantize_row(w_.tok_embd.type, row_ptr(w_.tok_embd, tokens[i]), x_.data() + size_t(i) * d, d);
@@ -249,9 +252,9 @@ private:
         history_.insert(history_.end(), tokens.begin(), tokens.end());
 
         if (logits_out) {
-            norm(w_.out_norm, w_.out_norm_b, x_.data(), xn_.data(), n);
-            linear(w_.output, Weight{}, xn_.data(), logits_out, n);
-            std::copy(logits_out + size_t(n - 1) * hp_.n_vocab, logits_out + size_t(n) * hp_.n_vocab, logits_.data());
+            const uint32_t rows = n - first;
+            norm(w_.out_norm, w_.out_norm_b, x_.data() + size_t(first) * d, xn_.data(), rows);
+            linear(w_.output, Weight{}, xn_.data(), logits_out, rows);
         } else {
             norm(w_.out_norm, w_.out_norm_b, x_.data() + size_t(n - 1) * d, xn_.data(), 1);
             linear(w_.output, Weight{}, xn_.data(), logits_.data(), 1);

@@ -258,6 +258,23 @@ private slots:
         QVERIFY(max_abs_diff(av, b) < 1e-4 * std::max(1.0, max_abs(av)));
     }
 
+    void evalAllGivesEveryPosition() {
+        const auto path = write(spec("qwen2", "Q8_0", 1), "evalall");
+        auto batched = load(path), single = load(path);
+        auto* all = dynamic_cast<BatchLogits*>(batched.get());
+        QVERIFY(all);
+        const size_t from = 4;
+        const auto logits = all->eval_all(kPrompt, from);
+        QCOMPARE(logits.size(), (kPrompt.size() - from) * 300);
+        const std::vector<float> lv(logits.begin(), logits.end());
+        for (size_t i = 0; i < kPrompt.size(); ++i) {
+            const auto want = single->eval(std::span(&kPrompt[i], 1));
+            if (i < from) continue;
+            const std::span<const float> got(lv.data() + (i - from) * 300, 300);
+            QVERIFY(max_abs_diff(got, want) < 1e-4 * std::max(1.0, max_abs(want)));
+        }
+    }
+
     void slidingWindowKeepsSinks() {
         const auto path = write(spec("llama", "Q8_0", 1), "slide");
         LoadOptions o;

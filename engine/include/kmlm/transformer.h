@@ -43,8 +43,9 @@ bool is_transformer_arch(std::string_view arch);
 class BatchLogits {
 public:
     virtual ~BatchLogits() = default;
-    // Like LanguageModel::eval(), but returns [tokens.size()][vocab] logits.
-    virtual std::span<const float> eval_all(std::span<const int32_t> tokens) = 0;
+    // Like LanguageModel::eval(), but returns the logits of positions from.. of the batch:
+    // [tokens.size() - from][vocab]. (Those of the last token are not kept for eval.)
+    virtual std::span<const float> eval_all(std::span<const int32_t> tokens, size_t from = 0) = 0;
 };
 
 } // namespace kmlm

@@ -5,6 +5,7 @@
 
 #include "chatprompt.h"
 #include "enginecontroller.h"
+#include "modelregistry.h"
 
 #include "kmlm/error.h"
 #include "kmlm/gru_io.h"
@@ -333,6 +334,28 @@ private Q_SLOTS:
         QVERIFY(failed.wait(kWait));
         QCOMPARE(failed.first().at(1).toString(), m_llama);
         QCOMPARE(engine.currentModel().path, m_llama);
+    }
+
+    // Without a fallback given, a failed first load falls back to the bundled GRU model.
+    void failedLoadFallsBackToTheBundledModel() {
+        const QString bundled = ModelRegistry::bundledModelPath();
+        if (bundled.isEmpty()) QSKIP("no bundled model (resources/models/kmlm-gru-ko.gguf)");
+        EngineController engine;
+        QSignalSpy failed(&engine, &EngineController::modelLoadFailed);
+        engine.loadModel(m_malformed, settings());
+        QVERIFY(failed.wait(kWait));
+        QCOMPARE(failed.first().at(1).toString(), bundled);
+        QVERIFY(engine.currentModel().bundled);
+        QVERIFY(engine.currentModel().isGru());
+        // And it answers in Korean text (whole syllables).
+        QSignalSpy done(&engine, &EngineController::generationFinished);
+        const quint64 id = engine.newRequestId();
+        engine.startChat(id, question(QStringLiteral("오늘 날씨가")), {}, seeded(40));
+        QVERIFY(waitFinished(done, id));
+        const GenerationResult r = *finished(done, id);
+        QVERIFY(r.generatedTokens > 0);
+        QCOMPARE(r.text, r.text.normalized(QString::NormalizationForm_C));
+        qInfo("bundled GRU: %s", qPrintable(r.text));
     }
 
     void noModelGivesErrors() {

@@ -22,9 +22,11 @@ public:
     quint64 newRequestId();
 
     // Loads a model on the engine thread. A running generation is cancelled and finished
-    // (generationFinished with StopReason::Cancelled) first. On failure the previous model
-    // stays; when there is none, fallbackPath (default: the bundled GRU) is loaded and
-    // modelLoadFailed names the model now active.
+    // (generationFinished with StopReason::Cancelled) first. The old model is freed before
+    // the new one loads (two models at once could break the memory ceiling); on failure the
+    // previous model is loaded again, or when there was none fallbackPath (default: the
+    // bundled GRU); modelLoaded reports it, then modelLoadFailed names it.
+    // Requests posted after this call run on the new model.
     void loadModel(const QString& path, const EngineSettings& settings, const QString& fallbackPath = {});
     // Unloads the model (frees its memory).
     void unloadModel();
@@ -42,7 +44,8 @@ public:
     void stop();
     // Cancels one request, running or queued.
     void cancel(quint64 id);
-    // Tokens of text for the active model (tokenCount; -1 when no model is loaded).
+    // Tokens of text for the active model (tokenCount; -1 when no model is loaded). Queued
+    // like the rest: while an answer is generated, the count comes after it.
     void countTokens(quint64 id, const QString& text);
 
     // Last model reported by modelLoaded (invalid before the first load).

@@ -137,8 +137,9 @@ void setup_chat(CLI::App& root) {
             std::printf("> ");
             std::fflush(stdout);
             if (!std::getline(std::cin, line)) {
-                if (g_prompt_interrupts.load() == 0 || std::cin.eof()) break; // Ctrl-D
-                if (g_prompt_interrupts.load() >= 2) break;                   // second Ctrl-C
+                // An interrupted read fails like the end of input: the counter tells them apart.
+                const int interrupts = g_prompt_interrupts.load();
+                if (interrupts == 0 || interrupts >= 2) break; // Ctrl-D, or a second Ctrl-C
                 std::cin.clear();
                 std::fprintf(stderr, "\n(Ctrl-C again or /exit to quit)\n");
                 continue;

@@ -48,3 +48,7 @@ EnginePrompt completionPrompt(const kmlm::LanguageModel& model, const QString& p
     if (prompt.tokens.empty()) throw kmlm::InvalidArgument("there is no text to continue");
     return prompt;
 }
+
+int promptTokenCount(const kmlm::LanguageModel& model, const QString& text) {
+    return int(model.tokenizer().encode(nfcUtf8(text), false).size());
+}

@@ -20,3 +20,5 @@ EnginePrompt chatPrompt(const kmlm::LanguageModel& model, const QVector<ChatTurn
                         const QString& systemPrompt);
 // The text before the editor's cursor (NFC), to be continued.
 EnginePrompt completionPrompt(const kmlm::LanguageModel& model, const QString& prefix);
+// Tokens of text as typed (NFC, no BOS): the composer's count. Any thread.
+int promptTokenCount(const kmlm::LanguageModel& model, const QString& text);

@@ -1,6 +1,10 @@
 #include "enginecontroller.h"
 
+#include "chatprompt.h"
 #include "engineworker.h"
+
+#include <QFutureWatcher>
+#include <QtConcurrent>
 
 template <typename F> void EngineController::post(F&& f) {
     QMetaObject::invokeMethod(m_worker, std::forward<F>(f), Qt::QueuedConnection);
@@ -86,6 +90,24 @@ void EngineController::stop() { m_shared->cancelAll(); }
 void EngineController::cancel(quint64 id) { m_shared->cancelId(id); }
 
 void EngineController::countTokens(quint64 id, const QString& text) {
-    EngineWorker* worker = m_worker;
-    post([worker, id, text] { worker->countTokens(id, text); });
+    // Counted beside a running generation on a pool thread; queued behind the load when no
+    // model is there yet.
+    std::shared_ptr<const kmlm::LanguageModel> model = m_shared->model();
+    if (!model) {
+        EngineWorker* worker = m_worker;
+        post([worker, id, text] { worker->countTokens(id, text); });
+        return;
+    }
+    auto* watcher = new QFutureWatcher<int>(this);
+    connect(watcher, &QFutureWatcher<int>::finished, this, [this, watcher, id] {
+        Q_EMIT tokenCount(id, watcher->result());
+        watcher->deleteLater();
+    });
+    watcher->setFuture(QtConcurrent::run([model, text] {
+        try {
+            return promptTokenCount(*model, text);
+        } catch (const std::exception&) {
+            return -1;
+        }
+    }));
 }

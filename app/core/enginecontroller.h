@@ -44,8 +44,8 @@ public:
     void stop();
     // Cancels one request, running or queued.
     void cancel(quint64 id);
-    // Tokens of text for the active model (tokenCount; -1 when no model is loaded). Queued
-    // like the rest: while an answer is generated, the count comes after it.
+    // Tokens of text for the active model (tokenCount; -1 when no model is loaded), counted
+    // on a pool thread even while an answer is being generated.
     void countTokens(quint64 id, const QString& text);
 
     // Last model reported by modelLoaded (invalid before the first load).

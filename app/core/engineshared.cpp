@@ -41,3 +41,13 @@ void EngineShared::end() {
     runningCompletion = false;
     cancel = false;
 }
+
+std::shared_ptr<const kmlm::LanguageModel> EngineShared::model() {
+    QMutexLocker lock(&mutex);
+    return loadedModel;
+}
+
+void EngineShared::setModel(std::shared_ptr<const kmlm::LanguageModel> model) {
+    QMutexLocker lock(&mutex);
+    loadedModel = std::move(model);
+}

@@ -66,6 +66,7 @@ std::unique_ptr<kmlm::LanguageModel> EngineWorker::tryLoad(const QString& path, 
 void EngineWorker::setModel(std::unique_ptr<kmlm::LanguageModel> model, const QString& path,
                             const EngineSettings& settings) {
     m_model = std::move(model);
+    m_shared->setModel(m_model);
     m_modelPath = path;
     m_settings = settings;
     reportMemory();
@@ -77,8 +78,7 @@ void EngineWorker::loadModel(const QString& path, const EngineSettings& settings
     // The old model goes first: holding two models at once could break the memory ceiling.
     const QString previousPath = m_modelPath;
     const EngineSettings previousSettings = m_settings;
-    m_model.reset();
-    m_modelPath.clear();
+    dropModel();
 
     QString error;
     if (auto model = tryLoad(path, settings, &error)) {
@@ -104,9 +104,14 @@ void EngineWorker::loadModel(const QString& path, const EngineSettings& settings
     Q_EMIT modelUnloaded();
 }
 
-void EngineWorker::unloadModel() {
+void EngineWorker::dropModel() {
+    m_shared->setModel(nullptr);
     m_model.reset();
     m_modelPath.clear();
+}
+
+void EngineWorker::unloadModel() {
+    dropModel();
     reportMemory();
     Q_EMIT modelUnloaded();
 }
@@ -207,10 +212,8 @@ void EngineWorker::generate(quint64 id, const std::vector<int32_t>& prompt, cons
 }
 
 void EngineWorker::countTokens(quint64 id, const QString& text) {
-    if (!m_model) return Q_EMIT tokenCount(id, -1);
     try {
-        const std::string utf8 = text.normalized(QString::NormalizationForm_C).toStdString();
-        Q_EMIT tokenCount(id, int(m_model->tokenizer().encode(utf8, false).size()));
+        Q_EMIT tokenCount(id, m_model ? promptTokenCount(*m_model, text) : -1);
     } catch (const std::exception& e) {
         Q_EMIT tokenCount(id, -1);
         Q_EMIT engineError(tr("Could not count tokens: %1").arg(QString::fromUtf8(e.what())));

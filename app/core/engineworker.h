@@ -27,9 +27,13 @@ struct EngineShared {
     quint64 issue(bool completion);       // serial for a new request; a completion makes older ones stale
     void cancelId(quint64 id);
     void cancelAll();                     // everything issued so far
+    // The loaded model, for work that may run beside a generation (counting tokens: the
+    // tokenizers are safe to use from several threads). Null while none is loaded.
+    std::shared_ptr<const kmlm::LanguageModel> model();
     // Engine thread: false when the request was cancelled before it started.
     bool begin(quint64 id, quint64 serial, bool completion);
     void end();
+    void setModel(std::shared_ptr<const kmlm::LanguageModel> model);
 
 private:
     QMutex mutex;
@@ -38,6 +42,7 @@ private:
     quint64 completionSerial = 0; // the newest completion
     bool runningCompletion = false;
     QSet<quint64> cancelledIds;   // cancelled before they started
+    std::shared_ptr<const kmlm::LanguageModel> loadedModel;
 };
 
 class EngineWorker : public QObject {
@@ -70,13 +75,14 @@ private:
     std::unique_ptr<kmlm::LanguageModel> tryLoad(const QString& path, const EngineSettings& settings,
                                                  QString* error);
     void setModel(std::unique_ptr<kmlm::LanguageModel> model, const QString& path, const EngineSettings& settings);
+    void dropModel();
     void generate(quint64 id, const std::vector<int32_t>& prompt, const std::vector<std::string>& stopStrings,
                   const SamplingSettings& sampling, int maxTokens);
     void finishWithError(quint64 id, StopReason reason, const QString& message);
     void reportMemory();
 
     std::shared_ptr<EngineShared> m_shared;
-    std::unique_ptr<kmlm::LanguageModel> m_model;
+    std::shared_ptr<kmlm::LanguageModel> m_model; // shared with EngineShared for token counts
     QString m_modelPath;
     EngineSettings m_settings;
 };

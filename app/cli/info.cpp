@@ -49,8 +49,7 @@ void print_gguf(const std::filesystem::path& path, const ModelOptions& opts) {
                     s.elements / 1e6, format_bytes(s.bytes).c_str());
     std::fflush(stdout);
     const LoadOptions lo = to_load_options(opts);
-    std::cout << "memory estimate at context " << lo.n_ctx << ", " << opts.kv_type << " KV cache:\n"
-              << describe(estimate_memory(*file, lo.n_ctx, lo.kv_type)) << "\n";
+    std::cout << describe(estimate_memory(*file, lo.n_ctx, lo.kv_type)) << "\n";
 }
 
 void setup_info(CLI::App& root) {

@@ -5,6 +5,7 @@
 #include "kmlm/error.h"
 #include "kmlm/gguf.h"
 #include "kmlm/quant.h"
+#include "kmlm/threadpool.h"
 #include "kmlm/transformer.h"
 
 #include <cmath>
@@ -154,7 +155,7 @@ public:
         std::vector<float> x(size_t(cols) * rows);
         for (float& v : x) v = rng_.uniform() * scale;
         if (cols % type_traits(type).block_size != 0) type = cols % 32 == 0 ? GgmlType::Q8_0 : GgmlType::F16;
-        w_.add_tensor(name, type, {cols, rows}, quantize_tensor(type, x.data(), rows, cols));
+        w_.add_tensor(name, type, {cols, rows}, quantize_tensor(type, x.data(), rows, cols, &pool_));
     }
     void vector(const std::string& name, uint32_t n, float center, float spread) {
         std::vector<float> x(n);
@@ -178,6 +179,7 @@ private:
     const RandomModelSpec& spec_;
     const TypePlan& plan_;
     Random rng_;
+    ThreadPool pool_;
     gguf::GgufWriter w_;
 };
 

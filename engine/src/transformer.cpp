@@ -139,6 +139,7 @@ TransformerWeights bind_weights(const gguf::GgufFile& f, const TransformerHParam
     if (neox) w.out_norm_b = b.vector("output_norm.bias", d);
     w.output = b.matrix("output.weight", d, hp.n_vocab, false);
     if (!w.output) w.output = w.tok_embd; // tied embeddings
+    w.rope_freqs = b.vector("rope_freqs.weight", hp.n_rot / 2, false);
     for (uint32_t i = 0; i < hp.n_layer; ++i) {
         const std::string p = "blk." + std::to_string(i) + ".";
         LayerWeights l;

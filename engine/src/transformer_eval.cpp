@@ -92,14 +92,20 @@ private:
         info_.chat_template = file_->get_string("tokenizer.chat_template").value_or("");
     }
 
-    // cos/sin of pos * base^(-2i/n_rot) for every slot and pair: [n_ctx][n_rot/2].
+    // base^(-2i/n_rot), divided by the file's frequency factor when it has rope_freqs.
+    double rope_frequency(uint32_t i) const {
+        const double f = std::pow(double(hp_.rope_base), -2.0 * i / hp_.n_rot);
+        return w_.rope_freqs ? f / w_.rope_freqs.f32()[i] : f;
+    }
+
+    // cos/sin of pos * rope_frequency(i) for every slot and pair: [n_ctx][n_rot/2].
     void init_rope_table() {
         const uint32_t half = hp_.n_rot / 2;
         rope_cos_.resize(size_t(n_ctx_) * half);
         rope_sin_.resize(size_t(n_ctx_) * half);
         for (uint32_t pos = 0; pos < n_ctx_; ++pos)
             for (uint32_t i = 0; i < half; ++i) {
-                const double angle = pos * std::pow(double(hp_.rope_base), -2.0 * i / hp_.n_rot);
+                const double angle = pos * rope_frequency(i);
                 rope_cos_[size_t(pos) * half + i] = float(std::cos(angle));
                 rope_sin_[size_t(pos) * half + i] = float(std::sin(angle));
             }
@@ -140,7 +146,7 @@ private:
         const uint32_t half = hp_.n_rot / 2;
         std::vector<float> cos(half), sin(half);
         for (uint32_t i = 0; i < half; ++i) {
-            const double angle = -double(discard) * std::pow(double(hp_.rope_base), -2.0 * i / hp_.n_rot);
+            const double angle = -double(discard) * rope_frequency(i);
             cos[i] = float(std::cos(angle));
             sin[i] = float(std::sin(angle));
         }

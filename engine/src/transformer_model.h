@@ -37,6 +37,7 @@ struct TransformerWeights {
     Weight tok_embd;                  // [n_vocab][n_embd]
     Weight out_norm, out_norm_b;      // [n_embd]
     Weight output;                    // [n_vocab][n_embd]; token_embd when tied
+    Weight rope_freqs;                // [n_rot/2] divisors of the RoPE frequencies (Llama 3.1+ scaling), optional
     std::vector<LayerWeights> layers;
 };
 

@@ -11,6 +11,7 @@
 #include "kmlm/transformer.h"
 
 #include <cmath>
+#include <fstream>
 
 using namespace kmlm;
 
@@ -132,7 +133,8 @@ private:
     }
     void rope(float* x, uint32_t pos) const {
         for (uint32_t i = 0; i < hp_.n_rot / 2; ++i) {
-            const double theta = pos * std::pow(double(hp_.rope_base), -2.0 * i / hp_.n_rot);
+            double theta = pos * std::pow(double(hp_.rope_base), -2.0 * i / hp_.n_rot);
+            if (f_.find_tensor("rope_freqs.weight")) theta /= weight("rope_freqs.weight")[i];
             const uint32_t a = hp_.rope_neox ? i : 2 * i, b = hp_.rope_neox ? i + hp_.n_rot / 2 : 2 * i + 1;
             const double x0 = x[a], x1 = x[b];
             x[a] = float(x0 * std::cos(theta) - x1 * std::sin(theta));
@@ -167,6 +169,25 @@ std::filesystem::path write(const RandomModelSpec& s, const QString& name) {
     return path;
 }
 
+// Adds Llama 3.1-style RoPE frequency divisors (rope_freqs.weight) to a model file.
+void add_rope_freqs(const std::filesystem::path& path, uint32_t n) {
+    std::vector<uint8_t> bytes;
+    {
+        const auto src = gguf::GgufFile::open(path);
+        gguf::GgufWriter w;
+        w.copy_metadata(*src);
+        for (const auto& t : src->tensors()) {
+            const uint8_t* p = src->tensor_data(t);
+            w.add_tensor(t.name, t.type, t.dims, std::vector<uint8_t>(p, p + t.n_bytes));
+        }
+        std::vector<float> factors(n);
+        for (uint32_t i = 0; i < n; ++i) factors[i] = 1.0f + float(i);
+        w.add_tensor_f32("rope_freqs.weight", {n}, factors);
+        bytes = w.to_bytes();
+    }
+    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+}
+
 std::unique_ptr<LanguageModel> load(const std::filesystem::path& p, KvType kv = KvType::F16, uint32_t n_ctx = 64, int threads = 2) {
     LoadOptions o;
     o.kv_type = kv;
@@ -196,6 +217,7 @@ private slots:
     void matchesReference_data() {
         QTest::addColumn<RandomModelSpec>("s");
         QTest::newRow("llama F32") << spec("llama", "F32");
+        QTest::newRow("llama F32 rope_freqs") << spec("llama", "F32", 1);
         QTest::newRow("llama Q8_0 GQA") << spec("llama", "Q8_0", 1);
         QTest::newRow("llama Q4_0 tied") << spec("llama", "Q4_0", 0, 0, true);
         QTest::newRow("qwen2 F16 GQA") << spec("qwen2", "F16", 1);
@@ -206,6 +228,7 @@ private slots:
     void matchesReference() {
         QFETCH(RandomModelSpec, s);
         const auto path = write(s, QTest::currentDataTag());
+        if (QByteArray(QTest::currentDataTag()).contains("rope_freqs")) add_rope_freqs(path, 32 / 2);
         auto model = load(path);
         const auto file = gguf::GgufFile::open(path);
         const Reference ref(*file);

@@ -174,9 +174,14 @@ TransformerWeights bind_weights(const gguf::GgufFile& f, const TransformerHParam
 }
 
 std::unique_ptr<LanguageModel> load_transformer(std::unique_ptr<gguf::GgufFile> file, const LoadOptions& options) {
+    // The weights are mapped, not read: loading is checking the file and building the
+    // tokenizer, so progress only reports its start and end.
+    if (options.progress) options.progress(0.0f);
     TransformerHParams hp = read_hparams(*file);
     TransformerWeights weights = bind_weights(*file, hp);
-    return make_transformer(std::move(file), std::move(hp), std::move(weights), options);
+    auto model = make_transformer(std::move(file), std::move(hp), std::move(weights), options);
+    if (options.progress) options.progress(1.0f);
+    return model;
 }
 
 } // namespace kmlm

@@ -24,7 +24,7 @@ public:
     TransformerModel(std::unique_ptr<gguf::GgufFile> file, TransformerHParams hp, TransformerWeights w,
                      const LoadOptions& opt)
         : file_(std::move(file)), hp_(std::move(hp)), w_(std::move(w)),
-          n_ctx_(std::min<uint32_t>(std::max<uint32_t>(opt.n_ctx, 16), hp_.n_ctx_train)),
+          n_ctx_(opt.n_ctx == 0 ? hp_.n_ctx_train : std::min<uint32_t>(std::max<uint32_t>(opt.n_ctx, 16), hp_.n_ctx_train)),
           n_sink_(std::min<uint32_t>(opt.n_sink, n_ctx_ / 4)),
           cache_(kv_type_for(opt.kv_type, hp_), hp_.n_layer, n_ctx_, hp_.n_kv_embd(), hp_.head_dim),
           pool_(opt.n_threads) {

@@ -194,7 +194,8 @@ void check_spec(const RandomModelSpec& s) {
     const uint32_t head = s.n_embd / s.n_head;
     if (head % 2 != 0 || s.n_rot % 2 != 0 || s.n_rot > head) bad("rotary dims must be even and at most the head size");
     if (s.n_ff == 0 || s.n_ctx < 16 || s.n_vocab > (1u << 20)) bad("feed-forward size, context (>= 16) or vocabulary out of range");
-    if (uint64_t(s.n_embd) * s.n_vocab > (1ull << 32) || uint64_t(s.n_embd) * s.n_ff > (1ull << 32)) bad("tensors too large");
+    const uint64_t d = s.n_embd, params = 2 * d * s.n_vocab + uint64_t(s.n_layer) * (4 * d * d + 3 * d * s.n_ff);
+    if (params > 4'000'000'000ull) bad("more than 4 billion parameters"); // the file is built in memory
 }
 
 } // namespace

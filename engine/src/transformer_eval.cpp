@@ -197,20 +197,24 @@ private:
 
     // attn_[i] = softmax(q_i . K^T / sqrt(head_dim)) V over slots [0, pos_i], per head.
     void attention(uint32_t layer, uint32_t p0, uint32_t n) {
-        const uint32_t d = hp_.n_embd, group = hp_.n_head / hp_.n_head_kv;
-        const float scale = 1.0f / std::sqrt(float(hp_.head_dim));
-        pool_.parallel_for(size_t(n) * hp_.n_head, [&](size_t task, int thread) {
-            const uint32_t i = uint32_t(task / hp_.n_head), h = uint32_t(task % hp_.n_head);
-            const uint32_t n_keys = p0 + i + 1; // causal: itself and everything before
-            float* scores = scores_.data() + size_t(thread) * n_ctx_;
-            const float* q = q_.data() + size_t(i) * d + size_t(h) * hp_.head_dim;
-            cache_.dot_keys(layer, h / group, q, n_keys, scores);
-            for (uint32_t j = 0; j < n_keys; ++j) scores[j] *= scale;
-            softmax(scores, n_keys);
-            float* out = attn_.data() + size_t(i) * d + size_t(h) * hp_.head_dim;
-            std::fill(out, out + hp_.head_dim, 0.0f);
-            cache_.add_values(layer, h / group, scores, n_keys, out);
+        // Captures fit std::function's inline storage: no allocation per call.
+        pool_.parallel_for(size_t(n) * hp_.n_head, [this, layer, p0](size_t task, int thread) {
+            attend(layer, p0 + uint32_t(task / hp_.n_head), uint32_t(task / hp_.n_head), uint32_t(task % hp_.n_head), thread);
         });
+    }
+
+    // One head of the token in batch row i at position pos, over slots [0, pos].
+    void attend(uint32_t layer, uint32_t pos, uint32_t i, uint32_t h, int thread) {
+        const uint32_t n_keys = pos + 1, kv_head = h / (hp_.n_head / hp_.n_head_kv);
+        const size_t offset = size_t(i) * hp_.n_embd + size_t(h) * hp_.head_dim;
+        float* scores = scores_.data() + size_t(thread) * n_ctx_;
+        cache_.dot_keys(layer, kv_head, q_.data() + offset, n_keys, scores);
+        const float scale = 1.0f / std::sqrt(float(hp_.head_dim));
+        for (uint32_t j = 0; j < n_keys; ++j) scores[j] *= scale;
+        softmax(scores, n_keys);
+        float* out = attn_.data() + offset;
+        std::fill(out, out + hp_.head_dim, 0.0f);
+        cache_.add_values(layer, kv_head, scores, n_keys, out);
     }
 
     // ff_a_ = act(x W_gate) * (x W_up) (llama) or gelu(x W_up + b) (gptneox); out = ff_a_ W_down.

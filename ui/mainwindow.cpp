@@ -39,6 +39,10 @@ MainWindow::MainWindow(const AppServices& services, QWidget* parent)
     connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::updateTitle);
     connect(m_editor, &EditorPage::titleChanged, this, &MainWindow::updateTitle);
     updateTitle();
+    // New chats start with the default system prompt of the moment.
+    services.session->setDefaultSystemPrompt(services.settings->defaultSystemPrompt());
+    connect(services.settings, &AppSettings::changed, this,
+            [this] { m_services.session->setDefaultSystemPrompt(m_services.settings->defaultSystemPrompt()); });
     if (!restoreGeometry(services.settings->windowGeometry()))
         resize(1080, 720);
     restoreState(services.settings->windowState());

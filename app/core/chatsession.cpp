@@ -63,7 +63,7 @@ bool ChatSession::send(const QString& text) {
         return false;
     }
     if (!m_conversationId) {
-        const qint64 id = m_store->createConversation(titleFor(text));
+        const qint64 id = m_store->createConversation(titleFor(text), m_defaultSystemPrompt);
         if (!id) {
             Q_EMIT errorOccurred(m_store->errorString());
             return false;

@@ -27,6 +27,10 @@ public:
     // Sampling used when the conversation has none of its own.
     void setDefaultSampling(const SamplingSettings& sampling) { m_defaultSampling = sampling; }
     SamplingSettings sampling() const;
+    // System prompt given to the conversations send() starts (Settings' default); existing
+    // conversations keep their own.
+    void setDefaultSystemPrompt(const QString& prompt) { m_defaultSystemPrompt = prompt; }
+    QString defaultSystemPrompt() const { return m_defaultSystemPrompt; }
     void setSaveInterval(int msec) { m_saveTimer.setInterval(msec); } // default 1000
 
 public Q_SLOTS:
@@ -56,6 +60,7 @@ private:
     EngineController* m_engine;
     qint64 m_conversationId = 0;
     SamplingSettings m_defaultSampling;
+    QString m_defaultSystemPrompt;
     QTimer m_saveTimer;
     quint64 m_requestId = 0;
     qint64 m_answerId = 0;

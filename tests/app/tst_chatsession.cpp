@@ -193,6 +193,34 @@ private Q_SLOTS:
         QVERIFY(finished.first().at(1).value<GenerationResult>().generatedTokens <= 2);
     }
 
+    // Settings' default system prompt goes with every conversation send() starts (and so to
+    // the engine: the prompt gets longer); a conversation that exists keeps its own.
+    void newConversationGetsTheDefaultSystemPrompt() {
+        auto f = fixture();
+        QVERIFY(f);
+        ChatSession& s = *f->session;
+        QSignalSpy finished(&s, &ChatSession::answerFinished);
+        QVERIFY(s.send(QStringLiteral("안녕?")));
+        QVERIFY(waitAnswer(finished));
+        const int plainPromptTokens = s.messages().last().promptTokens;
+        QCOMPARE(f->store.conversation(s.conversationId())->systemPrompt, QString());
+
+        const QString prompt = QStringLiteral("당신은 친절한 한국어 도우미입니다. 항상 존댓말로 짧게 답하세요.");
+        s.setDefaultSystemPrompt(prompt);
+        s.setConversation(0);
+        QVERIFY(s.send(QStringLiteral("안녕?")));
+        QVERIFY(finished.count() > 1 || finished.wait(kWait));
+        QCOMPARE(f->store.conversation(s.conversationId())->systemPrompt, prompt);
+        QVERIFY2(s.messages().last().promptTokens > plainPromptTokens,
+                 qPrintable(QStringLiteral("%1 vs %2").arg(s.messages().last().promptTokens).arg(plainPromptTokens)));
+
+        const qint64 own = f->store.createConversation(QStringLiteral("자기 것"), QStringLiteral("한 단어로 답하세요."));
+        s.setConversation(own);
+        QVERIFY(s.send(QStringLiteral("안녕?")));
+        QVERIFY(finished.count() > 2 || finished.wait(kWait));
+        QCOMPARE(f->store.conversation(own)->systemPrompt, QStringLiteral("한 단어로 답하세요."));
+    }
+
     void switchingConversationEndsTheAnswer() {
         auto f = fixture();
         QVERIFY(f);

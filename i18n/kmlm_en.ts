@@ -56,10 +56,6 @@
         <translation>Rename…</translation>
     </message>
     <message>
-        <source>Delete…</source>
-        <translation>Delete…</translation>
-    </message>
-    <message>
         <source>Rename chat</source>
         <translation>Rename chat</translation>
     </message>
@@ -72,10 +68,6 @@
         <translation>Delete chat</translation>
     </message>
     <message>
-        <source>Delete the chat “%1” and all its messages?</source>
-        <translation>Delete the chat “%1” and all its messages?</translation>
-    </message>
-    <message>
         <source>Conversation settings</source>
         <translation>Conversation settings</translation>
     </message>
@@ -86,6 +78,26 @@
     <message>
         <source>System prompt:</source>
         <translation>System prompt:</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Delete</translation>
+    </message>
+    <message>
+        <source>Undo delete</source>
+        <translation>Undo delete</translation>
+    </message>
+    <message>
+        <source>Chat “%1” deleted.</source>
+        <translation>Chat “%1” deleted.</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>Undo</translation>
+    </message>
+    <message>
+        <source>Bring the chat back (Ctrl+Z in the list)</source>
+        <translation>Bring the chat back (Ctrl+Z in the list)</translation>
     </message>
 </context>
 <context>

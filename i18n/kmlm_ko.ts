@@ -56,10 +56,6 @@
         <translation>이름 바꾸기…</translation>
     </message>
     <message>
-        <source>Delete…</source>
-        <translation>삭제…</translation>
-    </message>
-    <message>
         <source>Rename chat</source>
         <translation>대화 이름 바꾸기</translation>
     </message>
@@ -72,10 +68,6 @@
         <translation>대화 삭제</translation>
     </message>
     <message>
-        <source>Delete the chat “%1” and all its messages?</source>
-        <translation>“%1” 대화와 그 안의 메시지를 모두 삭제할까요?</translation>
-    </message>
-    <message>
         <source>Conversation settings</source>
         <translation>대화 설정</translation>
     </message>
@@ -86,6 +78,26 @@
     <message>
         <source>System prompt:</source>
         <translation>시스템 프롬프트:</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>삭제</translation>
+    </message>
+    <message>
+        <source>Undo delete</source>
+        <translation>삭제 취소</translation>
+    </message>
+    <message>
+        <source>Chat “%1” deleted.</source>
+        <translation>“%1” 대화를 삭제했습니다.</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>되돌리기</translation>
+    </message>
+    <message>
+        <source>Bring the chat back (Ctrl+Z in the list)</source>
+        <translation>대화를 되살립니다 (목록에서 Ctrl+Z)</translation>
     </message>
 </context>
 <context>

@@ -12,16 +12,17 @@
 #include "notify.h"
 #include "samplingeditor.h"
 
+#include <QAction>
 #include <QCheckBox>
 #include <QDialog>
 #include <QDialogButtonBox>
+#include <QFrame>
 #include <QHBoxLayout>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
 #include <QMenu>
-#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSplitter>
@@ -40,6 +41,7 @@ ChatPage::ChatPage(const AppServices& services, QWidget* parent)
     , m_speed(new QLabel)
     , m_send(new QPushButton(tr("Send")))
     , m_stop(new QPushButton(tr("Stop"))) {
+    m_undoBar = createUndoBar();
     // Left: search, conversations, new chat.
     m_search->setPlaceholderText(tr("Search all chats"));
     m_search->setClearButtonEnabled(true);
@@ -53,6 +55,20 @@ ChatPage::ChatPage(const AppServices& services, QWidget* parent)
     leftLayout->addWidget(newButton);
     leftLayout->addWidget(m_search);
     leftLayout->addWidget(m_list);
+    leftLayout->addWidget(m_undoBar);
+    // Delete and Ctrl+Z act on the list when it has the focus.
+    auto* deleteAction = new QAction(tr("Delete chat"), m_list);
+    deleteAction->setShortcut(QKeySequence::Delete);
+    deleteAction->setShortcutContext(Qt::WidgetShortcut);
+    connect(deleteAction, &QAction::triggered, this, [this] {
+        if (m_list->currentIndex().isValid())
+            deleteConversation(m_list->currentIndex().data(ConversationListModel::IdRole).toLongLong());
+    });
+    auto* undoAction = new QAction(tr("Undo delete"), m_list);
+    undoAction->setShortcut(QKeySequence::Undo);
+    undoAction->setShortcutContext(Qt::WidgetShortcut);
+    connect(undoAction, &QAction::triggered, this, &ChatPage::undoDelete);
+    m_list->addActions({deleteAction, undoAction});
 
     // Right: title, messages, composer.
     auto* settingsButton = new QPushButton(tr("Conversation settings…"));
@@ -107,6 +123,9 @@ ChatPage::ChatPage(const AppServices& services, QWidget* parent)
     connect(settingsButton, &QPushButton::clicked, this, &ChatPage::editConversationSettings);
     connect(m_list, &QListView::clicked, this, [this](const QModelIndex& index) {
         openConversation(index.data(ConversationListModel::IdRole).toLongLong());
+        // A search hit: show the message that matched.
+        if (const qint64 message = index.data(ConversationListModel::MessageIdRole).toLongLong())
+            m_view->showMessage(message);
     });
     connect(m_list, &QWidget::customContextMenuRequested, this, &ChatPage::showListMenu);
 
@@ -231,7 +250,7 @@ void ChatPage::showListMenu(const QPoint& pos) {
     const qint64 id = index.data(ConversationListModel::IdRole).toLongLong();
     QMenu menu;
     menu.addAction(tr("Rename…"), this, [this, id] { renameConversation(id); });
-    menu.addAction(tr("Delete…"), this, [this, id] { deleteConversation(id); });
+    menu.addAction(tr("Delete"), this, [this, id] { deleteConversation(id); });
     menu.exec(m_list->viewport()->mapToGlobal(pos));
 }
 
@@ -250,14 +269,53 @@ void ChatPage::deleteConversation(qint64 id) {
     const auto info = m_services.store->conversation(id);
     if (!info)
         return;
-    const auto answer = QMessageBox::question(this, tr("Delete chat"),
-                                              tr("Delete the chat “%1” and all its messages?").arg(info->title),
-                                              QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
-    if (answer != QMessageBox::Yes)
-        return;
+    const bool listFocused = m_list->hasFocus();
     if (id == m_services.session->conversationId())
         newChat();
-    m_services.store->deleteConversation(id);
+    if (listFocused)
+        m_list->setFocus(); // Ctrl+Z there brings it back
+    if (!m_services.store->deleteConversation(id)) {
+        showWarning(this, tr("Chat"), m_services.store->errorString());
+        return;
+    }
+    m_deletedId = id;
+    m_undoLabel->setText(tr("Chat “%1” deleted.").arg(info->title));
+    m_undoBar->show();
+    m_undoTimeout.start();
+}
+
+void ChatPage::undoDelete() {
+    if (!m_deletedId)
+        return;
+    const qint64 id = m_deletedId;
+    hideUndoBar();
+    if (m_services.store->undeleteConversation(id))
+        openConversation(id);
+}
+
+QWidget* ChatPage::createUndoBar() {
+    auto* bar = new QFrame;
+    bar->setFrameShape(QFrame::StyledPanel);
+    m_undoLabel = new QLabel;
+    m_undoLabel->setWordWrap(true);
+    auto* undo = new QPushButton(tr("Undo"));
+    undo->setToolTip(tr("Bring the chat back (Ctrl+Z in the list)"));
+    auto* layout = new QHBoxLayout(bar);
+    layout->setContentsMargins(6, 3, 3, 3);
+    layout->addWidget(m_undoLabel, 1);
+    layout->addWidget(undo);
+    bar->hide();
+    connect(undo, &QPushButton::clicked, this, &ChatPage::undoDelete);
+    m_undoTimeout.setSingleShot(true);
+    m_undoTimeout.setInterval(10000);
+    connect(&m_undoTimeout, &QTimer::timeout, this, &ChatPage::hideUndoBar);
+    return bar;
+}
+
+void ChatPage::hideUndoBar() {
+    m_undoTimeout.stop();
+    m_undoBar->hide();
+    m_deletedId = 0;
 }
 
 // System prompt and sampling of the conversation shown (a new chat gets created for them).

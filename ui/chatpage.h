@@ -23,6 +23,7 @@ public:
     Composer* composer() const { return m_composer; }
     QLineEdit* searchField() const { return m_search; }
     QListView* conversationList() const { return m_list; }
+    QWidget* undoBar() const { return m_undoBar; } // "Chat deleted. Undo", for a few seconds
 
 public slots:
     void newChat();
@@ -30,7 +31,8 @@ public slots:
     void focusSearch();
     void stop();
     void renameConversation(qint64 id);
-    void deleteConversation(qint64 id);
+    void deleteConversation(qint64 id); // at once; undoDelete() brings it back
+    void undoDelete();
     void editConversationSettings();
     void updateTheme();
 
@@ -42,6 +44,8 @@ private:
     void stepAlternative(qint64 messageId, int step);
     void showListMenu(const QPoint& pos);
     void requestTokenCount();
+    QWidget* createUndoBar();
+    void hideUndoBar();
 
     AppServices m_services;
     ConversationListModel* m_listModel;
@@ -56,5 +60,9 @@ private:
     QPushButton* m_stop;
     QTimer m_searchDelay;
     QTimer m_countDelay;
+    QWidget* m_undoBar = nullptr;
+    QLabel* m_undoLabel = nullptr;
+    QTimer m_undoTimeout;
+    qint64 m_deletedId = 0;
     quint64 m_countRequest = 0;
 };

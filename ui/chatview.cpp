@@ -23,6 +23,9 @@ ChatView::ChatView(QWidget* parent) : QTextBrowser(parent) {
     m_renderTimer.setInterval(50);
     connect(&m_renderTimer, &QTimer::timeout, this, &ChatView::renderLast);
     connect(this, &QTextBrowser::anchorClicked, this, &ChatView::onAnchor);
+    m_highlightTimer.setSingleShot(true);
+    m_highlightTimer.setInterval(2500);
+    connect(&m_highlightTimer, &QTimer::timeout, this, [this] { setExtraSelections({}); });
 }
 
 void ChatView::setMessages(const QVector<ChatMessage>& messages) {
@@ -59,6 +62,8 @@ void ChatView::renderNow() {
     const int oldValue = bar->value();
     clear();
     m_codeBlocks.clear();
+    m_spans.clear();
+    setExtraSelections({});
     QTextCursor cursor(document());
     if (m_messages.isEmpty()) {
         QTextBlockFormat centered;
@@ -102,8 +107,32 @@ void ChatView::scrollTo(bool bottom, int value) {
     }
 }
 
+bool ChatView::showMessage(qint64 messageId) {
+    renderNow();
+    const auto span = m_spans.constFind(messageId);
+    if (span == m_spans.constEnd())
+        return false;
+    // From the end, so that the message's start comes to the top of the view.
+    moveCursor(QTextCursor::End);
+    ensureCursorVisible();
+    QTextCursor cursor(document());
+    cursor.setPosition(span->first);
+    setTextCursor(cursor);
+    ensureCursorVisible();
+    QTextEdit::ExtraSelection highlight;
+    highlight.cursor = cursor;
+    highlight.cursor.setPosition(span->second, QTextCursor::KeepAnchor);
+    QColor colour = palette().color(QPalette::Highlight);
+    colour.setAlpha(70);
+    highlight.format.setBackground(colour);
+    setExtraSelections({highlight});
+    m_highlightTimer.start();
+    return true;
+}
+
 void ChatView::insertMessage(QTextCursor& cursor, const ChatMessage& message, bool last) {
     startBlock(cursor);
+    const int start = cursor.position();
     if (message.role == QLatin1String("user")) {
         QTextTableFormat bubble;
         bubble.setBackground(m_dark ? QColor(0x2c, 0x3e, 0x5c) : QColor(0xe3, 0xec, 0xfb));
@@ -128,6 +157,7 @@ void ChatView::insertMessage(QTextCursor& cursor, const ChatMessage& message, bo
     footer.setBottomMargin(6);
     cursor.insertHtml(footerHtml(message, last));
     cursor.setBlockFormat(footer); // after: inserting HTML brings its own block format
+    m_spans.insert(message.id, {start, cursor.position()});
 }
 
 QString ChatView::footerHtml(const ChatMessage& message, bool last) const {

@@ -20,6 +20,9 @@ public:
     QStringList codeBlocks() const { return m_codeBlocks; }
     // Renders now instead of at the next tick (tests, screenshots).
     void renderNow();
+    // Scrolls to the message (e.g. a search hit) and highlights it for a moment; false when
+    // it is not shown (not on the active path).
+    bool showMessage(qint64 messageId);
 
 signals:
     void editRequested(qint64 messageId);
@@ -42,4 +45,6 @@ private:
     int m_lastStart = 0;       // document position where the last message begins
     int m_lastCodeBlocks = 0;  // code blocks before the last message
     QTimer m_renderTimer;
+    QHash<qint64, QPair<int, int>> m_spans; // message id -> [start, end) in the document
+    QTimer m_highlightTimer;
 };

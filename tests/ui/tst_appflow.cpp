@@ -23,12 +23,16 @@
 #include <QFile>
 #include <QListView>
 #include <QMessageBox>
+#include <QPushButton>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QLineEdit>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTextTable>
 #include <QTreeWidget>
+
+#include <algorithm>
 
 using ui_test::typeText;
 
@@ -182,6 +186,105 @@ private slots:
         QCOMPARE(session->conversationId(), market);
         QTest::keyClick(&window, Qt::Key_N, Qt::ControlModifier);
         QCOMPARE(session->conversationId(), 0);
+    }
+
+    // A search hit in an early message of a long chat: clicking it scrolls up to that
+    // message and highlights it.
+    void searchHitShowsTheMessage() {
+        const qint64 id = store->createConversation(QStringLiteral("경주 여행"));
+        store->addMessage(id, QStringLiteral("user"), QStringLiteral("첨성대는 언제 지어졌나요?"));
+        const qint64 hitMessage = store->addMessage(id, QStringLiteral("assistant"), QStringLiteral("선덕여왕 때 지어진 천문대입니다."));
+        for (int i = 0; i < 30; ++i) {
+            store->addMessage(id, QStringLiteral("user"), QStringLiteral("더 알려 주세요."));
+            store->addMessage(id, QStringLiteral("assistant"), QStringLiteral("불국사와 석굴암도 둘러보세요. ").repeated(8));
+        }
+        MainWindow window(services());
+        window.resize(900, 600);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        ChatPage* chat = window.chatPage();
+        typeText(chat->searchField(), QStringLiteral("천문대"));
+        QAbstractItemModel* list = chat->conversationList()->model();
+        QTRY_COMPARE_WITH_TIMEOUT(list->rowCount(), 1, 10000);
+        const QModelIndex hit = list->index(0, 0);
+        QCOMPARE(hit.data(ConversationListModel::MessageIdRole).toLongLong(), hitMessage);
+        QTest::mouseClick(chat->conversationList()->viewport(), Qt::LeftButton, {},
+                          chat->conversationList()->visualRect(hit).center());
+        QCOMPARE(session->conversationId(), id);
+        ChatView* view = chat->view();
+        QVERIFY(view->verticalScrollBar()->maximum() > 0);
+        QVERIFY(view->verticalScrollBar()->value() < view->verticalScrollBar()->maximum());
+        const QList<QTextEdit::ExtraSelection> highlighted = view->extraSelections();
+        QCOMPARE(highlighted.size(), 1);
+        QVERIFY(highlighted.first().cursor.selectedText().contains(QStringLiteral("천문대")));
+        // The matching message is on screen.
+        QTextCursor match = view->document()->find(QStringLiteral("천문대"));
+        QVERIFY(view->viewport()->rect().intersects(view->cursorRect(match)));
+        QTRY_VERIFY_WITH_TIMEOUT(view->extraSelections().isEmpty(), 10000);
+    }
+
+    // Deleting a chat happens at once and can be undone: with the notice's button or with
+    // Ctrl+Z in the list.
+    void deleteAndUndo() {
+        const qint64 id = store->createConversation(QStringLiteral("지울 대화"));
+        store->addMessage(id, QStringLiteral("user"), QStringLiteral("지워도 돼요."));
+        MainWindow window(services());
+        window.show();
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        ChatPage* chat = window.chatPage();
+        const auto listed = [this, id] {
+            const QVector<ConversationInfo> all = store->conversations();
+            return std::any_of(all.begin(), all.end(), [id](const ConversationInfo& c) { return c.id == id; });
+        };
+        chat->openConversation(id);
+        QVERIFY(!chat->undoBar()->isVisible());
+
+        chat->deleteConversation(id);
+        QVERIFY(!listed());
+        QCOMPARE(session->conversationId(), 0);
+        QVERIFY(chat->undoBar()->isVisible());
+        auto* undo = chat->undoBar()->findChild<QPushButton*>();
+        QVERIFY(undo);
+        QTest::mouseClick(undo, Qt::LeftButton);
+        QVERIFY(listed());
+        QCOMPARE(session->conversationId(), id);
+        QCOMPARE(session->messages().size(), 1);
+        QVERIFY(!chat->undoBar()->isVisible());
+
+        // From the keyboard: Delete, then Ctrl+Z, in the list.
+        QListView* view = chat->conversationList();
+        view->setFocus();
+        QTRY_VERIFY(view->hasFocus());
+        auto* model = qobject_cast<ConversationListModel*>(view->model());
+        view->setCurrentIndex(model->index(model->rowOf(id)));
+        QTest::keyClick(view, Qt::Key_Delete);
+        QVERIFY(!listed());
+        QTest::keyClick(view, Qt::Key_Z, Qt::ControlModifier);
+        QVERIFY(listed());
+    }
+
+    // Settings' default system prompt goes with new chats, and a change applies at once.
+    void newChatGetsTheDefaultSystemPrompt() {
+        load(gruPath);
+        MainWindow window(services());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        const QString prompt = QStringLiteral("당신은 친절한 한국어 도우미입니다.");
+        settings->setDefaultSystemPrompt(prompt);
+        ChatPage* chat = window.chatPage();
+        chat->newChat();
+        QSignalSpy finished(session, &ChatSession::answerFinished);
+        typeText(chat->composer(), QStringLiteral("안녕"));
+        QTest::keyClick(chat->composer(), Qt::Key_Return);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kSlow);
+        QCOMPARE(store->conversation(session->conversationId())->systemPrompt, prompt);
+        settings->setDefaultSystemPrompt(QString());
+        chat->newChat();
+        typeText(chat->composer(), QStringLiteral("안녕"));
+        QTest::keyClick(chat->composer(), Qt::Key_Return);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, kSlow);
+        QCOMPARE(store->conversation(session->conversationId())->systemPrompt, QString());
     }
 
     // Esc stops the answer; what was written so far stays, marked stopped.

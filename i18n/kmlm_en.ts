@@ -609,10 +609,6 @@ Instead, %2.</translation>
         <translation> pt</translation>
     </message>
     <message>
-        <source>A new language is used after a restart.</source>
-        <translation>A new language is used after a restart.</translation>
-    </message>
-    <message>
         <source>&amp;Theme:</source>
         <translation>&amp;Theme:</translation>
     </message>

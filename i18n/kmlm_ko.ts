@@ -609,10 +609,6 @@ Instead, %2.</source>
         <translation>pt</translation>
     </message>
     <message>
-        <source>A new language is used after a restart.</source>
-        <translation>바꾼 언어는 프로그램을 다시 시작하면 적용됩니다.</translation>
-    </message>
-    <message>
         <source>&amp;Theme:</source>
         <translation>테마(&amp;T):</translation>
     </message>

@@ -39,16 +39,15 @@ ChatPage::ChatPage(const AppServices& services, QWidget* parent)
     , m_composer(new Composer)
     , m_tokenCount(new QLabel)
     , m_speed(new QLabel)
-    , m_send(new QPushButton(tr("Send")))
-    , m_stop(new QPushButton(tr("Stop"))) {
+    , m_send(new QPushButton)
+    , m_stop(new QPushButton) {
     m_undoBar = createUndoBar();
     // Left: search, conversations, new chat.
-    m_search->setPlaceholderText(tr("Search all chats"));
     m_search->setClearButtonEnabled(true);
     m_list->setModel(m_listModel);
     m_list->setItemDelegate(new ConversationDelegate(m_list));
     m_list->setContextMenuPolicy(Qt::CustomContextMenu);
-    auto* newButton = new QPushButton(tr("New chat"));
+    auto* newButton = new QPushButton;
     auto* left = new QWidget;
     auto* leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(6, 6, 0, 6);
@@ -57,22 +56,21 @@ ChatPage::ChatPage(const AppServices& services, QWidget* parent)
     leftLayout->addWidget(m_list);
     leftLayout->addWidget(m_undoBar);
     // Delete and Ctrl+Z act on the list when it has the focus.
-    auto* deleteAction = new QAction(tr("Delete chat"), m_list);
+    auto* deleteAction = new QAction(m_list);
     deleteAction->setShortcut(QKeySequence::Delete);
     deleteAction->setShortcutContext(Qt::WidgetShortcut);
     connect(deleteAction, &QAction::triggered, this, [this] {
         if (m_list->currentIndex().isValid())
             deleteConversation(m_list->currentIndex().data(ConversationListModel::IdRole).toLongLong());
     });
-    auto* undoAction = new QAction(tr("Undo delete"), m_list);
+    auto* undoAction = new QAction(m_list);
     undoAction->setShortcut(QKeySequence::Undo);
     undoAction->setShortcutContext(Qt::WidgetShortcut);
     connect(undoAction, &QAction::triggered, this, &ChatPage::undoDelete);
     m_list->addActions({deleteAction, undoAction});
 
     // Right: title, messages, composer.
-    auto* settingsButton = new QPushButton(tr("Conversation settings…"));
-    settingsButton->setToolTip(tr("System prompt and sampling for this conversation"));
+    auto* settingsButton = new QPushButton;
     QFont titleFont = m_title->font();
     titleFont.setBold(true);
     m_title->setFont(titleFont);
@@ -82,7 +80,6 @@ ChatPage::ChatPage(const AppServices& services, QWidget* parent)
     const int line = m_composer->fontMetrics().lineSpacing();
     m_composer->setMinimumHeight(2 * line + 16);
     m_composer->setMaximumHeight(5 * line + 16);
-    m_stop->setToolTip(tr("Stop the answer (Esc)"));
     m_tokenCount->setEnabled(false); // figures for information: greyed, in every palette
     m_speed->setEnabled(false);
     auto* actions = new QHBoxLayout;
@@ -162,8 +159,30 @@ ChatPage::ChatPage(const AppServices& services, QWidget* parent)
     connect(m_view, &ChatView::alternativeRequested, this, &ChatPage::stepAlternative);
     connect(m_view, &ChatView::regenerateRequested, session, &ChatSession::regenerate);
 
+    m_texts.add([this, newButton, deleteAction, undoAction, settingsButton] {
+        m_send->setText(tr("Send"));
+        m_stop->setText(tr("Stop"));
+        m_stop->setToolTip(tr("Stop the answer (Esc)"));
+        m_search->setPlaceholderText(tr("Search all chats"));
+        newButton->setText(tr("New chat"));
+        deleteAction->setText(tr("Delete chat"));
+        undoAction->setText(tr("Undo delete"));
+        settingsButton->setText(tr("Conversation settings…"));
+        settingsButton->setToolTip(tr("System prompt and sampling for this conversation"));
+    });
     updateTheme();
     refreshMessages();
+}
+
+void ChatPage::changeEvent(QEvent* event) {
+    if (event->type() == QEvent::LanguageChange) {
+        m_texts.retranslate();
+        refreshMessages(); // the title of a new chat
+        requestTokenCount();
+        m_speed->clear();
+        updateUndoNotice();
+    }
+    QWidget::changeEvent(event);
 }
 
 void ChatPage::send(const QString& text) {
@@ -279,7 +298,8 @@ void ChatPage::deleteConversation(qint64 id) {
         return;
     }
     m_deletedId = id;
-    m_undoLabel->setText(tr("Chat “%1” deleted.").arg(info->title));
+    m_deletedTitle = info->title;
+    updateUndoNotice();
     m_undoBar->show();
     m_undoTimeout.start();
 }
@@ -298,8 +318,7 @@ QWidget* ChatPage::createUndoBar() {
     bar->setFrameShape(QFrame::StyledPanel);
     m_undoLabel = new QLabel;
     m_undoLabel->setWordWrap(true);
-    auto* undo = new QPushButton(tr("Undo"));
-    undo->setToolTip(tr("Bring the chat back (Ctrl+Z in the list)"));
+    auto* undo = new QPushButton;
     auto* layout = new QHBoxLayout(bar);
     layout->setContentsMargins(6, 3, 3, 3);
     layout->addWidget(m_undoLabel, 1);
@@ -309,8 +328,14 @@ QWidget* ChatPage::createUndoBar() {
     m_undoTimeout.setSingleShot(true);
     m_undoTimeout.setInterval(10000);
     connect(&m_undoTimeout, &QTimer::timeout, this, &ChatPage::hideUndoBar);
+    m_texts.add([=] {
+        undo->setText(tr("Undo"));
+        undo->setToolTip(tr("Bring the chat back (Ctrl+Z in the list)"));
+    });
     return bar;
 }
+
+void ChatPage::updateUndoNotice() { m_undoLabel->setText(tr("Chat “%1” deleted.").arg(m_deletedTitle)); }
 
 void ChatPage::hideUndoBar() {
     m_undoTimeout.stop();

@@ -2,6 +2,7 @@
 // conversation's settings and the composer on the right.
 #pragma once
 #include "appservices.h"
+#include "retranslator.h"
 
 #include <QTimer>
 #include <QWidget>
@@ -36,6 +37,9 @@ public slots:
     void editConversationSettings();
     void updateTheme();
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
     void send(const QString& text);
     void refreshMessages();
@@ -45,6 +49,7 @@ private:
     void showListMenu(const QPoint& pos);
     void requestTokenCount();
     QWidget* createUndoBar();
+    void updateUndoNotice();
     void hideUndoBar();
 
     AppServices m_services;
@@ -64,5 +69,7 @@ private:
     QLabel* m_undoLabel = nullptr;
     QTimer m_undoTimeout;
     qint64 m_deletedId = 0;
+    QString m_deletedTitle;
+    Retranslator m_texts;
     quint64 m_countRequest = 0;
 };

@@ -50,6 +50,12 @@ void ChatView::setStreamingText(qint64 messageId, const QString& text, double to
         m_renderTimer.start();
 }
 
+void ChatView::changeEvent(QEvent* event) {
+    if (event->type() == QEvent::LanguageChange)
+        renderNow(); // footers and hints in the new language
+    QTextBrowser::changeEvent(event);
+}
+
 void ChatView::setDark(bool dark) {
     m_dark = dark;
     renderNow();

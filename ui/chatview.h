@@ -30,6 +30,9 @@ signals:
     void regenerateRequested();
     void codeCopied(int index);
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
     void onAnchor(const QUrl& url);
     void scrollTo(bool bottom, int value);

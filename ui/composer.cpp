@@ -11,7 +11,17 @@
 Composer::Composer(QWidget* parent) : QPlainTextEdit(parent) {
     setTabChangesFocus(true);
     setWordWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
+    retranslateUi();
+}
+
+void Composer::retranslateUi() {
     setPlaceholderText(tr("Type a message. Enter sends, Shift+Enter starts a new line."));
+}
+
+void Composer::changeEvent(QEvent* event) {
+    if (event->type() == QEvent::LanguageChange)
+        retranslateUi();
+    QPlainTextEdit::changeEvent(event);
 }
 
 QString Composer::pendingText() const { return toPlainText() + m_preedit; }

@@ -20,12 +20,15 @@ signals:
     void sendRequested(const QString& text);
 
 protected:
+    void changeEvent(QEvent* event) override;
     void keyPressEvent(QKeyEvent* event) override;
     void inputMethodEvent(QInputMethodEvent* event) override;
     bool canInsertFromMimeData(const QMimeData* source) const override;
     void insertFromMimeData(const QMimeData* source) override;
 
 private:
+    void retranslateUi();
+
     QString m_preedit;          // what the input method is composing, not yet in the document
     QString m_alreadySent;      // preedit sent on Enter; its late commit must not come back
 };

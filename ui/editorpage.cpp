@@ -4,6 +4,8 @@
 #include "ghosteditor.h"
 #include "notify.h"
 
+#include <QAction>
+#include <QEvent>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -16,21 +18,19 @@
 EditorPage::EditorPage(const AppServices& services, QWidget* parent)
     : QWidget(parent), m_editor(new GhostEditor), m_hint(new QLabel) {
     m_editor->setProvider(new EngineCompletionProvider(services.engine, services.settings, this));
-    m_editor->setPlaceholderText(tr("Write here. When you pause, the model proposes how to go on."));
     QTextDocument* doc = m_editor->document();
     doc->setUndoRedoEnabled(false); // the margin is a format change: not an edit to undo or save
     doc->setDocumentMargin(16);
     doc->setUndoRedoEnabled(true);
     doc->setModified(false);
-    m_hint->setText(tr("Tab: accept · Ctrl+→: accept a word · Esc: dismiss"));
     m_hint->setEnabled(false); // a hint: greyed, in every palette
 
     auto* toolbar = new QToolBar;
     toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    toolbar->addAction(tr("New"), this, &EditorPage::newDocument);
-    toolbar->addAction(tr("Open…"), this, &EditorPage::open);
-    toolbar->addAction(tr("Save"), this, &EditorPage::save);
-    toolbar->addAction(tr("Save as…"), this, &EditorPage::saveAs);
+    QAction* newDocument = toolbar->addAction(QString(), this, &EditorPage::newDocument);
+    QAction* open = toolbar->addAction(QString(), this, &EditorPage::open);
+    QAction* save = toolbar->addAction(QString(), this, &EditorPage::save);
+    QAction* saveAs = toolbar->addAction(QString(), this, &EditorPage::saveAs);
     toolbar->addSeparator();
     toolbar->addWidget(m_hint);
 
@@ -41,6 +41,22 @@ EditorPage::EditorPage(const AppServices& services, QWidget* parent)
     layout->addWidget(m_editor, 1);
     connect(m_editor->document(), &QTextDocument::modificationChanged, this,
             [this] { emit titleChanged(documentTitle()); });
+    m_texts.add([this, newDocument, open, save, saveAs] {
+        m_editor->setPlaceholderText(tr("Write here. When you pause, the model proposes how to go on."));
+        m_hint->setText(tr("Tab: accept · Ctrl+→: accept a word · Esc: dismiss"));
+        newDocument->setText(tr("New"));
+        open->setText(tr("Open…"));
+        save->setText(tr("Save"));
+        saveAs->setText(tr("Save as…"));
+    });
+}
+
+void EditorPage::changeEvent(QEvent* event) {
+    if (event->type() == QEvent::LanguageChange) {
+        m_texts.retranslate();
+        emit titleChanged(documentTitle()); // "Untitled"
+    }
+    QWidget::changeEvent(event);
 }
 
 QString EditorPage::documentTitle() const {

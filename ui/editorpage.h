@@ -2,6 +2,7 @@
 // opened from and saved to files.
 #pragma once
 #include "appservices.h"
+#include "retranslator.h"
 
 #include <QWidget>
 
@@ -30,10 +31,14 @@ public slots:
 signals:
     void titleChanged(const QString& title);
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
     void setPath(const QString& path);
 
     GhostEditor* m_editor;
     QLabel* m_hint;
     QString m_path;
+    Retranslator m_texts;
 };

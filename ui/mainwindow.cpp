@@ -30,8 +30,12 @@ MainWindow::MainWindow(const AppServices& services, QWidget* parent)
     , m_chat(new ChatPage(services))
     , m_editor(new EditorPage(services)) {
     m_tabs->setDocumentMode(true);
-    m_tabs->addTab(m_chat, tr("Chat"));
-    m_tabs->addTab(m_editor, tr("Editor"));
+    m_tabs->addTab(m_chat, QString());
+    m_tabs->addTab(m_editor, QString());
+    m_texts.add([this] {
+        m_tabs->setTabText(0, tr("Chat"));
+        m_tabs->setTabText(1, tr("Editor"));
+    });
     setCentralWidget(m_tabs);
     setWindowIcon(QIcon(QStringLiteral(":/icons/korean-mini-lm.png")));
     createMenus();
@@ -49,47 +53,65 @@ MainWindow::MainWindow(const AppServices& services, QWidget* parent)
 }
 
 void MainWindow::createMenus() {
-    QMenu* file = menuBar()->addMenu(tr("&File"));
-    QAction* newChat = file->addAction(tr("&New chat"), m_chat, [this] {
+    QMenu* file = menuBar()->addMenu(QString());
+    QAction* newChat = file->addAction(QString(), m_chat, [this] {
         m_tabs->setCurrentWidget(m_chat);
         m_chat->newChat();
     });
     newChat->setShortcut(QKeySequence::New);
     file->addSeparator();
-    QAction* open = file->addAction(tr("&Open document…"), this, [this] {
+    QAction* open = file->addAction(QString(), this, [this] {
         m_tabs->setCurrentWidget(m_editor);
         m_editor->open();
     });
     open->setShortcut(QKeySequence::Open);
-    QAction* save = file->addAction(tr("&Save document"), m_editor, &EditorPage::save);
+    QAction* save = file->addAction(QString(), m_editor, &EditorPage::save);
     save->setShortcut(QKeySequence::Save);
-    file->addAction(tr("Save document &as…"), m_editor, &EditorPage::saveAs);
+    QAction* saveAs = file->addAction(QString(), m_editor, &EditorPage::saveAs);
     file->addSeparator();
-    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    QAction* quit = file->addAction(QString(), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
 
-    QMenu* chat = menuBar()->addMenu(tr("&Chat"));
-    QAction* find = chat->addAction(tr("&Search chats"), this, [this] {
+    QMenu* chat = menuBar()->addMenu(QString());
+    QAction* find = chat->addAction(QString(), this, [this] {
         m_tabs->setCurrentWidget(m_chat);
         m_chat->focusSearch();
     });
     find->setShortcut(QKeySequence::Find);
-    QAction* stop = chat->addAction(tr("S&top answer"), m_chat, &ChatPage::stop);
+    QAction* stop = chat->addAction(QString(), m_chat, &ChatPage::stop);
     stop->setShortcut(Qt::Key_Escape);
-    chat->addAction(tr("&Regenerate answer"), m_services.session, &ChatSession::regenerate);
-    chat->addAction(tr("Conversation &settings…"), m_chat, &ChatPage::editConversationSettings);
+    QAction* regenerate = chat->addAction(QString(), m_services.session, &ChatSession::regenerate);
+    QAction* conversation = chat->addAction(QString(), m_chat, &ChatPage::editConversationSettings);
 
-    QMenu* settings = menuBar()->addMenu(tr("&Settings"));
-    QAction* prefs = settings->addAction(tr("&Settings…"), this, &MainWindow::showSettings);
+    QMenu* settings = menuBar()->addMenu(QString());
+    QAction* prefs = settings->addAction(QString(), this, &MainWindow::showSettings);
     prefs->setShortcut(QKeySequence(QStringLiteral("Ctrl+,")));
     prefs->setMenuRole(QAction::PreferencesRole);
 
-    QMenu* help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About Korean Mini LM"), this, &MainWindow::showAbout);
+    QMenu* help = menuBar()->addMenu(QString());
+    QAction* about = help->addAction(QString(), this, &MainWindow::showAbout);
+
+    m_texts.add([=] {
+        file->setTitle(tr("&File"));
+        newChat->setText(tr("&New chat"));
+        open->setText(tr("&Open document…"));
+        save->setText(tr("&Save document"));
+        saveAs->setText(tr("Save document &as…"));
+        quit->setText(tr("&Quit"));
+        chat->setTitle(tr("&Chat"));
+        find->setText(tr("&Search chats"));
+        stop->setText(tr("S&top answer"));
+        regenerate->setText(tr("&Regenerate answer"));
+        conversation->setText(tr("Conversation &settings…"));
+        settings->setTitle(tr("&Settings"));
+        prefs->setText(tr("&Settings…"));
+        help->setTitle(tr("&Help"));
+        about->setText(tr("&About Korean Mini LM"));
+    });
 }
 
 void MainWindow::createStatusBar() {
-    m_modelLabel = new QLabel(tr("No model"));
+    m_modelLabel = new QLabel;
     m_loadProgress = new QProgressBar;
     m_loadProgress->setRange(0, 100);
     m_loadProgress->setMaximumWidth(180);
@@ -111,8 +133,10 @@ void MainWindow::createStatusBar() {
     connect(engine, &EngineController::modelLoadProgress, this, [this](float f) { m_loadProgress->setValue(int(f * 100)); });
     connect(engine, &EngineController::modelLoaded, this, &MainWindow::onModelLoaded);
     connect(engine, &EngineController::modelLoadFailed, this, &MainWindow::onModelLoadFailed);
-    if (engine->currentModel().isValid())
-        onModelLoaded(engine->currentModel());
+    m_texts.add([this] {
+        if (!m_loadProgress->isVisible()) // "Loading…" stays until the load ends
+            showModel(m_services.engine->currentModel());
+    });
 }
 
 void MainWindow::loadActiveModel() {
@@ -128,9 +152,14 @@ void MainWindow::loadModel(const QString& path) {
     m_services.engine->loadModel(path, m_services.settings->engineSettings(), ModelRegistry::bundledModelPath());
 }
 
+void MainWindow::showModel(const ModelDescription& model) {
+    m_modelLabel->setText(model.isValid() ? tr("Model: %1 (%2, %3)").arg(model.name, model.architecture, model.quantization)
+                                          : tr("No model"));
+}
+
 void MainWindow::onModelLoaded(const ModelDescription& model) {
     m_loadProgress->hide();
-    m_modelLabel->setText(tr("Model: %1 (%2, %3)").arg(model.name, model.architecture, model.quantization));
+    showModel(model);
     const bool bundled = QFileInfo(model.path) == QFileInfo(ModelRegistry::bundledModelPath());
     m_services.settings->setActiveModelPath(bundled ? QString() : model.path);
 }
@@ -152,6 +181,9 @@ void MainWindow::showSettings() {
             loadModel(path);
     });
     connect(&dialog, &SettingsDialog::appearanceChanged, this, &MainWindow::applyAppearance);
+    // Every window gets QEvent::LanguageChange and sets its texts again.
+    connect(&dialog, &SettingsDialog::languageChanged, this,
+            [this] { Appearance::installTranslations(m_services.settings->uiLanguage()); });
     m_services.models->refresh();
     dialog.exec();
 }
@@ -164,6 +196,11 @@ void MainWindow::applyAppearance() {
 void MainWindow::changeEvent(QEvent* event) {
     if (event->type() == QEvent::PaletteChange)
         m_chat->updateTheme(); // code block colours follow light/dark
+    if (event->type() == QEvent::LanguageChange) {
+        m_texts.retranslate();
+        QApplication::setApplicationDisplayName(tr("Korean Mini LM"));
+        updateTitle();
+    }
     QMainWindow::changeEvent(event);
 }
 

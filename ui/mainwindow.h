@@ -3,6 +3,7 @@
 // progress and the memory meter. Remembers its geometry.
 #pragma once
 #include "appservices.h"
+#include "retranslator.h"
 
 #include <QMainWindow>
 
@@ -38,6 +39,7 @@ private:
     void createMenus();
     void createStatusBar();
     void updateTitle();
+    void showModel(const ModelDescription& model);
     void onModelLoaded(const ModelDescription& model);
     void onModelLoadFailed(const QString& message, const QString& activePath);
     void applyAppearance();
@@ -48,4 +50,5 @@ private:
     EditorPage* m_editor;
     QLabel* m_modelLabel = nullptr;
     QProgressBar* m_loadProgress = nullptr;
+    Retranslator m_texts;
 };

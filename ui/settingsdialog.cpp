@@ -54,11 +54,7 @@ constexpr int PathRole = Qt::UserRole + 1;
 
 SettingsDialog::SettingsDialog(const AppServices& services, QWidget* parent)
     : QDialog(parent), m_services(services), m_tabs(new QTabWidget) {
-    setWindowTitle(tr("Settings"));
-    m_tabs->addTab(createModelsPage(), tr("Models"));
-    m_tabs->addTab(createEnginePage(), tr("Engine"));
-    m_tabs->addTab(createGenerationPage(), tr("Generation"));
-    m_tabs->addTab(createAppearancePage(), tr("Appearance"));
+    createPages();
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Apply | QDialogButtonBox::Cancel);
     connect(buttons, &QDialogButtonBox::accepted, this, [this] { apply(); accept(); });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -67,7 +63,28 @@ SettingsDialog::SettingsDialog(const AppServices& services, QWidget* parent)
     layout->addWidget(m_tabs);
     layout->addWidget(buttons);
     resize(860, 520);
+}
+
+// The pages show what is saved, so after Apply they can be made again in another language.
+void SettingsDialog::createPages() {
+    const int current = m_tabs->currentIndex();
+    m_services.models->disconnect(this); // the old pages' connections go with them
+    m_services.engine->disconnect(this);
+    while (m_tabs->count() > 0)
+        delete m_tabs->widget(0);
+    setWindowTitle(tr("Settings"));
+    m_tabs->addTab(createModelsPage(), tr("Models"));
+    m_tabs->addTab(createEnginePage(), tr("Engine"));
+    m_tabs->addTab(createGenerationPage(), tr("Generation"));
+    m_tabs->addTab(createAppearancePage(), tr("Appearance"));
+    m_tabs->setCurrentIndex(qMax(0, current));
     load();
+}
+
+void SettingsDialog::changeEvent(QEvent* event) {
+    if (event->type() == QEvent::LanguageChange)
+        createPages();
+    QDialog::changeEvent(event);
 }
 
 QWidget* SettingsDialog::createModelsPage() {
@@ -235,6 +252,7 @@ QWidget* SettingsDialog::createAppearancePage() {
     m_theme->addItem(tr("Light"), int(AppSettings::Theme::Light));
     m_theme->addItem(tr("Dark"), int(AppSettings::Theme::Dark));
     m_language = new QComboBox;
+    m_language->setObjectName(QStringLiteral("language"));
     m_language->addItem(tr("System language"), QString());
     m_language->addItem(QStringLiteral("한국어"), QStringLiteral("ko"));
     m_language->addItem(QStringLiteral("English"), QStringLiteral("en"));
@@ -242,11 +260,9 @@ QWidget* SettingsDialog::createAppearancePage() {
     m_fontSize->setRange(0, 32);
     m_fontSize->setSpecialValueText(tr("system"));
     m_fontSize->setSuffix(tr(" pt"));
-    auto* note = new QLabel(tr("A new language is used after a restart."));
     auto* form = new QFormLayout(page);
     form->addRow(tr("&Theme:"), m_theme);
     form->addRow(tr("&Language:"), m_language);
-    form->addRow(QString(), note);
     form->addRow(tr("&Font size:"), m_fontSize);
     return page;
 }
@@ -269,6 +285,7 @@ void SettingsDialog::apply() {
         || s->kvType() != m_kvType->currentData().toString();
     const auto theme = AppSettings::Theme(m_theme->currentData().toInt());
     const bool looksChanged = s->theme() != theme || s->fontSize() != m_fontSize->value();
+    const bool newLanguage = s->uiLanguage() != m_language->currentData().toString();
     s->setThreads(m_threads->value());
     s->setContextLength(m_context->value());
     s->setKvType(m_kvType->currentData().toString());
@@ -282,4 +299,6 @@ void SettingsDialog::apply() {
         emit engineSettingsChanged();
     if (looksChanged)
         emit appearanceChanged();
+    if (newLanguage)
+        emit languageChanged();
 }

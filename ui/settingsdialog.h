@@ -23,16 +23,21 @@ public:
 
     QTabWidget* tabs() const { return m_tabs; }
     QTreeWidget* modelList() const { return m_models; }
-    // Writes the pages to AppSettings; emits engineSettingsChanged / appearanceChanged when
-    // those changed.
+    // Writes the pages to AppSettings; emits engineSettingsChanged / appearanceChanged /
+    // languageChanged when those changed.
     void apply();
 
 signals:
     void activateModelRequested(const QString& path);
     void engineSettingsChanged();
     void appearanceChanged();
+    void languageChanged(); // the UI language: the windows follow without a restart
+
+protected:
+    void changeEvent(QEvent* event) override;
 
 private:
+    void createPages();
     QWidget* createModelsPage();
     QWidget* createEnginePage();
     QWidget* createGenerationPage();

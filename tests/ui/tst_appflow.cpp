@@ -20,8 +20,11 @@
 #include "settingsdialog.h"
 
 #include <QApplication>
+#include <QComboBox>
+#include <QDialogButtonBox>
 #include <QFile>
 #include <QListView>
+#include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QScrollBar>
@@ -30,6 +33,7 @@
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTextTable>
+#include <QTimer>
 #include <QTreeWidget>
 
 #include <algorithm>
@@ -285,6 +289,59 @@ private slots:
         QTest::keyClick(chat->composer(), Qt::Key_Return);
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, kSlow);
         QCOMPARE(store->conversation(session->conversationId())->systemPrompt, QString());
+    }
+
+    // Choosing 한국어 in Settings relabels the open window at once, without a restart, and
+    // English brings the English texts back.
+    void languageSwitchesLive() {
+        settings->setUiLanguage(QStringLiteral("en"));
+        Appearance::installTranslations(QStringLiteral("en"));
+        MainWindow window(services());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        ChatPage* chat = window.chatPage();
+        chat->newChat();
+        QCOMPARE(window.tabs()->tabText(0), QStringLiteral("Chat"));
+
+        // Apply: the dialog itself follows too; then close it.
+        QString dialogTab;
+        QTimer::singleShot(0, &window, [&window, &dialogTab] {
+            auto* dialog = window.findChild<SettingsDialog*>();
+            QVERIFY(dialog);
+            auto* language = dialog->findChild<QComboBox*>(QStringLiteral("language"));
+            QVERIFY(language);
+            language->setCurrentIndex(language->findData(QStringLiteral("ko")));
+            dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Apply)->click();
+            QCoreApplication::processEvents(); // the posted QEvent::LanguageChange
+            dialogTab = dialog->tabs()->tabText(0);
+            dialog->accept();
+        });
+        window.showSettings();
+        QCOMPARE(settings->uiLanguage(), QStringLiteral("ko"));
+
+        const auto korean = [](const char* context, const char* english) {
+            const QString text = QCoreApplication::translate(context, english);
+            if (text == QLatin1String(english))
+                qWarning("no Korean for %s", english);
+            return text;
+        };
+        QTRY_COMPARE(window.tabs()->tabText(0), korean("MainWindow", "Chat")); // LanguageChange is posted
+        QCOMPARE(window.tabs()->tabText(1), korean("MainWindow", "Editor"));
+        QCOMPARE(window.menuBar()->actions().first()->text(), korean("MainWindow", "&File"));
+        QCOMPARE(chat->searchField()->placeholderText(), korean("ChatPage", "Search all chats"));
+        QCOMPARE(chat->composer()->placeholderText(),
+                 korean("Composer", "Type a message. Enter sends, Shift+Enter starts a new line."));
+        QCOMPARE(window.editorPage()->editor()->placeholderText(),
+                 korean("EditorPage", "Write here. When you pause, the model proposes how to go on."));
+        QVERIFY(chat->view()->toPlainText().contains(
+            korean("ChatView", "Ask anything in Korean or English. Answers are generated on this computer.")));
+        QCOMPARE(dialogTab, korean("SettingsDialog", "Models"));
+        QVERIFY(window.tabs()->tabText(0) != QLatin1String("Chat"));
+
+        settings->setUiLanguage(QStringLiteral("en"));
+        Appearance::installTranslations(QStringLiteral("en"));
+        QTRY_COMPARE(window.tabs()->tabText(0), QStringLiteral("Chat"));
+        QCOMPARE(chat->searchField()->placeholderText(), QStringLiteral("Search all chats"));
     }
 
     // Esc stops the answer; what was written so far stays, marked stopped.

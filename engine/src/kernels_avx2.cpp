@@ -126,16 +126,13 @@ static inline __m128i mins_dot_bsums(const uint8_t* mins, const int16_t* bsums) 
     return _mm_madd_epi16(m16, _mm_hadd_epi16(b0, b1));
 }
 
-static inline float hsum_i32x4(__m128i v) {
-    v = _mm_add_epi32(v, _mm_shuffle_epi32(v, 0x4e));
-    v = _mm_add_epi32(v, _mm_shuffle_epi32(v, 0xb1));
-    return float(_mm_cvtsi128_si32(v));
-}
+// Word k of every 128-bit lane, as the byte indices _mm256_shuffle_epi8 takes.
+static inline __m256i word_index(int k) { return _mm256_set1_epi16(short(0x0100 * (2 * k + 1) + 2 * k)); }
 
 template <int NX, bool Q5> static void dot_q45_K_nx(int64_t n, const void* wv, const void* x, size_t xs, float* s) {
     __m256 acc[NX];
-    float accm[NX] = {};
-    for (int j = 0; j < NX; ++j) acc[j] = _mm256_setzero_ps();
+    __m128 accm[NX];
+    for (int j = 0; j < NX; ++j) acc[j] = _mm256_setzero_ps(), accm[j] = _mm_setzero_ps();
     const BlockQ8_K* xr[NX];
     for (int j = 0; j < NX; ++j) xr[j] = row_at<BlockQ8_K>(x, xs, j);
     const __m256i m4 = _mm256_set1_epi8(0xF), m1 = _mm256_set1_epi8(1);
@@ -154,6 +151,8 @@ template <int NX, bool Q5> static void dot_q45_K_nx(int64_t n, const void* wv, c
         }
         uint8_t sc[8], mins[8];
         unpack_scales_k4(scales, sc, mins);
+        // The 8 scales as words in both lanes; each group broadcasts its two with a shuffle.
+        const __m256i sc16 = _mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(sc))));
         __m256i sumi[NX];
         for (int j = 0; j < NX; ++j) sumi[j] = _mm256_setzero_si256();
         for (int g = 0; g < QK_K / 64; ++g) {
@@ -165,7 +164,7 @@ template <int NX, bool Q5> static void dot_q45_K_nx(int64_t n, const void* wv, c
                 qh = _mm256_or_si256(qh, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hbits, 1), m1), 4));
                 hbits = _mm256_srli_epi16(hbits, 2);
             }
-            const __m256i s1 = _mm256_set1_epi16(sc[2 * g]), s2 = _mm256_set1_epi16(sc[2 * g + 1]);
+            const __m256i s1 = _mm256_shuffle_epi8(sc16, word_index(2 * g)), s2 = _mm256_shuffle_epi8(sc16, word_index(2 * g + 1));
             for (int j = 0; j < NX; ++j) {
                 const __m256i p1 = _mm256_madd_epi16(_mm256_maddubs_epi16(ql, load256(xr[j][b].qs + 64 * g)), s1);
                 const __m256i p2 = _mm256_madd_epi16(_mm256_maddubs_epi16(qh, load256(xr[j][b].qs + 64 * g + 32)), s2);
@@ -175,10 +174,10 @@ template <int NX, bool Q5> static void dot_q45_K_nx(int64_t n, const void* wv, c
         const float d = _cvtsh_ss(d16), dmin = _cvtsh_ss(dmin16);
         for (int j = 0; j < NX; ++j) {
             acc[j] = _mm256_fmadd_ps(_mm256_set1_ps(d * xr[j][b].d), _mm256_cvtepi32_ps(sumi[j]), acc[j]);
-            accm[j] += dmin * xr[j][b].d * hsum_i32x4(mins_dot_bsums(mins, xr[j][b].bsums));
+            accm[j] = _mm_fmadd_ps(_mm_set1_ps(dmin * xr[j][b].d), _mm_cvtepi32_ps(mins_dot_bsums(mins, xr[j][b].bsums)), accm[j]);
         }
     }
-    for (int j = 0; j < NX; ++j) s[j] = hsum(acc[j]) - accm[j];
+    for (int j = 0; j < NX; ++j) s[j] = hsum(acc[j]) - hsum(_mm256_zextps128_ps256(accm[j]));
 }
 
 template <int NX> static void dot_q6_K_nx(int64_t n, const void* wv, const void* x, size_t xs, float* s) {

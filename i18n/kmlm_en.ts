@@ -101,6 +101,13 @@
     </message>
 </context>
 <context>
+    <name>ChatSession</name>
+    <message>
+        <source>An answer is still being written.</source>
+        <translation>An answer is still being written.</translation>
+    </message>
+</context>
+<context>
     <name>ChatView</name>
     <message>
         <source>Ask anything in Korean or English. Answers are generated on this computer.</source>
@@ -140,6 +147,32 @@
     <message>
         <source>Type a message. Enter sends, Shift+Enter starts a new line.</source>
         <translation>Type a message. Enter sends, Shift+Enter starts a new line.</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationListModel</name>
+    <message>
+        <source>New chat</source>
+        <translation>New chat</translation>
+    </message>
+</context>
+<context>
+    <name>EngineWorker</name>
+    <message>
+        <source>Could not load the model %1: %2</source>
+        <translation>Could not load the model %1: %2</translation>
+    </message>
+    <message>
+        <source>No model is loaded.</source>
+        <translation>No model is loaded.</translation>
+    </message>
+    <message>
+        <source>The model failed: %1</source>
+        <translation>The model failed: %1</translation>
+    </message>
+    <message>
+        <source>Could not count tokens: %1</source>
+        <translation>Could not count tokens: %1</translation>
     </message>
 </context>
 <context>

@@ -101,6 +101,13 @@
     </message>
 </context>
 <context>
+    <name>ChatSession</name>
+    <message>
+        <source>An answer is still being written.</source>
+        <translation>아직 답변을 쓰는 중입니다.</translation>
+    </message>
+</context>
+<context>
     <name>ChatView</name>
     <message>
         <source>Ask anything in Korean or English. Answers are generated on this computer.</source>
@@ -140,6 +147,32 @@
     <message>
         <source>Type a message. Enter sends, Shift+Enter starts a new line.</source>
         <translation>메시지를 입력하세요. Enter는 보내기, Shift+Enter는 줄 바꿈입니다.</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationListModel</name>
+    <message>
+        <source>New chat</source>
+        <translation>새 대화</translation>
+    </message>
+</context>
+<context>
+    <name>EngineWorker</name>
+    <message>
+        <source>Could not load the model %1: %2</source>
+        <translation>모델 %1을(를) 불러올 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>No model is loaded.</source>
+        <translation>불러온 모델이 없습니다.</translation>
+    </message>
+    <message>
+        <source>The model failed: %1</source>
+        <translation>모델 오류: %1</translation>
+    </message>
+    <message>
+        <source>Could not count tokens: %1</source>
+        <translation>토큰 수를 셀 수 없습니다: %1</translation>
     </message>
 </context>
 <context>

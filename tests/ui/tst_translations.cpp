@@ -19,6 +19,8 @@ private slots:
         QTest::newRow("new chat") << "ChatPage" << "New chat" << QStringLiteral("새 대화");
         QTest::newRow("settings") << "SettingsDialog" << "Settings" << QStringLiteral("설정");
         QTest::newRow("editor tab") << "MainWindow" << "Editor" << QStringLiteral("편집기");
+        QTest::newRow("undo delete") << "ChatPage" << "Undo" << QStringLiteral("되돌리기");
+        QTest::newRow("app core") << "EngineWorker" << "No model is loaded." << QStringLiteral("불러온 모델이 없습니다.");
     }
     void koreanCatalogueTranslates() {
         QFETCH(QString, context);

@@ -204,10 +204,12 @@ template <int NX> static void dot_q6_K_nx(int64_t n, const void* wv, const void*
                 _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 4), m2), 4)),
                 _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l2, 4), m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 6), m2), 4)),
             };
-            const int8_t* sc = w[b].scales + 8 * half;
+            // This half's 8 scales as words in both lanes.
+            const __m256i scw = _mm256_broadcastsi128_si256(_mm_cvtepi8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(w[b].scales + 8 * half))));
             for (int c = 0; c < 4; ++c) {
-                // Bytes 0..15 of chunk c use scale 2c, bytes 16..31 scale 2c+1.
-                const __m256i scv = _mm256_set_m128i(_mm_set1_epi16(sc[2 * c + 1]), _mm_set1_epi16(sc[2 * c]));
+                // Bytes 0..15 of chunk c use scale 2c (low lane), bytes 16..31 scale 2c+1.
+                const __m256i scv = _mm256_shuffle_epi8(scw, _mm256_set_m128i(_mm_set1_epi16(short(0x0100 * (4 * c + 3) + 4 * c + 2)),
+                                                                              _mm_set1_epi16(short(0x0100 * (4 * c + 1) + 4 * c))));
                 for (int j = 0; j < NX; ++j) {
                     const __m256i y = load256(xr[j][b].qs + 128 * half + 32 * c);
                     sumi[j] = _mm256_add_epi32(sumi[j], _mm256_madd_epi16(_mm256_maddubs_epi16(q[c], y), scv));

@@ -104,7 +104,11 @@ GenerateResult generate(LanguageModel& model, std::span<const int32_t> prompt, c
 
     const auto t_gen = Clock::now();
     result.reason = StopReason::MaxTokens;
-    for (int32_t i = 0; i < options.max_tokens; ++i) {
+    // Past max_tokens, at most this many more tokens to finish a held syllable or character.
+    constexpr int32_t kCompletionTokens = 8;
+    for (int32_t i = 0; i < options.max_tokens ||
+                        (i > 0 && i < options.max_tokens + kCompletionTokens && decoder->incomplete());
+         ++i) {
         if (options.cancel && options.cancel->load()) { result.reason = StopReason::Cancelled; break; }
         if (options.memory_ok && !options.memory_ok()) { result.reason = StopReason::MemoryLimit; break; }
         if (i > 0) logits = model.eval(std::span<const int32_t>(&result.tokens.back(), 1));

@@ -77,6 +77,7 @@ public:
     }
 
     std::string flush() override { return flush_syllable() + bytes_.flush(); }
+    bool incomplete() const override { return bytes_.holding() || (initial_ >= 0 && vowel_ < 0); }
 
 private:
     char32_t syllable(int final_index) const {

@@ -95,6 +95,7 @@ public:
     explicit GgufStreamDecoder(const GgufTokenizer& tokenizer) : tokenizer_(tokenizer) {}
     std::string push(int32_t token) override;
     std::string flush() override { return buffer_.flush(); }
+    bool incomplete() const override { return buffer_.holding(); }
 
 private:
     const GgufTokenizer& tokenizer_;

@@ -81,6 +81,32 @@ private slots:
         QCOMPARE(r.text, std::string("가나다")); // the held 다 comes out at the end
     }
 
+    void maxTokensNeverEndsInABrokenSyllable_data() {
+        QTest::addColumn<QString>("script");
+        QTest::addColumn<int>("maxTokens");
+        QTest::addColumn<QString>("expected");
+        QTest::addColumn<int>("tokens");
+        // 가나다: ㄱ ㅏ ㄴ ㅏ ㄷ ㅏ. A limit of 3 stops after the initial ㄴ: one more token
+        // completes the syllable instead of leaving a lone ㄴ.
+        QTest::newRow("initial waits for its vowel") << "가나다" << 3 << "가나" << 4;
+        QTest::newRow("syllable already whole") << "가나다" << 4 << "가나" << 4;
+        // 😀 is four byte tokens: a limit inside it runs on to the end of the character.
+        QTest::newRow("character split across bytes") << "a😀b" << 2 << "a😀" << 5;
+    }
+    void maxTokensNeverEndsInABrokenSyllable() {
+        QFETCH(QString, script);
+        QFETCH(int, maxTokens);
+        QFETCH(QString, expected);
+        QFETCH(int, tokens);
+        ScriptedModel m(script_of(script.toStdString()));
+        auto o = greedy();
+        o.max_tokens = maxTokens;
+        const auto r = generate(m, std::vector<int32_t>{2}, o);
+        QCOMPARE(r.reason, StopReason::MaxTokens);
+        QCOMPARE(QString::fromStdString(r.text), expected);
+        QCOMPARE(int(r.tokens.size()), tokens);
+    }
+
     void stopStrings_data() {
         QTest::addColumn<QString>("script");
         QTest::addColumn<QString>("stop");

@@ -20,6 +20,10 @@ public:
     virtual ~StreamDecoder() = default;
     virtual std::string push(int32_t token) = 0;
     virtual std::string flush() = 0; // end of stream: whatever is held
+    // True while what is held is not yet whole text: part of a UTF-8 character, or an
+    // initial consonant still waiting for its vowel. Generation that reaches its token limit
+    // runs on a few tokens while this holds, so an answer never ends in a broken syllable.
+    virtual bool incomplete() const { return false; }
 };
 
 class Tokenizer {

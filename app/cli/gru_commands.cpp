@@ -7,6 +7,7 @@
 #include "kmlm/generate.h"
 #include "kmlm/gru_io.h"
 #include "kmlm/gru_train.h"
+#include "kmlm/memory.h"
 #include "kmlm/utf8.h"
 
 #include <nlohmann/json.hpp>
@@ -120,6 +121,7 @@ void run_generate(const GenerateArgs& a) {
     o.max_tokens = a.max_tokens;
     o.stop_strings = a.stops;
     o.cancel = &g_cancel;
+    o.memory_ok = MemoryGuard(to_load_options(a.model).memory_limit).callback();
     o.on_text = [](std::string_view t) { std::cout << t << std::flush; };
     const auto prompt = model->tokenizer().encode(a.prompt, true);
     std::signal(SIGINT, on_interrupt);

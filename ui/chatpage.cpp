@@ -122,7 +122,7 @@ ChatPage::ChatPage(const AppServices& services, QWidget* parent)
         openConversation(index.data(ConversationListModel::IdRole).toLongLong());
         // A search hit: show the message that matched.
         if (const qint64 message = index.data(ConversationListModel::MessageIdRole).toLongLong())
-            m_view->showMessage(message);
+            m_view->showMessage(message, m_listModel->filter());
     });
     connect(m_list, &QWidget::customContextMenuRequested, this, &ChatPage::showListMenu);
 

@@ -113,7 +113,7 @@ void ChatView::scrollTo(bool bottom, int value) {
     }
 }
 
-bool ChatView::showMessage(qint64 messageId) {
+bool ChatView::showMessage(qint64 messageId, const QString& query) {
     renderNow();
     const auto span = m_spans.constFind(messageId);
     if (span == m_spans.constEnd())
@@ -121,17 +121,23 @@ bool ChatView::showMessage(qint64 messageId) {
     // From the end, so that the message's start comes to the top of the view.
     moveCursor(QTextCursor::End);
     ensureCursorVisible();
-    QTextCursor cursor(document());
-    cursor.setPosition(span->first);
-    setTextCursor(cursor);
+    QTextCursor start(document());
+    start.setPosition(span->first);
+    setTextCursor(start);
     ensureCursorVisible();
-    QTextEdit::ExtraSelection highlight;
-    highlight.cursor = cursor;
-    highlight.cursor.setPosition(span->second, QTextCursor::KeepAnchor);
-    QColor colour = palette().color(QPalette::Highlight);
-    colour.setAlpha(70);
-    highlight.format.setBackground(colour);
-    setExtraSelections({highlight});
+    // The words, not the whole message: a selection across list items hides their numbers.
+    QList<ExtraSelection> found;
+    for (const QString& word : query.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+        for (QTextCursor c = document()->find(word, span->first); !c.isNull() && c.selectionEnd() <= span->second;
+             c = document()->find(word, c)) {
+            ExtraSelection match;
+            match.cursor = c;
+            match.format.setBackground(palette().color(QPalette::Highlight));
+            match.format.setForeground(palette().color(QPalette::HighlightedText));
+            found.append(match);
+        }
+    }
+    setExtraSelections(found);
     m_highlightTimer.start();
     return true;
 }

@@ -20,9 +20,9 @@ public:
     QStringList codeBlocks() const { return m_codeBlocks; }
     // Renders now instead of at the next tick (tests, screenshots).
     void renderNow();
-    // Scrolls to the message (e.g. a search hit) and highlights it for a moment; false when
-    // it is not shown (not on the active path).
-    bool showMessage(qint64 messageId);
+    // Scrolls to the message (e.g. a search hit) and highlights the words of query in it for
+    // a moment; false when the message is not shown (not on the active path).
+    bool showMessage(qint64 messageId, const QString& query = {});
 
 signals:
     void editRequested(qint64 messageId);

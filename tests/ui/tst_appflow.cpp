@@ -220,7 +220,7 @@ private slots:
         QVERIFY(view->verticalScrollBar()->value() < view->verticalScrollBar()->maximum());
         const QList<QTextEdit::ExtraSelection> highlighted = view->extraSelections();
         QCOMPARE(highlighted.size(), 1);
-        QVERIFY(highlighted.first().cursor.selectedText().contains(QStringLiteral("천문대")));
+        QCOMPARE(highlighted.first().cursor.selectedText(), QStringLiteral("천문대"));
         // The matching message is on screen.
         QTextCursor match = view->document()->find(QStringLiteral("천문대"));
         QVERIFY(view->viewport()->rect().intersects(view->cursorRect(match)));

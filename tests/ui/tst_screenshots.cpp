@@ -50,6 +50,7 @@ class TestScreenshots : public QObject {
     ChatSession* session = nullptr;
     ModelRegistry* models = nullptr;
     qint64 conversation = 0;
+    qint64 picnic = 0;
 
     AppServices services() const { return AppServices{settings, engine, store, session, models, nullptr}; }
 
@@ -65,8 +66,8 @@ class TestScreenshots : public QObject {
     void fillConversation() {
         conversation = store->createConversation(QStringLiteral("서울 여행 계획"), QStringLiteral("당신은 친절한 한국어 도우미입니다."));
         store->addMessage(conversation, QStringLiteral("user"), QStringLiteral("서울에서 하루 동안 가 볼 만한 곳을 추천해 주세요."));
-        const qint64 other = store->createConversation(QStringLiteral("봄 소풍 준비물"));
-        store->addMessage(other, QStringLiteral("user"), QStringLiteral("소풍 도시락 메뉴를 골라 주세요."));
+        picnic = store->createConversation(QStringLiteral("봄 소풍 준비물"));
+        store->addMessage(picnic, QStringLiteral("user"), QStringLiteral("소풍 도시락 메뉴를 골라 주세요."));
         const qint64 first = store->addMessage(conversation, QStringLiteral("assistant"), QStringLiteral("경복궁과 북촌 한옥마을을 추천합니다."));
         store->addAlternative(first, QStringLiteral(
             "## 하루 일정 추천\n\n"
@@ -141,8 +142,20 @@ private slots:
         session->setConversation(conversation);
         typeText(chat->searchField(), QStringLiteral("빈대떡"));
         QTRY_COMPARE_WITH_TIMEOUT(chat->conversationList()->model()->rowCount(), 1, 10000);
+        const QModelIndex hit = chat->conversationList()->model()->index(0, 0);
+        QTest::mouseClick(chat->conversationList()->viewport(), Qt::LeftButton, {},
+                          chat->conversationList()->visualRect(hit).center());
+        QCOMPARE(chat->view()->extraSelections().size(), 1); // the matching message, highlighted
         save(&window, QStringLiteral("chat-search-") + theme);
         chat->searchField()->clear();
+        QTRY_VERIFY_WITH_TIMEOUT(chat->conversationList()->model()->rowCount() >= 2, 10000);
+
+        // A deleted chat, with the notice that can bring it back.
+        chat->deleteConversation(picnic);
+        QVERIFY(chat->undoBar()->isVisible());
+        save(&window, QStringLiteral("chat-deleted-") + theme);
+        chat->undoDelete();
+        session->setConversation(conversation);
 
         window.tabs()->setCurrentWidget(window.editorPage());
         GhostEditor* editor = window.editorPage()->editor();

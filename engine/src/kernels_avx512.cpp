@@ -132,6 +132,25 @@ template <int NX, bool Q8> void dot_q_q8_s(int64_t n, const void* wv, const void
         spread[k] = _mm512_inserti64x4(_mm512_set1_epi32(2 * k), _mm256_set1_epi32(2 * k + 1), 1);
 
     int64_t b = 0;
+    // Q4_0 against one row (matrix times vector): one block per 256-bit vpdpbusd, which
+    // cores that split 512-bit operations in two run at full rate; two sums in flight.
+    __m256 acc1[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()};
+    if constexpr (NX == 1 && !Q8) {
+        const __m256i m4 = _mm256_set1_epi8(0x0F);
+        for (; b + 8 <= nb; b += 8) {
+            const uint8_t* wb = w + b * kBlockBytes;
+            const __m256 dw = block_scales8(wb, kBlockBytes);
+            const __m256 sc = _mm256_mul_ps(dw, _mm256_loadu_ps(xr[0].d + b));
+            for (int k = 0; k < 8; ++k) {
+                const __m128i t = _mm_loadu_si128(reinterpret_cast<const __m128i*>(wb + k * kBlockBytes + 2));
+                const __m256i q = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(t, 4), t), m4);
+                const __m256i y = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xr[0].qs + (b + k) * QK));
+                const __m256i p = _mm256_dpbusd_epi32(_mm256_setzero_si256(), q, y);
+                acc1[k % 2] = _mm256_fmadd_ps(_mm256_permutevar8x32_ps(sc, _mm256_set1_epi32(k)), _mm256_cvtepi32_ps(p), acc1[k % 2]);
+            }
+            corr[0] = _mm256_fmadd_ps(dw, _mm256_loadu_ps(xr[0].s + b), corr[0]);
+        }
+    }
     for (; b + 8 <= nb; b += 8) {
         const uint8_t* wb = w + b * kBlockBytes;
         const __m256 dw = block_scales8(wb, kBlockBytes);
@@ -172,6 +191,7 @@ template <int NX, bool Q8> void dot_q_q8_s(int64_t n, const void* wv, const void
         }
     }
     for (int j = 0; j < NX; ++j) out[j] = _mm512_reduce_add_ps(acc[j]) - 8.0f * hsum(corr[j]) + tail[j];
+    if constexpr (NX == 1 && !Q8) out[0] += hsum(_mm256_add_ps(acc1[0], acc1[1]));
 }
 
 template <bool Q8> void dot_nx(int64_t n, const void* w, const void* x, size_t xs, int nx, float* s) {

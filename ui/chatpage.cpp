@@ -177,7 +177,7 @@ ChatPage::ChatPage(const AppServices& services, QWidget* parent)
 void ChatPage::changeEvent(QEvent* event) {
     if (event->type() == QEvent::LanguageChange) {
         m_texts.retranslate();
-        refreshMessages(); // the title of a new chat
+        updateTitle(); // "New chat"
         requestTokenCount();
         m_speed->clear();
         updateUndoNotice();
@@ -216,9 +216,13 @@ void ChatPage::refreshMessages() {
     m_view->setMessages(session->messages());
     if (session->isGenerating())
         m_view->setStreamingText(session->streamingMessageId(), session->streamingText(), 0);
-    const auto info = m_services.store->conversation(session->conversationId());
-    m_title->setText(info ? info->title : tr("New chat"));
+    updateTitle();
     updateButtons();
+}
+
+void ChatPage::updateTitle() {
+    const auto info = m_services.store->conversation(m_services.session->conversationId());
+    m_title->setText(info ? info->title : tr("New chat"));
 }
 
 void ChatPage::updateButtons() {

@@ -43,6 +43,7 @@ protected:
 private:
     void send(const QString& text);
     void refreshMessages();
+    void updateTitle();
     void updateButtons();
     void editMessage(qint64 messageId);
     void stepAlternative(qint64 messageId, int step);

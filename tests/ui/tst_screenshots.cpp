@@ -14,6 +14,7 @@
 #include "ghosteditor.h"
 #include "ui_test.h"
 #include "mainwindow.h"
+#include "memorymonitor.h"
 #include "modelregistry.h"
 #include "settingsdialog.h"
 
@@ -49,10 +50,11 @@ class TestScreenshots : public QObject {
     EngineController* engine = nullptr;
     ChatSession* session = nullptr;
     ModelRegistry* models = nullptr;
+    MemoryMonitor* memory = nullptr;
     qint64 conversation = 0;
     qint64 picnic = 0;
 
-    AppServices services() const { return AppServices{settings, engine, store, session, models, nullptr}; }
+    AppServices services() const { return AppServices{settings, engine, store, session, models, memory}; }
 
     void save(QWidget* w, const QString& name) {
         QApplication::processEvents();
@@ -104,6 +106,10 @@ private slots:
         QSignalSpy loaded(engine, &EngineController::modelLoaded);
         engine->loadModel(decoder, settings->engineSettings());
         QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 60000);
+        // The status bar's memory meter, with a few samples for its sparkline.
+        memory = new MemoryMonitor(this);
+        memory->setEngine(engine);
+        for (int i = 0; i < 8; ++i) memory->sampleNow();
         fillConversation();
     }
 

@@ -5,26 +5,6 @@
 #include <QProcess>
 #include <QTemporaryDir>
 
-namespace {
-
-struct Result {
-    int code = -1;
-    QString out, err;
-};
-
-Result kmlm(const QStringList& args, const QByteArray& input = {}) {
-    QProcess p;
-    p.start(kmlm_test::kmlmBin(), args);
-    if (!p.waitForStarted()) return {};
-    if (!input.isEmpty()) p.write(input);
-    p.closeWriteChannel();
-    p.waitForFinished(120000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
-
-} // namespace
-
 class TestDecoderCli : public QObject {
     Q_OBJECT
 private:
@@ -36,13 +16,13 @@ private slots:
         if (kmlm_test::kmlmBin().isEmpty()) QSKIP("KMLM_BIN is not set (run through ctest)");
         QVERIFY(dir_.isValid());
         model_ = dir_.filePath("tiny.gguf");
-        const Result r = kmlm({"make-random", "--arch", "llama", "--layers", "2", "--embd", "64", "--heads", "2", "--heads-kv", "1",
+        const kmlm_test::KmlmRun r = kmlm_test::runKmlm({"make-random", "--arch", "llama", "--layers", "2", "--embd", "64", "--heads", "2", "--heads-kv", "1",
                                "--ff", "96", "--vocab", "400", "--ctx", "64", "--type", "Q8_0", model_});
         QVERIFY2(r.code == 0, qPrintable(r.err));
     }
 
     void info() {
-        const Result r = kmlm({"info", "-m", model_});
+        const kmlm_test::KmlmRun r = kmlm_test::runKmlm({"info", "-m", model_});
         QCOMPARE(r.code, 0);
         QVERIFY(r.out.contains("architecture:  llama"));
         QVERIFY(r.out.contains("Q8_0"));
@@ -52,20 +32,20 @@ private slots:
 
     void runIsRepeatableWithASeed() {
         const QStringList args = {"run", "-m", model_, "-p", "오늘 날씨가", "-n", "12", "--seed", "7"};
-        const Result a = kmlm(args), b = kmlm(args);
+        const kmlm_test::KmlmRun a = kmlm_test::runKmlm(args), b = kmlm_test::runKmlm(args);
         QCOMPARE(a.code, 0);
         QCOMPARE(a.out, b.out);
         QVERIFY(!a.out.trimmed().isEmpty());
     }
 
     void runChatAndStdin() {
-        const Result r = kmlm({"run", "-m", model_, "--chat", "-n", "4", "--stats"}, "안녕하세요");
+        const kmlm_test::KmlmRun r = kmlm_test::runKmlm({"run", "-m", model_, "--chat", "-n", "4", "--stats"}, "안녕하세요");
         QCOMPARE(r.code, 0);
         QVERIFY(r.err.contains("prompt tokens"));
     }
 
     void chatResetsAndExits() {
-        const Result r = kmlm({"chat", "-m", model_, "-n", "4", "--stats"}, "안녕\n반가워\n/reset\n또 만나\n/exit\n");
+        const kmlm_test::KmlmRun r = kmlm_test::runKmlm({"chat", "-m", model_, "-n", "4", "--stats"}, "안녕\n반가워\n/reset\n또 만나\n/exit\n");
         QCOMPARE(r.code, 0);
         QCOMPARE(r.err.count("prompt tokens"), 3);
         QVERIFY(r.err.contains("reused")); // the second turn reuses the first
@@ -77,13 +57,13 @@ private slots:
         QVERIFY(text.open(QIODevice::WriteOnly));
         for (int i = 0; i < 20; ++i) text.write("오늘 날씨가 맑아서 공원에 산책을 나갔다. ");
         text.close();
-        const Result r = kmlm({"perplexity", "-m", model_, "-f", text.fileName(), "-c", "32"});
+        const kmlm_test::KmlmRun r = kmlm_test::runKmlm({"perplexity", "-m", model_, "-f", text.fileName(), "-c", "32"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY(r.out.contains("Final estimate: PPL = "));
     }
 
     void bench() {
-        const Result r = kmlm({"bench", "-m", model_, "--prompt-tokens", "16", "--gen-tokens", "4"});
+        const kmlm_test::KmlmRun r = kmlm_test::runKmlm({"bench", "-m", model_, "--prompt-tokens", "16", "--gen-tokens", "4"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         for (const char* line : {"load:", "prompt:", "generation:", "peak RSS:", "bandwidth:", "bound:"})
             QVERIFY2(r.out.contains(line), line);
@@ -108,7 +88,7 @@ private slots:
         args.replaceInStrings("MODEL", model_).replaceInStrings("SHORT", shortText.fileName());
         for (QString& a : args)
             if (a == "x.gguf") a = dir_.filePath(a);
-        const Result r = kmlm(args);
+        const kmlm_test::KmlmRun r = kmlm_test::runKmlm(args);
         QCOMPARE(r.code, code);
         if (code != 2) QVERIFY(r.err.startsWith("kmlm: "));
     }
@@ -118,7 +98,7 @@ private slots:
         QVERIFY(bad.open(QIODevice::WriteOnly));
         bad.write("GGUF\x03\x00\x00\x00garbage");
         bad.close();
-        const Result r = kmlm({"run", "-m", bad.fileName(), "-p", "x"});
+        const kmlm_test::KmlmRun r = kmlm_test::runKmlm({"run", "-m", bad.fileName(), "-p", "x"});
         QCOMPARE(r.code, 3);
     }
 };

@@ -13,31 +13,6 @@
 
 using namespace kmlm;
 
-namespace {
-
-struct Run {
-    int code = -1;
-    QString out, err;
-};
-
-Run run_kmlm(const QStringList& args) {
-    QProcess p;
-    p.start(kmlm_test::kmlmBin(), args);
-    Run r;
-    if (!p.waitForFinished(120000)) {
-        p.kill();
-        p.waitForFinished();
-        r.err = "timed out";
-        return r;
-    }
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
-
-} // namespace
-
 class TestGruCli : public QObject {
     Q_OBJECT
     QTemporaryDir dir_;
@@ -57,18 +32,18 @@ private slots:
     }
     void tokenizeRoundTrip() {
         QFETCH(QString, text);
-        const Run enc = run_kmlm({"tokenize", "-m", model_, "--text", text});
+        const kmlm_test::KmlmRun enc = kmlm_test::runKmlm({"tokenize", "-m", model_, "--text", text});
         QCOMPARE(enc.code, 0);
         const QString ids = enc.out.trimmed();
         QVERIFY(ids.startsWith("2 "));
-        const Run dec = run_kmlm({"tokenize", "-m", model_, "--decode", "--text", ids});
+        const kmlm_test::KmlmRun dec = kmlm_test::runKmlm({"tokenize", "-m", model_, "--decode", "--text", ids});
         QCOMPARE(dec.code, 0);
         QCOMPARE(dec.out, text + "\n");
     }
 
     void generateIsDeterministicWithASeed() {
         const QStringList args{"generate", "-m", model_, "-p", "오늘은", "-n", "30", "--seed", "7", "--print-ids", "-q"};
-        const Run a = run_kmlm(args), b = run_kmlm(args);
+        const kmlm_test::KmlmRun a = kmlm_test::runKmlm(args), b = kmlm_test::runKmlm(args);
         QCOMPARE(a.code, 0);
         QCOMPARE(a.out, b.out);
         const QStringList lines = a.out.split('\n', Qt::SkipEmptyParts);
@@ -82,7 +57,7 @@ private slots:
     }
 
     void scoreText() {
-        const Run r = run_kmlm({"score", "-m", model_, "--text", "정말 재미있어요", "--json"});
+        const kmlm_test::KmlmRun r = kmlm_test::runKmlm({"score", "-m", model_, "--text", "정말 재미있어요", "--json"});
         QCOMPARE(r.code, 0);
         const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
         QVERIFY(o.value("bits_per_char").toDouble() > 0);
@@ -97,12 +72,12 @@ private slots:
     }
 
     void scoreIdsAndFile() {
-        const Run ids = run_kmlm({"score", "-m", model_, "--ids", "2 10 29 3", "--json"});
+        const kmlm_test::KmlmRun ids = kmlm_test::runKmlm({"score", "-m", model_, "--ids", "2 10 29 3", "--json"});
         QCOMPARE(ids.code, 0);
         QCOMPARE(QJsonDocument::fromJson(ids.out.toUtf8()).object().value("tokens").toArray().size(), 3);
         const QString file = dir_.filePath("lines.txt");
         std::ofstream(kmlm_test::toPath(file)) << "첫 줄\n둘째 줄입니다\n";
-        const Run f = run_kmlm({"score", "-m", model_, "--file", file, "--json"});
+        const kmlm_test::KmlmRun f = kmlm_test::runKmlm({"score", "-m", model_, "--file", file, "--json"});
         QCOMPARE(f.code, 0);
         const QJsonObject o = QJsonDocument::fromJson(f.out.toUtf8()).object();
         QCOMPARE(o.value("lines").toInt(), 2);
@@ -127,7 +102,7 @@ private slots:
         QFETCH(QString, message);
         if (!args.contains("-m") && args.first() != "convert-gru" && args.first() != "train-gru") args << "-m" << model_;
         if (args.first() == "convert-gru") args[1] = model_;
-        const Run r = run_kmlm(args);
+        const kmlm_test::KmlmRun r = kmlm_test::runKmlm(args);
         QCOMPARE(r.code, code);
         QVERIFY2(r.err.contains(message, Qt::CaseInsensitive), qPrintable(r.err));
     }
@@ -135,21 +110,21 @@ private slots:
     void invalidUtf8IsExitCode3() {
         const QString file = dir_.filePath("bad.txt");
         std::ofstream(kmlm_test::toPath(file), std::ios::binary) << "좋아\n\xff\xfe\n";
-        const Run r = run_kmlm({"score", "-m", model_, "--file", file});
+        const kmlm_test::KmlmRun r = kmlm_test::runKmlm({"score", "-m", model_, "--file", file});
         QCOMPARE(r.code, 3);
         QVERIFY2(r.err.contains("bad.txt:2"), qPrintable(r.err));
-        const Run t = run_kmlm({"tokenize", "-m", model_, "--file", file});
+        const kmlm_test::KmlmRun t = kmlm_test::runKmlm({"tokenize", "-m", model_, "--file", file});
         QCOMPARE(t.code, 3);
         QVERIFY(t.err.contains("UTF-8"));
     }
 
     void convertRoundTrip() {
         const QString json = dir_.filePath("m.json"), bin = dir_.filePath("m.bin"), back = dir_.filePath("back.gguf");
-        QCOMPARE(run_kmlm({"convert-gru", model_, json}).code, 0);
-        QCOMPARE(run_kmlm({"convert-gru", json, bin}).code, 0);
-        QCOMPARE(run_kmlm({"convert-gru", bin, back, "--type", "f32"}).code, 0);
-        const Run a = run_kmlm({"score", "-m", model_, "--text", "같은 점수"});
-        const Run b = run_kmlm({"score", "-m", back, "--text", "같은 점수"});
+        QCOMPARE(kmlm_test::runKmlm({"convert-gru", model_, json}).code, 0);
+        QCOMPARE(kmlm_test::runKmlm({"convert-gru", json, bin}).code, 0);
+        QCOMPARE(kmlm_test::runKmlm({"convert-gru", bin, back, "--type", "f32"}).code, 0);
+        const kmlm_test::KmlmRun a = kmlm_test::runKmlm({"score", "-m", model_, "--text", "같은 점수"});
+        const kmlm_test::KmlmRun b = kmlm_test::runKmlm({"score", "-m", back, "--text", "같은 점수"});
         QCOMPARE(a.code, 0);
         QCOMPARE(a.out, b.out);
     }
@@ -162,21 +137,21 @@ private slots:
         }
         const QStringList args{"train-gru", "--corpus", corpus, "--valid", corpus, "--embed", "8", "--hidden", "16",
                                "--batch", "4", "--bptt", "16", "--steps", "12", "--eval-every", "6", "--out-dir", out};
-        const Run r = run_kmlm(args);
+        const kmlm_test::KmlmRun r = kmlm_test::runKmlm(args);
         QCOMPARE(r.code, 0);
         QVERIFY(r.err.contains("valid"));
         QVERIFY(QFileInfo::exists(out + "/latest.ckpt"));
         QVERIFY(QFileInfo::exists(out + "/best.gguf"));
-        const Run again = run_kmlm(args); // finished run: resumes at its end and stops
+        const kmlm_test::KmlmRun again = kmlm_test::runKmlm(args); // finished run: resumes at its end and stops
         QCOMPARE(again.code, 0);
         QVERIFY(again.err.contains("resumed"));
-        QCOMPARE(run_kmlm({"score", "-m", out + "/best.gguf", "--text", "안녕"}).code, 0);
+        QCOMPARE(kmlm_test::runKmlm({"score", "-m", out + "/best.gguf", "--text", "안녕"}).code, 0);
     }
 
     void bundledModelIsTheDefault() {
         const QString bundled = QStringLiteral(KMLM_SOURCE_DIR "/resources/models/kmlm-gru-ko.gguf");
         if (!QFileInfo::exists(bundled)) QSKIP("the bundled model is not there");
-        const Run r = run_kmlm({"generate", "-p", "안녕", "-n", "20", "--seed", "1"});
+        const kmlm_test::KmlmRun r = kmlm_test::runKmlm({"generate", "-p", "안녕", "-n", "20", "--seed", "1"});
         QCOMPARE(r.code, 0);
         QVERIFY(r.out.startsWith("안녕"));
     }

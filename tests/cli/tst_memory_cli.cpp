@@ -15,26 +15,6 @@ quint64 bytesAfter(const QString& out, const QString& prefix) {
     return m.hasMatch() ? m.captured(1).toULongLong() : 0;
 }
 
-struct Run {
-    int code = -1;
-    QString out, err;
-};
-
-Run kmlm(const QStringList& args) {
-    QProcess p;
-    p.start(kmlm_test::kmlmBin(), args);
-    Run r;
-    if (!p.waitForFinished(120000)) {
-        p.kill();
-        p.waitForFinished();
-        r.err = QStringLiteral("timed out");
-        return r;
-    }
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
 
 } // namespace
 
@@ -49,17 +29,17 @@ private slots:
         if (kmlm_test::kmlmBin().isEmpty()) QSKIP("KMLM_BIN is not set");
         QVERIFY(dir_.isValid());
         model_ = dir_.filePath(QStringLiteral("tiny.gguf"));
-        const Run r = kmlm({"make-random", "--arch", "llama", "--layers", "2", "--embd", "64", "--heads", "2",
+        const kmlm_test::KmlmRun r = kmlm_test::runKmlm({"make-random", "--arch", "llama", "--layers", "2", "--embd", "64", "--heads", "2",
                             "--ff", "128", "--vocab", "300", "--ctx", "256", "--type", "Q8_0", model_});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         mid_ = dir_.filePath(QStringLiteral("mid.gguf"));
-        const Run m = kmlm({"make-random", "--arch", "llama", "--layers", "4", "--embd", "512", "--heads", "8",
+        const kmlm_test::KmlmRun m = kmlm_test::runKmlm({"make-random", "--arch", "llama", "--layers", "4", "--embd", "512", "--heads", "8",
                             "--ff", "1408", "--vocab", "8000", "--ctx", "1024", "--type", "Q8_0", mid_});
         QVERIFY2(m.code == 0, qPrintable(m.err));
     }
 
     void help() {
-        const Run r = kmlm({"memory", "--help"});
+        const kmlm_test::KmlmRun r = kmlm_test::runKmlm({"memory", "--help"});
         QCOMPARE(r.code, 0);
         QVERIFY(r.out.contains("--fill"));
         QVERIFY(r.out.contains("--mem-limit"));
@@ -77,7 +57,7 @@ private slots:
     void estimate() {
         QFETCH(QStringList, args);
         QFETCH(QString, expected);
-        const Run r = kmlm(QStringList{"memory", "-m", model_} + args);
+        const kmlm_test::KmlmRun r = kmlm_test::runKmlm(QStringList{"memory", "-m", model_} + args);
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY2(r.out.contains(expected), qPrintable(r.out));
         QVERIFY(r.out.contains("weights"));
@@ -95,7 +75,7 @@ private slots:
     }
     void refused() {
         QFETCH(QStringList, args);
-        const Run r = kmlm(args + QStringList{"-m", model_});
+        const kmlm_test::KmlmRun r = kmlm_test::runKmlm(args + QStringList{"-m", model_});
         QCOMPARE(r.code, 4);
         QVERIFY2(r.err.contains("over the memory ceiling of"), qPrintable(r.err));
         QVERIFY2(r.err.contains("What would fit:"), qPrintable(r.err));
@@ -104,7 +84,7 @@ private slots:
     }
 
     void fill() {
-        const Run r = kmlm({"memory", "-m", model_, "--fill", "--ctx", "256", "--generate", "16", "-t", "1"});
+        const kmlm_test::KmlmRun r = kmlm_test::runKmlm({"memory", "-m", model_, "--fill", "--ctx", "256", "--generate", "16", "-t", "1"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY2(r.out.contains("filled:  256 tokens"), qPrintable(r.out));
         QVERIFY(r.out.contains("peak RSS (VmHWM):"));
@@ -119,7 +99,7 @@ private slots:
     }
     void fillWithinTenPercent() {
         QFETCH(QString, kv);
-        const Run r = kmlm({"memory", "-m", mid_, "--fill", "--kv-type", kv, "-t", "1"});
+        const kmlm_test::KmlmRun r = kmlm_test::runKmlm({"memory", "-m", mid_, "--fill", "--kv-type", kv, "-t", "1"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY2(r.out.contains("filled:  1024 tokens"), qPrintable(r.out));
         const double peak = double(bytesAfter(r.out, "peak RSS (VmHWM):"));
@@ -133,7 +113,7 @@ private slots:
     // instead of the process dying.
     void generationStopsAtCeiling() {
         const quint64 ceiling = 3ull << 30, margin = ceiling - (16ull << 20); // stop above 16 MiB
-        const Run r = kmlm({"memory", "-m", mid_, "--fill", "--mem-limit", QString::number(ceiling), "--margin",
+        const kmlm_test::KmlmRun r = kmlm_test::runKmlm({"memory", "-m", mid_, "--fill", "--mem-limit", QString::number(ceiling), "--margin",
                             QString::number(margin), "-t", "1"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY2(r.out.contains("generation stopped"), qPrintable(r.out));
@@ -155,7 +135,7 @@ private slots:
         QFETCH(QString, message);
         QStringList full{"memory"};
         if (!args.contains("-m")) full << "-m" << model_;
-        const Run r = kmlm(full + args);
+        const kmlm_test::KmlmRun r = kmlm_test::runKmlm(full + args);
         QCOMPARE(r.code, code);
         QVERIFY2(r.err.contains(message), qPrintable(r.err));
     }
@@ -166,7 +146,7 @@ private slots:
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write("GGUF\x03\x00\x00\x00garbage");
         f.close();
-        const Run r = kmlm({"memory", "-m", path});
+        const kmlm_test::KmlmRun r = kmlm_test::runKmlm({"memory", "-m", path});
         QCOMPARE(r.code, 3);
         QVERIFY(!r.err.isEmpty());
     }

@@ -12,31 +12,6 @@
 
 using namespace kmlm;
 
-namespace {
-
-struct Run {
-    int code = -1;
-    QString out, err;
-};
-
-Run runKmlm(const QStringList& args) {
-    QProcess p;
-    p.start(kmlm_test::kmlmBin(), args);
-    Run r;
-    if (!p.waitForFinished(120000)) {
-        p.kill();
-        p.waitForFinished();
-        r.err = "timed out";
-        return r;
-    }
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
-
-} // namespace
-
 class TestQuantizeCli : public QObject {
     Q_OBJECT
     QTemporaryDir dir_;
@@ -71,7 +46,7 @@ private slots:
         QFETCH(QString, type);
         QFETCH(QString, mix);
         const QString out = dir_.filePath("out-" + type + ".gguf");
-        const Run r = runKmlm({"quantize", model_, out, type});
+        const kmlm_test::KmlmRun r = kmlm_test::runKmlm({"quantize", model_, out, type});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY2(r.out.contains(mix), qPrintable(r.out));
         auto f = gguf::GgufFile::open(kmlm_test::toPath(out));
@@ -98,14 +73,14 @@ private slots:
         f.close();
         const QString out = dir_.filePath("never.gguf");
         args.replaceInStrings("MODEL", model_).replaceInStrings("OUT", out).replaceInStrings("JUNK", junk);
-        const Run r = runKmlm(QStringList{"quantize"} + args);
+        const kmlm_test::KmlmRun r = kmlm_test::runKmlm(QStringList{"quantize"} + args);
         QCOMPARE(r.code, code);
         QVERIFY2(r.err.contains(message), qPrintable(r.err));
         QVERIFY(!QFile::exists(out));
     }
 
     void help() {
-        const Run r = runKmlm({"quantize", "--help"});
+        const kmlm_test::KmlmRun r = kmlm_test::runKmlm({"quantize", "--help"});
         QCOMPARE(r.code, 0);
         QVERIFY(r.out.contains("Q4_K_M"));
     }

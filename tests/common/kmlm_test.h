@@ -1,6 +1,7 @@
 // Helpers shared by the QtTest executables (Qt 5.15 and Qt 6 alike).
 #pragma once
 #include <QtTest>
+#include <QProcess>
 #include <QDir>
 #include <QFileInfo>
 #include <QString>
@@ -33,5 +34,33 @@ inline std::filesystem::path toPath(const QString& s) { return std::filesystem::
 
 // Path of the kmlm binary (set by CTest).
 inline QString kmlmBin() { return qEnvironmentVariable("KMLM_BIN"); }
+
+// One run of the kmlm binary: exit code (-1 when it crashed or timed out), stdout, stderr.
+struct KmlmRun {
+    int code = -1;
+    QString out, err;
+};
+
+inline KmlmRun runKmlm(const QStringList& args, const QByteArray& input = {}) {
+    QProcess p;
+    p.start(kmlmBin(), args);
+    KmlmRun r;
+    if (!p.waitForStarted()) {
+        r.err = QStringLiteral("cannot start ") + kmlmBin();
+        return r;
+    }
+    if (!input.isEmpty()) p.write(input);
+    p.closeWriteChannel();
+    if (!p.waitForFinished(120000)) {
+        p.kill();
+        p.waitForFinished();
+        r.err = QStringLiteral("timed out");
+        return r;
+    }
+    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out = QString::fromUtf8(p.readAllStandardOutput());
+    r.err = QString::fromUtf8(p.readAllStandardError());
+    return r;
+}
 
 } // namespace kmlm_test

@@ -41,7 +41,10 @@
     </message>
     <message numerus="yes">
         <source>%n token(s)</source>
-        <translation><numerusform>%n token</numerusform><numerusform>%n tokens</numerusform></translation>
+        <translation>
+            <numerusform>%n token</numerusform>
+            <numerusform>%n tokens</numerusform>
+        </translation>
     </message>
     <message>
         <source>Edit and resend</source>
@@ -99,6 +102,54 @@
         <source>Bring the chat back (Ctrl+Z in the list)</source>
         <translation>Bring the chat back (Ctrl+Z in the list)</translation>
     </message>
+    <message>
+        <source>Export as Markdown…</source>
+        <translation>Export as Markdown…</translation>
+    </message>
+    <message>
+        <source>Export as JSON…</source>
+        <translation>Export as JSON…</translation>
+    </message>
+    <message>
+        <source>Import chat…</source>
+        <translation>Import chat…</translation>
+    </message>
+    <message>
+        <source>Markdown (*.md)</source>
+        <translation>Markdown (*.md)</translation>
+    </message>
+    <message>
+        <source>JSON (*.json)</source>
+        <translation>JSON (*.json)</translation>
+    </message>
+    <message>
+        <source>Export chat</source>
+        <translation>Export chat</translation>
+    </message>
+    <message>
+        <source>The chat could not be saved to %1: %2</source>
+        <translation>The chat could not be saved to %1: %2</translation>
+    </message>
+    <message>
+        <source>Import chat</source>
+        <translation>Import chat</translation>
+    </message>
+    <message>
+        <source>Exported chats (*.json);;All files (*)</source>
+        <translation>Exported chats (*.json);;All files (*)</translation>
+    </message>
+    <message>
+        <source>%1 could not be read: %2</source>
+        <translation>%1 could not be read: %2</translation>
+    </message>
+    <message>
+        <source>%1 is too large to be an exported chat.</source>
+        <translation>%1 is too large to be an exported chat.</translation>
+    </message>
+    <message>
+        <source>%1 could not be imported: %2</source>
+        <translation>%1 could not be imported: %2</translation>
+    </message>
 </context>
 <context>
     <name>ChatSession</name>
@@ -123,7 +174,10 @@
     </message>
     <message numerus="yes">
         <source>%n token(s)</source>
-        <translation><numerusform>%n token</numerusform><numerusform>%n tokens</numerusform></translation>
+        <translation>
+            <numerusform>%n token</numerusform>
+            <numerusform>%n tokens</numerusform>
+        </translation>
     </message>
     <message>
         <source>%1 tokens/s</source>
@@ -154,25 +208,6 @@
     <message>
         <source>New chat</source>
         <translation>New chat</translation>
-    </message>
-</context>
-<context>
-    <name>EngineWorker</name>
-    <message>
-        <source>Could not load the model %1: %2</source>
-        <translation>Could not load the model %1: %2</translation>
-    </message>
-    <message>
-        <source>No model is loaded.</source>
-        <translation>No model is loaded.</translation>
-    </message>
-    <message>
-        <source>The model failed: %1</source>
-        <translation>The model failed: %1</translation>
-    </message>
-    <message>
-        <source>Could not count tokens: %1</source>
-        <translation>Could not count tokens: %1</translation>
     </message>
 </context>
 <context>
@@ -232,6 +267,25 @@
     <message>
         <source>Cannot save %1: %2</source>
         <translation>Cannot save %1: %2</translation>
+    </message>
+</context>
+<context>
+    <name>EngineWorker</name>
+    <message>
+        <source>Could not load the model %1: %2</source>
+        <translation>Could not load the model %1: %2</translation>
+    </message>
+    <message>
+        <source>No model is loaded.</source>
+        <translation>No model is loaded.</translation>
+    </message>
+    <message>
+        <source>The model failed: %1</source>
+        <translation>The model failed: %1</translation>
+    </message>
+    <message>
+        <source>Could not count tokens: %1</source>
+        <translation>Could not count tokens: %1</translation>
     </message>
 </context>
 <context>
@@ -352,6 +406,18 @@ Instead, %2.</translation>
         <source>Korean Mini LM</source>
         <translation>Korean Mini LM</translation>
     </message>
+    <message>
+        <source>Export as &amp;Markdown…</source>
+        <translation>Export as &amp;Markdown…</translation>
+    </message>
+    <message>
+        <source>Export as &amp;JSON…</source>
+        <translation>Export as &amp;JSON…</translation>
+    </message>
+    <message>
+        <source>&amp;Import chat…</source>
+        <translation>&amp;Import chat…</translation>
+    </message>
 </context>
 <context>
     <name>Markdown</name>
@@ -364,7 +430,7 @@ Instead, %2.</translation>
     <name>MemoryMeterWidget</name>
     <message>
         <source>%1 / %2</source>
-        <extracomment>memory used / memory ceiling, e.g. "1.2 GiB / 3.0 GiB"</extracomment>
+        <extracomment>memory used / memory ceiling, e.g. &quot;1.2 GiB / 3.0 GiB&quot;</extracomment>
         <translation>%1 / %2</translation>
     </message>
     <message>
@@ -397,7 +463,10 @@ Instead, %2.</translation>
     </message>
     <message numerus="yes">
         <source>Peak of the last %n sample(s): %1</source>
-        <translation><numerusform>Peak of the last sample: %1</numerusform><numerusform>Peak of the last %n samples: %1</numerusform></translation>
+        <translation>
+            <numerusform>Peak of the last sample: %1</numerusform>
+            <numerusform>Peak of the last %n samples: %1</numerusform>
+        </translation>
     </message>
 </context>
 <context>

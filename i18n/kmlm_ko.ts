@@ -41,7 +41,9 @@
     </message>
     <message numerus="yes">
         <source>%n token(s)</source>
-        <translation><numerusform>토큰 %n개</numerusform></translation>
+        <translation>
+            <numerusform>토큰 %n개</numerusform>
+        </translation>
     </message>
     <message>
         <source>Edit and resend</source>
@@ -99,6 +101,54 @@
         <source>Bring the chat back (Ctrl+Z in the list)</source>
         <translation>대화를 되살립니다 (목록에서 Ctrl+Z)</translation>
     </message>
+    <message>
+        <source>Export as Markdown…</source>
+        <translation>마크다운으로 내보내기…</translation>
+    </message>
+    <message>
+        <source>Export as JSON…</source>
+        <translation>JSON으로 내보내기…</translation>
+    </message>
+    <message>
+        <source>Import chat…</source>
+        <translation>대화 가져오기…</translation>
+    </message>
+    <message>
+        <source>Markdown (*.md)</source>
+        <translation>마크다운 (*.md)</translation>
+    </message>
+    <message>
+        <source>JSON (*.json)</source>
+        <translation>JSON (*.json)</translation>
+    </message>
+    <message>
+        <source>Export chat</source>
+        <translation>대화 내보내기</translation>
+    </message>
+    <message>
+        <source>The chat could not be saved to %1: %2</source>
+        <translation>대화를 %1에 저장할 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>Import chat</source>
+        <translation>대화 가져오기</translation>
+    </message>
+    <message>
+        <source>Exported chats (*.json);;All files (*)</source>
+        <translation>내보낸 대화 (*.json);;모든 파일 (*)</translation>
+    </message>
+    <message>
+        <source>%1 could not be read: %2</source>
+        <translation>%1을(를) 읽을 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>%1 is too large to be an exported chat.</source>
+        <translation>%1은(는) 내보낸 대화라고 보기에는 너무 큽니다.</translation>
+    </message>
+    <message>
+        <source>%1 could not be imported: %2</source>
+        <translation>%1을(를) 가져올 수 없습니다: %2</translation>
+    </message>
 </context>
 <context>
     <name>ChatSession</name>
@@ -123,7 +173,9 @@
     </message>
     <message numerus="yes">
         <source>%n token(s)</source>
-        <translation><numerusform>토큰 %n개</numerusform></translation>
+        <translation>
+            <numerusform>토큰 %n개</numerusform>
+        </translation>
     </message>
     <message>
         <source>%1 tokens/s</source>
@@ -154,25 +206,6 @@
     <message>
         <source>New chat</source>
         <translation>새 대화</translation>
-    </message>
-</context>
-<context>
-    <name>EngineWorker</name>
-    <message>
-        <source>Could not load the model %1: %2</source>
-        <translation>모델 %1을(를) 불러올 수 없습니다: %2</translation>
-    </message>
-    <message>
-        <source>No model is loaded.</source>
-        <translation>불러온 모델이 없습니다.</translation>
-    </message>
-    <message>
-        <source>The model failed: %1</source>
-        <translation>모델 오류: %1</translation>
-    </message>
-    <message>
-        <source>Could not count tokens: %1</source>
-        <translation>토큰 수를 셀 수 없습니다: %1</translation>
     </message>
 </context>
 <context>
@@ -232,6 +265,25 @@
     <message>
         <source>Cannot save %1: %2</source>
         <translation>%1 파일을 저장할 수 없습니다: %2</translation>
+    </message>
+</context>
+<context>
+    <name>EngineWorker</name>
+    <message>
+        <source>Could not load the model %1: %2</source>
+        <translation>모델 %1을(를) 불러올 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>No model is loaded.</source>
+        <translation>불러온 모델이 없습니다.</translation>
+    </message>
+    <message>
+        <source>The model failed: %1</source>
+        <translation>모델 오류: %1</translation>
+    </message>
+    <message>
+        <source>Could not count tokens: %1</source>
+        <translation>토큰 수를 셀 수 없습니다: %1</translation>
     </message>
 </context>
 <context>
@@ -352,6 +404,18 @@ Instead, %2.</source>
         <source>Korean Mini LM</source>
         <translation>한국어 미니 LM</translation>
     </message>
+    <message>
+        <source>Export as &amp;Markdown…</source>
+        <translation>마크다운으로 내보내기(&amp;M)…</translation>
+    </message>
+    <message>
+        <source>Export as &amp;JSON…</source>
+        <translation>JSON으로 내보내기(&amp;J)…</translation>
+    </message>
+    <message>
+        <source>&amp;Import chat…</source>
+        <translation>대화 가져오기(&amp;I)…</translation>
+    </message>
 </context>
 <context>
     <name>Markdown</name>
@@ -364,7 +428,7 @@ Instead, %2.</source>
     <name>MemoryMeterWidget</name>
     <message>
         <source>%1 / %2</source>
-        <extracomment>memory used / memory ceiling, e.g. "1.2 GiB / 3.0 GiB"</extracomment>
+        <extracomment>memory used / memory ceiling, e.g. &quot;1.2 GiB / 3.0 GiB&quot;</extracomment>
         <translation>%1 / %2</translation>
     </message>
     <message>
@@ -397,7 +461,9 @@ Instead, %2.</source>
     </message>
     <message numerus="yes">
         <source>Peak of the last %n sample(s): %1</source>
-        <translation><numerusform>최근 %n회 측정 중 최고: %1</numerusform></translation>
+        <translation>
+            <numerusform>최근 %n회 측정 중 최고: %1</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -16,6 +16,10 @@
 #include <QCheckBox>
 #include <QDialog>
 #include <QDialogButtonBox>
+#include <QDir>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QInputDialog>
@@ -25,7 +29,9 @@
 #include <QMenu>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSaveFile>
 #include <QSplitter>
+#include <QStandardPaths>
 #include <QVBoxLayout>
 
 ChatPage::ChatPage(const AppServices& services, QWidget* parent)
@@ -42,6 +48,7 @@ ChatPage::ChatPage(const AppServices& services, QWidget* parent)
     , m_send(new QPushButton)
     , m_stop(new QPushButton) {
     m_undoBar = createUndoBar();
+    setPathChoosers({}, {});
     // Left: search, conversations, new chat.
     m_search->setClearButtonEnabled(true);
     m_list->setModel(m_listModel);
@@ -273,7 +280,11 @@ void ChatPage::showListMenu(const QPoint& pos) {
     const qint64 id = index.data(ConversationListModel::IdRole).toLongLong();
     QMenu menu;
     menu.addAction(tr("Rename…"), this, [this, id] { renameConversation(id); });
+    menu.addAction(tr("Export as Markdown…"), this, [this, id] { exportMarkdown(id); });
+    menu.addAction(tr("Export as JSON…"), this, [this, id] { exportJson(id); });
     menu.addAction(tr("Delete"), this, [this, id] { deleteConversation(id); });
+    menu.addSeparator();
+    menu.addAction(tr("Import chat…"), this, &ChatPage::importChat);
     menu.exec(m_list->viewport()->mapToGlobal(pos));
 }
 
@@ -383,4 +394,70 @@ void ChatPage::editConversationSettings() {
         store->setSampling(id, sampling->sampling());
     else
         store->clearSampling(id);
+}
+
+void ChatPage::setPathChoosers(SavePathChooser save, OpenPathChooser open) {
+    m_chooseSavePath = save ? std::move(save) : [this](const QString& caption, const QString& suggested, const QString& filter) {
+        return QFileDialog::getSaveFileName(this, caption, suggested, filter);
+    };
+    m_chooseOpenPath = open ? std::move(open) : [this](const QString& caption, const QString& filter) {
+        return QFileDialog::getOpenFileName(this, caption, QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation), filter);
+    };
+}
+
+void ChatPage::exportMarkdown(qint64 id) {
+    if (const auto info = m_services.store->conversation(id))
+        exportChat(info->title, QStringLiteral("md"), tr("Markdown (*.md)"), m_services.store->exportMarkdown(id).toUtf8());
+}
+
+void ChatPage::exportJson(qint64 id) {
+    if (const auto info = m_services.store->conversation(id))
+        exportChat(info->title, QStringLiteral("json"), tr("JSON (*.json)"), m_services.store->exportJson(id));
+}
+
+namespace {
+// The title as a file name: no path separators or characters some file systems refuse.
+QString fileNameFor(const QString& title, const QString& extension) {
+    QString name;
+    for (const QChar c : title.left(80))
+        name += c.isPrint() && !QStringLiteral("/\\:*?\"<>|").contains(c) ? c : QLatin1Char('_');
+    name = name.trimmed();
+    if (name.isEmpty() || name.startsWith(QLatin1Char('.')))
+        name.prepend(QStringLiteral("chat"));
+    return name + QLatin1Char('.') + extension;
+}
+} // namespace
+
+void ChatPage::exportChat(const QString& title, const QString& extension, const QString& filter, const QByteArray& data) {
+    const QString folder = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    const QString path = m_chooseSavePath(tr("Export chat"), QDir(folder).filePath(fileNameFor(title, extension)), filter);
+    if (path.isEmpty())
+        return;
+    // QSaveFile: an existing file is replaced only once everything is written.
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit())
+        showWarning(this, tr("Export chat"), tr("The chat could not be saved to %1: %2").arg(QDir::toNativeSeparators(path), file.errorString()));
+}
+
+void ChatPage::importChat() {
+    const QString path = m_chooseOpenPath(tr("Import chat"), tr("Exported chats (*.json);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    const QString name = QDir::toNativeSeparators(path);
+    constexpr qint64 kMaxBytes = 256 * 1024 * 1024; // far above any real chat; refuses before reading
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        showWarning(this, tr("Import chat"), tr("%1 could not be read: %2").arg(name, file.errorString()));
+        return;
+    }
+    if (file.size() > kMaxBytes) {
+        showWarning(this, tr("Import chat"), tr("%1 is too large to be an exported chat.").arg(name));
+        return;
+    }
+    const qint64 id = m_services.store->importJson(file.readAll());
+    if (!id) {
+        showWarning(this, tr("Import chat"), tr("%1 could not be imported: %2").arg(name, m_services.store->errorString()));
+        return;
+    }
+    openConversation(id);
 }

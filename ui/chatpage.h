@@ -7,6 +7,8 @@
 #include <QTimer>
 #include <QWidget>
 
+#include <functional>
+
 class ChatView;
 class Composer;
 class ConversationListModel;
@@ -26,6 +28,12 @@ public:
     QListView* conversationList() const { return m_list; }
     QWidget* undoBar() const { return m_undoBar; } // "Chat deleted. Undo", for a few seconds
 
+    // Where an export goes and which file is imported: file dialogs unless replaced (tests).
+    // An empty path cancels.
+    using SavePathChooser = std::function<QString(const QString& caption, const QString& suggested, const QString& filter)>;
+    using OpenPathChooser = std::function<QString(const QString& caption, const QString& filter)>;
+    void setPathChoosers(SavePathChooser save, OpenPathChooser open);
+
 public slots:
     void newChat();
     void openConversation(qint64 id);
@@ -35,6 +43,9 @@ public slots:
     void deleteConversation(qint64 id); // at once; undoDelete() brings it back
     void undoDelete();
     void editConversationSettings();
+    void exportMarkdown(qint64 id);
+    void exportJson(qint64 id);
+    void importChat(); // opens the imported chat
     void updateTheme();
 
 protected:
@@ -52,6 +63,7 @@ private:
     QWidget* createUndoBar();
     void updateUndoNotice();
     void hideUndoBar();
+    void exportChat(const QString& title, const QString& extension, const QString& filter, const QByteArray& data);
 
     AppServices m_services;
     ConversationListModel* m_listModel;
@@ -73,4 +85,6 @@ private:
     QString m_deletedTitle;
     Retranslator m_texts;
     quint64 m_countRequest = 0;
+    SavePathChooser m_chooseSavePath;
+    OpenPathChooser m_chooseOpenPath;
 };

@@ -82,6 +82,20 @@ void MainWindow::createMenus() {
     stop->setShortcut(Qt::Key_Escape);
     QAction* regenerate = chat->addAction(QString(), m_services.session, &ChatSession::regenerate);
     QAction* conversation = chat->addAction(QString(), m_chat, &ChatPage::editConversationSettings);
+    chat->addSeparator();
+    QAction* exportMarkdown = chat->addAction(QString(), m_chat, [this] { m_chat->exportMarkdown(m_services.session->conversationId()); });
+    QAction* exportJson = chat->addAction(QString(), m_chat, [this] { m_chat->exportJson(m_services.session->conversationId()); });
+    QAction* importChat = chat->addAction(QString(), this, [this] {
+        m_tabs->setCurrentWidget(m_chat);
+        m_chat->importChat();
+    });
+    // Export needs a stored chat (a new one is stored with its first message).
+    const auto enableExport = [=](qint64 id) {
+        exportMarkdown->setEnabled(id != 0);
+        exportJson->setEnabled(id != 0);
+    };
+    connect(m_services.session, &ChatSession::conversationChanged, this, enableExport);
+    enableExport(m_services.session->conversationId());
 
     QMenu* settings = menuBar()->addMenu(QString());
     QAction* prefs = settings->addAction(QString(), this, &MainWindow::showSettings);
@@ -103,6 +117,9 @@ void MainWindow::createMenus() {
         stop->setText(tr("S&top answer"));
         regenerate->setText(tr("&Regenerate answer"));
         conversation->setText(tr("Conversation &settings…"));
+        exportMarkdown->setText(tr("Export as &Markdown…"));
+        exportJson->setText(tr("Export as &JSON…"));
+        importChat->setText(tr("&Import chat…"));
         settings->setTitle(tr("&Settings"));
         prefs->setText(tr("&Settings…"));
         help->setTitle(tr("&Help"));

@@ -2,7 +2,8 @@
 // and a decoder): a question typed in the composer is answered and shown with its speed,
 // regenerating keeps both answers, the editor gets a completion, the settings list the
 // models with their memory estimates, search and shortcuts work, the window geometry is kept,
-// and a model that fails to load leaves the previous one.
+// a chat exports to Markdown and JSON and imports back, and a model that fails to load leaves
+// the previous one.
 #include "appearance.h"
 #include "appsettings.h"
 #include "chatpage.h"
@@ -23,7 +24,11 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QListView>
+#include <QFileInfo>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
@@ -35,6 +40,8 @@
 #include <QTextTable>
 #include <QTimer>
 #include <QTreeWidget>
+
+#include <memory>
 
 #include <algorithm>
 
@@ -423,6 +430,125 @@ private slots:
         QVERIFY(warning);
         QVERIFY(warning->text().contains(QStringLiteral("tiny-gru.gguf")));
         warning->close();
+    }
+
+    // Export a chat to Markdown and JSON from the Chat menu, and import the JSON back as a
+    // new chat with the same messages, which opens.
+    void exportAndImport() {
+        const QString title = QStringLiteral("서울 여행");
+        const qint64 id = store->createConversation(title);
+        store->addMessage(id, QStringLiteral("user"), QStringLiteral("경복궁은 몇 시에 열어요?"));
+        store->addMessage(id, QStringLiteral("assistant"), QStringLiteral("오전 아홉 시에 엽니다."));
+        MainWindow window(services());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        ChatPage* chat = window.chatPage();
+        QTemporaryDir out;
+        QVERIFY(out.isValid());
+        QStringList suggested;
+        QString importPath;
+        chat->setPathChoosers(
+            [&](const QString&, const QString& name, const QString&) {
+                suggested << QFileInfo(name).fileName();
+                return out.filePath(QFileInfo(name).fileName());
+            },
+            [&](const QString&, const QString&) { return importPath; });
+        const auto chatAction = [&window](const char* text) -> QAction* {
+            QMenu* menu = window.menuBar()->actions().at(1)->menu();
+            for (QAction* a : menu->actions())
+                if (a->text() == QCoreApplication::translate("MainWindow", text))
+                    return a;
+            return nullptr;
+        };
+        const auto read = [](const QString& path) {
+            QFile file(path);
+            return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
+        };
+
+        chat->openConversation(id);
+        QAction* markdown = chatAction("Export as &Markdown…");
+        QAction* json = chatAction("Export as &JSON…");
+        QVERIFY(markdown && json);
+        QVERIFY(markdown->isEnabled());
+        markdown->trigger();
+        json->trigger();
+        QCOMPARE(suggested, QStringList({title + QStringLiteral(".md"), title + QStringLiteral(".json")}));
+        const QString md = read(out.filePath(suggested.at(0)));
+        QVERIFY2(md.contains(title) && md.contains(QStringLiteral("경복궁은 몇 시에 열어요?"))
+                     && md.contains(QStringLiteral("오전 아홉 시에 엽니다.")), qPrintable(md));
+        const QString exported = read(out.filePath(suggested.at(1)));
+        const QJsonObject root = QJsonDocument::fromJson(exported.toUtf8()).object();
+        QCOMPARE(root.value(QStringLiteral("title")).toString(), title);
+        QVERIFY(exported.contains(QStringLiteral("오전 아홉 시에 엽니다.")));
+
+        const int before = store->conversations().size();
+        importPath = out.filePath(suggested.at(1));
+        QAction* import = chatAction("&Import chat…");
+        QVERIFY(import);
+        import->trigger();
+        QCOMPARE(store->conversations().size(), before + 1);
+        const qint64 imported = session->conversationId();
+        QVERIFY(imported != 0 && imported != id);
+        QCOMPARE(store->conversation(imported)->title, title);
+        const QVector<ChatMessage> original = store->messages(id), copy = session->messages();
+        QCOMPARE(copy.size(), original.size());
+        for (int i = 0; i < copy.size(); ++i) {
+            QCOMPARE(copy.at(i).role, original.at(i).role);
+            QCOMPARE(copy.at(i).text, original.at(i).text);
+        }
+        QCOMPARE(chat->conversationList()->currentIndex().data(ConversationListModel::IdRole).toLongLong(), imported);
+        QVERIFY(!window.findChild<QMessageBox*>(QStringLiteral("warning")));
+
+        // A new chat has nothing to export yet.
+        chat->newChat();
+        QVERIFY(!markdown->isEnabled());
+    }
+
+    // Export to a folder that does not exist: a warning says where and why.
+    void exportWriteErrorIsShown() {
+        const qint64 id = store->createConversation(QStringLiteral("저장 실패"));
+        store->addMessage(id, QStringLiteral("user"), QStringLiteral("안녕하세요"));
+        MainWindow window(services());
+        ChatPage* chat = window.chatPage();
+        const QString path = tmp.filePath(QStringLiteral("no/such/folder/chat.md"));
+        chat->setPathChoosers([&](const QString&, const QString&, const QString&) { return path; }, {});
+        chat->exportMarkdown(id);
+        std::unique_ptr<QMessageBox> warning(window.findChild<QMessageBox*>(QStringLiteral("warning")));
+        QVERIFY(warning);
+        QVERIFY2(warning->text().contains(QDir::toNativeSeparators(path)), qPrintable(warning->text()));
+        QVERIFY(!QFile::exists(path));
+    }
+
+    void importRejectsBadFiles_data() {
+        QTest::addColumn<QByteArray>("content");
+        QTest::newRow("empty") << QByteArray();
+        QTest::newRow("not json") << QStringLiteral("이건 대화가 아니에요").toUtf8();
+        QTest::newRow("json array") << QByteArray("[1, 2, 3]");
+        QTest::newRow("truncated") << QByteArray("{\"title\": \"잘린 파일\", \"messages\": [{\"role\": \"user\"");
+        QTest::newRow("another format") << QByteArray("{\"title\": \"이상한 파일\", \"messages\": []}");
+        QTest::newRow("messages not a list")
+            << QByteArray("{\"format\": \"korean-mini-lm-chat\", \"version\": 1, \"title\": \"이상한 파일\", \"messages\": 7}");
+    }
+    // A file that is not an exported chat: the store's reason in a warning, nothing added.
+    void importRejectsBadFiles() {
+        QFETCH(QByteArray, content);
+        const QString path = tmp.filePath(QStringLiteral("bad.json"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write(content);
+        file.close();
+        MainWindow window(services());
+        ChatPage* chat = window.chatPage();
+        chat->newChat();
+        chat->setPathChoosers({}, [&](const QString&, const QString&) { return path; });
+        const int before = store->conversations().size();
+        chat->importChat();
+        QCOMPARE(store->conversations().size(), before);
+        QCOMPARE(session->conversationId(), 0);
+        std::unique_ptr<QMessageBox> warning(window.findChild<QMessageBox*>(QStringLiteral("warning")));
+        QVERIFY(warning);
+        QVERIFY(!store->errorString().isEmpty());
+        QVERIFY2(warning->text().contains(store->errorString()), qPrintable(warning->text()));
     }
 };
 

@@ -21,7 +21,10 @@ template <class Fn>
 void parallel_rows(gru::ThreadPool* pool, int rows, Fn&& fn) {
     const int n = pool ? std::min(pool->size(), rows) : 1;
     if (n <= 1) return fn(0, rows);
-    pool->run(n, [&](int t) { fn(rows * t / n, rows * (t + 1) / n); });
+    pool->parallel_for(size_t(n), [&](size_t task, int) {
+        const int t = int(task);
+        fn(rows * t / n, rows * (t + 1) / n);
+    });
 }
 
 // Column sums of m [rows, cols] added to out [cols].
@@ -202,7 +205,7 @@ constexpr uint32_t kCheckpointVersion = 1;
 } // namespace
 
 float gru_forward_backward(const GruWeights& w, const GruBatch& b, std::vector<float>& h0, GruWeights* grad, int threads) {
-    gru::ThreadPool pool(threads);
+    gru::ThreadPool pool(std::max(1, threads));
     return forward_backward(w, b, h0, grad, &pool, t_workspace);
 }
 

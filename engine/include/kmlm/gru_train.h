@@ -17,7 +17,7 @@
 
 namespace kmlm {
 
-namespace gru { class ThreadPool; }
+class ThreadPool;
 
 struct GruTrainOptions {
     GruConfig config;
@@ -73,7 +73,7 @@ private:
     GruWeights w_, grad_, m_, v_;
     std::vector<float> h_; // [batch, H]
     std::vector<int32_t> inputs_, targets_;
-    std::unique_ptr<gru::ThreadPool> pool_;
+    std::unique_ptr<ThreadPool> pool_;
 };
 
 // Reads a corpus file (one document per line) into the training stream BOS line EOS ...

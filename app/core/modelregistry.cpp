@@ -5,18 +5,13 @@
 #include "kmlm/gguf.h"
 #include "kmlm/gru_io.h"
 #include "kmlm/memory.h"
+#include "kmlm/transformer.h"
 
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QSet>
 #include <QtConcurrent>
-
-namespace kmlm {
-// The quantization a GGUF file names (general.file_type) or its dominant tensor type.
-// Defined in the engine (transformer.cpp), shared with ModelInfo::quantization.
-std::string quantization_name(const gguf::GgufFile& file);
-} // namespace kmlm
 
 namespace {
 

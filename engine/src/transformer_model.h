@@ -51,8 +51,5 @@ namespace kmlm {
 // Builds the model over an opened file (transformer_eval.cpp).
 std::unique_ptr<LanguageModel> make_transformer(std::unique_ptr<gguf::GgufFile> file, TransformerHParams hp,
                                                 TransformerWeights weights, const LoadOptions& options);
-// "Q4_K_M"-style name of a file's quantization: general.file_type when present, else the
-// most common type among its 2-D tensors (transformer.cpp).
-std::string quantization_name(const gguf::GgufFile& file);
 
 } // namespace kmlm

@@ -48,4 +48,8 @@ public:
     virtual std::span<const float> eval_all(std::span<const int32_t> tokens, size_t from = 0) = 0;
 };
 
+// "Q4_K_M"-style name of a file's quantization: general.file_type when present, else the
+// most common type among its 2-D tensors.
+std::string quantization_name(const gguf::GgufFile& file);
+
 } // namespace kmlm

@@ -21,7 +21,7 @@ public:
     explicit AppSettings(const QString& iniFile, QObject* parent = nullptr);
     ~AppSettings() override;
 
-    static constexpr quint64 kDefaultMemoryLimit = 3ull << 30;
+    static constexpr quint64 kDefaultMemoryLimit = kmlm::kDefaultMemoryLimit;
 
     int threads() const;                 // 0: all cores
     void setThreads(int threads);

@@ -2,12 +2,13 @@
 
 #include "kmlm/chat_template.h"
 #include "kmlm/error.h"
+#include "kmlm/gru.h"
 
 namespace {
 
 std::string nfcUtf8(const QString& text) { return text.normalized(QString::NormalizationForm_C).toStdString(); }
 
-bool isGru(const kmlm::LanguageModel& model) { return model.info().architecture == "kmlm-gru"; }
+bool isGru(const kmlm::LanguageModel& model) { return model.info().architecture == kmlm::kGruArchitecture; }
 
 // The user messages after the last answer, one per line.
 QString lastUserText(const QVector<ChatTurn>& messages) {

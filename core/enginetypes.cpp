@@ -70,18 +70,6 @@ kmlm::LoadOptions EngineSettings::toLoadOptions() const {
     return lo;
 }
 
-QString stopReasonName(StopReason reason) {
-    switch (reason) {
-    case StopReason::EndOfText: return QStringLiteral("end");
-    case StopReason::MaxTokens: return QStringLiteral("max-tokens");
-    case StopReason::StopString: return QStringLiteral("stop-string");
-    case StopReason::Cancelled: return QStringLiteral("cancelled");
-    case StopReason::MemoryLimit: return QStringLiteral("memory-limit");
-    case StopReason::Error: return QStringLiteral("error");
-    }
-    return QStringLiteral("error");
-}
-
 void registerEngineMetaTypes() {
     qRegisterMetaType<SamplingSettings>("SamplingSettings");
     qRegisterMetaType<EngineSettings>("EngineSettings");

@@ -1,6 +1,10 @@
 // Value types passed between the UI thread and the engine thread (queued signals), and
 // stored by the chat store. Plain data, copyable, registered as Qt meta types.
 #pragma once
+#include "kmlm/generate.h"
+#include "kmlm/gru.h"
+#include "kmlm/language_model.h"
+
 #include <QJsonObject>
 #include <QMetaType>
 #include <QString>
@@ -36,7 +40,7 @@ struct EngineSettings {
     int threads = 0;                          // 0: all cores
     int contextLength = 2048;                 // clamped to the model's
     QString kvType = QStringLiteral("q8_0");  // "q8_0" or "f16"
-    quint64 memoryLimit = 3ull << 30;         // the ceiling; 0: no check
+    quint64 memoryLimit = kmlm::kDefaultMemoryLimit; // the ceiling; 0: no check
 
     kmlm::LoadOptions toLoadOptions() const;
 };
@@ -65,11 +69,10 @@ struct ModelDescription {
     QString error;          // non-empty when the file could not be read
 
     bool isValid() const { return error.isEmpty() && !architecture.isEmpty(); }
-    bool isGru() const { return architecture == QLatin1String("kmlm-gru"); }
+    bool isGru() const { return architecture == QLatin1String(kmlm::kGruArchitecture.data()); }
 };
 
-enum class StopReason { EndOfText, MaxTokens, StopString, Cancelled, MemoryLimit, Error };
-QString stopReasonName(StopReason reason); // "end", "max-tokens", "stop-string", "cancelled", "memory-limit", "error"
+using StopReason = kmlm::StopReason;
 
 // The end of one chat or completion request.
 struct GenerationResult {

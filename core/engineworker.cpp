@@ -13,30 +13,12 @@
 
 namespace {
 
-StopReason toStopReason(kmlm::StopReason r) {
-    switch (r) {
-    case kmlm::StopReason::EndOfText: return StopReason::EndOfText;
-    case kmlm::StopReason::MaxTokens: return StopReason::MaxTokens;
-    case kmlm::StopReason::StopString: return StopReason::StopString;
-    case kmlm::StopReason::Cancelled: return StopReason::Cancelled;
-    case kmlm::StopReason::MemoryLimit: return StopReason::MemoryLimit;
-    }
-    return StopReason::Error;
-}
-
-ModelDescription describeModel(const kmlm::LanguageModel& model, const QString& path) {
-    const kmlm::ModelInfo& info = model.info();
+// The file's description (the registry's), with the loaded model's own figures: the context
+// it runs with and the memory it holds.
+ModelDescription describeModel(const kmlm::LanguageModel& model, const QString& path, const EngineSettings& settings) {
+    ModelDescription d = ModelRegistry::describe(path, settings);
     const kmlm::MemoryUsage usage = model.memory_usage();
-    ModelDescription d;
-    d.path = path;
-    d.name = QString::fromStdString(info.name);
-    d.architecture = QString::fromStdString(info.architecture);
-    d.quantization = QString::fromStdString(info.quantization);
-    d.parameters = info.parameters;
-    d.fileSize = info.file_size ? info.file_size : quint64(QFileInfo(path).size());
     d.contextLength = int(model.context_length());
-    d.vocabSize = int(info.vocab_size);
-    d.bundled = QFileInfo(path) == QFileInfo(ModelRegistry::bundledModelPath());
     d.weightBytes = usage.weights;
     d.kvBytes = usage.kv_cache;
     d.memoryEstimate = usage.weights + usage.kv_cache + usage.compute + kmlm::kAppBaselineBytes;
@@ -70,7 +52,7 @@ void EngineWorker::setModel(std::unique_ptr<kmlm::LanguageModel> model, const QS
     m_modelPath = path;
     m_settings = settings;
     reportMemory();
-    Q_EMIT modelLoaded(describeModel(*m_model, path));
+    Q_EMIT modelLoaded(describeModel(*m_model, path, settings));
 }
 
 void EngineWorker::loadModel(const QString& path, const EngineSettings& settings, const QString& fallbackPath) {
@@ -200,7 +182,7 @@ void EngineWorker::generate(quint64 id, const std::vector<int32_t>& prompt, cons
     GenerationResult result;
     result.text = QString::fromStdString(r.text);
     result.tokens = QVector<int>(r.tokens.begin(), r.tokens.end());
-    result.reason = toStopReason(r.reason);
+    result.reason = r.reason;
     result.promptTokens = r.stats.prompt_tokens;
     result.reusedTokens = r.stats.reused_tokens;
     result.generatedTokens = r.stats.generated_tokens;

@@ -1,6 +1,7 @@
 #include "model_options.h"
 
 #include "kmlm/error.h"
+#include "kmlm/memory.h"
 
 #include <cctype>
 #include <iostream>
@@ -12,7 +13,7 @@ void add_model_options(CLI::App* cmd, ModelOptions& opts) {
     cmd->add_option("-t,--threads", opts.threads, "Threads (0 = all cores)")->check(CLI::Range(0, 256));
     cmd->add_option("-c,--ctx", opts.ctx, "Context length in tokens (clamped to the model's)")->check(CLI::Range(16u, 1u << 20));
     cmd->add_option("--kv-type", opts.kv_type, "KV cache type: f16 or q8_0")->check(CLI::IsMember({"f16", "q8_0"}, CLI::ignore_case));
-    cmd->add_option("--mem-limit", opts.mem_limit, "Memory ceiling, e.g. 3G, 1536M, or none")->capture_default_str();
+    cmd->add_option("--mem-limit", opts.mem_limit, "Memory ceiling, e.g. 3G, 1536M, or none (default: " + format_bytes(kDefaultMemoryLimit) + ")");
 }
 
 void add_sampling_options(CLI::App* cmd, SamplingParams& p) {
@@ -50,7 +51,7 @@ LoadOptions to_load_options(const ModelOptions& opts) {
     lo.n_threads = opts.threads;
     lo.n_ctx = opts.ctx;
     lo.kv_type = (opts.kv_type == "f16" || opts.kv_type == "F16") ? KvType::F16 : KvType::Q8_0;
-    lo.memory_limit = parse_byte_size(opts.mem_limit);
+    lo.memory_limit = opts.mem_limit.empty() ? kDefaultMemoryLimit : parse_byte_size(opts.mem_limit);
     return lo;
 }
 

@@ -67,6 +67,7 @@ std::string_view to_string(StopReason reason) {
     case StopReason::StopString: return "stop string";
     case StopReason::Cancelled: return "cancelled";
     case StopReason::MemoryLimit: return "memory limit";
+    case StopReason::Error: return "error";
     }
     return "unknown";
 }

@@ -80,7 +80,7 @@ void gru_cell(const GruWeights& w, std::span<const float> x_proj, std::span<floa
 GruModel::GruModel(GruWeights weights, ModelInfo info)
     : w_(std::move(weights)), info_(std::move(info)), tokenizer_(w_.config.vocab_size) {
     const int V = w_.config.vocab_size, E = w_.config.embed_dim, H = w_.config.hidden_dim;
-    info_.architecture = "kmlm-gru";
+    info_.architecture = std::string(kGruArchitecture);
     info_.parameters = w_.config.param_count();
     info_.vocab_size = uint32_t(V);
     info_.context_length = 0;

@@ -1,5 +1,6 @@
 // Loading and saving the jamo GRU: GGUF (kmlm-gru), the original JSON and binary formats.
 #include "kmlm/gru_io.h"
+#include "kmlm/model_file.h"
 
 #include "kmlm/error.h"
 #include "kmlm/quant.h"
@@ -16,8 +17,6 @@ namespace {
 
 using json = nlohmann::json;
 namespace fs = std::filesystem;
-
-constexpr const char* kArch = "kmlm-gru";
 
 std::vector<uint8_t> read_file(const fs::path& path, uint64_t max_bytes) {
     std::error_code ec;
@@ -201,10 +200,16 @@ GruWeights read_gru_binary(const fs::path& path) {
 
 void write_gru_binary(const GruWeights& w, const fs::path& path) {
     const std::string cfg = config_json(w.config).dump();
-    std::vector<uint8_t> out;
-    auto put32 = [&](uint32_t u) { for (int k = 0; k < 4; ++k) out.push_back(uint8_t(u >> (8 * k))); };
+    size_t floats = 0;
+    for (const auto* t : w.tensors()) floats += t->size();
+    std::vector<uint8_t> out(4 + cfg.size() + 4 * floats);
+    size_t at = 0;
+    auto put32 = [&](uint32_t u) {
+        for (int k = 0; k < 4; ++k) out[at++] = uint8_t(u >> (8 * k));
+    };
     put32(uint32_t(cfg.size()));
-    out.insert(out.end(), cfg.begin(), cfg.end());
+    std::memcpy(out.data() + at, cfg.data(), cfg.size());
+    at += cfg.size();
     for (const auto* t : w.tensors())
         for (float x : *t) {
             uint32_t u;
@@ -214,9 +219,9 @@ void write_gru_binary(const GruWeights& w, const fs::path& path) {
     write_bytes(path, out.data(), out.size());
 }
 
-GruWeights read_gru_gguf(const gguf::GgufFile& f) {
+GruConfig read_gru_config(const gguf::GgufFile& f) {
     const std::string src = f.source_name();
-    if (f.architecture() != kArch) throw FormatError(src + ": architecture is '" + f.architecture() + "', not kmlm-gru");
+    if (f.architecture() != kGruArchitecture) throw FormatError(src + ": architecture is '" + f.architecture() + "', not kmlm-gru");
     auto dim = [&](const char* key) -> int32_t {
         const auto v = f.get_uint(key);
         if (!v) throw FormatError(src + ": missing " + key);
@@ -230,6 +235,13 @@ GruWeights read_gru_gguf(const gguf::GgufFile& f) {
     const GruConfig cfg{int32_t(std::min<size_t>(tokens->size(), 1u << 20)), dim("kmlm-gru.embedding_length"),
                         dim("kmlm-gru.hidden_length")};
     cfg.validate(src);
+    return cfg;
+}
+
+GruWeights read_gru_gguf(const gguf::GgufFile& f) {
+    const std::string src = f.source_name();
+    const GruConfig cfg = read_gru_config(f);
+    const auto tokens = f.get_string_array("tokenizer.ggml.tokens");
     if (*tokens != JamoTokenizer(cfg.vocab_size).token_texts())
         throw FormatError(src + ": tokenizer.ggml.tokens is not the jamo vocabulary");
     GruWeights w = GruWeights::zeros(cfg);
@@ -262,7 +274,7 @@ GruWeights read_gru_gguf(const gguf::GgufFile& f) {
 void write_gru_gguf(const GruWeights& w, const fs::path& path, GgmlType type, const std::string& name) {
     if (type != GgmlType::F32 && type != GgmlType::F16) throw InvalidArgument("kmlm-gru tensors must be F32 or F16");
     gguf::GgufWriter out;
-    out.set_string("general.architecture", kArch);
+    out.set_string("general.architecture", std::string(kGruArchitecture));
     out.set_string("general.name", name);
     out.set_u32("general.file_type", type == GgmlType::F16 ? 1 : 0);
     out.set_u32("kmlm-gru.embedding_length", uint32_t(w.config.embed_dim));
@@ -303,15 +315,10 @@ void write_gru_file(const GruWeights& w, const fs::path& path, GruFormat format,
 }
 
 GruWeights read_gru_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw IoError("cannot open " + path.string());
-    char magic[4] = {};
-    in.read(magic, 4);
-    if (in.gcount() == 4 && std::memcmp(magic, "GGUF", 4) == 0) return read_gru_gguf(*gguf::GgufFile::open(path));
-    for (char c : magic) {
-        if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
-        if (c == '{') return read_gru_json(path);
-        break;
+    switch (detect_model_format(path)) {
+    case ModelFormat::Gguf: return read_gru_gguf(*gguf::GgufFile::open(path));
+    case ModelFormat::GruJson: return read_gru_json(path);
+    case ModelFormat::GruBinary: break;
     }
     return read_gru_binary(path);
 }

@@ -281,7 +281,7 @@ private Q_SLOTS:
         QVERIFY(load(engine, m_llama));
         QStringList events;
         connect(&engine, &EngineController::generationFinished, this,
-                [&](quint64, const GenerationResult& r) { events << QStringLiteral("finished:") + stopReasonName(r.reason); });
+                [&](quint64, const GenerationResult& r) { events << QStringLiteral("finished:") + QString::fromUtf8(kmlm::to_string(r.reason).data()); });
         connect(&engine, &EngineController::modelLoaded, this,
                 [&](const ModelDescription& m) { events << QStringLiteral("loaded:") + m.name; });
         QSignalSpy streamed(&engine, &EngineController::textStreamed);

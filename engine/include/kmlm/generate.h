@@ -12,7 +12,9 @@
 
 namespace kmlm {
 
-enum class StopReason { EndOfText, MaxTokens, StopString, Cancelled, MemoryLimit };
+// Why generation ended. Error: the request failed (no model, a bad prompt) before or while
+// generating; the app reports it, generate() itself never returns it.
+enum class StopReason { EndOfText, MaxTokens, StopString, Cancelled, MemoryLimit, Error };
 std::string_view to_string(StopReason reason);
 
 struct GenerateOptions {

@@ -14,9 +14,13 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace kmlm {
+
+// The architecture name of the jamo GRU in GGUF files and model descriptions.
+inline constexpr std::string_view kGruArchitecture = "kmlm-gru";
 
 struct GruConfig {
     int32_t vocab_size = JamoTokenizer::kFullVocabSize;

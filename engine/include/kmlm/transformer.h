@@ -38,6 +38,8 @@ struct TransformerHParams {
 // inconsistent value, and for an architecture other than the four above.
 TransformerHParams read_hparams(const gguf::GgufFile& file);
 bool is_transformer_arch(std::string_view arch);
+// "llama, qwen2, ...": the decoder architectures this engine runs.
+std::string supported_architectures();
 
 // Transformer models also return the logits of every position of a batch (perplexity).
 class BatchLogits {

@@ -31,8 +31,8 @@ uint16_t fp32_to_bf16(float f);
 void fp16_to_fp32_row(const uint16_t* x, float* y, size_t n);
 void fp32_to_fp16_row(const float* x, uint16_t* y, size_t n);
 
-// True for the types quantize_row() can write: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q8_0,
-// Q4_K, Q5_K, Q6_K, Q8_K.
+// True for the types quantize_row() can write: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0,
+// Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K, IQ4_NL, IQ4_XS.
 bool can_quantize(GgmlType type);
 // True for the types dequantize_row() can read (the same list).
 bool can_dequantize(GgmlType type);

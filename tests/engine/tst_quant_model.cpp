@@ -4,6 +4,8 @@
 
 #include "kmlm/error.h"
 #include "kmlm/gguf.h"
+#include "kmlm/language_model.h"
+#include "kmlm/perplexity.h"
 #include "kmlm/quant.h"
 #include "kmlm/threadpool.h"
 
@@ -28,6 +30,8 @@ private slots:
     void quantizeSmallModel_data();
     void quantizeSmallModel();
     void unreadableTensorType();
+    void quantizedRealModel_data();
+    void quantizedRealModel();
 };
 
 void TestQuantModel::presets() {
@@ -232,6 +236,48 @@ void TestQuantModel::unreadableTensorType() {
     ThreadPool pool(1);
     KMLM_VERIFY_THROWS(InvalidArgument, quantize_model(*in, kmlm_test::toPath(dir.filePath("out.gguf")), parse_quant_preset("Q4_0"), pool));
     QVERIFY(!QFile::exists(dir.filePath("out.gguf")));
+}
+
+void TestQuantModel::quantizedRealModel_data() {
+    QTest::addColumn<QString>("preset");
+    QTest::addColumn<double>("bound"); // relative PPL increase over the Q8_0 file allowed
+    // llama.cpp's own files of these mixes: +0.01% (Q5_1), +0.17% (IQ4_NL/XS), +0.31% (Q3_K_M),
+    // +2.2% (Q2_K) over Q8_0 on the whole text.
+    QTest::newRow("Q5_1") << "Q5_1" << 0.003;
+    QTest::newRow("IQ4_NL") << "IQ4_NL" << 0.006;
+    QTest::newRow("IQ4_XS") << "IQ4_XS" << 0.006;
+    QTest::newRow("Q3_K_L") << "Q3_K_L" << 0.01;
+    QTest::newRow("Q3_K_M") << "Q3_K_M" << 0.012;
+    QTest::newRow("Q3_K_S") << "Q3_K_S" << 0.03;
+    QTest::newRow("Q2_K") << "Q2_K" << 0.04;
+}
+
+// The shared Q8_0 model requantized by quantize_model() to each new mix loads, and its
+// perplexity on the first chunks of ppl-valid.txt stays close to the Q8_0 file's there.
+void TestQuantModel::quantizedRealModel() {
+    QFETCH(QString, preset);
+    QFETCH(double, bound);
+    KMLM_REQUIRE_SHARED(dir, "models");
+    QFile text(dir + "/ppl-valid.txt");
+    QVERIFY(text.open(QIODevice::ReadOnly));
+    const QByteArray bytes = text.readAll();
+    const std::string_view sv(bytes.constData(), size_t(bytes.size()));
+    PerplexityOptions po;
+    po.n_ctx = 256;
+    po.max_chunks = 40;
+    LoadOptions o;
+    o.n_ctx = 256;
+    o.kv_type = KvType::F16;
+    const auto q8_path = kmlm_test::toPath(dir + "/ko-tiny-llama-Q8_0.gguf");
+    static const double q8_ppl = perplexity(*load_model(q8_path, o), sv, po).ppl;
+
+    QTemporaryDir tmp;
+    const auto out = kmlm_test::toPath(tmp.filePath("out.gguf"));
+    ThreadPool pool(2);
+    quantize_model(*gguf::GgufFile::open(q8_path), out, parse_quant_preset(preset.toStdString()), pool);
+    const double ppl = perplexity(*load_model(out, o), sv, po).ppl;
+    qInfo("%s: PPL %.4f, Q8_0 %.4f (%+.2f%%)", qPrintable(preset), ppl, q8_ppl, 100 * (ppl / q8_ppl - 1));
+    QVERIFY2(ppl / q8_ppl - 1 < bound, qPrintable(QString::number(ppl, 'f', 4)));
 }
 
 QTEST_GUILESS_MAIN(TestQuantModel)

@@ -138,9 +138,14 @@ TypePlan plan_types(const std::string& name) {
     case GgmlType::Q4_1: ft = 3; break;
     case GgmlType::Q8_0: ft = 7; break;
     case GgmlType::Q5_0: ft = 8; break;
+    case GgmlType::Q5_1: ft = 9; break;
+    case GgmlType::Q2_K: ft = 10; break;
+    case GgmlType::Q3_K: ft = 11; break;
     case GgmlType::Q4_K: ft = 14; break;
     case GgmlType::Q5_K: ft = 16; break;
     case GgmlType::Q6_K: ft = 18; break;
+    case GgmlType::IQ4_NL: ft = 25; break;
+    case GgmlType::IQ4_XS: ft = 30; break;
     case GgmlType::BF16: ft = 32; break;
     default: break;
     }

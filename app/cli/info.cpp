@@ -58,8 +58,7 @@ void setup_info(CLI::App& root) {
     add_model_options(cmd, opts);
     cmd->callback([] {
         const std::filesystem::path path = opts.model.empty() ? default_model_path() : std::filesystem::path(opts.model);
-        std::error_code ec;
-        if (!std::filesystem::is_regular_file(path, ec)) throw IoError("model file not found: " + path.string());
+        require_regular_file(path, "model file");
         char magic[4] = {};
         if (FILE* f = std::fopen(path.c_str(), "rb")) {
             if (std::fread(magic, 1, 4, f) != 4) magic[0] = 0;

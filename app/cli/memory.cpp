@@ -114,8 +114,7 @@ void setup_memory(CLI::App& root) {
                     "(default: 64M, or 1/32 of a smaller ceiling)");
     sub->callback([] {
         const std::filesystem::path path = model_path(cmd.model);
-        std::error_code ec;
-        if (!std::filesystem::is_regular_file(path, ec)) throw IoError("model file not found: " + path.string());
+        require_regular_file(path, "model file");
         const LoadOptions lo = to_load_options(cmd.model);
         const MemoryEstimate e = print_estimate(path, lo);
         if (lo.memory_limit != 0 && e.total() > lo.memory_limit) { // explains what would fit; exit code 4

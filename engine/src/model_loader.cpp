@@ -27,6 +27,7 @@ void admit(const gguf::GgufFile& file, const std::filesystem::path& path, const 
 
 std::unique_ptr<LanguageModel> load_model(const std::filesystem::path& path, const LoadOptions& options) {
     std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throw IoError(path.string() + " is a directory, not a model file");
     if (!std::filesystem::is_regular_file(path, ec))
         throw IoError("model file not found: " + path.string());
     std::ifstream in(path, std::ios::binary);

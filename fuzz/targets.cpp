@@ -5,7 +5,6 @@
 #include "kmlm/gguf.h"
 #include "kmlm/gru_io.h"
 #include "kmlm/jamo_tokenizer.h"
-#include "kmlm/jinja.h"
 #include "kmlm/language_model.h"
 #include "kmlm/utf8.h"
 #include "kmlm/vocab.h"
@@ -121,13 +120,12 @@ void gru_bin(const uint8_t* data, size_t size) {
 void jinja(const uint8_t* data, size_t size) {
     static const std::vector<ChatMessage> messages = {
         {"system", "시스템"}, {"user", " 안녕? "}, {"assistant", "네, 안녕하세요!"}, {"user", "고마워"}};
-    const std::string_view source(reinterpret_cast<const char*>(data), size);
-    try {
-        render_jinja_chat(source, {messages, true, "<s>", "</s>", "26 Jul 2024"});
-    } catch (const Error&) {
-    }
-    ChatOptions options; // and the chat path around it, with its fallback
-    options.chat_template = std::string(source);
+    // The chat path: the interpreter, and the built-in format when the template fails.
+    ChatOptions options;
+    options.chat_template.assign(reinterpret_cast<const char*>(data), size);
+    options.bos_token = "<s>";
+    options.eos_token = "</s>";
+    options.date = "26 Jul 2024";
     render_chat(messages, options);
 }
 

@@ -33,7 +33,9 @@ seeds=$dir/seeds
 mkdir -p "$corpus" "$dir/artifacts"
 extra_dirs=("$seeds/$target" fuzz/regressions/$target)
 max_len=65536
-options=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=3072 -malloc_limit_mb=2048
+# A hang is an input running past KMLM_FUZZ_TIMEOUT seconds: the template budgets end any
+# rendering within about a second in a release build, several under the sanitizers.
+options=(-max_total_time="$seconds" -timeout="${KMLM_FUZZ_TIMEOUT:-60}" -rss_limit_mb=3072 -malloc_limit_mb=2048
          -artifact_prefix="$dir/artifacts/$target-" -print_final_stats=1)
 case $target in
   jinja) extra_dirs+=(tests/data/chat-templates); options+=(-dict=fuzz/jinja.dict); max_len=16384 ;;

@@ -40,6 +40,8 @@ EnginePrompt chatPrompt(const kmlm::LanguageModel& model, const QVector<ChatTurn
     const kmlm::ChatPrompt rendered = kmlm::render_chat(chat, options);
     prompt.tokens = tokenizer.encode(rendered.text, true, true);
     prompt.stopStrings = rendered.stop_strings;
+    prompt.templateError = rendered.template_error;
+    prompt.family = std::string(kmlm::to_string(rendered.family));
     return prompt;
 }
 

@@ -51,6 +51,7 @@ void EngineWorker::setModel(std::unique_ptr<kmlm::LanguageModel> model, const QS
     m_shared->setModel(m_model);
     m_modelPath = path;
     m_settings = settings;
+    m_templateNoticeShown = false;
     reportMemory();
     Q_EMIT modelLoaded(describeModel(*m_model, path, settings));
 }
@@ -120,6 +121,13 @@ void EngineWorker::startChat(quint64 id, quint64 serial, const QVector<ChatTurn>
     }
     try {
         const EnginePrompt prompt = chatPrompt(*m_model, messages, systemPrompt);
+        if (!prompt.templateError.empty() && !m_templateNoticeShown) {
+            // The answer still comes, in the family's format; the user learns why it may read oddly.
+            m_templateNoticeShown = true;
+            Q_EMIT engineError(tr("The chat template of %1 cannot be used (%2); the built-in %3 chat format is used instead.")
+                                   .arg(QFileInfo(m_modelPath).fileName(), QString::fromStdString(prompt.templateError),
+                                        QString::fromStdString(prompt.family)));
+        }
         generate(id, prompt.tokens, prompt.stopStrings, sampling, sampling.maxTokens);
     } catch (const std::exception& e) {
         m_shared->end();

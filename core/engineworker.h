@@ -85,4 +85,5 @@ private:
     std::shared_ptr<kmlm::LanguageModel> m_model; // shared with EngineShared for token counts
     QString m_modelPath;
     EngineSettings m_settings;
+    bool m_templateNoticeShown = false; // for the loaded model: said once, not at every message
 };

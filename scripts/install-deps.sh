@@ -13,6 +13,8 @@ packages=(
   qtbase5-dev qttools5-dev qttools5-dev-tools libqt5sql5-sqlite
   libkf5syntaxhighlighting-dev
   libsqlite3-dev
+  # fuzzing (libFuzzer) and the sanitizer build
+  clang-14 libclang-rt-14-dev
   # Korean fonts, headless tests, desktop metadata checks
   fonts-noto-cjk fonts-nanum xvfb xauth desktop-file-utils appstream qttranslations5-l10n qt6-translations-l10n
 )

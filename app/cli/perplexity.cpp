@@ -5,6 +5,7 @@
 #include "kmlm/error.h"
 #include "kmlm/perplexity.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -21,6 +22,7 @@ void setup_perplexity(CLI::App& root) {
     cmd->add_option("-f,--file", file, "Text file")->required();
     cmd->add_option("--chunks", chunks, "Chunks to score (0 = all)");
     cmd->callback([] {
+        require_regular_file(file, "text file");
         std::ifstream in(file, std::ios::binary);
         if (!in) throw IoError("cannot read " + file);
         std::stringstream ss;
@@ -29,6 +31,8 @@ void setup_perplexity(CLI::App& root) {
         auto model = load_model_from_options(opts);
         PerplexityOptions po;
         po.n_ctx = opts.ctx;
+        // As for run: --ctx is clamped to the model's context (the loaded model holds that many).
+        if (model->context_length() != 0) po.n_ctx = std::min<uint32_t>(po.n_ctx, uint32_t(model->context_length()));
         po.max_chunks = chunks;
         po.on_chunk = [](uint32_t c, uint32_t n, double ppl) {
             std::printf("[%u/%u] %.4f\n", c, n, ppl);

@@ -40,14 +40,24 @@ void print_text(std::string_view text) {
     std::fflush(stdout);
 }
 
-ChatPrompt chat_prompt(const LanguageModel& model, const std::vector<ChatMessage>& messages, const std::string& format) {
+// The model's chat prompt; when its template fails (unsupported, or a runaway or hostile
+// template stopped by the interpreter's budgets) a warning names the file, once.
+ChatPrompt chat_prompt(const LanguageModel& model, const std::vector<ChatMessage>& messages, const std::string& format,
+                       const ModelOptions& opts, bool* warned) {
     const Tokenizer& tok = model.tokenizer();
     ChatOptions co;
     co.chat_template = model.info().chat_template;
     co.override_template = format;
     if (tok.bos() >= 0) co.bos_token = tok.token_text(tok.bos());
     if (tok.eos() >= 0) co.eos_token = tok.token_text(tok.eos());
-    return render_chat(messages, co);
+    ChatPrompt p = render_chat(messages, co);
+    if (!p.template_error.empty() && !*warned) {
+        const std::string file = opts.model.empty() ? default_model_path().string() : opts.model;
+        std::fprintf(stderr, "warning: the chat template of %s cannot be used (%s); using the built-in %s format\n",
+                     file.c_str(), p.template_error.c_str(), std::string(to_string(p.family)).c_str());
+        *warned = true;
+    }
+    return p;
 }
 
 // Generates with Ctrl-C as the cancel flag and the memory ceiling as a stop condition.
@@ -77,7 +87,7 @@ void setup_run(CLI::App& root) {
     add_model_options(cmd, opts);
     add_sampling_options(cmd, gen.sampling);
     cmd->add_option("-p,--prompt", prompt, "Prompt text (default: read stdin)");
-    cmd->add_option("-n,--max-tokens", gen.max_tokens, "Tokens to generate at most")->capture_default_str();
+    add_max_tokens_option(cmd, gen.max_tokens, "Tokens to generate at most");
     cmd->add_option("--stop", gen.stop_strings, "Stop before this text (repeatable)");
     cmd->add_flag("--chat", chat, "Wrap the prompt as a user message in the model's chat format");
     cmd->add_option("--chat-format", format, "Chat format instead of the model's: chatml, llama3, exaone, gemma, plain");
@@ -89,7 +99,8 @@ void setup_run(CLI::App& root) {
         std::vector<int32_t> tokens;
         GenerateOptions g = gen;
         if (chat) {
-            const ChatPrompt p = chat_prompt(*model, {{"user", to_nfc(prompt)}}, format);
+            bool warned = false;
+            const ChatPrompt p = chat_prompt(*model, {{"user", to_nfc(prompt)}}, format, opts, &warned);
             tokens = model->tokenizer().encode(p.text, true, true);
             g.stop_strings.insert(g.stop_strings.end(), p.stop_strings.begin(), p.stop_strings.end());
         } else {
@@ -115,7 +126,7 @@ void setup_chat(CLI::App& root) {
     gen.max_tokens = 512;
     add_model_options(cmd, opts);
     add_sampling_options(cmd, gen.sampling);
-    cmd->add_option("-n,--max-tokens", gen.max_tokens, "Tokens per answer at most")->capture_default_str();
+    add_max_tokens_option(cmd, gen.max_tokens, "Tokens per answer at most");
     cmd->add_option("--system", system, "System message");
     cmd->add_option("--chat-format", format, "Chat format instead of the model's: chatml, llama3, exaone, gemma, plain");
     cmd->add_flag("--stats", show_stats, "Print token counts and speed after each answer");
@@ -124,6 +135,7 @@ void setup_chat(CLI::App& root) {
         auto model = load_model_from_options(opts);
         const uint64_t ceiling = to_load_options(opts).memory_limit;
         std::vector<ChatMessage> messages;
+        bool template_warned = false;
         auto restart = [&] {
             messages.clear();
             if (!system.empty()) messages.push_back({"system", to_nfc(system)});
@@ -158,7 +170,7 @@ void setup_chat(CLI::App& root) {
                 continue;
             }
             messages.push_back({"user", to_nfc(line)});
-            const ChatPrompt p = chat_prompt(*model, messages, format);
+            const ChatPrompt p = chat_prompt(*model, messages, format, opts, &template_warned);
             GenerateOptions g = gen;
             g.stop_strings.insert(g.stop_strings.end(), p.stop_strings.begin(), p.stop_strings.end());
             const GenerateResult r = answer(*model, model->tokenizer().encode(p.text, true, true), g, ceiling);

@@ -179,9 +179,10 @@ ChatPrompt render_chat(std::span<const ChatMessage> messages, const ChatOptions&
             p.from_template = true;
             p.stop_strings = stop_strings(p.family, options.eos_token);
             return p;
-        } catch (const Error&) {
-            // Beyond this interpreter, or the template refused the conversation (Gemma 2
-            // refuses system messages): the family's format by code.
+        } catch (const TemplateRaised&) {
+            // The template refused the conversation (Gemma 2 refuses system messages).
+        } catch (const Error& e) {
+            p.template_error = e.what(); // beyond this interpreter, or past a budget
         }
     }
     std::vector<Turn> turns;

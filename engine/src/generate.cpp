@@ -8,6 +8,13 @@
 #include <utility>
 
 namespace kmlm {
+
+void validate(const GenerateOptions& options) {
+    validate(options.sampling);
+    if (!kMaxTokensRange.contains(options.max_tokens))
+        throw InvalidArgument("max_tokens " + std::to_string(options.max_tokens) + " is out of range (1 to " +
+                              std::to_string(int64_t(kMaxTokensRange.max)) + ")");
+}
 namespace {
 
 using Clock = std::chrono::steady_clock;

@@ -11,8 +11,8 @@
 
 #include <cstring>
 
-// The build gives *_avx512.cpp AVX-512 F/BW/VL/DQ; VNNI is enabled here for this file only
-// (the dispatcher checks the CPU for it).
+// The build gives *_avx512.cpp AVX-512 F/BW/VL/DQ and VNNI (the dispatcher checks the CPU
+// for it); the pragma says so to GCC as well, clang takes the flag alone.
 #pragma GCC target("avx512vnni")
 // GCC 12's AVX-512 intrinsics pass _mm512_undefined_*() values through, which its own
 // uninitialized-use analysis then reports at every call (GCC bug 105593).

@@ -264,7 +264,7 @@ gguf::GgufWriter build(const RandomModelSpec& spec) {
     w.set_u32("tokenizer.ggml.eos_token_id", first_control);
     w.set_u32("tokenizer.ggml.eot_token_id", first_control + 2);
     w.set_bool("tokenizer.ggml.add_bos_token", false);
-    w.set_string("tokenizer.chat_template", kChatTemplate);
+    w.set_string("tokenizer.chat_template", spec.chat_template.empty() ? std::string(kChatTemplate) : spec.chat_template);
 
     const float wscale_d = std::sqrt(3.0f / d), wscale_ff = std::sqrt(3.0f / ff);
     b.matrix("token_embd.weight", d, spec.n_vocab, b.type_for("token_embd", 0), 1.0f);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <unordered_set>
 
 namespace kmlm {
@@ -20,6 +21,34 @@ uint64_t initial_seed(const SamplingParams& p) {
 double uniform01(std::mt19937_64& rng) { return double(rng() >> 11) * 0x1.0p-53; }
 
 } // namespace
+
+namespace {
+
+void check(const char* name, double value, OptionRange range) {
+    if (range.contains(value)) return;
+    auto text = [](double x) {
+        std::string s = std::to_string(x);
+        if (s.find('.') != std::string::npos) { // 0.500000 -> 0.5
+            while (s.back() == '0') s.pop_back();
+            if (s.back() == '.') s.pop_back();
+        }
+        return s;
+    };
+    throw InvalidArgument(std::string(name) + " " + text(value) + " is out of range (" + text(range.min) + " to " +
+                          text(range.max) + ")");
+}
+
+} // namespace
+
+void validate(const SamplingParams& p) {
+    check("temperature", p.temperature, kTemperatureRange);
+    check("top_k", p.top_k, kTopKRange);
+    check("top_p", p.top_p, kTopPRange);
+    check("min_p", p.min_p, kMinPRange);
+    check("repeat_penalty", p.repeat_penalty, kRepeatPenaltyRange);
+    check("repeat_last_n", p.repeat_last_n, kRepeatLastNRange);
+    check("presence_penalty", p.presence_penalty, kPresencePenaltyRange);
+}
 
 Sampler::Sampler(const SamplingParams& params) : params_(params), rng_(initial_seed(params)) {}
 

@@ -30,6 +30,11 @@ struct GenerateOptions {
     std::function<bool()> memory_ok;
 };
 
+inline constexpr OptionRange kMaxTokensRange{1, 1 << 20};
+
+// validate(options.sampling), and max_tokens in kMaxTokensRange. Throws InvalidArgument.
+void validate(const GenerateOptions& options);
+
 struct GenerateStats {
     int32_t prompt_tokens = 0;   // tokens in the prompt
     int32_t reused_tokens = 0;   // of those, already in the model's state

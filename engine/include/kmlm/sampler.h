@@ -19,6 +19,24 @@ struct SamplingParams {
     std::optional<uint64_t> seed; // nullopt: a random seed
 };
 
+// The accepted range of each sampling option, the same for every front end: the CLI's
+// options, the app's settings, a server's requests.
+struct OptionRange {
+    double min, max;
+    bool contains(double x) const { return x >= min && x <= max; } // false for NaN
+};
+inline constexpr OptionRange kTemperatureRange{0, 5};
+inline constexpr OptionRange kTopKRange{0, 100000};
+inline constexpr OptionRange kTopPRange{0, 1};
+inline constexpr OptionRange kMinPRange{0, 1};
+inline constexpr OptionRange kRepeatPenaltyRange{0.5, 5};
+inline constexpr OptionRange kRepeatLastNRange{0, 65536};
+inline constexpr OptionRange kPresencePenaltyRange{-5, 5};
+
+// Throws InvalidArgument naming the first option outside its range (NaN is outside every one),
+// e.g. "temperature -1 is out of range (0 to 5)". For requests from outside (a server).
+void validate(const SamplingParams& params);
+
 class Sampler {
 public:
     explicit Sampler(const SamplingParams& params);

@@ -99,10 +99,17 @@ std::vector<ContinuationScore> score_continuations(LanguageModel& model, std::sp
 }
 
 TextCounts count_text(std::string_view utf8) {
+    // By lead bytes, so that a decoded piece ending inside a character still counts sanely.
     TextCounts c;
-    for (char32_t cp : decode_utf8(utf8)) {
+    for (size_t i = 0; i < utf8.size(); ++i) {
+        const auto b = static_cast<unsigned char>(utf8[i]);
+        if ((b & 0xC0) == 0x80) continue;
         ++c.code_points;
-        if (cp >= 0xAC00 && cp <= 0xD7A3) ++c.syllables;
+        if ((b & 0xF0) == 0xE0 && i + 2 < utf8.size()) {
+            const char32_t cp = char32_t(b & 0x0F) << 12 | char32_t(static_cast<unsigned char>(utf8[i + 1]) & 0x3F) << 6 |
+                                char32_t(static_cast<unsigned char>(utf8[i + 2]) & 0x3F);
+            if (cp >= 0xAC00 && cp <= 0xD7A3) ++c.syllables;
+        }
     }
     return c;
 }

@@ -24,9 +24,12 @@ void eval_logits(LanguageModel& model, std::span<const int32_t> tokens, size_t f
                  const std::function<void(size_t, std::span<const float>)>& f) {
     if (tokens.empty()) return;
     const size_t vocab = size_t(model.tokenizer().vocab_size());
+    if (from >= tokens.size()) {
+        model.eval(tokens);
+        return;
+    }
     if (auto* batch = dynamic_cast<BatchLogits*>(&model)) {
         const auto all = batch->eval_all(tokens, from);
-        if (from >= tokens.size()) return;
         const size_t stride = all.size() / (tokens.size() - from);
         for (size_t i = from; i < tokens.size(); ++i) f(i, all.subspan((i - from) * stride, vocab));
         return;

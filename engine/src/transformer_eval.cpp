@@ -37,10 +37,10 @@ public:
         const uint32_t d = hp_.n_embd, kv = hp_.n_kv_embd();
         x_.resize(size_t(kBatch) * d);
         xn_.resize(size_t(kBatch) * d);
-        q_.resize(size_t(kBatch) * (d + 2 * kv));
+        q_.resize(size_t(kBatch) * (hp_.n_q_embd() + 2 * kv));
         k_.resize(size_t(kBatch) * kv);
         v_.resize(size_t(kBatch) * kv);
-        attn_.resize(size_t(kBatch) * d);
+        attn_.resize(size_t(kBatch) * std::max(d, hp_.n_q_embd()));
         tmp_.resize(size_t(kBatch) * d);
         ff_a_.resize(size_t(kBatch) * hp_.n_ff);
         ff_b_.resize(size_t(kBatch) * hp_.n_ff);
@@ -175,7 +175,7 @@ private:
 
     // q/k/v of the batch: q_ [n][n_embd], k_ and v_ [n][n_kv_embd], before RoPE.
     void project_qkv(const LayerWeights& l, uint32_t n) {
-        const uint32_t d = hp_.n_embd, kv = hp_.n_kv_embd();
+        const uint32_t d = hp_.n_q_embd(), kv = hp_.n_kv_embd();
         if (!l.wqkv) {
             linear(l.wq, l.bq, xn_.data(), q_.data(), n);
             linear(l.wk, l.bk, xn_.data(), k_.data(), n);
@@ -206,7 +206,7 @@ private:
     // One head of the token in batch row i at position pos, over slots [0, pos].
     void attend(uint32_t layer, uint32_t pos, uint32_t i, uint32_t h, int thread) {
         const uint32_t n_keys = pos + 1, kv_head = h / (hp_.n_head / hp_.n_head_kv);
-        const size_t offset = size_t(i) * hp_.n_embd + size_t(h) * hp_.head_dim;
+        const size_t offset = size_t(i) * hp_.n_q_embd() + size_t(h) * hp_.head_dim;
         float* scores = scores_.data() + size_t(thread) * n_ctx_;
         cache_.dot_keys(layer, kv_head, q_.data() + offset, n_keys, scores);
         const float scale = 1.0f / std::sqrt(float(hp_.head_dim));
@@ -242,7 +242,7 @@ private:
             norm(l.attn_norm, l.attn_norm_b, x_.data(), xn_.data(), n);
             project_qkv(l, n);
             for (uint32_t i = 0; i < n; ++i) {
-                rope(q_.data() + size_t(i) * d, hp_.n_head, p0 + i);
+                rope(q_.data() + size_t(i) * hp_.n_q_embd(), hp_.n_head, p0 + i);
                 rope(k_.data() + size_t(i) * kv, hp_.n_head_kv, p0 + i);
                 cache_.store(li, p0 + i, k_.data() + size_t(i) * kv, v_.data() + size_t(i) * kv);
             }

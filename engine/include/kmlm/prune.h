@@ -29,6 +29,8 @@ void keep_heads(const gguf::GgufFile& in, const std::vector<std::vector<uint32_t
 
 // The same file with the attn_output columns of the query heads `heads` of one layer set to
 // zero: those heads contribute nothing, the shapes stay. For measuring a head's importance.
+// (In a quantized file whose head size is not a multiple of the type's block, requantizing
+// the edited rows also moves the neighbouring head's weights by a rounding step.)
 void zero_heads(const gguf::GgufFile& in, uint32_t layer, const std::vector<uint32_t>& heads,
                 const std::filesystem::path& out, ThreadPool& pool);
 

@@ -108,6 +108,12 @@ void GruModel::compute_logits(std::span<const float> h, std::span<float> logits)
 
 void GruModel::truncate(size_t n) {
     if (n >= history_.size()) return;
+    if (n == mark_len_ && !mark_h_.empty()) {
+        history_.resize(n);
+        h_ = mark_h_;
+        return;
+    }
+    if (n < mark_len_) mark_h_.clear();
     // A recurrent state cannot be rewound: recompute it from the kept tokens.
     std::vector<int32_t> kept(history_.begin(), history_.begin() + long(n));
     history_.clear();
@@ -121,6 +127,10 @@ std::span<const float> GruModel::eval(std::span<const int32_t> tokens) {
     for (int32_t t : tokens) {
         step(t, h_, scratch_);
         history_.push_back(t);
+    }
+    if (tokens.size() > 1) { // a prompt: mark its end
+        mark_len_ = history_.size();
+        mark_h_ = h_;
     }
     compute_logits(h_, logits_);
     return logits_;

@@ -169,7 +169,7 @@ private:
 
     // q/k/v of the batch: q_ [n][n_embd], k_ and v_ [n][n_kv_embd], before RoPE.
     void project_qkv(const LayerWeights& l, uint32_t n) {
-        const uint32_t d = hp_.n_embd, kv = hp_.n_kv_embd();
+        const uint32_t d = hp_.n_q_embd(), kv = hp_.n_kv_embd();
         if (!l.wqkv) {
             linear(l.wq, l.bq, xn_.data(), q_.data(), n);
             linear(l.wk, l.bk, xn_.data(), k_.data(), n);
@@ -200,7 +200,7 @@ private:
     // One head of the token in batch row i at position pos, over slots [0, pos].
     void attend(uint32_t layer, uint32_t pos, uint32_t i, uint32_t h, int thread) {
         const uint32_t n_keys = pos + 1, kv_head = h / (hp_.n_head / hp_.n_head_kv);
-        const size_t offset = size_t(i) * hp_.n_embd + size_t(h) * hp_.head_dim;
+        const size_t offset = size_t(i) * hp_.n_q_embd() + size_t(h) * hp_.head_dim;
         float* scores = scores_.data() + size_t(thread) * n_ctx_;
         cache_.dot_keys(layer, kv_head, q_.data() + offset, n_keys, scores);
         const float scale = 1.0f / std::sqrt(float(hp_.head_dim));
@@ -236,7 +236,7 @@ private:
             norm(l.attn_norm, l.attn_norm_b, x_.data(), xn_.data(), n);
             project_qkv(l, n);
             for (uint32_t i = 0; i < n; ++i) {
-                rope(q_.data() + size_t(i) * d, hp_.n_head, p0 + i);
+                rope(q_.data() + size_t(i) * hp_.n_q_embd(), hp_.n_head, p0 + i);
                 rope(k_.data() + size_t(i) * kv, hp_.n_head_kv, p0 + i);
                 cache_.store(li, p0 + i, k_.data() + size_t(i) * kv, v_.data() + size_t(i) * kv);
             }
@@ -294,8 +294,9 @@ DecoderBuffers decoder_buffers(const TransformerHParams& hp, uint32_t n_ctx, uin
     const size_t B = std::min(kBatch, n_ctx), d = hp.n_embd, kv = hp.n_kv_embd();
     DecoderBuffers b;
     b.batch = B;
-    b.x = b.xn = b.attn = b.tmp = B * d;
-    b.q = B * (d + 2 * kv);
+    b.x = b.xn = b.tmp = B * d;
+    b.attn = B * std::max<size_t>(d, hp.n_q_embd());
+    b.q = B * (hp.n_q_embd() + 2 * kv);
     b.k = b.v = B * kv;
     b.ff_a = b.ff_b = B * hp.n_ff;
     b.scores = size_t(n_threads) * n_ctx;

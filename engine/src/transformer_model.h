@@ -50,8 +50,9 @@ inline constexpr uint32_t kDecoderBatch = 128;
 // memory estimate counts them, so the two cannot drift apart.
 struct DecoderBuffers {
     size_t batch = 0;                        // B
-    size_t x = 0, xn = 0, attn = 0, tmp = 0; // [B][n_embd] each
-    size_t q = 0;                            // [B][n_embd + 2 n_kv_embd]: q, with room for k and v
+    size_t x = 0, xn = 0, tmp = 0;           // [B][n_embd] each
+    size_t attn = 0;                         // [B][max(n_embd, n_q_embd)]
+    size_t q = 0;                            // [B][n_q_embd + 2 n_kv_embd]: q, with room for k and v
     size_t k = 0, v = 0;                     // [B][n_kv_embd]
     size_t ff_a = 0, ff_b = 0;               // [B][n_ff]
     size_t scores = 0;                       // [n_threads][n_ctx]

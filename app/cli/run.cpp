@@ -40,16 +40,6 @@ void print_text(std::string_view text) {
     std::fflush(stdout);
 }
 
-ChatPrompt chat_prompt(const LanguageModel& model, const std::vector<ChatMessage>& messages, const std::string& format) {
-    const Tokenizer& tok = model.tokenizer();
-    ChatOptions co;
-    co.chat_template = model.info().chat_template;
-    co.override_template = format;
-    if (tok.bos() >= 0) co.bos_token = tok.token_text(tok.bos());
-    if (tok.eos() >= 0) co.eos_token = tok.token_text(tok.eos());
-    return render_chat(messages, co);
-}
-
 // Generates with Ctrl-C as the cancel flag and the memory ceiling as a stop condition.
 GenerateResult answer(LanguageModel& model, std::span<const int32_t> prompt, GenerateOptions gen, uint64_t ceiling) {
     g_cancel.store(false);
@@ -89,7 +79,7 @@ void setup_run(CLI::App& root) {
         std::vector<int32_t> tokens;
         GenerateOptions g = gen;
         if (chat) {
-            const ChatPrompt p = chat_prompt(*model, {{"user", to_nfc(prompt)}}, format);
+            const ChatPrompt p = render_chat(*model, std::vector<ChatMessage>{{"user", to_nfc(prompt)}}, format);
             tokens = model->tokenizer().encode(p.text, true, true);
             g.stop_strings.insert(g.stop_strings.end(), p.stop_strings.begin(), p.stop_strings.end());
         } else {
@@ -158,7 +148,7 @@ void setup_chat(CLI::App& root) {
                 continue;
             }
             messages.push_back({"user", to_nfc(line)});
-            const ChatPrompt p = chat_prompt(*model, messages, format);
+            const ChatPrompt p = render_chat(*model, messages, format);
             GenerateOptions g = gen;
             g.stop_strings.insert(g.stop_strings.end(), p.stop_strings.begin(), p.stop_strings.end());
             const GenerateResult r = answer(*model, model->tokenizer().encode(p.text, true, true), g, ceiling);

@@ -69,6 +69,7 @@ BackendResult ModelPool::generate(const GenerationRequest& request, const std::f
     g.sampling = request.params.sampling;
     g.max_tokens = request.params.max_tokens;
     g.stop_strings = request.params.stop;
+    g.ignore_eos = request.params.ignore_eos;
     const std::vector<int32_t> tokens = prompt_tokens(request, g.stop_strings);
     if (tokens.empty()) throw ApiError::bad_request("the prompt is empty", "empty_prompt");
     const size_t ctx = models_.front()->context_length();

@@ -105,6 +105,7 @@ GenerationParams parse_params(const json& j) {
     if (auto v = integer_field(j, "seed")) s.seed = uint64_t(*v);
     validate_sampling(s);
     p.stop = stop_field(j);
+    p.ignore_eos = bool_field(j, "ignore_eos").value_or(false);
     p.stream = bool_field(j, "stream").value_or(false);
     if (const json* so = field(j, "stream_options")) {
         if (!so->is_object()) throw ApiError::bad_request("'stream_options' must be an object");

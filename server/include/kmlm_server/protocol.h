@@ -47,6 +47,7 @@ struct GenerationParams {
     SamplingParams sampling;
     int32_t max_tokens = GenerateOptions{}.max_tokens;
     std::vector<std::string> stop;
+    bool ignore_eos = false;         // llama.cpp's extension: generate past end-of-text
     bool stream = false;
     bool include_usage = false;      // stream_options.include_usage: a last chunk with usage
 };

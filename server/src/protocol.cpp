@@ -203,6 +203,25 @@ GenerationRequest parse_completion_request(std::string_view body) {
     return r;
 }
 
+std::string request_body(const GenerationRequest& r) {
+    const GenerationParams& p = r.params;
+    json j = {{"model", p.model}, {"max_tokens", p.max_tokens}, {"temperature", p.sampling.temperature},
+              {"top_p", p.sampling.top_p}, {"stream", p.stream}};
+    if (r.chat) {
+        j["messages"] = json::array();
+        for (const ChatMessage& m : r.messages) j["messages"].push_back({{"role", m.role}, {"content", m.content}});
+    } else {
+        j["prompt"] = r.prompt;
+    }
+    if (p.sampling.presence_penalty != 0) j["presence_penalty"] = p.sampling.presence_penalty;
+    if (p.sampling.frequency_penalty != 0) j["frequency_penalty"] = p.sampling.frequency_penalty;
+    if (p.sampling.seed) j["seed"] = *p.sampling.seed;
+    if (!p.stop.empty()) j["stop"] = p.stop;
+    if (p.ignore_eos) j["ignore_eos"] = true;
+    if (p.stream && p.include_usage) j["stream_options"] = {{"include_usage", true}};
+    return j.dump();
+}
+
 std::string_view finish_reason(StopReason reason) {
     switch (reason) {
     case StopReason::MaxTokens:

@@ -64,6 +64,11 @@ struct GenerationRequest {
 GenerationRequest parse_chat_request(std::string_view body);
 GenerationRequest parse_completion_request(std::string_view body);
 
+// The JSON body of a request, for a client: the OpenAI fields (model, messages or prompt,
+// max_tokens, temperature, top_p, presence_penalty, frequency_penalty, seed, stop, stream),
+// plus ignore_eos when set. The inverse of the parsers above.
+std::string request_body(const GenerationRequest& request);
+
 // Range checks of the sampling fields; throws ApiError 400 naming the field.
 void validate_sampling(const SamplingParams& sampling);
 

@@ -228,7 +228,22 @@ private slots:
         QVERIFY(waitForHealth(0, 0));
     }
 
-    void stopsCleanlyOnSigterm() { QCOMPARE(server_.stop(), 0); }
+    // SIGTERM cancels a generation in progress (it would run for a million tokens) and the
+    // server exits cleanly.
+    void sigtermStopsARunningStream() {
+        std::thread streaming([&] {
+            json body = chatBody({{{"role", "user"}, {"content", "계속"}}}, 1 << 20, true);
+            body["ignore_eos"] = true;
+            post("/v1/chat/completions", body.dump());
+        });
+        struct Join {
+            std::thread& t;
+            ~Join() { t.join(); }
+        } join{streaming};
+        QVERIFY(waitForHealth(1, 0));
+        QCOMPARE(server_.stop(), 0);
+        QVERIFY(server_.log().contains("kmlm serve: stopping"));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestServeHttp)

@@ -85,6 +85,7 @@ QString stopReasonName(StopReason reason) {
 void registerEngineMetaTypes() {
     qRegisterMetaType<SamplingSettings>("SamplingSettings");
     qRegisterMetaType<EngineSettings>("EngineSettings");
+    qRegisterMetaType<RemoteModelSettings>("RemoteModelSettings");
     qRegisterMetaType<ChatTurn>("ChatTurn");
     qRegisterMetaType<QVector<ChatTurn>>("QVector<ChatTurn>");
     qRegisterMetaType<ModelDescription>("ModelDescription");

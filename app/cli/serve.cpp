@@ -55,7 +55,7 @@ void setup_serve(CLI::App& root) {
         if (!server::is_loopback_host(so.host) && so.api_key.empty())
             log_line("warning: listening on " + so.host + " without --api-key: anyone who can reach this address can use the model");
         log_line("kmlm serve: " + pool->model_id() + " (" + pool->model(0).info().architecture + ", context " +
-                 std::to_string(pool->model(0).context_length()) + ", parallel " + std::to_string(so.parallel) +
+                 (pool->model(0).context_length() ? std::to_string(pool->model(0).context_length()) : std::string("unbounded")) + ", parallel " + std::to_string(so.parallel) +
                  ", queue " + std::to_string(so.queue) + ") listening on http://" + so.host + ":" + std::to_string(port) +
                  "/v1");
         std::thread([&http, stop_signals] {

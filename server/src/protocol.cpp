@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <optional>
 
 namespace kmlm::server {
@@ -35,8 +36,14 @@ std::optional<double> number_field(const json& j, const char* name) {
 std::optional<int64_t> integer_field(const json& j, const char* name) {
     const json* v = field(j, name);
     if (!v) return std::nullopt;
-    if (!v->is_number_integer() && !(v->is_number_float() && v->get<double>() == double(int64_t(v->get<double>()))))
-        throw ApiError::bad_request(std::string("'") + name + "' must be an integer");
+    if (v->is_number_float()) {
+        // 12.0 is an integer too; 1.5 and values beyond 64 bits are not.
+        const double d = v->get<double>();
+        if (!(std::fabs(d) < 9.0e18) || d != std::floor(d))
+            throw ApiError::bad_request(std::string("'") + name + "' must be an integer");
+        return int64_t(d);
+    }
+    if (!v->is_number_integer()) throw ApiError::bad_request(std::string("'") + name + "' must be an integer");
     return v->is_number_unsigned() ? int64_t(std::min<uint64_t>(v->get<uint64_t>(), uint64_t(INT64_MAX)))
                                    : v->get<int64_t>();
 }

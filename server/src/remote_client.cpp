@@ -135,7 +135,10 @@ RemoteResult remote_generate(const RemoteEndpoint& endpoint, const GenerationReq
         const json j = json::parse(data, nullptr, false);
         if (!j.is_object()) return;
         if (j.contains("error")) {
-            stream_error = status_message(500, data, endpoint.base_url);
+            const json& e = j["error"];
+            stream_error = endpoint.base_url + " reported an error mid-answer: " +
+                           (e.is_object() && e.contains("message") && e["message"].is_string() ? e["message"].get<std::string>()
+                                                                                               : e.dump());
             return;
         }
         if (j.contains("usage") && j["usage"].is_object()) {

@@ -8,6 +8,8 @@
 
 #include <QSignalSpy>
 
+#include <optional>
+
 namespace {
 
 constexpr int kWait = 60000;

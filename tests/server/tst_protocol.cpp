@@ -80,6 +80,7 @@ private slots:
         QTest::newRow("temperature type") << "{" + m + R"(, "temperature": "hot"})" << "'temperature' must be a number";
         QTest::newRow("presence") << "{" + m + R"(, "presence_penalty": 2.5})" << "'presence_penalty' must be between";
         QTest::newRow("max_tokens float") << "{" + m + R"(, "max_tokens": 1.5})" << "'max_tokens' must be an integer";
+        QTest::newRow("huge seed") << "{" + m + R"(, "seed": 1e300})" << "'seed' must be an integer";
         QTest::newRow("too many tokens") << "{" + m + R"(, "max_tokens": 99999999})" << "'max_tokens' must be between 1 and";
         QTest::newRow("five stops") << "{" + m + R"(, "stop": ["a","b","c","d","e"]})" << "at most 4";
         QTest::newRow("empty stop") << "{" + m + R"(, "stop": ""})" << "must not be empty";

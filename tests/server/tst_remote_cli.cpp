@@ -99,6 +99,14 @@ private slots:
         QVERIFY2(r.err.contains("refused the API key (HTTP 401)"), qPrintable(r.err));
     }
 
+    // The server refuses the request inside the stream (the prompt is longer than its context).
+    void errorInTheStream() {
+        const kmlm_test::KmlmRun r = kmlm_test::runKmlm(QStringList{"run", "-p", QString(600, QLatin1Char('a'))} + remote(server_.baseUrl()));
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("reported an error mid-answer: the prompt has"), qPrintable(r.err));
+        QVERIFY(r.err.contains("kmlm serve --ctx"));
+    }
+
     void fullQueueIs503() {
         QProcess first;
         QVERIFY(startEndlessRun(first, server_.baseUrl()));

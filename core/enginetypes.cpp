@@ -76,6 +76,7 @@ kmlm::LoadOptions EngineSettings::toLoadOptions() const {
 void registerEngineMetaTypes() {
     qRegisterMetaType<SamplingSettings>("SamplingSettings");
     qRegisterMetaType<EngineSettings>("EngineSettings");
+    qRegisterMetaType<RemoteModelSettings>("RemoteModelSettings");
     qRegisterMetaType<ChatTurn>("ChatTurn");
     qRegisterMetaType<QVector<ChatTurn>>("QVector<ChatTurn>");
     qRegisterMetaType<ModelDescription>("ModelDescription");

@@ -45,6 +45,14 @@ struct EngineSettings {
     kmlm::LoadOptions toLoadOptions() const;
 };
 
+// A model on an OpenAI-compatible server (kmlm serve, llama.cpp, Ollama, vLLM).
+struct RemoteModelSettings {
+    QString baseUrl;  // "http://gpu-box:11434/v1"
+    QString model;    // the server's name for it; empty: the server's only model
+    QString apiKey;   // empty: none
+    int timeoutSeconds = 120;
+};
+
 // One message of a conversation as the engine sees it.
 struct ChatTurn {
     QString role; // "system", "user" or "assistant"
@@ -67,6 +75,7 @@ struct ModelDescription {
     quint64 weightBytes = 0;    // loaded model: weights; registry: estimate
     quint64 kvBytes = 0;        // loaded model: sequence state; registry: estimate
     QString error;          // non-empty when the file could not be read
+    bool remote = false;    // a model on an OpenAI-compatible server: path is its base URL
 
     bool isValid() const { return error.isEmpty() && !architecture.isEmpty(); }
     bool isGru() const { return architecture == QLatin1String(kmlm::kGruArchitecture.data()); }
@@ -89,6 +98,7 @@ struct GenerationResult {
 
 Q_DECLARE_METATYPE(SamplingSettings)
 Q_DECLARE_METATYPE(EngineSettings)
+Q_DECLARE_METATYPE(RemoteModelSettings)
 Q_DECLARE_METATYPE(ChatTurn)
 Q_DECLARE_METATYPE(ModelDescription)
 Q_DECLARE_METATYPE(GenerationResult)

@@ -7,6 +7,8 @@ packages=(
   build-essential cmake ninja-build pkg-config ccache git xz-utils
   # engine
   nlohmann-json3-dev libutf8proc-dev libcli11-dev libbenchmark-dev
+  # kmlm serve (HTTP API) and the OpenAI client test (Node.js; scripts/install-server-test-deps.sh)
+  libcpp-httplib-dev nodejs npm
   # app: Qt 6 (primary) and Qt 5.15 + KF5 SyntaxHighlighting
   qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
   libqt6sql6-sqlite libgl-dev libxkbcommon-dev

@@ -4,6 +4,7 @@
 
 #include "kmlm/error.h"
 #include "kmlm/jinja.h"
+#include "kmlm/language_model.h"
 
 #include <ctime>
 
@@ -199,6 +200,17 @@ ChatPrompt render_chat(std::span<const ChatMessage> messages, const ChatOptions&
     }
     p.stop_strings = stop_strings(p.family, {});
     return p;
+}
+
+ChatPrompt render_chat(const LanguageModel& model, std::span<const ChatMessage> messages,
+                       const std::string& override_template) {
+    const Tokenizer& tok = model.tokenizer();
+    ChatOptions options;
+    options.chat_template = model.info().chat_template;
+    options.override_template = override_template;
+    if (tok.bos() >= 0) options.bos_token = tok.token_text(tok.bos());
+    if (tok.eos() >= 0) options.eos_token = tok.token_text(tok.eos());
+    return render_chat(messages, options);
 }
 
 } // namespace kmlm

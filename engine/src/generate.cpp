@@ -123,7 +123,7 @@ GenerateResult generate(LanguageModel& model, std::span<const int32_t> prompt, c
 
         const int32_t token = sampler.sample(logits, model.history());
         if (options.on_token) options.on_token(token);
-        if (tok.is_end_of_generation(token)) { result.reason = StopReason::EndOfText; break; }
+        if (tok.is_end_of_generation(token) && !options.ignore_eos) { result.reason = StopReason::EndOfText; break; }
         result.tokens.push_back(token);
         emit(stops.push(decoder->push(token)));
         if (stops.matched()) { result.reason = StopReason::StopString; break; }

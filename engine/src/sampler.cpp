@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace kmlm {
@@ -60,14 +61,16 @@ int32_t Sampler::sample(std::span<const float> logits, std::span<const int32_t> 
     // Penalties on the distinct tokens among the last repeat_last_n.
     const size_t n_look = params_.repeat_last_n < 0 ? recent.size()
                                                     : std::min(recent.size(), size_t(params_.repeat_last_n));
-    if (n_look > 0 && (params_.repeat_penalty != 1.0f || params_.presence_penalty != 0.0f)) {
-        std::unordered_set<int32_t> seen(recent.end() - std::ptrdiff_t(n_look), recent.end());
-        for (int32_t id : seen) {
+    if (n_look > 0 && (params_.repeat_penalty != 1.0f || params_.presence_penalty != 0.0f ||
+                       params_.frequency_penalty != 0.0f)) {
+        std::unordered_map<int32_t, int32_t> counts;
+        for (auto it = recent.end() - std::ptrdiff_t(n_look); it != recent.end(); ++it) ++counts[*it];
+        for (const auto& [id, count] : counts) {
             if (id < 0 || size_t(id) >= candidates_.size()) continue;
             float& l = candidates_[size_t(id)].logit;
             if (params_.repeat_penalty > 0 && params_.repeat_penalty != 1.0f)
                 l = l > 0 ? l / params_.repeat_penalty : l * params_.repeat_penalty;
-            l -= params_.presence_penalty;
+            l -= params_.presence_penalty + params_.frequency_penalty * float(count);
         }
     }
 

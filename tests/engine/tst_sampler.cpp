@@ -101,6 +101,17 @@ private slots:
         QCOMPARE(s.sample(Floats{2.0f, 1.0f}, std::vector<int32_t>{0}), 1);
     }
 
+    // Frequency penalty: once per occurrence, so a token seen twice loses twice as much.
+    void frequencyPenalty() {
+        SamplingParams p;
+        p.temperature = 0.0f;
+        p.repeat_penalty = 1.0f;
+        p.frequency_penalty = 0.6f;
+        Sampler s(p);
+        QCOMPARE(s.sample(Floats{2.0f, 1.0f}, std::vector<int32_t>{0}), 0);    // 2 - 0.6 > 1
+        QCOMPARE(s.sample(Floats{2.0f, 1.0f}, std::vector<int32_t>{0, 0}), 1); // 2 - 1.2 < 1
+    }
+
     void topPAndMinPCutTheTail() {
         SamplingParams p;
         p.temperature = 1.0f;

@@ -12,6 +12,8 @@
 
 namespace kmlm {
 
+class LanguageModel;
+
 struct ChatMessage {
     std::string role; // "system", "user" or "assistant"
     std::string content;
@@ -51,5 +53,9 @@ struct ChatPrompt {
 };
 
 ChatPrompt render_chat(std::span<const ChatMessage> messages, const ChatOptions& options);
+// The same with the model's template and its tokenizer's BOS/EOS text; override_template as
+// in ChatOptions.
+ChatPrompt render_chat(const LanguageModel& model, std::span<const ChatMessage> messages,
+                       const std::string& override_template = {});
 
 } // namespace kmlm

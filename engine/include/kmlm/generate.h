@@ -21,6 +21,7 @@ struct GenerateOptions {
     SamplingParams sampling;
     int32_t max_tokens = 256;
     std::vector<std::string> stop_strings; // generation ends before any of these appears
+    bool ignore_eos = false; // go on past end-of-generation tokens (tests, benchmarks)
     const std::atomic<bool>* cancel = nullptr; // checked before every token
     // Called with text as it becomes final: whole characters, whole Hangul syllables, never
     // a part of a stop string.

@@ -1,4 +1,5 @@
-// Token sampling: temperature, top-k, top-p, min-p, repetition and presence penalties, seed.
+// Token sampling: temperature, top-k, top-p, min-p, repetition, presence and frequency
+// penalties, seed.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -16,6 +17,7 @@ struct SamplingParams {
     float repeat_penalty = 1.1f;  // 1: off (llama.cpp convention: divide positive logits)
     int32_t repeat_last_n = 64;   // tokens looked back for the penalties
     float presence_penalty = 0.0f;
+    float frequency_penalty = 0.0f; // subtracted once per occurrence (OpenAI's frequency_penalty)
     std::optional<uint64_t> seed; // nullopt: a random seed
 };
 

@@ -11,6 +11,8 @@
 #include <QRegularExpression>
 #include <QStandardPaths>
 
+#include <limits>
+
 namespace {
 
 const QString kFormat = QStringLiteral("korean-mini-lm-catalog");
@@ -274,16 +276,15 @@ kmlm::MemoryEstimate estimateCatalogMemory(const CatalogEntry& entry, const Cata
 
 CatalogPick pickFirstModel(const Catalog& catalog, quint64 ceiling, quint32 contextLength, kmlm::KvType kvType,
                            quint64 freeDisk) {
+    // Room for the memory guard's margin too, or the first long answer would stop early.
+    const quint64 room = ceiling == 0 ? std::numeric_limits<quint64>::max() : ceiling - kmlm::MemoryGuard::default_margin(ceiling);
     for (const CatalogEntry& e : catalog.entries) {
         if (!e.runsHere() || !e.tags.contains(QStringLiteral("chat"))) continue;
-        CatalogPick best;
         for (const CatalogFile& f : e.files) {
-            if (f.size > freeDisk || (best.file && f.size <= best.file->size)) continue;
+            if (f.size > freeDisk) continue;
             const quint64 memory = estimateCatalogMemory(e, f, contextLength, kvType).total();
-            if (ceiling != 0 && memory > ceiling) continue;
-            best = CatalogPick{&e, &f, memory};
+            if (memory <= room) return CatalogPick{&e, &f, memory};
         }
-        if (best.entry) return best;
     }
     return {};
 }

@@ -93,9 +93,10 @@ public:
 kmlm::MemoryEstimate estimateCatalogMemory(const CatalogEntry& entry, const CatalogFile& file, quint32 contextLength,
                                            kmlm::KvType kvType, quint64 baseline = kmlm::kAppBaselineBytes);
 
-// The catalog's best choice for a new user: the first entry (the catalog lists the
-// recommended ones first) that this engine runs, of its files the largest that fits under
-// the ceiling (0: none) at the context and whose size fits in freeDisk. Null when none.
+// The catalog's best choice for a new user: the first chat entry (the catalog lists the
+// recommended ones first, and each entry's recommended quantization first) that this engine
+// runs, with the first of its files that fits under the ceiling (0: none) less the memory
+// guard's margin at the context, and in freeDisk. Null when none does.
 struct CatalogPick {
     const CatalogEntry* entry = nullptr;
     const CatalogFile* file = nullptr;

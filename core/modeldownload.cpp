@@ -32,11 +32,6 @@ bool isSha256(const QString& s) {
     return re.match(s).hasMatch();
 }
 
-qint64 storageFree(const QString& folder) {
-    QStorageInfo info(folder);
-    return info.isValid() ? info.bytesAvailable() : -1;
-}
-
 QString humanBytes(quint64 bytes) {
     const double b = double(bytes);
     if (b >= 1e9) return QStringLiteral("%1 GB").arg(b / 1e9, 0, 'f', 2);
@@ -47,7 +42,7 @@ QString humanBytes(quint64 bytes) {
 } // namespace
 
 ModelDownload::ModelDownload(const DownloadSpec& spec, QNetworkAccessManager* network, QObject* parent)
-    : QObject(parent), m_spec(spec), m_network(network), m_endpoint(defaultEndpoint()), m_freeSpace(storageFree),
+    : QObject(parent), m_spec(spec), m_network(network), m_endpoint(defaultEndpoint()), m_freeSpace(availableSpace),
       m_retryTimer(new QTimer(this)) {
     m_retryTimer->setSingleShot(true);
     m_received = quint64(qMax<qint64>(0, QFileInfo(partPath()).size())); // a part file of an earlier run
@@ -75,6 +70,13 @@ QUrl ModelDownload::resolveUrl(const QString& endpoint, const QString& repo, con
 
 QString ModelDownload::targetPath(const QString& folder, const QString& file) {
     return QDir(folder).filePath(QFileInfo(file).fileName());
+}
+
+qint64 ModelDownload::availableSpace(const QString& folder) {
+    QString path = QDir::cleanPath(QFileInfo(folder).absoluteFilePath());
+    while (!QFileInfo::exists(path) && QFileInfo(path).path() != path) path = QFileInfo(path).path();
+    QStorageInfo info(path);
+    return info.isValid() ? info.bytesAvailable() : -1;
 }
 
 qint64 ModelDownload::secondsLeft() const {

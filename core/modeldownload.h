@@ -47,10 +47,12 @@ public:
     // Where a finished download lands and where it is written meanwhile.
     static QString targetPath(const QString& folder, const QString& file);
     static QString partPath(const QString& folder, const QString& file) { return targetPath(folder, file) + QStringLiteral(".part"); }
+    // Free bytes for a folder (its nearest existing parent when it does not exist yet); -1 unknown.
+    static qint64 availableSpace(const QString& folder);
 
     void setEndpoint(const QString& endpoint) { m_endpoint = endpoint; }
     void setToken(const QString& token) { m_token = token; }
-    // Free bytes of the folder's file system (tests inject one); default QStorageInfo.
+    // Free bytes of the folder's file system (tests inject one); default availableSpace().
     void setFreeSpaceFunction(std::function<qint64(const QString&)> f) { m_freeSpace = std::move(f); }
     // Attempts after a dropped connection or a server error, and the first wait (doubling).
     void setRetries(int retries, int firstDelayMs) {

@@ -274,17 +274,27 @@ kmlm::MemoryEstimate estimateCatalogMemory(const CatalogEntry& entry, const Cata
     throw std::logic_error("TEMPORARY: waiting for kmlm::estimate_decoder_memory");
 }
 
-CatalogPick pickFirstModel(const Catalog& catalog, quint64 ceiling, quint32 contextLength, kmlm::KvType kvType,
-                           quint64 freeDisk) {
+const CatalogFile* firstFittingFile(const CatalogEntry& entry, quint64 ceiling, quint32 contextLength, kmlm::KvType kvType,
+                                    quint64 freeDisk, quint64* memory) {
     // Room for the memory guard's margin too, or the first long answer would stop early.
     const quint64 room = ceiling == 0 ? std::numeric_limits<quint64>::max() : ceiling - kmlm::MemoryGuard::default_margin(ceiling);
+    for (const CatalogFile& f : entry.files) {
+        if (f.size > freeDisk) continue;
+        const quint64 need = estimateCatalogMemory(entry, f, contextLength, kvType).total();
+        if (need > room) continue;
+        if (memory) *memory = need;
+        return &f;
+    }
+    return nullptr;
+}
+
+CatalogPick pickFirstModel(const Catalog& catalog, quint64 ceiling, quint32 contextLength, kmlm::KvType kvType,
+                           quint64 freeDisk) {
     for (const CatalogEntry& e : catalog.entries) {
         if (!e.runsHere() || !e.tags.contains(QStringLiteral("chat"))) continue;
-        for (const CatalogFile& f : e.files) {
-            if (f.size > freeDisk) continue;
-            const quint64 memory = estimateCatalogMemory(e, f, contextLength, kvType).total();
-            if (memory <= room) return CatalogPick{&e, &f, memory};
-        }
+        quint64 memory = 0;
+        if (const CatalogFile* f = firstFittingFile(e, ceiling, contextLength, kvType, freeDisk, &memory))
+            return CatalogPick{&e, f, memory};
     }
     return {};
 }

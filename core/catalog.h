@@ -11,6 +11,7 @@
 #include <QStringList>
 #include <QVector>
 
+#include <limits>
 #include <optional>
 
 // One downloadable file: a quantization of an entry, in the entry's repository unless it
@@ -93,10 +94,13 @@ public:
 kmlm::MemoryEstimate estimateCatalogMemory(const CatalogEntry& entry, const CatalogFile& file, quint32 contextLength,
                                            kmlm::KvType kvType, quint64 baseline = kmlm::kAppBaselineBytes);
 
+// The first of an entry's files (the catalog lists its recommended quantization first) whose
+// estimate fits under the ceiling (0: none) less the memory guard's margin, and in freeDisk.
+const CatalogFile* firstFittingFile(const CatalogEntry& entry, quint64 ceiling, quint32 contextLength, kmlm::KvType kvType,
+                                    quint64 freeDisk = std::numeric_limits<quint64>::max(), quint64* memory = nullptr);
+
 // The catalog's best choice for a new user: the first chat entry (the catalog lists the
-// recommended ones first, and each entry's recommended quantization first) that this engine
-// runs, with the first of its files that fits under the ceiling (0: none) less the memory
-// guard's margin at the context, and in freeDisk. Null when none does.
+// recommended ones first) that this engine runs and that has a fitting file. Null when none.
 struct CatalogPick {
     const CatalogEntry* entry = nullptr;
     const CatalogFile* file = nullptr;

@@ -77,9 +77,7 @@ std::optional<DownloadSpec> specFromCatalog(const Catalog& catalog, const PullCo
         chosen = e->file(QString::fromStdString(cmd.file));
         if (!chosen) throw InvalidArgument(cmd.repo + " has no quantization " + cmd.file);
     } else {
-        for (const CatalogFile& f : e->files)
-            if (lo.memory_limit == 0 || estimateCatalogMemory(*e, f, lo.n_ctx, lo.kv_type).total() <= lo.memory_limit)
-                chosen = &f;
+        chosen = firstFittingFile(*e, lo.memory_limit, lo.n_ctx, lo.kv_type);
         if (!chosen) throw MemoryLimitError(cmd.repo + ": no quantization fits under the memory ceiling");
     }
     DownloadSpec spec;
@@ -130,7 +128,7 @@ void setup_pull(CLI::App& root) {
                                             "SHA-256); --list prints the model catalog and what fits");
     static PullCommand cmd;
     sub->add_option("repo", cmd.repo, "Hugging Face repository (owner/name), or a catalog id");
-    sub->add_option("file", cmd.file, "File in the repository (with a catalog id: a quantization, default the largest that fits)");
+    sub->add_option("file", cmd.file, "File in the repository (with a catalog id: a quantization, default the first that fits)");
     sub->add_option("--models-dir", cmd.models_dir, "Folder to download into (default: the desktop app's models folder)");
     sub->add_flag("--list", cmd.list, "Print the catalog with each file's memory estimate and whether it fits");
     sub->add_option("-c,--ctx", cmd.model.ctx, "Context length for the estimates")->check(CLI::Range(16u, 1u << 20))->capture_default_str();

@@ -9,6 +9,7 @@
 #include "conversationdelegate.h"
 #include "conversationlistmodel.h"
 #include "enginecontroller.h"
+#include "firstrunoffer.h"
 #include "notify.h"
 #include "samplingeditor.h"
 
@@ -99,6 +100,7 @@ ChatPage::ChatPage(const AppServices& services, QWidget* parent)
     auto* rightLayout = new QVBoxLayout(right);
     rightLayout->setContentsMargins(0, 6, 6, 6);
     rightLayout->addLayout(header);
+    rightLayout->addWidget(new FirstRunOffer(services)); // hidden unless only the bundled model is there
     rightLayout->addWidget(m_view, 1);
     rightLayout->addWidget(m_composer);
     rightLayout->addLayout(actions);

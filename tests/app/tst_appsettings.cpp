@@ -41,7 +41,28 @@ private Q_SLOTS:
         QVERIFY(s.windowGeometry().isEmpty());
         const EngineSettings e = s.engineSettings();
         QCOMPARE(e.contextLength, 2048);
-        QCOMPARE(e.memoryLimit, AppSettings::kDefaultMemoryLimit);
+        QCOMPARE(e.memoryLimit, kmlm::kDefaultMemoryLimit);
+    }
+
+    // The token makes the settings file private, and it stays so after later writes.
+    void tokenFileIsPrivate() {
+        const QString file = newFile();
+        AppSettings s(file);
+        s.setContextLength(1024);
+        s.sync();
+        QVERIFY(QFileInfo(file).permissions() & QFileDevice::ReadOther);
+        s.setHuggingFaceToken(QStringLiteral("  hf_secret  "));
+        QCOMPARE(s.huggingFaceToken(), QStringLiteral("hf_secret"));
+        const auto privateMode = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
+        QCOMPARE(QFileInfo(file).permissions() & ~(QFileDevice::ReadUser | QFileDevice::WriteUser), privateMode);
+        s.setThreads(2);
+        s.sync();
+        QCOMPARE(QFileInfo(file).permissions() & ~(QFileDevice::ReadUser | QFileDevice::WriteUser), privateMode);
+        QCOMPARE(AppSettings(file).huggingFaceToken(), QStringLiteral("hf_secret"));
+        QVERIFY(!s.firstRunOfferDismissed());
+        s.setFirstRunOfferDismissed(true);
+        s.sync();
+        QVERIFY(AppSettings(file).firstRunOfferDismissed());
     }
 
     void persisted() {

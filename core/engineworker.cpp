@@ -130,14 +130,14 @@ void EngineWorker::finishWithError(quint64 id, StopReason reason, const QString&
 }
 
 void EngineWorker::startChat(quint64 id, quint64 serial, const QVector<ChatTurn>& messages,
-                             const QString& systemPrompt, const SamplingSettings& sampling) {
+                             const QString& systemPrompt, const SamplingSettings& sampling, bool thinking) {
     if (!m_shared->begin(id, serial, false)) return finishWithError(id, StopReason::Cancelled, {});
     if (!m_model) {
         m_shared->end();
         return finishWithError(id, StopReason::Error, tr("No model is loaded."));
     }
     try {
-        const EnginePrompt prompt = chatPrompt(*m_model, messages, systemPrompt);
+        const EnginePrompt prompt = chatPrompt(*m_model, messages, systemPrompt, thinking);
         generate(id, prompt.tokens, prompt.stopStrings, sampling, sampling.maxTokens);
     } catch (const std::exception& e) {
         m_shared->end();

@@ -54,7 +54,7 @@ public:
     void loadModel(const QString& path, const EngineSettings& settings, const QString& fallbackPath);
     void unloadModel();
     void startChat(quint64 id, quint64 serial, const QVector<ChatTurn>& messages,
-                   const QString& systemPrompt, const SamplingSettings& sampling);
+                   const QString& systemPrompt, const SamplingSettings& sampling, bool thinking = true);
     void startCompletion(quint64 id, quint64 serial, const QString& prefix, int maxTokens,
                          const SamplingSettings& sampling);
     void countTokens(quint64 id, const QString& text);

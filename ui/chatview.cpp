@@ -8,6 +8,7 @@
 #include <QClipboard>
 #include <QDesktopServices>
 #include <QMouseEvent>
+#include <QResizeEvent>
 #include <QScrollBar>
 #include <QStyle>
 #include <QTextBlock>
@@ -35,19 +36,18 @@ ChatView::ChatView(QWidget* parent) : QTextBrowser(parent) {
     setOpenLinks(false);
     setOpenExternalLinks(false);
     setFrameShape(QFrame::NoFrame);
-    setWordWrapMode(QTextOption::WordWrap); // Korean: between words (eojeol), not syllables
+    // Korean: between words (eojeol), not syllables; inside a word only when it is longer than
+    // the line (a long URL or code token would run past the column).
+    setWordWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
     setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff); // everything wraps inside the column
     document()->setUndoRedoEnabled(false);
+    setBackgroundRole(QPalette::Base); // the margins around the column look like the page
+    setAutoFillBackground(true);
     viewport()->setMouseTracking(true);
     m_renderTimer.setSingleShot(true);
     m_renderTimer.setInterval(50);
     connect(&m_renderTimer, &QTimer::timeout, this, &ChatView::renderLast);
     connect(this, &QTextBrowser::anchorClicked, this, &ChatView::onAnchor);
-    // Tab selects the links one after another: the message holding the focused one shows its actions.
-    connect(this, &QTextEdit::cursorPositionChanged, this, [this] {
-        if (hasFocus() && textCursor().hasSelection())
-            reveal(messageAt(textCursor().selectionStart()));
-    });
     m_highlightTimer.setSingleShot(true);
     m_highlightTimer.setInterval(2500);
     connect(&m_highlightTimer, &QTimer::timeout, this, [this] { setExtraSelections({}); });
@@ -109,27 +109,32 @@ int ChatView::spacing() const {
 }
 
 // The column: kReadingChars Korean characters wide at most, centred, with the platform's
-// layout margin on each side when the window is narrower.
+// layout margin on each side when the window is narrower. The viewport itself is the column
+// (viewport margins), so nothing, a right-aligned bubble included, lays out past it.
 void ChatView::updateColumn() {
     const int gutter = std::max(style()->pixelMetric(QStyle::PM_LayoutLeftMargin), fontMetrics().height());
     const int widest = kReadingChars * fontMetrics().horizontalAdvance(QChar(0xAC00)); // 가
-    const int available = viewport()->width();
+    const int bar = verticalScrollBar()->isVisible() ? verticalScrollBar()->width() : 0;
+    const int available = contentsRect().width() - bar;
     const int column = std::max(0, std::min(available - 2 * gutter, widest));
     const int side = std::max(gutter, (available - column) / 2);
+    // No document margin at the sides: Qt places a right-aligned table (the question bubble)
+    // past the right one. Above and below, the root frame's margins.
+    document()->setDocumentMargin(0);
     QTextFrameFormat root = document()->rootFrame()->frameFormat();
-    if (root.leftMargin() == side && root.rightMargin() == side && root.topMargin() == gutter)
+    if (root.topMargin() != gutter) {
+        root.setTopMargin(gutter);
+        root.setBottomMargin(gutter);
+        document()->rootFrame()->setFrameFormat(root);
+    }
+    if (viewportMargins() == QMargins(side, 0, side, 0))
         return;
-    root.setLeftMargin(side);
-    root.setRightMargin(side);
-    root.setTopMargin(gutter);
-    root.setBottomMargin(gutter);
-    document()->rootFrame()->setFrameFormat(root);
+    setViewportMargins(side, 0, side, 0);
+    QResizeEvent relayout(size(), QSize(-1, -1)); // the text width follows the viewport's
+    QTextBrowser::resizeEvent(&relayout);
 }
 
-int ChatView::columnWidth() const {
-    const QTextFrameFormat root = document()->rootFrame()->frameFormat();
-    return int(document()->textWidth() - root.leftMargin() - root.rightMargin());
-}
+int ChatView::columnWidth() const { return int(document()->textWidth()); }
 
 void ChatView::setDark(bool dark) {
     m_dark = dark;
@@ -263,7 +268,6 @@ void ChatView::insertMessage(QTextCursor& cursor, const ChatMessage& message, bo
         bubble.setCellPadding(gap);
         bubble.setCellSpacing(0);
         bubble.setTopMargin(2 * gap);
-        bubble.setLeftMargin(4 * gap); // indented from the left: the answers have the full column
         bubble.setAlignment(Qt::AlignRight);
         QTextTable* table = cursor.insertTable(1, 1, bubble);
         QTextCursor inside = table->cellAt(0, 0).firstCursorPosition();
@@ -318,6 +322,7 @@ void ChatView::insertReasoning(QTextCursor& cursor, const ChatMessage& message, 
         return;
     QTextFrameFormat box;
     box.setLeftMargin(spacing());
+    box.setBottomMargin(spacing());
     box.setPadding(spacing() / 2);
     box.setBorder(1);
     box.setBorderStyle(QTextFrameFormat::BorderStyle_Solid);
@@ -428,6 +433,13 @@ const ChatMessage* ChatView::find(qint64 messageId) const {
         if (m.id == messageId)
             return &m;
     return nullptr;
+}
+
+bool ChatView::focusNextPrevChild(bool next) {
+    const bool moved = QTextBrowser::focusNextPrevChild(next);
+    if (textCursor().hasSelection()) // a link has the keyboard focus
+        reveal(messageAt(textCursor().selectionStart()));
+    return moved;
 }
 
 void ChatView::mouseMoveEvent(QMouseEvent* event) {

@@ -55,6 +55,8 @@ protected:
     void resizeEvent(QResizeEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
     void leaveEvent(QEvent* event) override;
+    // Tab goes from link to link: the message holding the focused one shows its actions.
+    bool focusNextPrevChild(bool next) override;
 
 private:
     struct Span {

@@ -43,6 +43,7 @@ MainWindow::MainWindow(const AppServices& services, QWidget* parent)
     m_texts.add([this] {
         m_tabs->setTabText(0, tr("Chat"));
         m_tabs->setTabText(1, tr("Editor"));
+        m_tabs->setAccessibleName(tr("Chat and editor"));
     });
     setCentralWidget(m_tabs);
     setWindowIcon(appIcon());

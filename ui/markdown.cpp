@@ -122,6 +122,7 @@ void insertCode(QTextCursor& cursor, const MarkdownSegment& block, bool dark, in
     const QColor body = dark ? theme.lighter(115) : theme.darker(104);
     const QColor head = dark ? body.lighter(125) : body.darker(106);
     QTextTableFormat frame = gridFormat(QTextTableFormat(), dark);
+    frame.setBorder(0); // the shading marks the block; no lines between header and code
     frame.setCellPadding(6);
     frame.setWidth(QTextLength(QTextLength::PercentageLength, 100));
     QTextTable* table = cursor.insertTable(2, 2, frame);

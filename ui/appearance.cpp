@@ -100,6 +100,17 @@ double contrastRatio(const QColor& a, const QColor& b) {
     return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
 }
 
+QColor readableOn(const QColor& color, const QColor& background) {
+    constexpr double kAA = 4.5;
+    const bool darken = background.lightness() >= 128;
+    QColor c = color;
+    for (int step = 0; step < 40 && contrastRatio(c, background) < kAA; ++step)
+        c = darken ? c.darker(108) : c.lighter(108);
+    if (contrastRatio(c, background) < kAA) // lighter() cannot lift a black: plain text colours
+        c = darken ? QColor(Qt::black) : QColor(Qt::white);
+    return c;
+}
+
 QString resolveLanguage(const QString& language) {
     if (!language.isEmpty())
         return language;

@@ -19,6 +19,8 @@ void applyFont(int points);
 QColor mutedTextColor(const QPalette& palette, QPalette::ColorRole background = QPalette::Base);
 // WCAG 2 contrast ratio of two colours, 1 to 21.
 double contrastRatio(const QColor& a, const QColor& b);
+// color, darkened or lightened (away from background) as little as it takes to reach 4.5:1.
+QColor readableOn(const QColor& color, const QColor& background);
 // "ko", "en" or "" (the system's language: Korean under a Korean locale, English otherwise).
 QString resolveLanguage(const QString& language);
 // Installs the program's and Qt's translations for language; false when the program's

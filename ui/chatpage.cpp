@@ -100,7 +100,8 @@ ChatPage::ChatPage(const AppServices& services, QWidget* parent)
     rightLayout->setContentsMargins(0, 6, 6, 6);
     rightLayout->addLayout(header);
     rightLayout->addWidget(m_view, 1);
-    rightLayout->addWidget(m_composer);
+    rightLayout->addWidget(m_composer, 0, Qt::AlignHCenter); // under the messages' column
+    connect(m_view, &ChatView::columnChanged, m_composer, &QWidget::setMaximumWidth);
     rightLayout->addLayout(actions);
 
     auto* splitter = new QSplitter;

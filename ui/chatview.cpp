@@ -7,7 +7,9 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QDesktopServices>
+#include <QLinearGradient>
 #include <QMouseEvent>
+#include <QPainter>
 #include <QResizeEvent>
 #include <QScrollBar>
 #include <QStyle>
@@ -132,6 +134,7 @@ void ChatView::updateColumn() {
     setViewportMargins(side, 0, side, 0);
     QResizeEvent relayout(size(), QSize(-1, -1)); // the text width follows the viewport's
     QTextBrowser::resizeEvent(&relayout);
+    emit columnChanged(viewport()->width());
 }
 
 int ChatView::columnWidth() const { return int(document()->textWidth()); }
@@ -275,7 +278,7 @@ void ChatView::insertMessage(QTextCursor& cursor, const ChatMessage& message, bo
         cursor.movePosition(QTextCursor::End);
     } else {
         QTextBlockFormat label;
-        label.setTopMargin(2 * gap);
+        label.setTopMargin(gap);
         label.setBottomMargin(gap / 2);
         cursor.setBlockFormat(label);
         QTextCharFormat name = smallFormat(font(), palette().color(QPalette::Text));
@@ -440,6 +443,30 @@ bool ChatView::focusNextPrevChild(bool next) {
     if (textCursor().hasSelection()) // a link has the keyboard focus
         reveal(messageAt(textCursor().selectionStart()));
     return moved;
+}
+
+// A line scrolled halfway past the top or bottom edge fades out instead of showing cut.
+void ChatView::paintEvent(QPaintEvent* event) {
+    QTextBrowser::paintEvent(event);
+    const QScrollBar* bar = verticalScrollBar();
+    const int fade = fontMetrics().lineSpacing();
+    const QColor base = palette().color(QPalette::Base);
+    QColor clear = base;
+    clear.setAlpha(0);
+    QPainter p(viewport());
+    if (bar->value() > bar->minimum()) {
+        QLinearGradient top(0, 0, 0, fade);
+        top.setColorAt(0, base);
+        top.setColorAt(1, clear);
+        p.fillRect(QRect(0, 0, viewport()->width(), fade), top);
+    }
+    if (bar->value() < bar->maximum()) {
+        const int h = viewport()->height();
+        QLinearGradient bottom(0, h - fade, 0, h);
+        bottom.setColorAt(0, clear);
+        bottom.setColorAt(1, base);
+        p.fillRect(QRect(0, h - fade, viewport()->width(), fade), bottom);
+    }
 }
 
 void ChatView::mouseMoveEvent(QMouseEvent* event) {

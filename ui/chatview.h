@@ -49,11 +49,13 @@ signals:
     void messageCopied(qint64 messageId); // its text (an answer without its reasoning)
     void promptChosen(const QString& text);
     void modelsRequested();
+    void columnChanged(int width); // the viewport's width: the column and its padding
 
 protected:
     void changeEvent(QEvent* event) override;
     void resizeEvent(QResizeEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
+    void paintEvent(QPaintEvent* event) override;
     void leaveEvent(QEvent* event) override;
     // Tab goes from link to link: the message holding the focused one shows its actions.
     bool focusNextPrevChild(bool next) override;

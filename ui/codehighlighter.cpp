@@ -19,11 +19,14 @@ QTextCharFormat codeCharFormat() {
     static const bool nanum = QFontInfo(QFont(QStringLiteral("NanumGothicCoding"))).family() == QLatin1String("NanumGothicCoding");
     QTextCharFormat f;
     if (nanum) {
-        f.setFontFamilies(QStringList{QStringLiteral("NanumGothicCoding"), QStringLiteral("monospace")});
+        f.setFontFamilies(QStringList{QStringLiteral("NanumGothicCoding")}); // it has every glyph code needs
     } else {
         f.setFontFamilies(QStringList{QStringLiteral("monospace")});
         f.setFontStyleStrategy(QFont::PreferNoShaping);
     }
+#if QT_VERSION < QT_VERSION_CHECK(6, 0, 0)
+    f.setFontFamily(f.fontFamilies().toStringList().first()); // Qt 5 takes the family from here
+#endif
     f.setFontFixedPitch(true);
     return f;
 }

@@ -1,5 +1,6 @@
 #include "markdown.h"
 
+#include "appearance.h"
 #include "codehighlighter.h"
 
 #include <QColor>
@@ -97,18 +98,19 @@ void styleTables(QTextDocument& doc, bool dark) {
     }
 }
 
-// Gives the characters of [from, to) that have no colour of their own the colour color.
-void colorUncolored(QTextDocument* doc, int from, int to, const QColor& color) {
+// Colours the characters of [from, to): those without a colour of their own get color, and
+// every colour (a highlighting theme's too) is made readable on background (WCAG AA).
+void colorCode(QTextDocument* doc, int from, int to, const QColor& color, const QColor& background) {
     for (QTextBlock b = doc->findBlock(from); b.isValid() && b.position() < to; b = b.next()) {
         for (auto it = b.begin(); !it.atEnd(); ++it) {
             const QTextFragment f = it.fragment();
-            if (f.charFormat().hasProperty(QTextFormat::ForegroundBrush))
-                continue;
+            const QTextCharFormat format = f.charFormat();
+            const QColor own = format.hasProperty(QTextFormat::ForegroundBrush) ? format.foreground().color() : color;
             QTextCursor c(doc);
             c.setPosition(f.position());
             c.setPosition(f.position() + f.length(), QTextCursor::KeepAnchor);
             QTextCharFormat colored;
-            colored.setForeground(color);
+            colored.setForeground(Appearance::readableOn(own, background));
             c.mergeCharFormat(colored);
         }
     }
@@ -141,7 +143,7 @@ void insertCode(QTextCursor& cursor, const MarkdownSegment& block, bool dark, in
     QTextCharFormat small;
     small.setProperty(QTextFormat::FontSizeAdjustment, -1);
     QTextCharFormat label = small;
-    label.setForeground(QColor(code.foreground));
+    label.setForeground(Appearance::readableOn(QColor(code.foreground), head));
     const QString name = codeLanguageName(block.language);
     table->cellAt(0, 0).firstCursorPosition().insertText(!name.isEmpty() ? name : block.language, label);
     QTextCursor copy = table->cellAt(0, 1).firstCursorPosition();
@@ -157,7 +159,7 @@ void insertCode(QTextCursor& cursor, const MarkdownSegment& block, bool dark, in
     const int from = text.position();
     text.insertHtml(code.html);
     const int to = text.position();
-    colorUncolored(cursor.document(), from, to, QColor(code.foreground));
+    colorCode(cursor.document(), from, to, QColor(code.foreground), body);
     text.setPosition(from, QTextCursor::KeepAnchor);
     text.mergeCharFormat(codeCharFormat());
     cursor = table->lastCursorPosition();

@@ -16,6 +16,7 @@
 #include "ghosteditor.h"
 #include "ui_test.h"
 #include "mainwindow.h"
+#include "memorymeterwidget.h"
 #include "memorymonitor.h"
 #include "modelregistry.h"
 #include "settingsdialog.h"
@@ -192,6 +193,20 @@ private slots:
         save(&window, QStringLiteral("chat-deleted-") + theme);
         chat->undoDelete();
         session->setConversation(conversation);
+
+        // The memory meter at its three levels: 1.2 GiB, amber near the guard, red at it.
+        constexpr quint64 GiB = 1ull << 30, MiB = 1ull << 20;
+        const std::pair<const char*, quint64> levels[] = {{"normal", GiB + GiB / 5}, {"warning", 3 * GiB - 200 * MiB},
+                                                          {"critical", 3 * GiB - 40 * MiB}};
+        for (const auto& [level, used] : levels) {
+            MemoryMeterWidget meter;
+            for (int i = 0; i < 30; ++i) {
+                const quint64 now = used - quint64(29 - i) * (used / 100);
+                meter.addSample(now, 3 * GiB, GiB, now / 5, now - GiB - now / 5);
+            }
+            meter.resize(meter.sizeHint());
+            save(&meter, QStringLiteral("memorymeter-%1-").arg(QLatin1String(level)) + theme);
+        }
 
         window.tabs()->setCurrentWidget(window.editorPage());
         GhostEditor* editor = window.editorPage()->editor();

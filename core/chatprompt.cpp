@@ -1,5 +1,7 @@
 #include "chatprompt.h"
 
+#include "reasoning.h"
+
 #include "kmlm/chat_template.h"
 #include "kmlm/error.h"
 #include "kmlm/gru.h"
@@ -21,7 +23,7 @@ QString lastUserText(const QVector<ChatTurn>& messages) {
 } // namespace
 
 EnginePrompt chatPrompt(const kmlm::LanguageModel& model, const QVector<ChatTurn>& messages,
-                        const QString& systemPrompt) {
+                        const QString& systemPrompt, bool thinking) {
     EnginePrompt prompt;
     const kmlm::Tokenizer& tokenizer = model.tokenizer();
     if (isGru(model)) {
@@ -32,9 +34,13 @@ EnginePrompt chatPrompt(const kmlm::LanguageModel& model, const QVector<ChatTurn
     }
     std::vector<kmlm::ChatMessage> chat;
     if (!systemPrompt.trimmed().isEmpty()) chat.push_back({"system", nfcUtf8(systemPrompt)});
-    for (const ChatTurn& turn : messages) chat.push_back({turn.role.toStdString(), nfcUtf8(turn.text)});
+    for (const ChatTurn& turn : messages) {
+        const bool answer = turn.role == QLatin1String("assistant");
+        chat.push_back({turn.role.toStdString(), nfcUtf8(answer ? splitReasoning(turn.text).answer : turn.text)});
+    }
     kmlm::ChatOptions options;
     options.chat_template = model.info().chat_template;
+    options.enable_thinking = thinking;
     if (tokenizer.bos() >= 0) options.bos_token = tokenizer.token_text(tokenizer.bos());
     if (tokenizer.eos() >= 0) options.eos_token = tokenizer.token_text(tokenizer.eos());
     const kmlm::ChatPrompt rendered = kmlm::render_chat(chat, options);

@@ -37,10 +37,10 @@ public:
     void loadRemoteModel(const RemoteModelSettings& remote);
 
     // Answers a conversation: decoders get the model's chat template (with systemPrompt);
-    // the GRU gets the last user message(s) as a plain prompt. Streams textStreamed, ends
-    // with generationFinished.
+    // the GRU gets the last user message(s) as a plain prompt. thinking: the template's
+    // enable_thinking (reasoning models). Streams textStreamed, ends with generationFinished.
     void startChat(quint64 id, const QVector<ChatTurn>& messages, const QString& systemPrompt,
-                   const SamplingSettings& sampling);
+                   const SamplingSettings& sampling, bool thinking = true);
     // Continues prefix (the editor's ghost text). A new completion cancels older ones that
     // are running or still queued.
     void startCompletion(quint64 id, const QString& prefix, int maxTokens,

@@ -145,7 +145,7 @@ void EngineWorker::finishWithError(quint64 id, StopReason reason, const QString&
 }
 
 void EngineWorker::startChat(quint64 id, quint64 serial, const QVector<ChatTurn>& messages,
-                             const QString& systemPrompt, const SamplingSettings& sampling) {
+                             const QString& systemPrompt, const SamplingSettings& sampling, bool thinking) {
     if (!m_shared->begin(id, serial, false)) return finishWithError(id, StopReason::Cancelled, {});
     if (m_remote) {
         kmlm::server::GenerationRequest request;
@@ -160,7 +160,7 @@ void EngineWorker::startChat(quint64 id, quint64 serial, const QVector<ChatTurn>
         return finishWithError(id, StopReason::Error, tr("No model is loaded."));
     }
     try {
-        const EnginePrompt prompt = chatPrompt(*m_model, messages, systemPrompt);
+        const EnginePrompt prompt = chatPrompt(*m_model, messages, systemPrompt, thinking);
         if (!prompt.templateError.empty() && !m_templateNoticeShown) {
             // The answer still comes, in the family's format; the user learns why it may read oddly.
             m_templateNoticeShown = true;

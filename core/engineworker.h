@@ -59,7 +59,7 @@ public:
     // the current model stays.
     void loadRemoteModel(const RemoteModelSettings& remote);
     void startChat(quint64 id, quint64 serial, const QVector<ChatTurn>& messages,
-                   const QString& systemPrompt, const SamplingSettings& sampling);
+                   const QString& systemPrompt, const SamplingSettings& sampling, bool thinking = true);
     void startCompletion(quint64 id, quint64 serial, const QString& prefix, int maxTokens,
                          const SamplingSettings& sampling);
     void countTokens(quint64 id, const QString& text);

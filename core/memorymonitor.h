@@ -28,6 +28,9 @@ public:
     void setEngine(EngineController* engine);
     void setCeiling(quint64 bytes);
     quint64 ceiling() const { return m_ceiling; }
+    // The room the engine's memory guard keeps under a ceiling: generation stops once
+    // used + margin reaches it.
+    static quint64 guardMargin(quint64 ceiling);
     void setInterval(int msec) { m_timer.setInterval(msec); } // default 1000
     void setHistoryLength(int samples);                        // default 120
     QVector<Sample> history() const { return m_history; }       // oldest first

@@ -47,10 +47,6 @@
         <translation>Conversation settings…</translation>
     </message>
     <message>
-        <source>System prompt and sampling for this conversation</source>
-        <translation>System prompt and sampling for this conversation</translation>
-    </message>
-    <message>
         <source>Stop the answer (Esc)</source>
         <translation>Stop the answer (Esc)</translation>
     </message>
@@ -173,6 +169,46 @@
         <source>%1 could not be imported: %2</source>
         <translation>%1 could not be imported: %2</translation>
     </message>
+    <message>
+        <source>System prompt, sampling and reasoning for this conversation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chats</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chat title</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens in the message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Answer speed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>System prompt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Think before answering (reasoning models such as Qwen3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The model reasons first; the reasoning is shown folded above the answer. Off: it answers at once.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ChatSession</name>
@@ -183,10 +219,6 @@
 </context>
 <context>
     <name>ChatView</name>
-    <message>
-        <source>Ask anything in Korean or English. Answers are generated on this computer.</source>
-        <translation>Ask anything in Korean or English. Answers are generated on this computer.</translation>
-    </message>
     <message>
         <source>Edit</source>
         <translation>Edit</translation>
@@ -217,6 +249,62 @@
     <message>
         <source>Regenerate</source>
         <translation>Regenerate</translation>
+    </message>
+    <message>
+        <source>Plan a one-day walk through Seoul&apos;s palaces and markets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Explain when to use 은/는 and when 이/가, with examples</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write a short, polite email declining a meeting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Summarize the main causes of climate change in three sentences</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What would you like to ask?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No model is loaded yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Answering: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This is the tiny built-in model: it writes Korean-like text but does not really understand questions. Add a real model for useful answers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Answers are generated on this computer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a model…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Assistant</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reasoning…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reasoning</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation type="unfinished">Copy</translation>
     </message>
 </context>
 <context>
@@ -290,6 +378,10 @@
     <message>
         <source>Cannot save %1: %2</source>
         <translation>Cannot save %1: %2</translation>
+    </message>
+    <message>
+        <source>Document</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -479,6 +571,18 @@ Instead, %2.</translation>
     <message>
         <source>&amp;Import chat…</source>
         <translation>&amp;Import chat…</translation>
+    </message>
+    <message>
+        <source>Chat and editor</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Active model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loading the model</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

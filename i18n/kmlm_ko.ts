@@ -47,10 +47,6 @@
         <translation>대화 설정…</translation>
     </message>
     <message>
-        <source>System prompt and sampling for this conversation</source>
-        <translation>이 대화의 시스템 프롬프트와 샘플링 설정</translation>
-    </message>
-    <message>
         <source>Stop the answer (Esc)</source>
         <translation>답변 중지 (Esc)</translation>
     </message>
@@ -172,6 +168,46 @@
         <source>%1 could not be imported: %2</source>
         <translation>%1을(를) 가져올 수 없습니다: %2</translation>
     </message>
+    <message>
+        <source>System prompt, sampling and reasoning for this conversation</source>
+        <translation>이 대화의 시스템 프롬프트, 샘플링, 추론 설정</translation>
+    </message>
+    <message>
+        <source>Chats</source>
+        <translation>대화 목록</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>메시지</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>메시지 입력</translation>
+    </message>
+    <message>
+        <source>Chat title</source>
+        <translation>대화 제목</translation>
+    </message>
+    <message>
+        <source>Tokens in the message</source>
+        <translation>메시지의 토큰 수</translation>
+    </message>
+    <message>
+        <source>Answer speed</source>
+        <translation>답변 속도</translation>
+    </message>
+    <message>
+        <source>System prompt</source>
+        <translation>시스템 프롬프트</translation>
+    </message>
+    <message>
+        <source>Think before answering (reasoning models such as Qwen3)</source>
+        <translation>답하기 전에 생각하기 (Qwen3 같은 추론 모델)</translation>
+    </message>
+    <message>
+        <source>The model reasons first; the reasoning is shown folded above the answer. Off: it answers at once.</source>
+        <translation>모델이 먼저 추론하고, 추론 내용은 답변 위에 접혀서 보입니다. 끄면 바로 답합니다.</translation>
+    </message>
 </context>
 <context>
     <name>ChatSession</name>
@@ -182,10 +218,6 @@
 </context>
 <context>
     <name>ChatView</name>
-    <message>
-        <source>Ask anything in Korean or English. Answers are generated on this computer.</source>
-        <translation>한국어나 영어로 무엇이든 물어보세요. 답변은 이 컴퓨터 안에서 만들어집니다.</translation>
-    </message>
     <message>
         <source>Edit</source>
         <translation>고치기</translation>
@@ -215,6 +247,62 @@
     <message>
         <source>Regenerate</source>
         <translation>다시 생성</translation>
+    </message>
+    <message>
+        <source>Plan a one-day walk through Seoul&apos;s palaces and markets</source>
+        <translation>서울의 궁궐과 시장을 하루 동안 걸어서 둘러보는 일정을 짜 주세요</translation>
+    </message>
+    <message>
+        <source>Explain when to use 은/는 and when 이/가, with examples</source>
+        <translation>‘은/는’과 ‘이/가’를 언제 쓰는지 예문과 함께 설명해 주세요</translation>
+    </message>
+    <message>
+        <source>Write a short, polite email declining a meeting</source>
+        <translation>회의 참석을 정중하게 거절하는 짧은 이메일을 써 주세요</translation>
+    </message>
+    <message>
+        <source>Summarize the main causes of climate change in three sentences</source>
+        <translation>기후 변화의 주요 원인을 세 문장으로 요약해 주세요</translation>
+    </message>
+    <message>
+        <source>What would you like to ask?</source>
+        <translation>무엇을 물어볼까요?</translation>
+    </message>
+    <message>
+        <source>No model is loaded yet.</source>
+        <translation>아직 불러온 모델이 없습니다.</translation>
+    </message>
+    <message>
+        <source>Answering: %1</source>
+        <translation>답하는 모델: %1</translation>
+    </message>
+    <message>
+        <source>This is the tiny built-in model: it writes Korean-like text but does not really understand questions. Add a real model for useful answers.</source>
+        <translation>내장된 아주 작은 모델입니다. 한국어처럼 보이는 글을 쓰지만 질문을 제대로 이해하지는 못합니다. 쓸모 있는 답을 얻으려면 실제 모델을 추가하세요.</translation>
+    </message>
+    <message>
+        <source>Answers are generated on this computer.</source>
+        <translation>답변은 이 컴퓨터에서 만들어집니다.</translation>
+    </message>
+    <message>
+        <source>Choose a model…</source>
+        <translation>모델 고르기…</translation>
+    </message>
+    <message>
+        <source>Assistant</source>
+        <translation>도우미</translation>
+    </message>
+    <message>
+        <source>Reasoning…</source>
+        <translation>추론 중…</translation>
+    </message>
+    <message>
+        <source>Reasoning</source>
+        <translation>추론 과정</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>복사</translation>
     </message>
 </context>
 <context>
@@ -288,6 +376,10 @@
     <message>
         <source>Cannot save %1: %2</source>
         <translation>%1 파일을 저장할 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>Document</source>
+        <translation>문서</translation>
     </message>
 </context>
 <context>
@@ -477,6 +569,18 @@ Instead, %2.</source>
     <message>
         <source>&amp;Import chat…</source>
         <translation>대화 가져오기(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Chat and editor</source>
+        <translation>대화와 편집기</translation>
+    </message>
+    <message>
+        <source>Active model</source>
+        <translation>사용 중인 모델</translation>
+    </message>
+    <message>
+        <source>Loading the model</source>
+        <translation>모델 불러오기 진행률</translation>
     </message>
 </context>
 <context>

@@ -18,7 +18,7 @@ packages=(
   # fuzzing (libFuzzer) and the sanitizer build
   clang-14 libclang-rt-14-dev
   # Korean fonts, headless tests, desktop metadata checks
-  fonts-noto-cjk fonts-nanum xvfb xauth desktop-file-utils appstream qttranslations5-l10n qt6-translations-l10n
+  fonts-noto-cjk fonts-nanum fonts-nanum-coding xvfb xauth desktop-file-utils appstream qttranslations5-l10n qt6-translations-l10n
 )
 
 SUDO=""

@@ -16,13 +16,18 @@
 #include <QMessageBox>
 
 int main(int argc, char* argv[]) {
+#if QT_VERSION < QT_VERSION_CHECK(6, 0, 0)
+    // Qt 6 does this by itself: sizes follow the screen's scale, icons use their large pixmaps.
+    QApplication::setAttribute(Qt::AA_EnableHighDpiScaling);
+    QApplication::setAttribute(Qt::AA_UseHighDpiPixmaps);
+#endif
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("kmlm"));
     QApplication::setApplicationName(QStringLiteral("korean-mini-lm"));
     QApplication::setApplicationDisplayName(QStringLiteral("Korean Mini LM"));
     QApplication::setApplicationVersion(QStringLiteral(KMLM_VERSION));
     QApplication::setDesktopFileName(QStringLiteral("io.github.kmlm.KoreanMiniLM"));
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/korean-mini-lm.png")));
+    QApplication::setWindowIcon(MainWindow::appIcon());
 
     AppSettings settings;
     Appearance::applyTheme(settings.theme());

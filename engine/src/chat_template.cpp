@@ -57,6 +57,9 @@ void render_chatml(std::span<const Turn> turns, const ChatOptions& o, std::strin
         p.text.append("<|im_start|>").append(t.role).append("\n").append(t.content).append("<|im_end|>\n");
     }
     if (o.add_generation_prompt) p.text += "<|im_start|>assistant\n";
+    // Qwen3's template without reasoning: the answer starts after an empty reasoning block.
+    if (o.add_generation_prompt && o.enable_thinking == false && tmpl.find("enable_thinking") != std::string_view::npos)
+        p.text += "<think>\n\n</think>\n\n";
 }
 
 // Llama 3.1 and later always open with a system header that carries dates; 3.0 does not.
@@ -173,7 +176,7 @@ ChatPrompt render_chat(std::span<const ChatMessage> messages, const ChatOptions&
     if (!tmpl.empty()) {
         try {
             p.text = render_jinja_chat(tmpl, {messages, options.add_generation_prompt, options.bos_token,
-                                              options.eos_token, options.date});
+                                              options.eos_token, options.date, options.enable_thinking});
             // The BOS token goes in as a token (encode's add_bos), not as text.
             if (!options.bos_token.empty() && p.text.starts_with(options.bos_token))
                 p.text.erase(0, options.bos_token.size());

@@ -331,6 +331,7 @@ public:
             {"eos_token", Value::str(context.eos_token)},
         };
         if (!context.date_string.empty()) globals["date_string"] = Value::str(context.date_string);
+        if (context.enable_thinking) globals["enable_thinking"] = Value::boolean(*context.enable_thinking);
         // Functions are called by name; these entries make "is defined" true for them.
         for (const char* f : {"raise_exception", "strftime_now", "namespace", "range"}) globals[f] = Value::str(f);
         scopes_.push_back(std::move(globals));

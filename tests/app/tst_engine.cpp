@@ -164,11 +164,11 @@ private Q_SLOTS:
         }
     }
 
-    // Decoders get the conversation through the model's chat template; the GRU only the
-    // question(s) after the last answer.
+    // Decoders get the conversation through the model's chat template, earlier answers
+    // without their reasoning; the GRU only the question(s) after the last answer.
     void chatPrompts() {
         const QVector<ChatTurn> turns = {{QStringLiteral("user"), QStringLiteral("첫 질문")},
-                                         {QStringLiteral("assistant"), QStringLiteral("첫 대답")},
+                                         {QStringLiteral("assistant"), QStringLiteral("<think>\n속으로 따져 봄\n</think>\n\n첫 대답")},
                                          {QStringLiteral("user"), QStringLiteral("둘째 질문")}};
         auto llama = kmlm::load_model(m_llama.toStdString());
         const EnginePrompt p = chatPrompt(*llama, turns, QStringLiteral("시스템 지시"));
@@ -176,6 +176,7 @@ private Q_SLOTS:
         for (const char* part : {"시스템 지시", "첫 질문", "첫 대답", "둘째 질문"})
             QVERIFY2(text.contains(QString::fromUtf8(part)), part);
         QVERIFY(text.indexOf(QStringLiteral("첫 대답")) < text.indexOf(QStringLiteral("둘째 질문")));
+        QVERIFY2(!text.contains(QStringLiteral("따져")) && !text.contains(QStringLiteral("think")), qPrintable(text));
         QVERIFY(!p.stopStrings.empty());
 
         auto gru = kmlm::load_model(m_gru.toStdString());

@@ -177,6 +177,28 @@ private Q_SLOTS:
         QVERIFY2(p.template_error.find(reason) != std::string::npos, p.template_error.c_str());
     }
 
+    // The reasoning switch reaches the template as enable_thinking (Qwen3's generation prompt),
+    // and the ChatML format by code honours it for a template that reads it.
+    void thinkingSwitch() {
+        kmlm::ChatOptions o;
+        o.chat_template = "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
+                          "{% if add_generation_prompt %}<|im_start|>assistant\n"
+                          "{% if enable_thinking is defined and enable_thinking is false %}<think>\n\n</think>\n\n{% endif %}"
+                          "{% endif %}";
+        const std::vector<ChatMessage> messages = {{"user", "안녕"}};
+        const std::string open = "<|im_start|>user\n안녕<|im_end|>\n<|im_start|>assistant\n";
+        QCOMPARE(kmlm::render_chat(messages, o).text, open);
+        o.enable_thinking = true;
+        QCOMPARE(kmlm::render_chat(messages, o).text, open);
+        o.enable_thinking = false;
+        QCOMPARE(kmlm::render_chat(messages, o).text, open + "<think>\n\n</think>\n\n");
+        o.override_template = "chatml"; // by code
+        QCOMPARE(kmlm::render_chat(messages, o).text, open); // no template that reads the switch
+        o.override_template.clear();
+        o.chat_template = "{% macro turn(m) %}<|im_start|>{{ enable_thinking }}{% endmacro %}"; // beyond the interpreter
+        QCOMPARE(kmlm::render_chat(messages, o).text, open + "<think>\n\n</think>\n\n");
+    }
+
     // A template this interpreter cannot run still gives its family's format.
     void fallbackWhenTemplateBreaks() {
         kmlm::ChatOptions o;

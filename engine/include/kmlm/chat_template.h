@@ -36,6 +36,9 @@ struct ChatOptions {
     std::string bos_token;             // the tokenizer's BOS and EOS text, for the template
     std::string eos_token;
     std::string date;                  // "26 Jul 2024" in Llama 3.1+ headers; empty: today
+    // Defines the template's enable_thinking (Qwen3: false opens the answer with an empty
+    // <think></think> block, so the model answers without reasoning). Unset: undefined.
+    std::optional<bool> enable_thinking;
 };
 
 struct ChatPrompt {

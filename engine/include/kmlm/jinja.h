@@ -15,6 +15,7 @@
 #include "kmlm/chat_template.h"
 #include "kmlm/error.h"
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -41,6 +42,7 @@ struct JinjaChatContext {
     std::string bos_token;
     std::string eos_token;
     std::string date_string; // defines date_string when not empty (Llama 3.1+ headers)
+    std::optional<bool> enable_thinking; // defines enable_thinking when set (Qwen3)
 };
 
 // Renders a chat template. Throws FormatError for templates this interpreter cannot parse

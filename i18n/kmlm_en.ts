@@ -218,6 +218,93 @@
     </message>
 </context>
 <context>
+    <name>ChatStore</name>
+    <message>
+        <source>User</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Assistant</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation type="unfinished">System</translation>
+    </message>
+    <message>
+        <source>Conversation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>System prompt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not valid JSON: %1 at byte %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not a conversation: the JSON is not an object</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not a conversation: &quot;format&quot; is not &quot;%1&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unsupported conversation version (expected %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; must be a string</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;sampling&quot; must be an object</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;messages&quot; must be an array</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>message %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not an object</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: &quot;id&quot; must be a positive integer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: id %2 is used twice</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: &quot;parent&quot; must be the id of an earlier message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: &quot;role&quot; must be user, assistant or system</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: &quot;text&quot; must be a string</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: unknown &quot;state&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot import the conversation</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ChatView</name>
     <message>
         <source>Edit</source>
@@ -405,6 +492,10 @@
     <message>
         <source>Could not count tokens: %1</source>
         <translation>Could not count tokens: %1</translation>
+    </message>
+    <message>
+        <source>Could not use the remote model: %1</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -727,6 +818,21 @@ Instead, %2.</translation>
     </message>
     <message>
         <source>Cannot move %1 into place.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ModelRegistry</name>
+    <message>
+        <source>This model cannot be run: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file does not exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file %1 cannot be read.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -217,6 +217,93 @@
     </message>
 </context>
 <context>
+    <name>ChatStore</name>
+    <message>
+        <source>User</source>
+        <translation>사용자</translation>
+    </message>
+    <message>
+        <source>Assistant</source>
+        <translation>어시스턴트</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>시스템</translation>
+    </message>
+    <message>
+        <source>Conversation</source>
+        <translation>대화</translation>
+    </message>
+    <message>
+        <source>System prompt</source>
+        <translation>시스템 프롬프트</translation>
+    </message>
+    <message>
+        <source>not valid JSON: %1 at byte %2</source>
+        <translation>올바른 JSON이 아닙니다: %2번째 바이트에서 %1</translation>
+    </message>
+    <message>
+        <source>not a conversation: the JSON is not an object</source>
+        <translation>대화가 아닙니다: JSON이 객체가 아닙니다</translation>
+    </message>
+    <message>
+        <source>not a conversation: &quot;format&quot; is not &quot;%1&quot;</source>
+        <translation>대화가 아닙니다: &quot;format&quot;이 &quot;%1&quot;이 아닙니다</translation>
+    </message>
+    <message>
+        <source>unsupported conversation version (expected %1)</source>
+        <translation>지원하지 않는 대화 버전입니다 (%1이어야 합니다)</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; must be a string</source>
+        <translation>&quot;%1&quot;은 문자열이어야 합니다</translation>
+    </message>
+    <message>
+        <source>&quot;sampling&quot; must be an object</source>
+        <translation>&quot;sampling&quot;은 객체여야 합니다</translation>
+    </message>
+    <message>
+        <source>&quot;messages&quot; must be an array</source>
+        <translation>&quot;messages&quot;는 배열이어야 합니다</translation>
+    </message>
+    <message>
+        <source>message %1</source>
+        <translation>메시지 %1</translation>
+    </message>
+    <message>
+        <source>%1 is not an object</source>
+        <translation>%1이 객체가 아닙니다</translation>
+    </message>
+    <message>
+        <source>%1: &quot;id&quot; must be a positive integer</source>
+        <translation>%1: &quot;id&quot;는 양의 정수여야 합니다</translation>
+    </message>
+    <message>
+        <source>%1: id %2 is used twice</source>
+        <translation>%1: id %2가 두 번 쓰였습니다</translation>
+    </message>
+    <message>
+        <source>%1: &quot;parent&quot; must be the id of an earlier message</source>
+        <translation>%1: &quot;parent&quot;는 앞선 메시지의 id여야 합니다</translation>
+    </message>
+    <message>
+        <source>%1: &quot;role&quot; must be user, assistant or system</source>
+        <translation>%1: &quot;role&quot;은 user, assistant, system 중 하나여야 합니다</translation>
+    </message>
+    <message>
+        <source>%1: &quot;text&quot; must be a string</source>
+        <translation>%1: &quot;text&quot;는 문자열이어야 합니다</translation>
+    </message>
+    <message>
+        <source>%1: unknown &quot;state&quot;</source>
+        <translation>%1: 알 수 없는 &quot;state&quot;</translation>
+    </message>
+    <message>
+        <source>cannot import the conversation</source>
+        <translation>대화를 가져올 수 없습니다</translation>
+    </message>
+</context>
+<context>
     <name>ChatView</name>
     <message>
         <source>Edit</source>
@@ -403,6 +490,10 @@
     <message>
         <source>Could not count tokens: %1</source>
         <translation>토큰 수를 셀 수 없습니다: %1</translation>
+    </message>
+    <message>
+        <source>Could not use the remote model: %1</source>
+        <translation>원격 모델을 사용할 수 없습니다: %1</translation>
     </message>
 </context>
 <context>
@@ -725,6 +816,21 @@ Instead, %2.</source>
     <message>
         <source>Cannot move %1 into place.</source>
         <translation>%1을(를) 제자리로 옮길 수 없습니다.</translation>
+    </message>
+</context>
+<context>
+    <name>ModelRegistry</name>
+    <message>
+        <source>This model cannot be run: %1.</source>
+        <translation>이 모델은 실행할 수 없습니다: %1.</translation>
+    </message>
+    <message>
+        <source>The file does not exist.</source>
+        <translation>파일이 없습니다.</translation>
+    </message>
+    <message>
+        <source>The file %1 cannot be read.</source>
+        <translation>파일 %1을 읽을 수 없습니다.</translation>
     </message>
 </context>
 <context>

@@ -353,6 +353,12 @@ void TestQuant::blockSizes() {
     QCOMPARE(uint32_t(GgmlType::IQ4_NL), 20u); // ggml's type ids
     QCOMPARE(uint32_t(GgmlType::IQ4_XS), 23u);
     QCOMPARE(parse_type("iq4_xs"), GgmlType::IQ4_XS);
+    // Types the engine has no kernels for are still known by name and size (files parse,
+    // errors name them): ggml's IQ2_XXS and IQ3_S.
+    QCOMPARE(type_traits(GgmlType::IQ2_XXS).type_size, 66u);
+    QCOMPARE(type_traits(GgmlType::IQ3_S).type_size, 110u);
+    QVERIFY(!type_traits(GgmlType::IQ2_XXS).computable);
+    QVERIFY(!can_dequantize(GgmlType::IQ2_XXS));
 }
 
 // Q5_1: fp16 d, fp16 m, 4 bytes of fifth bits (bit j = element j), 16 bytes of nibbles as

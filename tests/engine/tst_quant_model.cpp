@@ -5,6 +5,7 @@
 #include "kmlm/error.h"
 #include "kmlm/gguf.h"
 #include "kmlm/language_model.h"
+#include "kmlm/model_random.h"
 #include "kmlm/perplexity.h"
 #include "kmlm/quant.h"
 #include "kmlm/threadpool.h"
@@ -30,6 +31,7 @@ private slots:
     void quantizeSmallModel_data();
     void quantizeSmallModel();
     void unreadableTensorType();
+    void unsupportedTypeIsNamed();
     void quantizedRealModel_data();
     void quantizedRealModel();
 };
@@ -236,6 +238,35 @@ void TestQuantModel::unreadableTensorType() {
     ThreadPool pool(1);
     KMLM_VERIFY_THROWS(InvalidArgument, quantize_model(*in, kmlm_test::toPath(dir.filePath("out.gguf")), parse_quant_preset("Q4_0"), pool));
     QVERIFY(!QFile::exists(dir.filePath("out.gguf")));
+}
+
+// A model holding a ggml type the engine has no kernels for (IQ2_XXS) parses, and loading
+// it fails with an error that names the tensor and the type.
+void TestQuantModel::unsupportedTypeIsNamed() {
+    QTemporaryDir tmp;
+    RandomModelSpec spec;
+    spec.n_embd = 256;
+    spec.n_ff = 256;
+    const auto src = kmlm_test::toPath(tmp.filePath("f32.gguf")), out = kmlm_test::toPath(tmp.filePath("iq2.gguf"));
+    write_random_model(spec, src);
+    auto in = gguf::GgufFile::open(src);
+    gguf::GgufWriter w(in->alignment());
+    w.copy_metadata(*in);
+    for (const auto& t : in->tensors()) {
+        const GgmlType type = t.name == "blk.1.ffn_up.weight" ? GgmlType::IQ2_XXS : t.type;
+        const uint64_t bytes = row_bytes(type, t.dims[0]) * t.rows();
+        const uint8_t* data = in->tensor_data(t);
+        w.add_tensor(t.name, type, t.dims, type == t.type ? std::vector<uint8_t>(data, data + bytes) : std::vector<uint8_t>(bytes));
+    }
+    w.write(out);
+    QCOMPARE(gguf::GgufFile::open(out)->tensor("blk.1.ffn_up.weight").type, GgmlType::IQ2_XXS);
+    try {
+        load_model(out);
+        QFAIL("the model loaded");
+    } catch (const FormatError& e) {
+        const QString msg = e.what();
+        QVERIFY2(msg.contains("'blk.1.ffn_up.weight'") && msg.contains("IQ2_XXS"), e.what());
+    }
 }
 
 void TestQuantModel::quantizedRealModel_data() {

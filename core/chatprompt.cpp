@@ -2,12 +2,13 @@
 
 #include "kmlm/chat_template.h"
 #include "kmlm/error.h"
+#include "kmlm/gru.h"
 
 namespace {
 
 std::string nfcUtf8(const QString& text) { return text.normalized(QString::NormalizationForm_C).toStdString(); }
 
-bool isGru(const kmlm::LanguageModel& model) { return model.info().architecture == "kmlm-gru"; }
+bool isGru(const kmlm::LanguageModel& model) { return model.info().architecture == kmlm::kGruArchitecture; }
 
 // The user messages after the last answer, one per line.
 QString lastUserText(const QVector<ChatTurn>& messages) {
@@ -39,6 +40,8 @@ EnginePrompt chatPrompt(const kmlm::LanguageModel& model, const QVector<ChatTurn
     const kmlm::ChatPrompt rendered = kmlm::render_chat(chat, options);
     prompt.tokens = tokenizer.encode(rendered.text, true, true);
     prompt.stopStrings = rendered.stop_strings;
+    prompt.templateError = rendered.template_error;
+    prompt.family = std::string(kmlm::to_string(rendered.family));
     return prompt;
 }
 

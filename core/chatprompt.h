@@ -11,6 +11,10 @@
 struct EnginePrompt {
     std::vector<int32_t> tokens;
     std::vector<std::string> stopStrings; // generation ends before any of these
+    // Why the model's chat template could not be used (the family's built-in format stood in);
+    // empty when it ran. See kmlm::ChatPrompt::template_error.
+    std::string templateError;
+    std::string family; // the chat format used: "chatml", "llama3", ...
 };
 
 // Decoders: the model's chat template with the system prompt and every turn, ending with the

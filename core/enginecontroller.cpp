@@ -61,6 +61,13 @@ void EngineController::loadModel(const QString& path, const EngineSettings& sett
     post([worker, path, settings, fallbackPath] { worker->loadModel(path, settings, fallbackPath); });
 }
 
+void EngineController::loadRemoteModel(const RemoteModelSettings& remote) {
+    m_shared->cancelAll();
+    m_loading = true;
+    EngineWorker* worker = m_worker;
+    post([worker, remote] { worker->loadRemoteModel(remote); });
+}
+
 void EngineController::unloadModel() {
     m_shared->cancelAll();
     EngineWorker* worker = m_worker;

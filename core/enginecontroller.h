@@ -30,6 +30,11 @@ public:
     void loadModel(const QString& path, const EngineSettings& settings, const QString& fallbackPath = {});
     // Unloads the model (frees its memory).
     void unloadModel();
+    // Answers with a model on an OpenAI-compatible server instead (the local model is freed
+    // once the server listed the model; on failure the current model stays). modelLoaded
+    // reports it with remote set; chat and completion requests then stream from the server,
+    // and a failure ends the request with StopReason::Error, the text received so far kept.
+    void loadRemoteModel(const RemoteModelSettings& remote);
 
     // Answers a conversation: decoders get the model's chat template (with systemPrompt);
     // the GRU gets the last user message(s) as a plain prompt. Streams textStreamed, ends

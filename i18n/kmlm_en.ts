@@ -299,6 +299,10 @@
         <translation>Could not load the model %1: %2</translation>
     </message>
     <message>
+        <source>The chat template of %1 cannot be used (%2); the built-in %3 chat format is used instead.</source>
+        <translation>The chat template of %1 cannot be used (%2); the built-in %3 chat format is used instead.</translation>
+    </message>
+    <message>
         <source>No model is loaded.</source>
         <translation>No model is loaded.</translation>
     </message>

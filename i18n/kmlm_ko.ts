@@ -297,6 +297,10 @@
         <translation>모델 %1을(를) 불러올 수 없습니다: %2</translation>
     </message>
     <message>
+        <source>The chat template of %1 cannot be used (%2); the built-in %3 chat format is used instead.</source>
+        <translation>모델 %1의 채팅 템플릿을 사용할 수 없습니다(%2). 대신 내장 %3 채팅 형식을 사용합니다.</translation>
+    </message>
+    <message>
         <source>No model is loaded.</source>
         <translation>불러온 모델이 없습니다.</translation>
     </message>

@@ -4,6 +4,7 @@
 
 #include "kmlm/error.h"
 #include "kmlm/jinja.h"
+#include "kmlm/language_model.h"
 
 #include <ctime>
 
@@ -179,9 +180,10 @@ ChatPrompt render_chat(std::span<const ChatMessage> messages, const ChatOptions&
             p.from_template = true;
             p.stop_strings = stop_strings(p.family, options.eos_token);
             return p;
-        } catch (const Error&) {
-            // Beyond this interpreter, or the template refused the conversation (Gemma 2
-            // refuses system messages): the family's format by code.
+        } catch (const TemplateRaised&) {
+            // The template refused the conversation (Gemma 2 refuses system messages).
+        } catch (const Error& e) {
+            p.template_error = e.what(); // beyond this interpreter, or past a budget
         }
     }
     std::vector<Turn> turns;
@@ -198,6 +200,17 @@ ChatPrompt render_chat(std::span<const ChatMessage> messages, const ChatOptions&
     }
     p.stop_strings = stop_strings(p.family, {});
     return p;
+}
+
+ChatPrompt render_chat(const LanguageModel& model, std::span<const ChatMessage> messages,
+                       const std::string& override_template) {
+    const Tokenizer& tok = model.tokenizer();
+    ChatOptions options;
+    options.chat_template = model.info().chat_template;
+    options.override_template = override_template;
+    if (tok.bos() >= 0) options.bos_token = tok.token_text(tok.bos());
+    if (tok.eos() >= 0) options.eos_token = tok.token_text(tok.eos());
+    return render_chat(messages, options);
 }
 
 } // namespace kmlm

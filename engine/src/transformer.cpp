@@ -43,10 +43,16 @@ uint32_t require_u32(const gguf::GgufFile& f, const std::string& key, uint32_t m
 
 bool is_transformer_arch(std::string_view arch) { return find_arch(arch) != nullptr; }
 
+std::string supported_architectures() {
+    std::string names;
+    for (const auto& a : kArchs) names += (names.empty() ? "" : ", ") + std::string(a.name);
+    return names;
+}
+
 TransformerHParams read_hparams(const gguf::GgufFile& f) {
     const std::string name = f.architecture();
     const ArchDesc* desc = find_arch(name);
-    if (!desc) throw FormatError(f.source_name() + ": architecture '" + name + "' is not supported (llama, qwen2, exaone, gptneox are)");
+    if (!desc) throw FormatError(f.source_name() + ": architecture '" + name + "' is not supported (" + supported_architectures() + " are)");
     TransformerHParams hp;
     hp.arch = desc->arch;
     hp.arch_name = name;
@@ -59,11 +65,18 @@ TransformerHParams read_hparams(const gguf::GgufFile& f) {
     hp.n_ff = require_u32(f, p + "feed_forward_length", 1u << 18);
     hp.n_head = require_u32(f, p + "attention.head_count", 1024);
     hp.n_head_kv = f.has(p + "attention.head_count_kv") ? require_u32(f, p + "attention.head_count_kv", hp.n_head) : hp.n_head;
-    if (hp.n_embd % hp.n_head != 0)
+    if (!f.has(p + "attention.key_length") && hp.n_embd % hp.n_head != 0)
         throw FormatError(f.source_name() + ": embedding_length " + std::to_string(hp.n_embd) + " is not a multiple of head_count " + std::to_string(hp.n_head));
     if (hp.n_head % hp.n_head_kv != 0)
         throw FormatError(f.source_name() + ": head_count " + std::to_string(hp.n_head) + " is not a multiple of head_count_kv " + std::to_string(hp.n_head_kv));
     hp.head_dim = hp.n_embd / hp.n_head;
+    // An explicit head size (a file whose heads were pruned: the query width is then
+    // n_head * head_dim, not n_embd); keys and values of the same size.
+    if (f.has(p + "attention.key_length")) {
+        hp.head_dim = require_u32(f, p + "attention.key_length", 1u << 12);
+        if (f.has(p + "attention.value_length") && require_u32(f, p + "attention.value_length", 1u << 12) != hp.head_dim)
+            throw FormatError(f.source_name() + ": attention.value_length differs from attention.key_length, which is not supported");
+    }
     hp.n_rot = f.has(p + "rope.dimension_count") ? require_u32(f, p + "rope.dimension_count", hp.head_dim) : hp.head_dim;
     if (hp.n_rot % 2 != 0) throw FormatError(f.source_name() + ": rope.dimension_count must be even");
     const std::string eps_key = p + (hp.layer_norm ? "attention.layer_norm_epsilon" : "attention.layer_norm_rms_epsilon");
@@ -131,7 +144,7 @@ private:
 
 TransformerWeights bind_weights(const gguf::GgufFile& f, const TransformerHParams& hp) {
     const Binder b(f);
-    const uint32_t d = hp.n_embd, kv = hp.n_kv_embd(), ff = hp.n_ff;
+    const uint32_t d = hp.n_embd, q = hp.n_q_embd(), kv = hp.n_kv_embd(), ff = hp.n_ff;
     const bool neox = hp.arch == Arch::GptNeoX;
     TransformerWeights w;
     w.tok_embd = b.matrix("token_embd.weight", d, hp.n_vocab);
@@ -144,24 +157,24 @@ TransformerWeights bind_weights(const gguf::GgufFile& f, const TransformerHParam
         const std::string p = "blk." + std::to_string(i) + ".";
         LayerWeights l;
         l.attn_norm = b.vector(p + "attn_norm.weight", d);
-        l.wo = b.matrix(p + "attn_output.weight", d, d);
+        l.wo = b.matrix(p + "attn_output.weight", q, d);
         l.w_up = b.matrix(p + "ffn_up.weight", d, ff);
         l.w_down = b.matrix(p + "ffn_down.weight", ff, d);
         if (neox) {
             l.attn_norm_b = b.vector(p + "attn_norm.bias", d);
-            l.wqkv = b.matrix(p + "attn_qkv.weight", d, d + 2 * kv);
-            l.bqkv = b.vector(p + "attn_qkv.bias", d + 2 * kv);
+            l.wqkv = b.matrix(p + "attn_qkv.weight", d, q + 2 * kv);
+            l.bqkv = b.vector(p + "attn_qkv.bias", q + 2 * kv);
             l.bo = b.vector(p + "attn_output.bias", d);
             l.ffn_norm = b.vector(p + "ffn_norm.weight", d);
             l.ffn_norm_b = b.vector(p + "ffn_norm.bias", d);
             l.b_up = b.vector(p + "ffn_up.bias", ff);
             l.b_down = b.vector(p + "ffn_down.bias", d);
         } else {
-            l.wq = b.matrix(p + "attn_q.weight", d, d);
+            l.wq = b.matrix(p + "attn_q.weight", d, q);
             l.wk = b.matrix(p + "attn_k.weight", d, kv);
             l.wv = b.matrix(p + "attn_v.weight", d, kv);
             if (hp.arch == Arch::Qwen2) {
-                l.bq = b.vector(p + "attn_q.bias", d);
+                l.bq = b.vector(p + "attn_q.bias", q);
                 l.bk = b.vector(p + "attn_k.bias", kv);
                 l.bv = b.vector(p + "attn_v.bias", kv);
             }
@@ -174,14 +187,9 @@ TransformerWeights bind_weights(const gguf::GgufFile& f, const TransformerHParam
 }
 
 std::unique_ptr<LanguageModel> load_transformer(std::unique_ptr<gguf::GgufFile> file, const LoadOptions& options) {
-    // The weights are mapped, not read: loading is checking the file and building the
-    // tokenizer, so progress only reports its start and end.
-    if (options.progress) options.progress(0.0f);
     TransformerHParams hp = read_hparams(*file);
     TransformerWeights weights = bind_weights(*file, hp);
-    auto model = make_transformer(std::move(file), std::move(hp), std::move(weights), options);
-    if (options.progress) options.progress(1.0f);
-    return model;
+    return make_transformer(std::move(file), std::move(hp), std::move(weights), options);
 }
 
 } // namespace kmlm

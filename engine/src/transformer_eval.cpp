@@ -15,18 +15,16 @@
 namespace kmlm {
 namespace {
 
-// Tokens per forward pass: large enough for the matrix-matrix kernels to reuse each weight
-// row across the batch, small enough to keep the activations in a few MiB.
-constexpr uint32_t kBatch = 128;
+constexpr uint32_t kBatch = kDecoderBatch;
 
 class TransformerModel final : public LanguageModel, public BatchLogits {
 public:
     TransformerModel(std::unique_ptr<gguf::GgufFile> file, TransformerHParams hp, TransformerWeights w,
                      const LoadOptions& opt)
         : file_(std::move(file)), hp_(std::move(hp)), w_(std::move(w)),
-          n_ctx_(opt.n_ctx == 0 ? hp_.n_ctx_train : std::min<uint32_t>(std::max<uint32_t>(opt.n_ctx, 16), hp_.n_ctx_train)),
+          n_ctx_(decoder_context(hp_, opt.n_ctx)),
           n_sink_(std::min<uint32_t>(opt.n_sink, n_ctx_ / 4)),
-          cache_(kv_type_for(opt.kv_type, hp_), hp_.n_layer, n_ctx_, hp_.n_kv_embd(), hp_.head_dim),
+          cache_(decoder_kv_type(hp_, opt.kv_type), hp_.n_layer, n_ctx_, hp_.n_kv_embd(), hp_.head_dim),
           pool_(opt.n_threads) {
         tokenizer_ = load_gguf_tokenizer(*file_);
         if (uint32_t(tokenizer_->vocab_size()) > hp_.n_vocab)
@@ -34,18 +32,18 @@ public:
                               " tokens but token_embd.weight only " + std::to_string(hp_.n_vocab));
         fill_info();
         init_rope_table();
-        const uint32_t d = hp_.n_embd, kv = hp_.n_kv_embd();
-        x_.resize(size_t(kBatch) * d);
-        xn_.resize(size_t(kBatch) * d);
-        q_.resize(size_t(kBatch) * (d + 2 * kv));
-        k_.resize(size_t(kBatch) * kv);
-        v_.resize(size_t(kBatch) * kv);
-        attn_.resize(size_t(kBatch) * d);
-        tmp_.resize(size_t(kBatch) * d);
-        ff_a_.resize(size_t(kBatch) * hp_.n_ff);
-        ff_b_.resize(size_t(kBatch) * hp_.n_ff);
-        scores_.resize(size_t(pool_.size()) * n_ctx_);
-        logits_.resize(hp_.n_vocab);
+        const DecoderBuffers b = decoder_buffers(hp_, n_ctx_, uint32_t(pool_.size()));
+        x_.resize(b.x);
+        xn_.resize(b.xn);
+        q_.resize(b.q);
+        k_.resize(b.k);
+        v_.resize(b.v);
+        attn_.resize(b.attn);
+        tmp_.resize(b.tmp);
+        ff_a_.resize(b.ff_a);
+        ff_b_.resize(b.ff_b);
+        scores_.resize(b.scores);
+        logits_.resize(b.logits);
     }
 
     const ModelInfo& info() const override { return info_; }
@@ -77,10 +75,6 @@ public:
     }
 
 private:
-    static KvType kv_type_for(KvType wanted, const TransformerHParams& hp) {
-        return hp.head_dim % 32 == 0 ? wanted : KvType::F16; // Q8_0 blocks must not straddle heads
-    }
-
     void fill_info() {
         info_.name = file_->get_string("general.name").value_or(file_->source_name());
         info_.architecture = hp_.arch_name;
@@ -175,7 +169,7 @@ private:
 
     // q/k/v of the batch: q_ [n][n_embd], k_ and v_ [n][n_kv_embd], before RoPE.
     void project_qkv(const LayerWeights& l, uint32_t n) {
-        const uint32_t d = hp_.n_embd, kv = hp_.n_kv_embd();
+        const uint32_t d = hp_.n_q_embd(), kv = hp_.n_kv_embd();
         if (!l.wqkv) {
             linear(l.wq, l.bq, xn_.data(), q_.data(), n);
             linear(l.wk, l.bk, xn_.data(), k_.data(), n);
@@ -206,7 +200,7 @@ private:
     // One head of the token in batch row i at position pos, over slots [0, pos].
     void attend(uint32_t layer, uint32_t pos, uint32_t i, uint32_t h, int thread) {
         const uint32_t n_keys = pos + 1, kv_head = h / (hp_.n_head / hp_.n_head_kv);
-        const size_t offset = size_t(i) * hp_.n_embd + size_t(h) * hp_.head_dim;
+        const size_t offset = size_t(i) * hp_.n_q_embd() + size_t(h) * hp_.head_dim;
         float* scores = scores_.data() + size_t(thread) * n_ctx_;
         cache_.dot_keys(layer, kv_head, q_.data() + offset, n_keys, scores);
         const float scale = 1.0f / std::sqrt(float(hp_.head_dim));
@@ -242,7 +236,7 @@ private:
             norm(l.attn_norm, l.attn_norm_b, x_.data(), xn_.data(), n);
             project_qkv(l, n);
             for (uint32_t i = 0; i < n; ++i) {
-                rope(q_.data() + size_t(i) * d, hp_.n_head, p0 + i);
+                rope(q_.data() + size_t(i) * hp_.n_q_embd(), hp_.n_head, p0 + i);
                 rope(k_.data() + size_t(i) * kv, hp_.n_head_kv, p0 + i);
                 cache_.store(li, p0 + i, k_.data() + size_t(i) * kv, v_.data() + size_t(i) * kv);
             }
@@ -294,6 +288,30 @@ private:
 std::unique_ptr<LanguageModel> make_transformer(std::unique_ptr<gguf::GgufFile> file, TransformerHParams hp,
                                                 TransformerWeights weights, const LoadOptions& options) {
     return std::make_unique<TransformerModel>(std::move(file), std::move(hp), std::move(weights), options);
+}
+
+DecoderBuffers decoder_buffers(const TransformerHParams& hp, uint32_t n_ctx, uint32_t n_threads) {
+    const size_t B = std::min(kBatch, n_ctx), d = hp.n_embd, kv = hp.n_kv_embd();
+    DecoderBuffers b;
+    b.batch = B;
+    b.x = b.xn = b.tmp = B * d;
+    b.attn = B * std::max<size_t>(d, hp.n_q_embd());
+    b.q = B * (hp.n_q_embd() + 2 * kv);
+    b.k = b.v = B * kv;
+    b.ff_a = b.ff_b = B * hp.n_ff;
+    b.scores = size_t(n_threads) * n_ctx;
+    b.logits = hp.n_vocab;
+    b.rope = 2 * size_t(n_ctx) * (hp.n_rot / 2);
+    return b;
+}
+
+KvType decoder_kv_type(const TransformerHParams& hp, KvType wanted) {
+    return hp.head_dim % 32 == 0 ? wanted : KvType::F16;
+}
+
+uint32_t decoder_context(const TransformerHParams& hp, uint32_t n_ctx) {
+    if (n_ctx == 0) return hp.n_ctx_train;
+    return std::min<uint32_t>(std::max<uint32_t>(n_ctx, 16), hp.n_ctx_train);
 }
 
 } // namespace kmlm

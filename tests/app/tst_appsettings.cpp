@@ -4,8 +4,12 @@
 
 #include "appsettings.h"
 
+#include "kmlm/sampler.h"
+
 #include <QSignalSpy>
 #include <QTemporaryDir>
+
+#include <limits>
 
 class TestAppSettings : public QObject {
     Q_OBJECT
@@ -154,6 +158,27 @@ private Q_SLOTS:
         QCOMPARE(s.topK, SamplingSettings{}.topK);
         const SamplingSettings round = SamplingSettings::fromJson(s.toJson());
         QCOMPARE(round, s);
+    }
+
+    // What the CLI refuses (-n -5, --temp -1, --top-p nan) is clamped or reset when stored.
+    void outOfRangeSamplingIsClampedWhenStored() {
+        const QString file = newFile();
+        SamplingSettings bad;
+        bad.maxTokens = -5;
+        bad.temperature = -1;
+        bad.topP = std::numeric_limits<double>::quiet_NaN();
+        bad.minP = std::numeric_limits<double>::infinity();
+        bad.topK = -3;
+        bad.repeatPenalty = 0;
+        AppSettings(file).setSampling(bad);
+        const SamplingSettings s = AppSettings(file).sampling();
+        QCOMPARE(s.maxTokens, 1);
+        QCOMPARE(s.temperature, 0.0);
+        QCOMPARE(s.topP, SamplingSettings{}.topP);
+        QCOMPARE(s.minP, SamplingSettings{}.minP);
+        QCOMPARE(s.topK, 0);
+        QCOMPARE(s.repeatPenalty, kmlm::kRepeatPenaltyRange.min);
+        kmlm::validate(s.toParams()); // what the engine's own check accepts
     }
 };
 

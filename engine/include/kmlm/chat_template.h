@@ -12,6 +12,8 @@
 
 namespace kmlm {
 
+class LanguageModel;
+
 struct ChatMessage {
     std::string role; // "system", "user" or "assistant"
     std::string content;
@@ -43,8 +45,17 @@ struct ChatPrompt {
     std::vector<std::string> stop_strings; // end the answer when generated as text
     ChatFamily family = ChatFamily::Plain;
     bool from_template = false; // the template itself ran (else the family's format by code)
+    // Why the template could not be used when it failed (beyond the interpreter, a budget, an
+    // arithmetic error): the caller tells the user that the family's format stands in. Empty
+    // when it ran, when there is none, and when it refused the conversation itself (Gemma 2
+    // and a system message), which the family's format is there for.
+    std::string template_error;
 };
 
 ChatPrompt render_chat(std::span<const ChatMessage> messages, const ChatOptions& options);
+// The same with the model's template and its tokenizer's BOS/EOS text; override_template as
+// in ChatOptions.
+ChatPrompt render_chat(const LanguageModel& model, std::span<const ChatMessage> messages,
+                       const std::string& override_template = {});
 
 } // namespace kmlm

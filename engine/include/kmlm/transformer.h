@@ -23,7 +23,7 @@ struct TransformerHParams {
     uint32_t n_ff = 0;          // <arch>.feed_forward_length
     uint32_t n_head = 0;        // <arch>.attention.head_count
     uint32_t n_head_kv = 0;     // <arch>.attention.head_count_kv (default: n_head)
-    uint32_t head_dim = 0;      // n_embd / n_head
+    uint32_t head_dim = 0;      // <arch>.attention.key_length (default: n_embd / n_head)
     uint32_t n_rot = 0;         // <arch>.rope.dimension_count (default: head_dim)
     float norm_eps = 1e-5f;     // layer_norm_rms_epsilon (RMSNorm) or layer_norm_epsilon
     float rope_base = 10000.0f; // <arch>.rope.freq_base
@@ -32,12 +32,15 @@ struct TransformerHParams {
     bool parallel_residual = false; // gptneox: x + attn(ln1(x)) + ffn(ln2(x))
 
     uint32_t n_kv_embd() const { return n_head_kv * head_dim; }
+    uint32_t n_q_embd() const { return n_head * head_dim; } // n_embd unless heads were pruned
 };
 
 // Reads and checks the hyperparameters. Throws FormatError naming the key for a missing or
 // inconsistent value, and for an architecture other than the four above.
 TransformerHParams read_hparams(const gguf::GgufFile& file);
 bool is_transformer_arch(std::string_view arch);
+// "llama, qwen2, ...": the decoder architectures this engine runs.
+std::string supported_architectures();
 
 // Transformer models also return the logits of every position of a batch (perplexity).
 class BatchLogits {

@@ -33,6 +33,13 @@ QPalette darkPalette() {
     p.setColor(QPalette::Highlight, highlight);
     p.setColor(QPalette::HighlightedText, Qt::white);
     p.setColor(QPalette::PlaceholderText, QColor(0x8a, 0x8d, 0x91));
+    // The bevel shades (tab bar line, frames, the memory meter's application part): the
+    // defaults are a light palette's and draw white lines on the dark window.
+    p.setColor(QPalette::Light, QColor(0x44, 0x47, 0x4d));
+    p.setColor(QPalette::Midlight, QColor(0x3a, 0x3d, 0x42));
+    p.setColor(QPalette::Mid, QColor(0x5c, 0x60, 0x67));
+    p.setColor(QPalette::Dark, QColor(0x1c, 0x1d, 0x20));
+    p.setColor(QPalette::Shadow, QColor(0x10, 0x11, 0x13));
     for (auto role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText})
         p.setColor(QPalette::Disabled, role, QColor(0x80, 0x80, 0x80));
     return p;

@@ -102,7 +102,12 @@ ChatPage::ChatPage(const AppServices& services, QWidget* parent)
     rightLayout->addLayout(header);
     rightLayout->addWidget(new FirstRunOffer(services)); // hidden unless only the bundled model is there
     rightLayout->addWidget(m_view, 1);
-    rightLayout->addWidget(m_composer, 0, Qt::AlignHCenter); // under the messages' column
+    // The composer under the messages' column: as wide as it, centred.
+    auto* composerRow = new QHBoxLayout;
+    composerRow->addStretch(1);
+    composerRow->addWidget(m_composer, 1000);
+    composerRow->addStretch(1);
+    rightLayout->addLayout(composerRow);
     connect(m_view, &ChatView::columnChanged, m_composer, &QWidget::setMaximumWidth);
     rightLayout->addLayout(actions);
 

@@ -129,12 +129,12 @@ void ChatView::updateColumn() {
         root.setBottomMargin(gutter);
         document()->rootFrame()->setFrameFormat(root);
     }
-    if (viewportMargins() == QMargins(side, 0, side, 0))
-        return;
-    setViewportMargins(side, 0, side, 0);
-    QResizeEvent relayout(size(), QSize(-1, -1)); // the text width follows the viewport's
-    QTextBrowser::resizeEvent(&relayout);
-    emit columnChanged(viewport()->width());
+    if (viewportMargins() != QMargins(side, 0, side, 0)) {
+        setViewportMargins(side, 0, side, 0);
+        QResizeEvent relayout(size(), QSize(-1, -1)); // the text width follows the viewport's
+        QTextBrowser::resizeEvent(&relayout);
+    }
+    emit columnChanged(contentsRect().width() - bar - 2 * side);
 }
 
 int ChatView::columnWidth() const { return int(document()->textWidth()); }
@@ -192,6 +192,7 @@ void ChatView::scrollTo(bool bottom, int value) {
     if (bottom) {
         moveCursor(QTextCursor::End);
         ensureCursorVisible();
+        verticalScrollBar()->setValue(verticalScrollBar()->maximum()); // the bottom margin too
     } else {
         verticalScrollBar()->setValue(value);
     }
@@ -449,18 +450,19 @@ bool ChatView::focusNextPrevChild(bool next) {
 void ChatView::paintEvent(QPaintEvent* event) {
     QTextBrowser::paintEvent(event);
     const QScrollBar* bar = verticalScrollBar();
-    const int fade = fontMetrics().lineSpacing();
+    const int line = fontMetrics().lineSpacing();
     const QColor base = palette().color(QPalette::Base);
     QColor clear = base;
     clear.setAlpha(0);
     QPainter p(viewport());
-    if (bar->value() > bar->minimum()) {
+    // As deep as the part scrolled away, at most a line: a whole line at the edge stays clear.
+    if (const int fade = std::min(line, bar->value() - bar->minimum()); fade > 0) {
         QLinearGradient top(0, 0, 0, fade);
         top.setColorAt(0, base);
         top.setColorAt(1, clear);
         p.fillRect(QRect(0, 0, viewport()->width(), fade), top);
     }
-    if (bar->value() < bar->maximum()) {
+    if (const int fade = std::min(line, bar->maximum() - bar->value()); fade > 0) {
         const int h = viewport()->height();
         QLinearGradient bottom(0, h - fade, 0, h);
         bottom.setColorAt(0, clear);

@@ -22,11 +22,12 @@ class ServeProcess {
 public:
     ~ServeProcess() { stop(); }
 
-    // Starts `kmlm serve -m model --port 0 extra...` and waits until it listens.
+    // Starts `kmlm serve -m model --port 0 extra...` and waits until it listens (baseUrl()
+    // is on loopback, which also reaches a server listening on every address).
     bool start(const QString& model, const QStringList& extra = {}) {
         process_.start(kmlmBin(), QStringList{"serve", "-m", model, "--port", "0"} + extra);
         if (!process_.waitForStarted()) return false;
-        const QRegularExpression listening(QStringLiteral("listening on http://127\\.0\\.0\\.1:(\\d+)"));
+        const QRegularExpression listening(QStringLiteral("listening on http://[^ ]+:(\\d+)/v1"));
         if (!waitForLog(listening.pattern())) return false;
         port_ = listening.match(log_).captured(1).toInt();
         return port_ > 0;

@@ -75,6 +75,22 @@ private slots:
         QVERIFY2(server_.start(model, {"--api-key", kKey, "--parallel", "1", "--queue", "1"}), qPrintable(server_.log()));
     }
 
+    // Loopback unless told otherwise; elsewhere without a key, a warning.
+    void warnsWhenOpenWithoutKey() {
+        kmlm_test::ServeProcess local, open, openWithKey;
+        const QString model = dir_.filePath("tiny.gguf");
+        QVERIFY(local.start(model));
+        QVERIFY(local.log().contains("listening on http://127.0.0.1:"));
+        QVERIFY(open.start(model, {"--host", "0.0.0.0"}));
+        QVERIFY(openWithKey.start(model, {"--host", "0.0.0.0", "--api-key", "k"}));
+        const char* warning = "without --api-key: anyone who can reach this address can use the model";
+        QVERIFY(open.log().contains(warning));
+        QVERIFY(!local.log().contains(warning));
+        QVERIFY(!openWithKey.log().contains(warning));
+        auto r = httplib::Client("127.0.0.1", open.port()).Get("/v1/models");
+        QVERIFY(r && r->status == 200);
+    }
+
     void healthNeedsNoKey() {
         auto r = client(false).Get("/health");
         QVERIFY(r);

@@ -82,7 +82,8 @@ public:
     virtual MemoryUsage memory_usage() const = 0;
 };
 
-enum class KvType { F16, Q8_0 };
+// F32 is exact, for reference checks; F16 and Q8_0 are the ones to run with.
+enum class KvType { F16, Q8_0, F32 };
 
 struct LoadOptions {
     int n_threads = 0;          // 0 = all cores

@@ -24,13 +24,16 @@ struct Weight {
 
 struct LayerWeights {
     Weight attn_norm, attn_norm_b;          // [n_embd]
-    Weight wq, wk, wv;                      // [n_embd] -> [n_embd], [n_kv_embd], [n_kv_embd]
+    Weight wq, wk, wv;                      // [n_embd] -> [n_q_embd], [n_kv_embd], [n_kv_embd]
     Weight bq, bk, bv;                      // qwen2 biases
-    Weight wqkv, bqkv;                      // gptneox: [n_embd] -> [Q | K | V]
-    Weight wo, bo;                          // [n_embd] -> [n_embd]
+    Weight wqkv, bqkv;                      // gptneox, phi3: [n_embd] -> [Q | K | V]
+    Weight q_norm, k_norm;                  // [head_dim], per head before RoPE
+    Weight wo, bo;                          // [n_q_embd] -> [n_embd]
+    Weight attn_post_norm;                  // [n_embd] on the attention's output
     Weight ffn_norm, ffn_norm_b;            // [n_embd]
-    Weight w_gate, w_up, b_up;              // [n_embd] -> [n_ff]
+    Weight w_gate, w_up, b_up;              // [n_embd] -> [n_ff] (phi3: w_up -> [gate | up])
     Weight w_down, b_down;                  // [n_ff] -> [n_embd]
+    Weight ffn_post_norm;                   // [n_embd] on the FFN's output
 };
 
 struct TransformerWeights {
@@ -38,6 +41,7 @@ struct TransformerWeights {
     Weight out_norm, out_norm_b;      // [n_embd]
     Weight output;                    // [n_vocab][n_embd]; token_embd when tied
     Weight rope_freqs;                // [n_rot/2] divisors of the RoPE frequencies (Llama 3.1+ scaling), optional
+    Weight rope_long, rope_short;     // [n_rot/2] LongRoPE divisors (phi3), optional
     std::vector<LayerWeights> layers;
 };
 

@@ -34,6 +34,7 @@ EnginePrompt chatPrompt(const kmlm::LanguageModel& model, const QVector<ChatTurn
     for (const ChatTurn& turn : messages) chat.push_back({turn.role.toStdString(), nfcUtf8(turn.text)});
     kmlm::ChatOptions options;
     options.chat_template = model.info().chat_template;
+    options.architecture = model.info().architecture;
     if (tokenizer.bos() >= 0) options.bos_token = tokenizer.token_text(tokenizer.bos());
     if (tokenizer.eos() >= 0) options.eos_token = tokenizer.token_text(tokenizer.eos());
     const kmlm::ChatPrompt rendered = kmlm::render_chat(chat, options);

@@ -44,6 +44,7 @@ ChatPrompt chat_prompt(const LanguageModel& model, const std::vector<ChatMessage
     const Tokenizer& tok = model.tokenizer();
     ChatOptions co;
     co.chat_template = model.info().chat_template;
+    co.architecture = model.info().architecture;
     co.override_template = format;
     if (tok.bos() >= 0) co.bos_token = tok.token_text(tok.bos());
     if (tok.eos() >= 0) co.eos_token = tok.token_text(tok.eos());

@@ -16,6 +16,7 @@ namespace kmlm::jinja {
 
 constexpr size_t kMaxOutput = 16u << 20; // a runaway template stops here
 constexpr size_t kMaxRange = 100000;
+constexpr int kMaxMacroDepth = 64;        // macros calling macros
 constexpr int kMaxDepth = 200;
 
 // ---- values ----------------------------------------------------------------------------
@@ -69,13 +70,15 @@ struct Expr {
 struct Node;
 using Body = std::vector<Node>;
 struct Node {
-    enum Kind { Text, Output, If, For, Set, Break, Continue } kind;
+    enum Kind { Text, Output, If, For, Set, Break, Continue, Macro } kind;
     std::string text;                         // Text
     ExprP expr;                               // Output, Set value (null: body), For iterable
     std::vector<std::pair<ExprP, Body>> branches; // If: (condition, body); else has no condition
-    std::vector<std::string> vars;            // For: loop variables; Set: target (name or ns, attr)
+    std::vector<std::string> vars;            // For: loop variables; Set: target (name or ns, attr);
+                                              // Macro: name, then the parameters
     ExprP filter;                             // For ... if
-    Body body, else_body;                     // For; Set block
+    Body body, else_body;                     // For; Set block; Macro
+    std::vector<ExprP> defaults;              // Macro: per parameter, null when none
 };
 
 // Parses a template; FormatError names what this interpreter cannot read.

@@ -21,6 +21,7 @@ struct JinjaChatContext {
     std::string bos_token;
     std::string eos_token;
     std::string date_string; // defines date_string when not empty (Llama 3.1+ headers)
+    ChatVariables variables; // more globals (enable_thinking, ...)
 };
 
 // Renders a chat template. Throws FormatError for templates this interpreter cannot parse

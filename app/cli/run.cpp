@@ -81,7 +81,7 @@ void setup_run(CLI::App& root) {
     cmd->add_option("-n,--max-tokens", gen.max_tokens, "Tokens to generate at most")->capture_default_str();
     cmd->add_option("--stop", gen.stop_strings, "Stop before this text (repeatable)");
     cmd->add_flag("--chat", chat, "Wrap the prompt as a user message in the model's chat format");
-    cmd->add_option("--chat-format", format, "Chat format instead of the model's: chatml, llama3, exaone, gemma, plain");
+    cmd->add_option("--chat-format", format, "Chat format instead of the model's: chatml, qwen3, llama3, exaone, exaone4, gemma, phi3, plain");
     cmd->add_flag("--stats", show_stats, "Print token counts and speed on stderr");
     cmd->callback([cmd] {
         if (cmd->count("--prompt") == 0) prompt.assign(std::istreambuf_iterator<char>(std::cin), {});
@@ -118,7 +118,7 @@ void setup_chat(CLI::App& root) {
     add_sampling_options(cmd, gen.sampling);
     cmd->add_option("-n,--max-tokens", gen.max_tokens, "Tokens per answer at most")->capture_default_str();
     cmd->add_option("--system", system, "System message");
-    cmd->add_option("--chat-format", format, "Chat format instead of the model's: chatml, llama3, exaone, gemma, plain");
+    cmd->add_option("--chat-format", format, "Chat format instead of the model's: chatml, qwen3, llama3, exaone, exaone4, gemma, phi3, plain");
     cmd->add_flag("--stats", show_stats, "Print token counts and speed after each answer");
     cmd->callback([] {
         require_valid_utf8(system, "the system message");

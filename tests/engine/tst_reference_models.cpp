@@ -211,6 +211,26 @@ private slots:
         }
     }
 
+    // gemma3's layout is five local layers to one global, unless the file lists its layers.
+    void explicitPatternWins() {
+        const auto src = gguf::GgufFile::open(fixture("gemma3").model);
+        gguf::GgufWriter w;
+        w.copy_metadata(*src);
+        gguf::Value v;
+        v.type = gguf::ValueType::ARRAY;
+        v.array_type = gguf::ValueType::BOOL;
+        v.data = std::vector<uint8_t>{1, 0, 1, 0, 1, 0};
+        w.set_value("gemma3.attention.sliding_window_pattern", v);
+        for (const auto& t : src->tensors()) {
+            const uint8_t* p = src->tensor_data(t);
+            w.add_tensor(t.name, t.type, t.dims, std::vector<uint8_t>(p, p + t.n_bytes));
+        }
+        const auto bytes = w.to_bytes();
+        const TransformerHParams hp = read_hparams(*gguf::GgufFile::parse(bytes, "pattern.gguf"));
+        QCOMPARE(hp.swa_layers, (std::vector<bool>{true, false, true, false, true, false}));
+        QVERIFY(!hp.nope_full_layers); // only exaone4's full layers go without RoPE
+    }
+
     void slidingWindowCacheIsSmaller() {
         const Fixture f = fixture("gemma3");
         auto model = load(f, KvType::F16);

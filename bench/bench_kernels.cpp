@@ -42,8 +42,9 @@ const std::vector<uint8_t>& weights(GgmlType type, uint64_t rows, uint64_t n) {
     return w;
 }
 
-const GgmlType kTypes[] = {GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K,
-                           GgmlType::Q8_0, GgmlType::F16};
+const GgmlType kTypes[] = {GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL,
+                           GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K,
+                           GgmlType::IQ4_XS, GgmlType::Q8_0, GgmlType::F16};
 
 // Read bandwidth: sums 256 MiB (far beyond the caches) split over the threads.
 void BM_MemoryRead(benchmark::State& state) {
@@ -87,26 +88,32 @@ void matvecArgs(benchmark::internal::Benchmark* b) {
 }
 BENCHMARK(BM_Matvec)->Apply(matvecArgs)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
-// The same Q4_0 matvec through each instruction set (2 threads).
+// The same matvec through each instruction set, one thread: args (ISA, type).
 void BM_MatvecIsa(benchmark::State& state) {
     const Isa isa = Isa(state.range(0));
+    const auto type = GgmlType(state.range(1));
     const Isa before = active_isa();
     if (!set_isa(isa)) {
         state.SkipWithError("instruction set not available");
         return;
     }
-    const auto& w = weights(GgmlType::Q4_0, kFf, kEmbd);
+    const auto& w = weights(type, kFf, kEmbd);
     const auto x = gaussian(kEmbd, 2);
     std::vector<float> y(kFf);
     for (auto _ : state) {
-        matvec(pool(2), GgmlType::Q4_0, w.data(), kFf, kEmbd, x.data(), y.data());
+        matvec(pool(1), type, w.data(), kFf, kEmbd, x.data(), y.data());
         benchmark::DoNotOptimize(y.data());
     }
     set_isa(before);
     state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(w.size()));
-    state.SetLabel(isa_name(isa));
+    state.SetLabel(std::string(type_traits(type).name) + " " + isa_name(isa));
 }
-BENCHMARK(BM_MatvecIsa)->Arg(int(Isa::Scalar))->Arg(int(Isa::Avx2))->Arg(int(Isa::Avx512))->UseRealTime()->Unit(benchmark::kMicrosecond);
+void matvecIsaArgs(benchmark::internal::Benchmark* b) {
+    for (GgmlType t : {GgmlType::Q4_0, GgmlType::Q4_K, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::Q2_K, GgmlType::Q3_K,
+                       GgmlType::IQ4_XS})
+        for (Isa isa : {Isa::Scalar, Isa::Avx2, Isa::Avx512}) b->Args({int64_t(isa), int64_t(t)});
+}
+BENCHMARK(BM_MatvecIsa)->Apply(matvecIsaArgs)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 // Y[128 × 8192] = X[128 × 2048] Wᵀ on 2 threads: prompt processing; items = rows of X.
 void BM_Matmul(benchmark::State& state) {
@@ -124,9 +131,12 @@ void BM_Matmul(benchmark::State& state) {
                                                    benchmark::Counter::kIsRate);
     state.SetLabel(std::string(type_traits(type).name) + " " + isa_name(active_isa()));
 }
-BENCHMARK(BM_Matmul)->Args({int64_t(GgmlType::Q4_0), 128})->Args({int64_t(GgmlType::Q4_K), 128})
-    ->Args({int64_t(GgmlType::Q8_0), 128})->Args({int64_t(GgmlType::Q6_K), 128})
-    ->UseRealTime()->Unit(benchmark::kMillisecond);
+void matmulArgs(benchmark::internal::Benchmark* b) {
+    for (GgmlType t : {GgmlType::Q4_0, GgmlType::Q4_K, GgmlType::Q8_0, GgmlType::Q6_K, GgmlType::Q5_1, GgmlType::IQ4_NL,
+                       GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::IQ4_XS})
+        b->Args({int64_t(t), 128});
+}
+BENCHMARK(BM_Matmul)->Apply(matmulArgs)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 // Attention over 1024 cached F16 keys of one 128-wide head, then softmax.
 void BM_AttentionF16(benchmark::State& state) {

@@ -3,7 +3,7 @@ include_guard(GLOBAL)
 # installed (Qt 6 when both are), because code-block highlighting needs it.
 # Sets KMLM_QT_MAJOR and KMLM_HAVE_KSYNTAXHIGHLIGHTING; Qt targets are used versionless (Qt::Core).
 
-set(_kmlm_qt_components Core Gui Widgets Sql Test Concurrent LinguistTools)
+set(_kmlm_qt_components Core Gui Widgets Sql Test Concurrent Network LinguistTools)
 
 if(KMLM_QT STREQUAL "auto")
   find_package(KF6SyntaxHighlighting QUIET)

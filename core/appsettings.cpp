@@ -1,6 +1,7 @@
 #include "appsettings.h"
 
 #include <QDir>
+#include <QFile>
 #include <QJsonDocument>
 #include <QStandardPaths>
 
@@ -20,6 +21,8 @@ const QString kWindowState = QStringLiteral("ui/windowState");
 const QString kModelsFolder = QStringLiteral("models/folder");
 const QString kExtraModels = QStringLiteral("models/extraFiles");
 const QString kActiveModel = QStringLiteral("models/active");
+const QString kHfToken = QStringLiteral("models/huggingFaceToken");
+const QString kOfferDismissed = QStringLiteral("models/firstRunOfferDismissed");
 
 QString appDataDir() { return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation); }
 } // namespace
@@ -55,8 +58,8 @@ void AppSettings::setKvType(const QString& type) { setValue(kKvType, type.toLowe
 
 quint64 AppSettings::memoryLimit() const {
     bool ok = false;
-    const quint64 v = value(kMemoryLimit, kDefaultMemoryLimit).toULongLong(&ok);
-    return ok ? v : kDefaultMemoryLimit;
+    const quint64 v = value(kMemoryLimit, quint64(kmlm::kDefaultMemoryLimit)).toULongLong(&ok);
+    return ok ? v : kmlm::kDefaultMemoryLimit;
 }
 void AppSettings::setMemoryLimit(quint64 bytes) { setValue(kMemoryLimit, bytes); }
 
@@ -114,10 +117,26 @@ QString AppSettings::chatDatabasePath() const {
 }
 void AppSettings::setChatDatabasePath(const QString& path) { setValue(kDatabase, path); }
 
+QString AppSettings::huggingFaceToken() const { return value(kHfToken, QString()).toString(); }
+void AppSettings::setHuggingFaceToken(const QString& token) {
+    setValue(kHfToken, token.trimmed());
+    sync();
+}
+
+bool AppSettings::firstRunOfferDismissed() const { return value(kOfferDismissed, false).toBool(); }
+void AppSettings::setFirstRunOfferDismissed(bool dismissed) { setValue(kOfferDismissed, dismissed); }
+
+QString AppSettings::settingsFile() const { return m_settings->fileName(); }
+
 QByteArray AppSettings::windowGeometry() const { return value(kGeometry, QByteArray()).toByteArray(); }
 void AppSettings::setWindowGeometry(const QByteArray& geometry) { setValue(kGeometry, geometry); }
 
 QByteArray AppSettings::windowState() const { return value(kWindowState, QByteArray()).toByteArray(); }
 void AppSettings::setWindowState(const QByteArray& state) { setValue(kWindowState, state); }
 
-void AppSettings::sync() { m_settings->sync(); }
+void AppSettings::sync() {
+    m_settings->sync();
+    // The token is a password: the settings file that holds it is the user's alone.
+    if (!huggingFaceToken().isEmpty())
+        QFile::setPermissions(m_settings->fileName(), QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+}

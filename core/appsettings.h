@@ -2,6 +2,8 @@
 #pragma once
 #include "enginetypes.h"
 
+#include "kmlm/memory.h"
+
 #include <QByteArray>
 #include <QObject>
 #include <QSettings>
@@ -21,15 +23,13 @@ public:
     explicit AppSettings(const QString& iniFile, QObject* parent = nullptr);
     ~AppSettings() override;
 
-    static constexpr quint64 kDefaultMemoryLimit = 3ull << 30;
-
     int threads() const;                 // 0: all cores
     void setThreads(int threads);
     int contextLength() const;           // 2048
     void setContextLength(int tokens);
     QString kvType() const;              // "q8_0" or "f16"
     void setKvType(const QString& type);
-    quint64 memoryLimit() const;         // 3 GiB; 0: no ceiling
+    quint64 memoryLimit() const;         // kmlm::kDefaultMemoryLimit (3 GiB); 0: no ceiling
     void setMemoryLimit(quint64 bytes);
     EngineSettings engineSettings() const;
 
@@ -53,6 +53,14 @@ public:
     void setActiveModelPath(const QString& path);
     QString chatDatabasePath() const;    // AppDataLocation/chats.sqlite by default
     void setChatDatabasePath(const QString& path);
+
+    // Hugging Face access token for gated models ("" = none). Writing it makes the settings
+    // file readable by the user alone (mode 0600); it is never logged.
+    QString huggingFaceToken() const;
+    void setHuggingFaceToken(const QString& token);
+    bool firstRunOfferDismissed() const; // the chat page's "get a real model" offer, dismissed for good
+    void setFirstRunOfferDismissed(bool dismissed);
+    QString settingsFile() const;
 
     QByteArray windowGeometry() const;
     void setWindowGeometry(const QByteArray& geometry);

@@ -13,6 +13,8 @@
 #include <QSqlQuery>
 #include <QVariant>
 
+#include <cmath>
+
 namespace {
 
 const QString kFormat = QStringLiteral("korean-mini-lm-chat");
@@ -138,12 +140,14 @@ QString parseImport(const QByteArray& json, QJsonObject* root, QVector<ImportedM
         ImportedMessage m;
         const QJsonValue id = o.value(QStringLiteral("id"));
         const QJsonValue parent = o.value(QStringLiteral("parent"));
-        if (!id.isDouble() || id.toDouble() < 1 || id.toDouble() != double(qint64(id.toDouble())))
+        // Range first: converting a double beyond qint64 (1e300) is undefined.
+        if (!id.isDouble() || !(id.toDouble() >= 1 && id.toDouble() <= 9007199254740992.0) ||
+            id.toDouble() != double(qint64(id.toDouble())))
             return ChatStore::tr("%1: \"id\" must be a positive integer").arg(where);
         m.id = qint64(id.toDouble());
         if (index.contains(m.id)) return ChatStore::tr("%1: id %2 is used twice").arg(where).arg(m.id);
         if (!parent.isNull() && !parent.isUndefined()) {
-            m.parent = parent.isDouble() ? qint64(parent.toDouble()) : -1;
+            m.parent = parent.isDouble() && std::fabs(parent.toDouble()) <= 9007199254740992.0 ? qint64(parent.toDouble()) : -1;
             if (!index.contains(m.parent))
                 return ChatStore::tr("%1: \"parent\" must be the id of an earlier message").arg(where);
             m.turn = (*out)[index[m.parent]].turn + 1;

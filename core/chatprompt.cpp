@@ -1,13 +1,16 @@
 #include "chatprompt.h"
 
+#include "reasoning.h"
+
 #include "kmlm/chat_template.h"
 #include "kmlm/error.h"
+#include "kmlm/gru.h"
 
 namespace {
 
 std::string nfcUtf8(const QString& text) { return text.normalized(QString::NormalizationForm_C).toStdString(); }
 
-bool isGru(const kmlm::LanguageModel& model) { return model.info().architecture == "kmlm-gru"; }
+bool isGru(const kmlm::LanguageModel& model) { return model.info().architecture == kmlm::kGruArchitecture; }
 
 // The user messages after the last answer, one per line.
 QString lastUserText(const QVector<ChatTurn>& messages) {
@@ -20,7 +23,7 @@ QString lastUserText(const QVector<ChatTurn>& messages) {
 } // namespace
 
 EnginePrompt chatPrompt(const kmlm::LanguageModel& model, const QVector<ChatTurn>& messages,
-                        const QString& systemPrompt) {
+                        const QString& systemPrompt, bool thinking) {
     EnginePrompt prompt;
     const kmlm::Tokenizer& tokenizer = model.tokenizer();
     if (isGru(model)) {
@@ -31,15 +34,21 @@ EnginePrompt chatPrompt(const kmlm::LanguageModel& model, const QVector<ChatTurn
     }
     std::vector<kmlm::ChatMessage> chat;
     if (!systemPrompt.trimmed().isEmpty()) chat.push_back({"system", nfcUtf8(systemPrompt)});
-    for (const ChatTurn& turn : messages) chat.push_back({turn.role.toStdString(), nfcUtf8(turn.text)});
+    for (const ChatTurn& turn : messages) {
+        const bool answer = turn.role == QLatin1String("assistant");
+        chat.push_back({turn.role.toStdString(), nfcUtf8(answer ? splitReasoning(turn.text).answer : turn.text)});
+    }
     kmlm::ChatOptions options;
     options.chat_template = model.info().chat_template;
     options.architecture = model.info().architecture;
+    options.enable_thinking = thinking;
     if (tokenizer.bos() >= 0) options.bos_token = tokenizer.token_text(tokenizer.bos());
     if (tokenizer.eos() >= 0) options.eos_token = tokenizer.token_text(tokenizer.eos());
     const kmlm::ChatPrompt rendered = kmlm::render_chat(chat, options);
     prompt.tokens = tokenizer.encode(rendered.text, true, true);
     prompt.stopStrings = rendered.stop_strings;
+    prompt.templateError = rendered.template_error;
+    prompt.family = std::string(kmlm::to_string(rendered.family));
     return prompt;
 }
 

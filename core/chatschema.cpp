@@ -61,6 +61,10 @@ const QVector<QStringList>& chatSchemaMigrations() {
                            " INSERT INTO messages_fts(messages_fts, rowid, text) VALUES ('delete', old.id, old.text);"
                            " INSERT INTO messages_fts(rowid, text) VALUES (new.id, new.text); END"),
         },
+        // 5: whether a reasoning model (Qwen3) thinks before it answers in this conversation.
+        {
+            QStringLiteral("ALTER TABLE conversations ADD COLUMN thinking INTEGER NOT NULL DEFAULT 1"),
+        },
     };
     return steps;
 }

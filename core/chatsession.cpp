@@ -133,7 +133,8 @@ bool ChatSession::startAnswer(qint64 answerId) {
     m_requestId = m_engine->newRequestId();
     Q_EMIT messagesChanged();
     Q_EMIT answerStarted(answerId);
-    m_engine->startChat(m_requestId, turns, conversation ? conversation->systemPrompt : QString(), sampling());
+    m_engine->startChat(m_requestId, turns, conversation ? conversation->systemPrompt : QString(), sampling(),
+                        !conversation || conversation->thinking);
     m_saveTimer.start();
     return true;
 }

@@ -62,10 +62,11 @@ ConversationInfo rowToConversation(const QSqlQuery& q) {
         c.sampling = SamplingSettings::fromJson(QJsonDocument::fromJson(sampling.toString().toUtf8()).object());
     c.created = QDateTime::fromMSecsSinceEpoch(q.value(4).toLongLong());
     c.updated = QDateTime::fromMSecsSinceEpoch(q.value(5).toLongLong());
+    c.thinking = q.value(6).toBool();
     return c;
 }
 
-const char* const kConversationColumns = "id, title, system_prompt, sampling, created, updated";
+const char* const kConversationColumns = "id, title, system_prompt, sampling, created, updated, thinking";
 
 } // namespace
 
@@ -302,6 +303,12 @@ bool ChatStore::setSampling(qint64 id, const SamplingSettings& sampling) {
     const QString json = QString::fromUtf8(QJsonDocument(sampling.toJson()).toJson(QJsonDocument::Compact));
     if (!updateConversation(db(), id, QStringLiteral("sampling = ?"), json, &m_error))
         return fail(QStringLiteral("cannot set the sampling settings"), m_error);
+    return true;
+}
+
+bool ChatStore::setThinking(qint64 id, bool thinking) {
+    if (!updateConversation(db(), id, QStringLiteral("thinking = ?"), thinking ? 1 : 0, &m_error))
+        return fail(QStringLiteral("cannot set the reasoning switch"), m_error);
     return true;
 }
 

@@ -25,6 +25,7 @@ struct ConversationInfo {
     QString systemPrompt;
     SamplingSettings sampling;
     bool hasSampling = false; // false: the conversation uses the global defaults
+    bool thinking = true;     // reasoning models reason before they answer (enable_thinking)
     QDateTime created;
     QDateTime updated;
 };
@@ -96,6 +97,7 @@ public:
     bool setSystemPrompt(qint64 id, const QString& systemPrompt);
     bool setSampling(qint64 id, const SamplingSettings& sampling);
     bool clearSampling(qint64 id);
+    bool setThinking(qint64 id, bool thinking);
     bool deleteConversation(qint64 id);
     bool undeleteConversation(qint64 id);
     bool purgeDeleted();

@@ -61,6 +61,13 @@ void EngineController::loadModel(const QString& path, const EngineSettings& sett
     post([worker, path, settings, fallbackPath] { worker->loadModel(path, settings, fallbackPath); });
 }
 
+void EngineController::loadRemoteModel(const RemoteModelSettings& remote) {
+    m_shared->cancelAll();
+    m_loading = true;
+    EngineWorker* worker = m_worker;
+    post([worker, remote] { worker->loadRemoteModel(remote); });
+}
+
 void EngineController::unloadModel() {
     m_shared->cancelAll();
     EngineWorker* worker = m_worker;
@@ -68,11 +75,11 @@ void EngineController::unloadModel() {
 }
 
 void EngineController::startChat(quint64 id, const QVector<ChatTurn>& messages, const QString& systemPrompt,
-                                 const SamplingSettings& sampling) {
+                                 const SamplingSettings& sampling, bool thinking) {
     const quint64 serial = m_shared->issue(false);
     EngineWorker* worker = m_worker;
-    post([worker, id, serial, messages, systemPrompt, sampling] {
-        worker->startChat(id, serial, messages, systemPrompt, sampling);
+    post([worker, id, serial, messages, systemPrompt, sampling, thinking] {
+        worker->startChat(id, serial, messages, systemPrompt, sampling, thinking);
     });
 }
 

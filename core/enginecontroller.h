@@ -30,12 +30,17 @@ public:
     void loadModel(const QString& path, const EngineSettings& settings, const QString& fallbackPath = {});
     // Unloads the model (frees its memory).
     void unloadModel();
+    // Answers with a model on an OpenAI-compatible server instead (the local model is freed
+    // once the server listed the model; on failure the current model stays). modelLoaded
+    // reports it with remote set; chat and completion requests then stream from the server,
+    // and a failure ends the request with StopReason::Error, the text received so far kept.
+    void loadRemoteModel(const RemoteModelSettings& remote);
 
     // Answers a conversation: decoders get the model's chat template (with systemPrompt);
-    // the GRU gets the last user message(s) as a plain prompt. Streams textStreamed, ends
-    // with generationFinished.
+    // the GRU gets the last user message(s) as a plain prompt. thinking: the template's
+    // enable_thinking (reasoning models). Streams textStreamed, ends with generationFinished.
     void startChat(quint64 id, const QVector<ChatTurn>& messages, const QString& systemPrompt,
-                   const SamplingSettings& sampling);
+                   const SamplingSettings& sampling, bool thinking = true);
     // Continues prefix (the editor's ghost text). A new completion cancels older ones that
     // are running or still queued.
     void startCompletion(quint64 id, const QString& prefix, int maxTokens,

@@ -1,11 +1,13 @@
 #include "enginetypes.h"
 
 #include "kmlm/language_model.h"
+#include "kmlm/generate.h"
 #include "kmlm/sampler.h"
 
 #include <QtGlobal>
 
 #include <algorithm>
+#include <cmath>
 
 kmlm::SamplingParams SamplingSettings::toParams() const {
     kmlm::SamplingParams p;
@@ -36,19 +38,20 @@ QJsonObject SamplingSettings::toJson() const {
 
 SamplingSettings SamplingSettings::fromJson(const QJsonObject& json) {
     SamplingSettings s;
-    auto num = [&json](const char* key, double fallback, double lo, double hi) {
+    // Out of range: clamped to the engine's ranges (kmlm/sampler.h); not a finite number: the default.
+    auto num = [&json](const char* key, double fallback, kmlm::OptionRange range) {
         const QJsonValue v = json.value(QLatin1String(key));
-        return v.isDouble() ? std::clamp(v.toDouble(), lo, hi) : fallback;
+        return v.isDouble() && std::isfinite(v.toDouble()) ? std::clamp(v.toDouble(), range.min, range.max) : fallback;
     };
-    s.temperature = num("temperature", s.temperature, 0, 5);
-    s.topK = static_cast<int>(num("top_k", s.topK, 0, 100000));
-    s.topP = num("top_p", s.topP, 0, 1);
-    s.minP = num("min_p", s.minP, 0, 1);
-    s.repeatPenalty = num("repeat_penalty", s.repeatPenalty, 0.5, 5);
-    s.repeatLastN = static_cast<int>(num("repeat_last_n", s.repeatLastN, 0, 65536));
-    s.presencePenalty = num("presence_penalty", s.presencePenalty, -5, 5);
-    s.maxTokens = static_cast<int>(num("max_tokens", s.maxTokens, 1, 1 << 20));
-    s.seed = static_cast<qint64>(num("seed", static_cast<double>(s.seed), -1, 9007199254740991.0));
+    s.temperature = num("temperature", s.temperature, kmlm::kTemperatureRange);
+    s.topK = static_cast<int>(num("top_k", s.topK, kmlm::kTopKRange));
+    s.topP = num("top_p", s.topP, kmlm::kTopPRange);
+    s.minP = num("min_p", s.minP, kmlm::kMinPRange);
+    s.repeatPenalty = num("repeat_penalty", s.repeatPenalty, kmlm::kRepeatPenaltyRange);
+    s.repeatLastN = static_cast<int>(num("repeat_last_n", s.repeatLastN, kmlm::kRepeatLastNRange));
+    s.presencePenalty = num("presence_penalty", s.presencePenalty, kmlm::kPresencePenaltyRange);
+    s.maxTokens = static_cast<int>(num("max_tokens", s.maxTokens, kmlm::kMaxTokensRange));
+    s.seed = static_cast<qint64>(num("seed", static_cast<double>(s.seed), {-1, 9007199254740991.0}));
     return s;
 }
 
@@ -70,21 +73,10 @@ kmlm::LoadOptions EngineSettings::toLoadOptions() const {
     return lo;
 }
 
-QString stopReasonName(StopReason reason) {
-    switch (reason) {
-    case StopReason::EndOfText: return QStringLiteral("end");
-    case StopReason::MaxTokens: return QStringLiteral("max-tokens");
-    case StopReason::StopString: return QStringLiteral("stop-string");
-    case StopReason::Cancelled: return QStringLiteral("cancelled");
-    case StopReason::MemoryLimit: return QStringLiteral("memory-limit");
-    case StopReason::Error: return QStringLiteral("error");
-    }
-    return QStringLiteral("error");
-}
-
 void registerEngineMetaTypes() {
     qRegisterMetaType<SamplingSettings>("SamplingSettings");
     qRegisterMetaType<EngineSettings>("EngineSettings");
+    qRegisterMetaType<RemoteModelSettings>("RemoteModelSettings");
     qRegisterMetaType<ChatTurn>("ChatTurn");
     qRegisterMetaType<QVector<ChatTurn>>("QVector<ChatTurn>");
     qRegisterMetaType<ModelDescription>("ModelDescription");

@@ -1,6 +1,10 @@
 // Value types passed between the UI thread and the engine thread (queued signals), and
 // stored by the chat store. Plain data, copyable, registered as Qt meta types.
 #pragma once
+#include "kmlm/generate.h"
+#include "kmlm/gru.h"
+#include "kmlm/language_model.h"
+
 #include <QJsonObject>
 #include <QMetaType>
 #include <QString>
@@ -36,9 +40,17 @@ struct EngineSettings {
     int threads = 0;                          // 0: all cores
     int contextLength = 2048;                 // clamped to the model's
     QString kvType = QStringLiteral("q8_0");  // "q8_0" or "f16"
-    quint64 memoryLimit = 3ull << 30;         // the ceiling; 0: no check
+    quint64 memoryLimit = kmlm::kDefaultMemoryLimit; // the ceiling; 0: no check
 
     kmlm::LoadOptions toLoadOptions() const;
+};
+
+// A model on an OpenAI-compatible server (kmlm serve, llama.cpp, Ollama, vLLM).
+struct RemoteModelSettings {
+    QString baseUrl;  // "http://gpu-box:11434/v1"
+    QString model;    // the server's name for it; empty: the server's only model
+    QString apiKey;   // empty: none
+    int timeoutSeconds = 120;
 };
 
 // One message of a conversation as the engine sees it.
@@ -63,13 +75,13 @@ struct ModelDescription {
     quint64 weightBytes = 0;    // loaded model: weights; registry: estimate
     quint64 kvBytes = 0;        // loaded model: sequence state; registry: estimate
     QString error;          // non-empty when the file could not be read
+    bool remote = false;    // a model on an OpenAI-compatible server: path is its base URL
 
     bool isValid() const { return error.isEmpty() && !architecture.isEmpty(); }
-    bool isGru() const { return architecture == QLatin1String("kmlm-gru"); }
+    bool isGru() const { return architecture == QLatin1String(kmlm::kGruArchitecture.data()); }
 };
 
-enum class StopReason { EndOfText, MaxTokens, StopString, Cancelled, MemoryLimit, Error };
-QString stopReasonName(StopReason reason); // "end", "max-tokens", "stop-string", "cancelled", "memory-limit", "error"
+using StopReason = kmlm::StopReason;
 
 // The end of one chat or completion request.
 struct GenerationResult {
@@ -86,6 +98,7 @@ struct GenerationResult {
 
 Q_DECLARE_METATYPE(SamplingSettings)
 Q_DECLARE_METATYPE(EngineSettings)
+Q_DECLARE_METATYPE(RemoteModelSettings)
 Q_DECLARE_METATYPE(ChatTurn)
 Q_DECLARE_METATYPE(ModelDescription)
 Q_DECLARE_METATYPE(GenerationResult)

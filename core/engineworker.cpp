@@ -9,34 +9,17 @@
 
 #include <QFileInfo>
 
+#include <algorithm>
 #include <chrono>
 
 namespace {
 
-StopReason toStopReason(kmlm::StopReason r) {
-    switch (r) {
-    case kmlm::StopReason::EndOfText: return StopReason::EndOfText;
-    case kmlm::StopReason::MaxTokens: return StopReason::MaxTokens;
-    case kmlm::StopReason::StopString: return StopReason::StopString;
-    case kmlm::StopReason::Cancelled: return StopReason::Cancelled;
-    case kmlm::StopReason::MemoryLimit: return StopReason::MemoryLimit;
-    }
-    return StopReason::Error;
-}
-
-ModelDescription describeModel(const kmlm::LanguageModel& model, const QString& path) {
-    const kmlm::ModelInfo& info = model.info();
+// The file's description (the registry's), with the loaded model's own figures: the context
+// it runs with and the memory it holds.
+ModelDescription describeModel(const kmlm::LanguageModel& model, const QString& path, const EngineSettings& settings) {
+    ModelDescription d = ModelRegistry::describe(path, settings);
     const kmlm::MemoryUsage usage = model.memory_usage();
-    ModelDescription d;
-    d.path = path;
-    d.name = QString::fromStdString(info.name);
-    d.architecture = QString::fromStdString(info.architecture);
-    d.quantization = QString::fromStdString(info.quantization);
-    d.parameters = info.parameters;
-    d.fileSize = info.file_size ? info.file_size : quint64(QFileInfo(path).size());
     d.contextLength = int(model.context_length());
-    d.vocabSize = int(info.vocab_size);
-    d.bundled = QFileInfo(path) == QFileInfo(ModelRegistry::bundledModelPath());
     d.weightBytes = usage.weights;
     d.kvBytes = usage.kv_cache;
     d.memoryEstimate = usage.weights + usage.kv_cache + usage.compute + kmlm::kAppBaselineBytes;
@@ -69,12 +52,14 @@ void EngineWorker::setModel(std::unique_ptr<kmlm::LanguageModel> model, const QS
     m_shared->setModel(m_model);
     m_modelPath = path;
     m_settings = settings;
+    m_templateNoticeShown = false;
     reportMemory();
-    Q_EMIT modelLoaded(describeModel(*m_model, path));
+    Q_EMIT modelLoaded(describeModel(*m_model, path, settings));
 }
 
 void EngineWorker::loadModel(const QString& path, const EngineSettings& settings, const QString& fallbackPath) {
     Q_EMIT modelLoadStarted(path);
+    m_remote.reset();
     // The old model goes first: holding two models at once could break the memory ceiling.
     const QString previousPath = m_modelPath;
     const EngineSettings previousSettings = m_settings;
@@ -105,6 +90,7 @@ void EngineWorker::loadModel(const QString& path, const EngineSettings& settings
 }
 
 void EngineWorker::dropModel() {
+    m_remote.reset();
     m_shared->setModel(nullptr);
     m_model.reset();
     m_modelPath.clear();
@@ -114,6 +100,34 @@ void EngineWorker::unloadModel() {
     dropModel();
     reportMemory();
     Q_EMIT modelUnloaded();
+}
+
+void EngineWorker::loadRemoteModel(const RemoteModelSettings& remote) {
+    Q_EMIT modelLoadStarted(remote.baseUrl);
+    kmlm::server::RemoteEndpoint endpoint;
+    endpoint.base_url = remote.baseUrl.toStdString();
+    endpoint.model = remote.model.toStdString();
+    endpoint.api_key = remote.apiKey.toStdString();
+    endpoint.timeout_seconds = remote.timeoutSeconds;
+    try {
+        const std::vector<std::string> ids = kmlm::server::remote_models(endpoint);
+        if (endpoint.model.empty() && ids.size() == 1) endpoint.model = ids.front();
+        if (std::find(ids.begin(), ids.end(), endpoint.model) == ids.end())
+            throw kmlm::server::RemoteError(endpoint.base_url + " has no model '" + endpoint.model + "'");
+    } catch (const std::exception& e) {
+        // The key never appears in messages: the client's errors name only the URL.
+        Q_EMIT modelLoadFailed(tr("Could not use the remote model: %1").arg(QString::fromUtf8(e.what())), m_modelPath);
+        return;
+    }
+    dropModel(); // the local model's memory is not needed while a server answers
+    m_remote = endpoint;
+    reportMemory();
+    ModelDescription d;
+    d.path = remote.baseUrl;
+    d.name = QString::fromStdString(endpoint.model);
+    d.architecture = QStringLiteral("remote");
+    d.remote = true;
+    Q_EMIT modelLoaded(d);
 }
 
 void EngineWorker::reportMemory() {
@@ -126,18 +140,34 @@ void EngineWorker::finishWithError(quint64 id, StopReason reason, const QString&
     result.reason = reason;
     result.errorMessage = message;
     if (m_model) result.model = QString::fromStdString(m_model->info().name);
+    if (m_remote) result.model = QString::fromStdString(m_remote->model);
     Q_EMIT generationFinished(id, result);
 }
 
 void EngineWorker::startChat(quint64 id, quint64 serial, const QVector<ChatTurn>& messages,
-                             const QString& systemPrompt, const SamplingSettings& sampling) {
+                             const QString& systemPrompt, const SamplingSettings& sampling, bool thinking) {
     if (!m_shared->begin(id, serial, false)) return finishWithError(id, StopReason::Cancelled, {});
+    if (m_remote) {
+        kmlm::server::GenerationRequest request;
+        if (!systemPrompt.trimmed().isEmpty())
+            request.messages.push_back({"system", systemPrompt.normalized(QString::NormalizationForm_C).toStdString()});
+        for (const ChatTurn& turn : messages)
+            request.messages.push_back({turn.role.toStdString(), turn.text.normalized(QString::NormalizationForm_C).toStdString()});
+        return generateRemote(id, request, sampling, sampling.maxTokens);
+    }
     if (!m_model) {
         m_shared->end();
         return finishWithError(id, StopReason::Error, tr("No model is loaded."));
     }
     try {
-        const EnginePrompt prompt = chatPrompt(*m_model, messages, systemPrompt);
+        const EnginePrompt prompt = chatPrompt(*m_model, messages, systemPrompt, thinking);
+        if (!prompt.templateError.empty() && !m_templateNoticeShown) {
+            // The answer still comes, in the family's format; the user learns why it may read oddly.
+            m_templateNoticeShown = true;
+            Q_EMIT engineError(tr("The chat template of %1 cannot be used (%2); the built-in %3 chat format is used instead.")
+                                   .arg(QFileInfo(m_modelPath).fileName(), QString::fromStdString(prompt.templateError),
+                                        QString::fromStdString(prompt.family)));
+        }
         generate(id, prompt.tokens, prompt.stopStrings, sampling, sampling.maxTokens);
     } catch (const std::exception& e) {
         m_shared->end();
@@ -148,6 +178,12 @@ void EngineWorker::startChat(quint64 id, quint64 serial, const QVector<ChatTurn>
 void EngineWorker::startCompletion(quint64 id, quint64 serial, const QString& prefix, int maxTokens,
                                    const SamplingSettings& sampling) {
     if (!m_shared->begin(id, serial, true)) return finishWithError(id, StopReason::Cancelled, {});
+    if (m_remote) {
+        kmlm::server::GenerationRequest request;
+        request.chat = false;
+        request.prompt = prefix.normalized(QString::NormalizationForm_C).toStdString();
+        return generateRemote(id, request, sampling, maxTokens);
+    }
     if (!m_model) {
         m_shared->end();
         return finishWithError(id, StopReason::Error, tr("No model is loaded."));
@@ -200,7 +236,7 @@ void EngineWorker::generate(quint64 id, const std::vector<int32_t>& prompt, cons
     GenerationResult result;
     result.text = QString::fromStdString(r.text);
     result.tokens = QVector<int>(r.tokens.begin(), r.tokens.end());
-    result.reason = toStopReason(r.reason);
+    result.reason = r.reason;
     result.promptTokens = r.stats.prompt_tokens;
     result.reusedTokens = r.stats.reused_tokens;
     result.generatedTokens = r.stats.generated_tokens;
@@ -209,6 +245,43 @@ void EngineWorker::generate(quint64 id, const std::vector<int32_t>& prompt, cons
     if (r.reason == kmlm::StopReason::MemoryLimit) result.errorMessage = QString::fromStdString(guard.message());
     Q_EMIT generationFinished(id, result);
     reportMemory();
+}
+
+// One request to the server; begin() was called, end() is called here. A failure keeps the
+// part of the answer that came (result.text) beside the message.
+void EngineWorker::generateRemote(quint64 id, const kmlm::server::GenerationRequest& request,
+                                  const SamplingSettings& sampling, int maxTokens) {
+    using Clock = std::chrono::steady_clock;
+    kmlm::server::GenerationRequest r = request;
+    r.params.sampling = sampling.toParams();
+    r.params.max_tokens = qMax(1, maxTokens);
+    GenerationResult result;
+    result.model = QString::fromStdString(m_remote->model);
+    std::string text;
+    int pieces = 0;
+    const Clock::time_point start = Clock::now();
+    auto onText = [&](std::string_view piece) {
+        text += piece;
+        ++pieces;
+        const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        Q_EMIT textStreamed(id, QString::fromUtf8(piece.data(), int(piece.size())), seconds > 0 ? pieces / seconds : 0);
+    };
+    try {
+        const kmlm::server::RemoteResult answer = kmlm::server::remote_generate(*m_remote, r, onText, &m_shared->cancel);
+        result.reason = answer.cancelled                     ? StopReason::Cancelled
+                        : answer.finish_reason == "length" ? StopReason::MaxTokens
+                                                           : StopReason::EndOfText;
+        result.promptTokens = answer.usage.prompt_tokens;
+        result.generatedTokens = answer.usage.completion_tokens;
+    } catch (const std::exception& e) {
+        result.reason = StopReason::Error;
+        result.errorMessage = QString::fromUtf8(e.what());
+    }
+    m_shared->end();
+    result.text = QString::fromStdString(text);
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    if (seconds > 0 && result.generatedTokens > 0) result.tokensPerSecond = result.generatedTokens / seconds;
+    Q_EMIT generationFinished(id, result);
 }
 
 void EngineWorker::countTokens(quint64 id, const QString& text) {

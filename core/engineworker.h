@@ -5,6 +5,7 @@
 #include "enginetypes.h"
 
 #include "kmlm/language_model.h"
+#include "kmlm_server/remote_client.h"
 
 #include <QMutex>
 #include <QObject>
@@ -14,6 +15,7 @@
 #include <string>
 #include <vector>
 #include <memory>
+#include <optional>
 
 // State both threads touch. Requests carry a serial number in posting order so stop() can
 // cancel everything posted before it without a round trip. The mutex makes "is this request
@@ -53,8 +55,11 @@ public:
 
     void loadModel(const QString& path, const EngineSettings& settings, const QString& fallbackPath);
     void unloadModel();
+    // Checks the server (its model list) and uses it instead of a local model; on failure
+    // the current model stays.
+    void loadRemoteModel(const RemoteModelSettings& remote);
     void startChat(quint64 id, quint64 serial, const QVector<ChatTurn>& messages,
-                   const QString& systemPrompt, const SamplingSettings& sampling);
+                   const QString& systemPrompt, const SamplingSettings& sampling, bool thinking = true);
     void startCompletion(quint64 id, quint64 serial, const QString& prefix, int maxTokens,
                          const SamplingSettings& sampling);
     void countTokens(quint64 id, const QString& text);
@@ -78,6 +83,8 @@ private:
     void dropModel();
     void generate(quint64 id, const std::vector<int32_t>& prompt, const std::vector<std::string>& stopStrings,
                   const SamplingSettings& sampling, int maxTokens);
+    void generateRemote(quint64 id, const kmlm::server::GenerationRequest& request, const SamplingSettings& sampling,
+                        int maxTokens);
     void finishWithError(quint64 id, StopReason reason, const QString& message);
     void reportMemory();
 
@@ -85,4 +92,6 @@ private:
     std::shared_ptr<kmlm::LanguageModel> m_model; // shared with EngineShared for token counts
     QString m_modelPath;
     EngineSettings m_settings;
+    bool m_templateNoticeShown = false; // for the loaded model: said once, not at every message
+    std::optional<kmlm::server::RemoteEndpoint> m_remote; // set: requests go to this server
 };

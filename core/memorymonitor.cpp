@@ -6,6 +6,8 @@
 
 #include <QDateTime>
 
+quint64 MemoryMonitor::guardMargin(quint64 ceiling) { return kmlm::MemoryGuard::default_margin(ceiling); }
+
 MemoryMonitor::MemoryMonitor(QObject* parent) : QObject(parent) {
     m_timer.setInterval(1000);
     connect(&m_timer, &QTimer::timeout, this, &MemoryMonitor::sampleNow);

@@ -1,6 +1,8 @@
 // Samples the process's resident memory about once a second (the engine's Qt-free reader,
 // kmlm/memory.h) and splits it into model weights, KV cache and the rest of the application.
 #pragma once
+#include "kmlm/language_model.h"
+
 #include <QObject>
 #include <QString>
 #include <QTimer>
@@ -26,6 +28,9 @@ public:
     void setEngine(EngineController* engine);
     void setCeiling(quint64 bytes);
     quint64 ceiling() const { return m_ceiling; }
+    // The room the engine's memory guard keeps under a ceiling: generation stops once
+    // used + margin reaches it.
+    static quint64 guardMargin(quint64 ceiling);
     void setInterval(int msec) { m_timer.setInterval(msec); } // default 1000
     void setHistoryLength(int samples);                        // default 120
     QVector<Sample> history() const { return m_history; }       // oldest first
@@ -42,7 +47,7 @@ Q_SIGNALS:
 
 private:
     QTimer m_timer;
-    quint64 m_ceiling = 3ull << 30;
+    quint64 m_ceiling = kmlm::kDefaultMemoryLimit;
     quint64 m_weights = 0;
     quint64 m_kv = 0;
     QString m_modelFile; // the loaded model's file, whose resident pages count as model

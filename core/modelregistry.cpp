@@ -2,10 +2,7 @@
 
 #include "appsettings.h"
 
-#include "kmlm/gguf.h"
-#include "kmlm/gru_io.h"
-#include "kmlm/memory.h"
-#include "kmlm/transformer.h"
+#include "kmlm/model_file.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -17,26 +14,20 @@ namespace {
 
 const QString kBundledName = QStringLiteral("models/kmlm-gru-ko.gguf");
 
-int vocabularySize(const kmlm::gguf::GgufFile& file) {
-    const kmlm::gguf::Value* tokens = file.find("tokenizer.ggml.tokens");
-    if (!tokens) return 0;
-    const auto* list = std::get_if<std::vector<std::string>>(&tokens->data);
-    return list ? int(list->size()) : 0;
-}
-
-void describeGguf(const kmlm::gguf::GgufFile& file, const EngineSettings& settings, ModelDescription* d) {
-    const kmlm::LoadOptions options = settings.toLoadOptions();
-    const std::string arch = file.architecture();
-    d->architecture = QString::fromStdString(arch);
-    if (const auto name = file.get_string("general.name"); name && !name->empty()) d->name = QString::fromStdString(*name);
-    d->quantization = QString::fromStdString(kmlm::quantization_name(file));
-    d->contextLength = int(file.get_uint(arch + ".context_length").value_or(0));
-    d->vocabSize = vocabularySize(file);
-    const kmlm::MemoryEstimate e = kmlm::estimate_memory(file, options.n_ctx, options.kv_type);
-    d->parameters = e.parameters;
-    d->weightBytes = e.weights;
-    d->kvBytes = e.kv_cache;
-    d->memoryEstimate = e.total();
+// The engine's description of a file, in the app's terms.
+void fromModelFile(const kmlm::ModelFileInfo& info, ModelDescription* d) {
+    d->architecture = QString::fromStdString(info.architecture);
+    if (!info.name.empty()) d->name = QString::fromStdString(info.name);
+    d->quantization = QString::fromStdString(info.quantization);
+    d->parameters = info.parameters;
+    d->contextLength = int(info.context_length);
+    d->vocabSize = int(info.vocab_size);
+    if (!info.supported) d->error = ModelRegistry::tr("This model cannot be run: %1.").arg(QString::fromStdString(info.reason));
+    if (info.memory) {
+        d->weightBytes = info.memory->weights;
+        d->kvBytes = info.memory->kv_cache;
+        d->memoryEstimate = info.memory->total();
+    }
 }
 
 } // namespace
@@ -78,23 +69,8 @@ ModelDescription ModelRegistry::describe(const QString& path, const EngineSettin
         return d;
     }
     try {
-        QFile f(path);
-        if (f.open(QIODevice::ReadOnly) && f.read(4) == "GGUF") {
-            f.close();
-            describeGguf(*kmlm::gguf::GgufFile::open(path.toStdString()), settings, &d);
-        } else {
-            // The GRU's JSON and binary formats: small, so read whole (this also checks them).
-            const kmlm::GruWeights weights = kmlm::read_gru_file(path.toStdString());
-            const kmlm::LoadOptions options = settings.toLoadOptions();
-            const kmlm::MemoryEstimate e = kmlm::estimate_model_file(path.toStdString(), options.n_ctx, options.kv_type);
-            d.architecture = QStringLiteral("kmlm-gru");
-            d.quantization = QStringLiteral("F32");
-            d.parameters = weights.config.param_count();
-            d.vocabSize = weights.config.vocab_size;
-            d.weightBytes = e.weights;
-            d.kvBytes = e.kv_cache;
-            d.memoryEstimate = e.total();
-        }
+        const kmlm::LoadOptions options = settings.toLoadOptions();
+        fromModelFile(kmlm::describe_model_file(path.toStdString(), options.n_ctx, options.kv_type), &d);
     } catch (const std::exception& e) {
         d.error = QString::fromUtf8(e.what());
     }

@@ -2,6 +2,29 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
+    <name>Catalog</name>
+    <message>
+        <source>%1: not valid JSON at offset %2: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: the catalog must be a JSON object</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 cannot be read: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is too large for a catalog</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The bundled model catalog (catalog.json) was not found.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ChatPage</name>
     <message>
         <source>Send</source>
@@ -22,10 +45,6 @@
     <message>
         <source>Conversation settings…</source>
         <translation>Conversation settings…</translation>
-    </message>
-    <message>
-        <source>System prompt and sampling for this conversation</source>
-        <translation>System prompt and sampling for this conversation</translation>
     </message>
     <message>
         <source>Stop the answer (Esc)</source>
@@ -150,6 +169,46 @@
         <source>%1 could not be imported: %2</source>
         <translation>%1 could not be imported: %2</translation>
     </message>
+    <message>
+        <source>System prompt, sampling and reasoning for this conversation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chats</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chat title</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens in the message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Answer speed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>System prompt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Think before answering (reasoning models such as Qwen3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The model reasons first; the reasoning is shown folded above the answer. Off: it answers at once.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ChatSession</name>
@@ -159,11 +218,94 @@
     </message>
 </context>
 <context>
-    <name>ChatView</name>
+    <name>ChatStore</name>
     <message>
-        <source>Ask anything in Korean or English. Answers are generated on this computer.</source>
-        <translation>Ask anything in Korean or English. Answers are generated on this computer.</translation>
+        <source>User</source>
+        <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Assistant</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation type="unfinished">System</translation>
+    </message>
+    <message>
+        <source>Conversation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>System prompt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not valid JSON: %1 at byte %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not a conversation: the JSON is not an object</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not a conversation: &quot;format&quot; is not &quot;%1&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unsupported conversation version (expected %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; must be a string</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;sampling&quot; must be an object</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;messages&quot; must be an array</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>message %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not an object</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: &quot;id&quot; must be a positive integer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: id %2 is used twice</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: &quot;parent&quot; must be the id of an earlier message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: &quot;role&quot; must be user, assistant or system</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: &quot;text&quot; must be a string</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: unknown &quot;state&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot import the conversation</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ChatView</name>
     <message>
         <source>Edit</source>
         <translation>Edit</translation>
@@ -194,6 +336,62 @@
     <message>
         <source>Regenerate</source>
         <translation>Regenerate</translation>
+    </message>
+    <message>
+        <source>Plan a one-day walk through Seoul&apos;s palaces and markets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Explain when to use 은/는 and when 이/가, with examples</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write a short, polite email declining a meeting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Summarize the main causes of climate change in three sentences</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What would you like to ask?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No model is loaded yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Answering: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This is the tiny built-in model: it writes Korean-like text but does not really understand questions. Add a real model for useful answers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Answers are generated on this computer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a model…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Assistant</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reasoning…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reasoning</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation type="unfinished">Copy</translation>
     </message>
 </context>
 <context>
@@ -268,12 +466,20 @@
         <source>Cannot save %1: %2</source>
         <translation>Cannot save %1: %2</translation>
     </message>
+    <message>
+        <source>Document</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>EngineWorker</name>
     <message>
         <source>Could not load the model %1: %2</source>
         <translation>Could not load the model %1: %2</translation>
+    </message>
+    <message>
+        <source>The chat template of %1 cannot be used (%2); the built-in %3 chat format is used instead.</source>
+        <translation>The chat template of %1 cannot be used (%2); the built-in %3 chat format is used instead.</translation>
     </message>
     <message>
         <source>No model is loaded.</source>
@@ -286,6 +492,45 @@
     <message>
         <source>Could not count tokens: %1</source>
         <translation>Could not count tokens: %1</translation>
+    </message>
+    <message>
+        <source>Could not use the remote model: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunOffer</name>
+    <message>
+        <source>The built-in model is only a tiny demonstration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Don&apos;t show again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Korean Mini LM comes with a tiny jamo-level GRU (under a million parameters) so that it works without a download, but it cannot really answer questions. %1 by %2 fits this computer: a %3 download, about %4 of memory with a %5-token context (ceiling %6). %7</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resume download</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download %1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use %1</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -418,6 +663,18 @@ Instead, %2.</translation>
         <source>&amp;Import chat…</source>
         <translation>&amp;Import chat…</translation>
     </message>
+    <message>
+        <source>Chat and editor</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Active model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loading the model</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Markdown</name>
@@ -467,6 +724,116 @@ Instead, %2.</translation>
             <numerusform>Peak of the last sample: %1</numerusform>
             <numerusform>Peak of the last %n samples: %1</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>ModelDownload</name>
+    <message>
+        <source>%1 is not a file name in a repository.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 was not found on Hugging Face: the file has moved or was removed. A newer model catalog may know where it is now.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 needs a Hugging Face token: this is a gated model. Accept its license on the model&apos;s page, create a token and enter it in the settings (Engine page).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hugging Face refused the token for %1: it is invalid or expired.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Access to %1 was refused: accept the model&apos;s license on its Hugging Face page with the account of your token.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hugging Face answered HTTP %1 for %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot reach %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hugging Face answered HTTP %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hugging Face redirected %1 nowhere.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Too many redirects for %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hugging Face gave no size for %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is already in the models folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write to the models folder %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not enough disk space in %1: the download needs %2, %3 are free.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server sent the wrong part of the file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hugging Face sent more than the %1 bytes of %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the connection closed early</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download interrupted at %1 of %2 (%3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1. Gave up after %2 attempts; the part downloaded so far is kept, start again to resume.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1; retrying in %2 s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The downloaded %1 is damaged (its SHA-256 is %2, Hugging Face says %3). It was deleted; try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot move %1 into place.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ModelRegistry</name>
+    <message>
+        <source>This model cannot be run: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file does not exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file %1 cannot be read.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -679,14 +1046,6 @@ Instead, %2.</translation>
         <translation>For example: 당신은 친절한 한국어 도우미입니다.</translation>
     </message>
     <message>
-        <source>System prompt of new conversations:</source>
-        <translation>System prompt of new conversations:</translation>
-    </message>
-    <message>
-        <source>Sampling defaults (a conversation can have its own):</source>
-        <translation>Sampling defaults (a conversation can have its own):</translation>
-    </message>
-    <message>
         <source>System</source>
         <translation>System</translation>
     </message>
@@ -721,6 +1080,230 @@ Instead, %2.</translation>
     <message>
         <source>&amp;Font size:</source>
         <translation>&amp;Font size:</translation>
+    </message>
+    <message>
+        <source>Installed models</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Models to download</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel download</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Memory at %1 tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Under the ceiling</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (not supported yet)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>fits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>does not fit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>installed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1%</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>paused at %1%</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation type="unfinished">failed</translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a model and one of its quantizations: the list shows how much memory each needs with the context and KV cache of the Engine page, before anything is downloaded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Publisher</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>License</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This version of the engine cannot run %1 models yet; the memory figures show what it will need.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A gated model: it needs a Hugging Face token (Engine page).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a model to see its details.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Vocabulary</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (weights %2, KV cache %3) at %4 tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ceiling</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>fits under %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>does not fit under %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The built-in model is a tiny demonstration model: it writes Korean-looking text but cannot really answer. Download a real model below.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> GiB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no ceiling</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>hf_… (only for gated models)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Performance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Memory</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Memory &amp;ceiling:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The whole application stays under the ceiling: a model that would not fit is refused before it loads, and an answer stops before memory runs out. Default %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hugging Face</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Access &amp;token:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Needed only for gated models (such as Google&apos;s own Gemma repositories). It is stored with your settings, readable by you alone, and sent only to Hugging Face.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>System prompt of new conversations</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sampling defaults (a conversation can have its own)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting for the download before it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connecting to Hugging Face…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Downloading: %1% (%2 of %3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>, %1/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>, %1 min left</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>, %1 s left</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checking the SHA-256…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paused at %1% (%2 of %3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Downloaded and verified</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Downloaded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

@@ -2,6 +2,29 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ko_KR">
 <context>
+    <name>Catalog</name>
+    <message>
+        <source>%1: not valid JSON at offset %2: %3</source>
+        <translation>%1: 위치 %2에서 JSON 형식이 잘못되었습니다: %3</translation>
+    </message>
+    <message>
+        <source>%1: the catalog must be a JSON object</source>
+        <translation>%1: 카탈로그는 JSON 객체여야 합니다</translation>
+    </message>
+    <message>
+        <source>%1 cannot be read: %2</source>
+        <translation>%1을(를) 읽을 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>%1 is too large for a catalog</source>
+        <translation>%1은(는) 카탈로그로 보기에 너무 큽니다</translation>
+    </message>
+    <message>
+        <source>The bundled model catalog (catalog.json) was not found.</source>
+        <translation>함께 제공되는 모델 카탈로그(catalog.json)를 찾을 수 없습니다.</translation>
+    </message>
+</context>
+<context>
     <name>ChatPage</name>
     <message>
         <source>Send</source>
@@ -22,10 +45,6 @@
     <message>
         <source>Conversation settings…</source>
         <translation>대화 설정…</translation>
-    </message>
-    <message>
-        <source>System prompt and sampling for this conversation</source>
-        <translation>이 대화의 시스템 프롬프트와 샘플링 설정</translation>
     </message>
     <message>
         <source>Stop the answer (Esc)</source>
@@ -149,6 +168,46 @@
         <source>%1 could not be imported: %2</source>
         <translation>%1을(를) 가져올 수 없습니다: %2</translation>
     </message>
+    <message>
+        <source>System prompt, sampling and reasoning for this conversation</source>
+        <translation>이 대화의 시스템 프롬프트, 샘플링, 추론 설정</translation>
+    </message>
+    <message>
+        <source>Chats</source>
+        <translation>대화 목록</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>메시지</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>메시지 입력</translation>
+    </message>
+    <message>
+        <source>Chat title</source>
+        <translation>대화 제목</translation>
+    </message>
+    <message>
+        <source>Tokens in the message</source>
+        <translation>메시지의 토큰 수</translation>
+    </message>
+    <message>
+        <source>Answer speed</source>
+        <translation>답변 속도</translation>
+    </message>
+    <message>
+        <source>System prompt</source>
+        <translation>시스템 프롬프트</translation>
+    </message>
+    <message>
+        <source>Think before answering (reasoning models such as Qwen3)</source>
+        <translation>답하기 전에 생각하기 (Qwen3 같은 추론 모델)</translation>
+    </message>
+    <message>
+        <source>The model reasons first; the reasoning is shown folded above the answer. Off: it answers at once.</source>
+        <translation>모델이 먼저 추론하고, 추론 내용은 답변 위에 접혀서 보입니다. 끄면 바로 답합니다.</translation>
+    </message>
 </context>
 <context>
     <name>ChatSession</name>
@@ -158,11 +217,94 @@
     </message>
 </context>
 <context>
-    <name>ChatView</name>
+    <name>ChatStore</name>
     <message>
-        <source>Ask anything in Korean or English. Answers are generated on this computer.</source>
-        <translation>한국어나 영어로 무엇이든 물어보세요. 답변은 이 컴퓨터 안에서 만들어집니다.</translation>
+        <source>User</source>
+        <translation>사용자</translation>
     </message>
+    <message>
+        <source>Assistant</source>
+        <translation>어시스턴트</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>시스템</translation>
+    </message>
+    <message>
+        <source>Conversation</source>
+        <translation>대화</translation>
+    </message>
+    <message>
+        <source>System prompt</source>
+        <translation>시스템 프롬프트</translation>
+    </message>
+    <message>
+        <source>not valid JSON: %1 at byte %2</source>
+        <translation>올바른 JSON이 아닙니다: %2번째 바이트에서 %1</translation>
+    </message>
+    <message>
+        <source>not a conversation: the JSON is not an object</source>
+        <translation>대화가 아닙니다: JSON이 객체가 아닙니다</translation>
+    </message>
+    <message>
+        <source>not a conversation: &quot;format&quot; is not &quot;%1&quot;</source>
+        <translation>대화가 아닙니다: &quot;format&quot;이 &quot;%1&quot;이 아닙니다</translation>
+    </message>
+    <message>
+        <source>unsupported conversation version (expected %1)</source>
+        <translation>지원하지 않는 대화 버전입니다 (%1이어야 합니다)</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; must be a string</source>
+        <translation>&quot;%1&quot;은 문자열이어야 합니다</translation>
+    </message>
+    <message>
+        <source>&quot;sampling&quot; must be an object</source>
+        <translation>&quot;sampling&quot;은 객체여야 합니다</translation>
+    </message>
+    <message>
+        <source>&quot;messages&quot; must be an array</source>
+        <translation>&quot;messages&quot;는 배열이어야 합니다</translation>
+    </message>
+    <message>
+        <source>message %1</source>
+        <translation>메시지 %1</translation>
+    </message>
+    <message>
+        <source>%1 is not an object</source>
+        <translation>%1이 객체가 아닙니다</translation>
+    </message>
+    <message>
+        <source>%1: &quot;id&quot; must be a positive integer</source>
+        <translation>%1: &quot;id&quot;는 양의 정수여야 합니다</translation>
+    </message>
+    <message>
+        <source>%1: id %2 is used twice</source>
+        <translation>%1: id %2가 두 번 쓰였습니다</translation>
+    </message>
+    <message>
+        <source>%1: &quot;parent&quot; must be the id of an earlier message</source>
+        <translation>%1: &quot;parent&quot;는 앞선 메시지의 id여야 합니다</translation>
+    </message>
+    <message>
+        <source>%1: &quot;role&quot; must be user, assistant or system</source>
+        <translation>%1: &quot;role&quot;은 user, assistant, system 중 하나여야 합니다</translation>
+    </message>
+    <message>
+        <source>%1: &quot;text&quot; must be a string</source>
+        <translation>%1: &quot;text&quot;는 문자열이어야 합니다</translation>
+    </message>
+    <message>
+        <source>%1: unknown &quot;state&quot;</source>
+        <translation>%1: 알 수 없는 &quot;state&quot;</translation>
+    </message>
+    <message>
+        <source>cannot import the conversation</source>
+        <translation>대화를 가져올 수 없습니다</translation>
+    </message>
+</context>
+<context>
+    <name>ChatView</name>
     <message>
         <source>Edit</source>
         <translation>고치기</translation>
@@ -192,6 +334,62 @@
     <message>
         <source>Regenerate</source>
         <translation>다시 생성</translation>
+    </message>
+    <message>
+        <source>Plan a one-day walk through Seoul&apos;s palaces and markets</source>
+        <translation>서울의 궁궐과 시장을 하루 동안 걸어서 둘러보는 일정을 짜 주세요</translation>
+    </message>
+    <message>
+        <source>Explain when to use 은/는 and when 이/가, with examples</source>
+        <translation>‘은/는’과 ‘이/가’를 언제 쓰는지 예문과 함께 설명해 주세요</translation>
+    </message>
+    <message>
+        <source>Write a short, polite email declining a meeting</source>
+        <translation>회의 참석을 정중하게 거절하는 짧은 이메일을 써 주세요</translation>
+    </message>
+    <message>
+        <source>Summarize the main causes of climate change in three sentences</source>
+        <translation>기후 변화의 주요 원인을 세 문장으로 요약해 주세요</translation>
+    </message>
+    <message>
+        <source>What would you like to ask?</source>
+        <translation>무엇을 물어볼까요?</translation>
+    </message>
+    <message>
+        <source>No model is loaded yet.</source>
+        <translation>아직 불러온 모델이 없습니다.</translation>
+    </message>
+    <message>
+        <source>Answering: %1</source>
+        <translation>답하는 모델: %1</translation>
+    </message>
+    <message>
+        <source>This is the tiny built-in model: it writes Korean-like text but does not really understand questions. Add a real model for useful answers.</source>
+        <translation>내장된 아주 작은 모델입니다. 한국어처럼 보이는 글을 쓰지만 질문을 제대로 이해하지는 못합니다. 쓸모 있는 답을 얻으려면 실제 모델을 추가하세요.</translation>
+    </message>
+    <message>
+        <source>Answers are generated on this computer.</source>
+        <translation>답변은 이 컴퓨터에서 만들어집니다.</translation>
+    </message>
+    <message>
+        <source>Choose a model…</source>
+        <translation>모델 고르기…</translation>
+    </message>
+    <message>
+        <source>Assistant</source>
+        <translation>도우미</translation>
+    </message>
+    <message>
+        <source>Reasoning…</source>
+        <translation>추론 중…</translation>
+    </message>
+    <message>
+        <source>Reasoning</source>
+        <translation>추론 과정</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>복사</translation>
     </message>
 </context>
 <context>
@@ -266,12 +464,20 @@
         <source>Cannot save %1: %2</source>
         <translation>%1 파일을 저장할 수 없습니다: %2</translation>
     </message>
+    <message>
+        <source>Document</source>
+        <translation>문서</translation>
+    </message>
 </context>
 <context>
     <name>EngineWorker</name>
     <message>
         <source>Could not load the model %1: %2</source>
         <translation>모델 %1을(를) 불러올 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>The chat template of %1 cannot be used (%2); the built-in %3 chat format is used instead.</source>
+        <translation>모델 %1의 채팅 템플릿을 사용할 수 없습니다(%2). 대신 내장 %3 채팅 형식을 사용합니다.</translation>
     </message>
     <message>
         <source>No model is loaded.</source>
@@ -284,6 +490,45 @@
     <message>
         <source>Could not count tokens: %1</source>
         <translation>토큰 수를 셀 수 없습니다: %1</translation>
+    </message>
+    <message>
+        <source>Could not use the remote model: %1</source>
+        <translation>원격 모델을 사용할 수 없습니다: %1</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunOffer</name>
+    <message>
+        <source>The built-in model is only a tiny demonstration</source>
+        <translation>기본 제공 모델은 아주 작은 시연용 모델일 뿐입니다</translation>
+    </message>
+    <message>
+        <source>Not now</source>
+        <translation>나중에</translation>
+    </message>
+    <message>
+        <source>Don&apos;t show again</source>
+        <translation>다시 보지 않기</translation>
+    </message>
+    <message>
+        <source>Korean Mini LM comes with a tiny jamo-level GRU (under a million parameters) so that it works without a download, but it cannot really answer questions. %1 by %2 fits this computer: a %3 download, about %4 of memory with a %5-token context (ceiling %6). %7</source>
+        <translation>Korean Mini LM에는 내려받지 않아도 바로 쓸 수 있도록 자모 단위의 아주 작은 GRU(매개변수 100만 개 미만)가 들어 있지만, 질문에 제대로 답하지는 못합니다. %2의 %1은(는) 이 컴퓨터에 맞습니다: 내려받기 %3, 문맥 %5 토큰에서 메모리 약 %4 (상한 %6). %7</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>없음</translation>
+    </message>
+    <message>
+        <source>Resume download</source>
+        <translation>내려받기 계속</translation>
+    </message>
+    <message>
+        <source>Download %1 (%2)</source>
+        <translation>%1 내려받기 (%2)</translation>
+    </message>
+    <message>
+        <source>Use %1</source>
+        <translation>%1 사용하기</translation>
     </message>
 </context>
 <context>
@@ -416,6 +661,18 @@ Instead, %2.</source>
         <source>&amp;Import chat…</source>
         <translation>대화 가져오기(&amp;I)…</translation>
     </message>
+    <message>
+        <source>Chat and editor</source>
+        <translation>대화와 편집기</translation>
+    </message>
+    <message>
+        <source>Active model</source>
+        <translation>사용 중인 모델</translation>
+    </message>
+    <message>
+        <source>Loading the model</source>
+        <translation>모델 불러오기 진행률</translation>
+    </message>
 </context>
 <context>
     <name>Markdown</name>
@@ -464,6 +721,116 @@ Instead, %2.</source>
         <translation>
             <numerusform>최근 %n회 측정 중 최고: %1</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>ModelDownload</name>
+    <message>
+        <source>%1 is not a file name in a repository.</source>
+        <translation>%1은(는) 저장소의 파일 이름이 아닙니다.</translation>
+    </message>
+    <message>
+        <source>%1 was not found on Hugging Face: the file has moved or was removed. A newer model catalog may know where it is now.</source>
+        <translation>Hugging Face에서 %1을(를) 찾을 수 없습니다: 파일이 옮겨졌거나 삭제되었습니다. 더 새로운 모델 카탈로그에는 지금 위치가 있을 수 있습니다.</translation>
+    </message>
+    <message>
+        <source>%1 needs a Hugging Face token: this is a gated model. Accept its license on the model&apos;s page, create a token and enter it in the settings (Engine page).</source>
+        <translation>%1은(는) 접근이 제한된 모델이라 Hugging Face 토큰이 필요합니다. 모델 페이지에서 라이선스에 동의하고 토큰을 만든 뒤 설정(엔진 페이지)에 입력하세요.</translation>
+    </message>
+    <message>
+        <source>Hugging Face refused the token for %1: it is invalid or expired.</source>
+        <translation>Hugging Face가 %1에 대한 토큰을 거부했습니다: 잘못되었거나 만료된 토큰입니다.</translation>
+    </message>
+    <message>
+        <source>Access to %1 was refused: accept the model&apos;s license on its Hugging Face page with the account of your token.</source>
+        <translation>%1에 대한 접근이 거부되었습니다: 토큰을 만든 계정으로 Hugging Face 모델 페이지에서 라이선스에 동의하세요.</translation>
+    </message>
+    <message>
+        <source>Hugging Face answered HTTP %1 for %2.</source>
+        <translation>Hugging Face가 %2에 대해 HTTP %1로 응답했습니다.</translation>
+    </message>
+    <message>
+        <source>Cannot reach %1: %2</source>
+        <translation>%1에 연결할 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>Hugging Face answered HTTP %1</source>
+        <translation>Hugging Face가 HTTP %1로 응답했습니다</translation>
+    </message>
+    <message>
+        <source>Hugging Face redirected %1 nowhere.</source>
+        <translation>Hugging Face가 %1을(를) 알 수 없는 곳으로 넘겼습니다.</translation>
+    </message>
+    <message>
+        <source>Too many redirects for %1.</source>
+        <translation>%1의 리디렉션이 너무 많습니다.</translation>
+    </message>
+    <message>
+        <source>Hugging Face gave no size for %1.</source>
+        <translation>Hugging Face가 %1의 크기를 알려 주지 않았습니다.</translation>
+    </message>
+    <message>
+        <source>%1 is already in the models folder.</source>
+        <translation>%1은(는) 이미 모델 폴더에 있습니다.</translation>
+    </message>
+    <message>
+        <source>Cannot write to the models folder %1.</source>
+        <translation>모델 폴더 %1에 쓸 수 없습니다.</translation>
+    </message>
+    <message>
+        <source>Not enough disk space in %1: the download needs %2, %3 are free.</source>
+        <translation>%1에 디스크 공간이 부족합니다: 내려받기에 %2이(가) 필요한데 %3만 남아 있습니다.</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>%1에 쓸 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>The server sent the wrong part of the file</source>
+        <translation>서버가 파일의 엉뚱한 부분을 보냈습니다</translation>
+    </message>
+    <message>
+        <source>Hugging Face sent more than the %1 bytes of %2.</source>
+        <translation>Hugging Face가 %2의 %1바이트보다 많이 보냈습니다.</translation>
+    </message>
+    <message>
+        <source>the connection closed early</source>
+        <translation>연결이 일찍 끊겼습니다</translation>
+    </message>
+    <message>
+        <source>Download interrupted at %1 of %2 (%3)</source>
+        <translation>%2 중 %1에서 내려받기가 끊겼습니다 (%3)</translation>
+    </message>
+    <message>
+        <source>%1. Gave up after %2 attempts; the part downloaded so far is kept, start again to resume.</source>
+        <translation>%1. %2번 시도한 뒤 중단했습니다. 지금까지 받은 부분은 남아 있으니 다시 시작하면 이어서 받습니다.</translation>
+    </message>
+    <message>
+        <source>%1; retrying in %2 s.</source>
+        <translation>%1. %2초 뒤에 다시 시도합니다.</translation>
+    </message>
+    <message>
+        <source>The downloaded %1 is damaged (its SHA-256 is %2, Hugging Face says %3). It was deleted; try again.</source>
+        <translation>내려받은 %1이(가) 손상되었습니다 (SHA-256이 %2인데 Hugging Face는 %3라고 합니다). 파일을 지웠으니 다시 시도하세요.</translation>
+    </message>
+    <message>
+        <source>Cannot move %1 into place.</source>
+        <translation>%1을(를) 제자리로 옮길 수 없습니다.</translation>
+    </message>
+</context>
+<context>
+    <name>ModelRegistry</name>
+    <message>
+        <source>This model cannot be run: %1.</source>
+        <translation>이 모델은 실행할 수 없습니다: %1.</translation>
+    </message>
+    <message>
+        <source>The file does not exist.</source>
+        <translation>파일이 없습니다.</translation>
+    </message>
+    <message>
+        <source>The file %1 cannot be read.</source>
+        <translation>파일 %1을 읽을 수 없습니다.</translation>
     </message>
 </context>
 <context>
@@ -676,14 +1043,6 @@ Instead, %2.</source>
         <translation>예: 당신은 친절한 한국어 도우미입니다.</translation>
     </message>
     <message>
-        <source>System prompt of new conversations:</source>
-        <translation>새 대화의 시스템 프롬프트:</translation>
-    </message>
-    <message>
-        <source>Sampling defaults (a conversation can have its own):</source>
-        <translation>샘플링 기본값 (대화마다 따로 정할 수도 있습니다):</translation>
-    </message>
-    <message>
         <source>System</source>
         <translation>시스템 설정</translation>
     </message>
@@ -718,6 +1077,230 @@ Instead, %2.</source>
     <message>
         <source>&amp;Font size:</source>
         <translation>글자 크기(&amp;F):</translation>
+    </message>
+    <message>
+        <source>Installed models</source>
+        <translation>설치된 모델</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>내려받기</translation>
+    </message>
+    <message>
+        <source>Models to download</source>
+        <translation>내려받을 모델</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>일시 정지</translation>
+    </message>
+    <message>
+        <source>Cancel download</source>
+        <translation>내려받기 취소</translation>
+    </message>
+    <message>
+        <source>Memory at %1 tokens</source>
+        <translation>%1 토큰에서 메모리</translation>
+    </message>
+    <message>
+        <source>Under the ceiling</source>
+        <translation>상한 이내</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>상태</translation>
+    </message>
+    <message>
+        <source>%1 (not supported yet)</source>
+        <translation>%1 (아직 지원 안 됨)</translation>
+    </message>
+    <message>
+        <source>fits</source>
+        <translation>들어감</translation>
+    </message>
+    <message>
+        <source>does not fit</source>
+        <translation>넘침</translation>
+    </message>
+    <message>
+        <source>installed</source>
+        <translation>설치됨</translation>
+    </message>
+    <message>
+        <source>%1%</source>
+        <translation>%1%</translation>
+    </message>
+    <message>
+        <source>paused at %1%</source>
+        <translation>%1%에서 일시 정지</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>실패</translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation>대기 중</translation>
+    </message>
+    <message>
+        <source>Choose a model and one of its quantizations: the list shows how much memory each needs with the context and KV cache of the Engine page, before anything is downloaded.</source>
+        <translation>모델과 양자화 하나를 고르세요. 목록은 엔진 페이지의 문맥 길이와 KV 캐시로 각각 메모리가 얼마나 필요한지 내려받기 전에 보여 줍니다.</translation>
+    </message>
+    <message>
+        <source>Publisher</source>
+        <translation>만든 곳</translation>
+    </message>
+    <message>
+        <source>License</source>
+        <translation>라이선스</translation>
+    </message>
+    <message>
+        <source>Use</source>
+        <translation>용도</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>파일</translation>
+    </message>
+    <message>
+        <source>This version of the engine cannot run %1 models yet; the memory figures show what it will need.</source>
+        <translation>이 버전의 엔진은 아직 %1 모델을 실행하지 못합니다. 메모리 수치는 앞으로 필요할 양입니다.</translation>
+    </message>
+    <message>
+        <source>A gated model: it needs a Hugging Face token (Engine page).</source>
+        <translation>접근이 제한된 모델입니다: Hugging Face 토큰이 필요합니다(엔진 페이지).</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>계속</translation>
+    </message>
+    <message>
+        <source>Choose a model to see its details.</source>
+        <translation>자세한 내용을 보려면 모델을 고르세요.</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>문제</translation>
+    </message>
+    <message>
+        <source>Vocabulary</source>
+        <translation>어휘</translation>
+    </message>
+    <message>
+        <source>%1 (weights %2, KV cache %3) at %4 tokens</source>
+        <translation>%4 토큰에서 %1 (가중치 %2, KV 캐시 %3)</translation>
+    </message>
+    <message>
+        <source>Ceiling</source>
+        <translation>상한</translation>
+    </message>
+    <message>
+        <source>fits under %1</source>
+        <translation>%1 이내에 들어감</translation>
+    </message>
+    <message>
+        <source>does not fit under %1</source>
+        <translation>%1을(를) 넘음</translation>
+    </message>
+    <message>
+        <source>The built-in model is a tiny demonstration model: it writes Korean-looking text but cannot really answer. Download a real model below.</source>
+        <translation>기본 제공 모델은 아주 작은 시연용 모델입니다: 한국어처럼 보이는 글을 쓰지만 제대로 답하지는 못합니다. 아래에서 실제 모델을 내려받으세요.</translation>
+    </message>
+    <message>
+        <source> GiB</source>
+        <translation> GiB</translation>
+    </message>
+    <message>
+        <source>no ceiling</source>
+        <translation>상한 없음</translation>
+    </message>
+    <message>
+        <source>hf_… (only for gated models)</source>
+        <translation>hf_… (접근이 제한된 모델에만)</translation>
+    </message>
+    <message>
+        <source>Performance</source>
+        <translation>성능</translation>
+    </message>
+    <message>
+        <source>Memory</source>
+        <translation>메모리</translation>
+    </message>
+    <message>
+        <source>Memory &amp;ceiling:</source>
+        <translation>메모리 상한(&amp;C):</translation>
+    </message>
+    <message>
+        <source>The whole application stays under the ceiling: a model that would not fit is refused before it loads, and an answer stops before memory runs out. Default %1.</source>
+        <translation>프로그램 전체가 상한 안에서 동작합니다: 들어가지 않는 모델은 불러오기 전에 거부되고, 답변은 메모리가 바닥나기 전에 멈춥니다. 기본값 %1.</translation>
+    </message>
+    <message>
+        <source>Hugging Face</source>
+        <translation>Hugging Face</translation>
+    </message>
+    <message>
+        <source>Access &amp;token:</source>
+        <translation>접근 토큰(&amp;T):</translation>
+    </message>
+    <message>
+        <source>Needed only for gated models (such as Google&apos;s own Gemma repositories). It is stored with your settings, readable by you alone, and sent only to Hugging Face.</source>
+        <translation>접근이 제한된 모델(구글의 공식 Gemma 저장소 등)에만 필요합니다. 설정과 함께 본인만 읽을 수 있게 저장되며 Hugging Face에만 보냅니다.</translation>
+    </message>
+    <message>
+        <source>System prompt of new conversations</source>
+        <translation>새 대화의 시스템 프롬프트</translation>
+    </message>
+    <message>
+        <source>Sampling defaults (a conversation can have its own)</source>
+        <translation>샘플링 기본값 (대화마다 따로 정할 수도 있습니다)</translation>
+    </message>
+    <message>
+        <source>Waiting for the download before it</source>
+        <translation>앞의 내려받기를 기다리는 중</translation>
+    </message>
+    <message>
+        <source>Connecting to Hugging Face…</source>
+        <translation>Hugging Face에 연결하는 중…</translation>
+    </message>
+    <message>
+        <source>Downloading: %1% (%2 of %3)</source>
+        <translation>내려받는 중: %1% (%3 중 %2)</translation>
+    </message>
+    <message>
+        <source>, %1/s</source>
+        <translation>, 초당 %1</translation>
+    </message>
+    <message>
+        <source>, %1 min left</source>
+        <translation>, %1분 남음</translation>
+    </message>
+    <message>
+        <source>, %1 s left</source>
+        <translation>, %1초 남음</translation>
+    </message>
+    <message>
+        <source>Checking the SHA-256…</source>
+        <translation>SHA-256 확인 중…</translation>
+    </message>
+    <message>
+        <source>Paused at %1% (%2 of %3)</source>
+        <translation>%1%에서 일시 정지 (%3 중 %2)</translation>
+    </message>
+    <message>
+        <source>Downloaded and verified</source>
+        <translation>내려받고 확인함</translation>
+    </message>
+    <message>
+        <source>Downloaded</source>
+        <translation>내려받음</translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation>실패: %1</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>취소됨</translation>
     </message>
 </context>
 <context>

@@ -7,14 +7,18 @@ packages=(
   build-essential cmake ninja-build pkg-config ccache git xz-utils
   # engine
   nlohmann-json3-dev libutf8proc-dev libcli11-dev libbenchmark-dev
+  # kmlm serve (HTTP API) and the OpenAI client test (Node.js; scripts/install-server-test-deps.sh)
+  libcpp-httplib-dev nodejs npm
   # app: Qt 6 (primary) and Qt 5.15 + KF5 SyntaxHighlighting
   qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
   libqt6sql6-sqlite libgl-dev libxkbcommon-dev
   qtbase5-dev qttools5-dev qttools5-dev-tools libqt5sql5-sqlite
   libkf5syntaxhighlighting-dev
   libsqlite3-dev
+  # fuzzing (libFuzzer) and the sanitizer build
+  clang-14 libclang-rt-14-dev
   # Korean fonts, headless tests, desktop metadata checks
-  fonts-noto-cjk fonts-nanum xvfb xauth desktop-file-utils appstream qttranslations5-l10n qt6-translations-l10n
+  fonts-noto-cjk fonts-nanum fonts-nanum-coding xvfb xauth desktop-file-utils appstream qttranslations5-l10n qt6-translations-l10n
 )
 
 SUDO=""

@@ -8,6 +8,9 @@
 #include <QStyle>
 #include <QTranslator>
 
+#include <algorithm>
+#include <cmath>
+
 namespace Appearance {
 
 namespace {
@@ -30,6 +33,13 @@ QPalette darkPalette() {
     p.setColor(QPalette::Highlight, highlight);
     p.setColor(QPalette::HighlightedText, Qt::white);
     p.setColor(QPalette::PlaceholderText, QColor(0x8a, 0x8d, 0x91));
+    // The bevel shades (tab bar line, frames, the memory meter's application part): the
+    // defaults are a light palette's and draw white lines on the dark window.
+    p.setColor(QPalette::Light, QColor(0x44, 0x47, 0x4d));
+    p.setColor(QPalette::Midlight, QColor(0x3a, 0x3d, 0x42));
+    p.setColor(QPalette::Mid, QColor(0x5c, 0x60, 0x67));
+    p.setColor(QPalette::Dark, QColor(0x1c, 0x1d, 0x20));
+    p.setColor(QPalette::Shadow, QColor(0x10, 0x11, 0x13));
     for (auto role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText})
         p.setColor(QPalette::Disabled, role, QColor(0x80, 0x80, 0x80));
     return p;
@@ -37,7 +47,7 @@ QPalette darkPalette() {
 
 QPalette lightPalette() { // call with the Fusion style set
     QPalette p = QApplication::style()->standardPalette();
-    p.setColor(QPalette::Link, QColor(0x1a, 0x5f, 0xd0));
+    p.setColor(QPalette::Link, QColor(0x15, 0x55, 0xc0)); // 4.5:1 on the shaded code headers too
     return p;
 }
 
@@ -78,6 +88,34 @@ void applyFont(int points) {
     QFont::insertSubstitutions(font.family(), korean);
     font.setFamilies(QStringList{font.family()} + korean);
     QApplication::setFont(font);
+}
+
+QColor mutedTextColor(const QPalette& palette, QPalette::ColorRole background) {
+    const QPalette::ColorRole text = background == QPalette::Window ? QPalette::WindowText : QPalette::Text;
+    const QColor fg = palette.color(text), bg = palette.color(background);
+    constexpr double kToBackground = 0.4;
+    auto mix = [](int a, int b) { return int(a + (b - a) * kToBackground + 0.5); };
+    return QColor(mix(fg.red(), bg.red()), mix(fg.green(), bg.green()), mix(fg.blue(), bg.blue()));
+}
+
+double contrastRatio(const QColor& a, const QColor& b) {
+    auto luminance = [](const QColor& c) {
+        auto channel = [](double v) { return v <= 0.03928 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4); };
+        return 0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF());
+    };
+    const double la = luminance(a), lb = luminance(b);
+    return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
+}
+
+QColor readableOn(const QColor& color, const QColor& background) {
+    constexpr double kAA = 4.5;
+    const bool darken = background.lightness() >= 128;
+    QColor c = color;
+    for (int step = 0; step < 40 && contrastRatio(c, background) < kAA; ++step)
+        c = darken ? c.darker(108) : c.lighter(108);
+    if (contrastRatio(c, background) < kAA) // lighter() cannot lift a black: plain text colours
+        c = darken ? QColor(Qt::black) : QColor(Qt::white);
+    return c;
 }
 
 QString resolveLanguage(const QString& language) {

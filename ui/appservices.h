@@ -2,6 +2,8 @@
 #pragma once
 
 class AppSettings;
+struct Catalog;
+class DownloadManager;
 class ChatSession;
 class ChatStore;
 class EngineController;
@@ -15,4 +17,6 @@ struct AppServices {
     ChatSession* session = nullptr;
     ModelRegistry* models = nullptr;
     MemoryMonitor* memory = nullptr; // optional
+    const Catalog* catalog = nullptr;     // optional: the model catalog (downloads)
+    DownloadManager* downloads = nullptr; // optional, with catalog
 };

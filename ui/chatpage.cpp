@@ -9,10 +9,13 @@
 #include "conversationdelegate.h"
 #include "conversationlistmodel.h"
 #include "enginecontroller.h"
+#include "firstrunoffer.h"
+#include "modelregistry.h"
 #include "notify.h"
 #include "samplingeditor.h"
 
 #include <QAction>
+#include <QApplication>
 #include <QCheckBox>
 #include <QDialog>
 #include <QDialogButtonBox>
@@ -87,8 +90,6 @@ ChatPage::ChatPage(const AppServices& services, QWidget* parent)
     const int line = m_composer->fontMetrics().lineSpacing();
     m_composer->setMinimumHeight(2 * line + 16);
     m_composer->setMaximumHeight(5 * line + 16);
-    m_tokenCount->setEnabled(false); // figures for information: greyed, in every palette
-    m_speed->setEnabled(false);
     auto* actions = new QHBoxLayout;
     actions->addWidget(m_tokenCount);
     actions->addStretch(1);
@@ -99,8 +100,15 @@ ChatPage::ChatPage(const AppServices& services, QWidget* parent)
     auto* rightLayout = new QVBoxLayout(right);
     rightLayout->setContentsMargins(0, 6, 6, 6);
     rightLayout->addLayout(header);
+    rightLayout->addWidget(new FirstRunOffer(services)); // hidden unless only the bundled model is there
     rightLayout->addWidget(m_view, 1);
-    rightLayout->addWidget(m_composer);
+    // The composer under the messages' column: as wide as it, centred.
+    auto* composerRow = new QHBoxLayout;
+    composerRow->addStretch(1);
+    composerRow->addWidget(m_composer, 1000);
+    composerRow->addStretch(1);
+    rightLayout->addLayout(composerRow);
+    connect(m_view, &ChatView::columnChanged, m_composer, &QWidget::setMaximumWidth);
     rightLayout->addLayout(actions);
 
     auto* splitter = new QSplitter;
@@ -165,6 +173,19 @@ ChatPage::ChatPage(const AppServices& services, QWidget* parent)
     connect(m_view, &ChatView::editRequested, this, &ChatPage::editMessage);
     connect(m_view, &ChatView::alternativeRequested, this, &ChatPage::stepAlternative);
     connect(m_view, &ChatView::regenerateRequested, session, &ChatSession::regenerate);
+    connect(m_view, &ChatView::promptChosen, this, &ChatPage::send);
+    connect(m_view, &ChatView::modelsRequested, this, &ChatPage::modelsRequested);
+    connect(services.engine, &EngineController::modelLoaded, this, &ChatPage::showModel);
+    showModel(services.engine->currentModel());
+
+    // Keyboard order: the chats on the left, then the conversation from top to bottom.
+    setTabOrder(newButton, m_search);
+    setTabOrder(m_search, m_list);
+    setTabOrder(m_list, settingsButton);
+    setTabOrder(settingsButton, m_view);
+    setTabOrder(m_view, m_composer);
+    setTabOrder(m_composer, m_send);
+    setTabOrder(m_send, m_stop);
 
     m_texts.add([this, newButton, deleteAction, undoAction, settingsButton] {
         m_send->setText(tr("Send"));
@@ -175,7 +196,14 @@ ChatPage::ChatPage(const AppServices& services, QWidget* parent)
         deleteAction->setText(tr("Delete chat"));
         undoAction->setText(tr("Undo delete"));
         settingsButton->setText(tr("Conversation settings…"));
-        settingsButton->setToolTip(tr("System prompt and sampling for this conversation"));
+        settingsButton->setToolTip(tr("System prompt, sampling and reasoning for this conversation"));
+        m_search->setAccessibleName(tr("Search all chats"));
+        m_list->setAccessibleName(tr("Chats"));
+        m_view->setAccessibleName(tr("Messages"));
+        m_composer->setAccessibleName(tr("Message"));
+        m_title->setAccessibleName(tr("Chat title"));
+        m_tokenCount->setAccessibleName(tr("Tokens in the message"));
+        m_speed->setAccessibleName(tr("Answer speed"));
     });
     updateTheme();
     refreshMessages();
@@ -238,7 +266,20 @@ void ChatPage::updateButtons() {
     m_send->setEnabled(!generating);
 }
 
-void ChatPage::updateTheme() { m_view->setDark(Appearance::isDark()); }
+void ChatPage::updateTheme() {
+    m_view->setDark(Appearance::isDark());
+    // Figures for information: muted, with the contrast text needs (a disabled label has not).
+    for (QLabel* label : {m_tokenCount, m_speed}) {
+        QPalette p = label->palette();
+        p.setColor(QPalette::WindowText, Appearance::mutedTextColor(QApplication::palette(), QPalette::Window));
+        label->setPalette(p);
+    }
+}
+
+void ChatPage::showModel(const ModelDescription& model) {
+    const bool bundled = !model.path.isEmpty() && QFileInfo(model.path) == QFileInfo(ModelRegistry::bundledModelPath());
+    m_view->setActiveModel(model.isValid() ? model.name : QString(), bundled);
+}
 
 void ChatPage::requestTokenCount() {
     const QString text = m_composer->pendingText();
@@ -367,8 +408,14 @@ void ChatPage::editConversationSettings() {
     QDialog dialog(this);
     dialog.setWindowTitle(tr("Conversation settings"));
     auto* prompt = new QPlainTextEdit(info ? info->systemPrompt : m_services.settings->defaultSystemPrompt());
+    prompt->setTabChangesFocus(true);
+    prompt->setAccessibleName(tr("System prompt"));
     auto* own = new QCheckBox(tr("Use its own sampling settings (otherwise the defaults from Settings)"));
     auto* sampling = new SamplingEditor;
+    auto* think = new QCheckBox(tr("Think before answering (reasoning models such as Qwen3)"));
+    think->setToolTip(tr("The model reasons first; the reasoning is shown folded above the answer. "
+                         "Off: it answers at once."));
+    think->setChecked(!info || info->thinking);
     own->setChecked(info && info->hasSampling);
     sampling->setSampling(info && info->hasSampling ? info->sampling : m_services.settings->sampling());
     sampling->setEnabled(own->isChecked());
@@ -379,6 +426,7 @@ void ChatPage::editConversationSettings() {
     auto* layout = new QVBoxLayout(&dialog);
     layout->addWidget(new QLabel(tr("System prompt:")));
     layout->addWidget(prompt);
+    layout->addWidget(think);
     layout->addWidget(own);
     layout->addWidget(sampling);
     layout->addWidget(buttons);
@@ -394,6 +442,7 @@ void ChatPage::editConversationSettings() {
         store->setSampling(id, sampling->sampling());
     else
         store->clearSampling(id);
+    store->setThinking(id, think->isChecked());
 }
 
 void ChatPage::setPathChoosers(SavePathChooser save, OpenPathChooser open) {

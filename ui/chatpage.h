@@ -16,6 +16,7 @@ class QLabel;
 class QLineEdit;
 class QListView;
 class QPushButton;
+struct ModelDescription;
 
 class ChatPage : public QWidget {
     Q_OBJECT
@@ -48,6 +49,8 @@ public slots:
     void importChat(); // opens the imported chat
     void updateTheme();
 
+signals:
+    void modelsRequested(); // the empty state's link to the models
 protected:
     void changeEvent(QEvent* event) override;
 
@@ -60,6 +63,7 @@ private:
     void stepAlternative(qint64 messageId, int step);
     void showListMenu(const QPoint& pos);
     void requestTokenCount();
+    void showModel(const ModelDescription& model);
     QWidget* createUndoBar();
     void updateUndoNotice();
     void hideUndoBar();

@@ -10,11 +10,31 @@
 #endif
 
 #include <QColor>
+#include <QFont>
+#include <QFontInfo>
 #include <QStringList>
+#include <QTextCharFormat>
+
+QTextCharFormat codeCharFormat() {
+    static const bool nanum = QFontInfo(QFont(QStringLiteral("NanumGothicCoding"))).family() == QLatin1String("NanumGothicCoding");
+    QTextCharFormat f;
+    if (nanum) {
+        f.setFontFamilies(QStringList{QStringLiteral("NanumGothicCoding")}); // it has every glyph code needs
+    } else {
+        f.setFontFamilies(QStringList{QStringLiteral("monospace")});
+        f.setFontStyleStrategy(QFont::PreferNoShaping);
+    }
+#if QT_VERSION < QT_VERSION_CHECK(6, 0, 0)
+    f.setFontFamily(f.fontFamilies().toStringList().first()); // Qt 5 takes the family from here
+#endif
+    f.setFontFixedPitch(true);
+    return f;
+}
 
 // Monospace by name: the platform's "fixed" font is not always monospace (offscreen).
 static QString preHtml(const QString& body) {
-    return QStringLiteral("<pre style=\"font-family:monospace;\">%1</pre>").arg(body);
+    // pre-wrap: long lines wrap inside the column instead of running past its edge
+    return QStringLiteral("<pre style=\"font-family:monospace;white-space:pre-wrap;\">%1</pre>").arg(body);
 }
 
 #ifdef KMLM_HAVE_KSYNTAXHIGHLIGHTING

@@ -9,6 +9,13 @@ struct CodeBlockHtml {
     QString foreground; // "#rrggbb" of the theme's normal text
 };
 
+class QTextCharFormat;
+
+// The code font: NanumGothicCoding (fonts-nanum-coding) has Hangul of its own, so a mixed
+// Korean/ASCII line stays in one font and keeps its columns (a CJK fallback font would also
+// turn "<<" after Hangul into its "《" ligature); without it, monospace with shaping off.
+QTextCharFormat codeCharFormat();
+
 // language: the fence's info string ("cpp", "python", "C++", "rs"...); empty or unknown:
 // plain text.
 CodeBlockHtml highlightCode(const QString& code, const QString& language, bool dark);

@@ -43,6 +43,7 @@ EditorPage::EditorPage(const AppServices& services, QWidget* parent)
             [this] { emit titleChanged(documentTitle()); });
     m_texts.add([this, newDocument, open, save, saveAs] {
         m_editor->setPlaceholderText(tr("Write here. When you pause, the model proposes how to go on."));
+        m_editor->setAccessibleName(tr("Document"));
         m_hint->setText(tr("Tab: accept · Ctrl+→: accept a word · Esc: dismiss"));
         newDocument->setText(tr("New"));
         open->setText(tr("Open…"));

@@ -23,6 +23,14 @@
 #include <QStatusBar>
 #include <QTabWidget>
 
+// Every size the icon is drawn at, so it is crisp at 1x and 2x (and 1.5x) without scaling.
+QIcon MainWindow::appIcon() {
+    QIcon icon;
+    for (int size : {16, 32, 48, 64, 128, 256})
+        icon.addFile(QStringLiteral(":/icons/korean-mini-lm-%1.png").arg(size), QSize(size, size));
+    return icon;
+}
+
 MainWindow::MainWindow(const AppServices& services, QWidget* parent)
     : QMainWindow(parent)
     , m_services(services)
@@ -35,10 +43,12 @@ MainWindow::MainWindow(const AppServices& services, QWidget* parent)
     m_texts.add([this] {
         m_tabs->setTabText(0, tr("Chat"));
         m_tabs->setTabText(1, tr("Editor"));
+        m_tabs->setAccessibleName(tr("Chat and editor"));
     });
     setCentralWidget(m_tabs);
-    setWindowIcon(QIcon(QStringLiteral(":/icons/korean-mini-lm.png")));
+    setWindowIcon(appIcon());
     createMenus();
+    connect(m_chat, &ChatPage::modelsRequested, this, &MainWindow::showSettings);
     createStatusBar();
     connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::updateTitle);
     connect(m_editor, &EditorPage::titleChanged, this, &MainWindow::updateTitle);
@@ -153,6 +163,8 @@ void MainWindow::createStatusBar() {
     m_texts.add([this] {
         if (!m_loadProgress->isVisible()) // "Loading…" stays until the load ends
             showModel(m_services.engine->currentModel());
+        m_modelLabel->setAccessibleName(tr("Active model"));
+        m_loadProgress->setAccessibleName(tr("Loading the model"));
     });
 }
 

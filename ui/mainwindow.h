@@ -5,6 +5,7 @@
 #include "appservices.h"
 #include "retranslator.h"
 
+#include <QIcon>
 #include <QMainWindow>
 
 class ChatPage;
@@ -26,6 +27,7 @@ public:
     // Loads the active model from the settings (the bundled GRU when none is set).
     void loadActiveModel();
     void loadModel(const QString& path);
+    static QIcon appIcon();
 
 public slots:
     void showSettings();

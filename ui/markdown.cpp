@@ -1,5 +1,6 @@
 #include "markdown.h"
 
+#include "appearance.h"
 #include "codehighlighter.h"
 
 #include <QColor>
@@ -7,6 +8,8 @@
 #include <QFontDatabase>
 #include <QRegularExpression>
 #include <QTextBlock>
+#include <QTextFrame>
+#include <QTextTable>
 #include <QTextList>
 #include <QTextCursor>
 #include <QTextDocument>
@@ -56,32 +59,111 @@ void markInlineCode(QTextDocument& doc) {
             QTextCursor c(&doc);
             c.setPosition(f.position());
             c.setPosition(f.position() + f.length(), QTextCursor::KeepAnchor);
-            QTextCharFormat mono;
-#if QT_VERSION >= QT_VERSION_CHECK(6, 0, 0)
-            mono.setFontFamilies({QStringLiteral("monospace")});
-#else
-            mono.setFontFamily(QStringLiteral("monospace"));
-#endif
+            QTextCharFormat mono = codeCharFormat();
             mono.setBackground(QColor(127, 127, 127, 40));
             c.mergeCharFormat(mono);
         }
     }
 }
 
-QString codeToHtml(const MarkdownSegment& block, bool dark, int index) {
+QColor gridColor(bool dark) { return dark ? QColor(0x4a, 0x4e, 0x55) : QColor(0xd0, 0xd4, 0xda); }
+
+QTextTableFormat gridFormat(const QTextTableFormat& from, bool dark) {
+    QTextTableFormat f = from;
+    f.setBorder(1);
+    f.setBorderStyle(QTextFrameFormat::BorderStyle_Solid);
+    f.setBorderBrush(gridColor(dark));
+    f.setBorderCollapse(true); // one line between cells, not each cell's own box
+    f.setCellSpacing(0);
+    f.setCellPadding(5);
+    f.setTopMargin(4);
+    f.setBottomMargin(8);
+    return f;
+}
+
+// GitHub tables: light single grid lines, the header row shaded.
+void styleTables(QTextDocument& doc, bool dark) {
+    const QColor header = dark ? QColor(0x33, 0x36, 0x3c) : QColor(0xf0, 0xf2, 0xf5);
+    for (QTextFrame* frame : doc.rootFrame()->childFrames()) {
+        auto* table = qobject_cast<QTextTable*>(frame);
+        if (!table)
+            continue;
+        table->setFormat(gridFormat(table->format(), dark));
+        for (int column = 0; column < table->columns(); ++column) {
+            QTextTableCell cell = table->cellAt(0, column);
+            QTextCharFormat shaded = cell.format();
+            shaded.setBackground(header);
+            cell.setFormat(shaded);
+        }
+    }
+}
+
+// Colours the characters of [from, to): those without a colour of their own get color, and
+// every colour (a highlighting theme's too) is made readable on background (WCAG AA).
+void colorCode(QTextDocument* doc, int from, int to, const QColor& color, const QColor& background) {
+    for (QTextBlock b = doc->findBlock(from); b.isValid() && b.position() < to; b = b.next()) {
+        for (auto it = b.begin(); !it.atEnd(); ++it) {
+            const QTextFragment f = it.fragment();
+            const QTextCharFormat format = f.charFormat();
+            const QColor own = format.hasProperty(QTextFormat::ForegroundBrush) ? format.foreground().color() : color;
+            QTextCursor c(doc);
+            c.setPosition(f.position());
+            c.setPosition(f.position() + f.length(), QTextCursor::KeepAnchor);
+            QTextCharFormat colored;
+            colored.setForeground(Appearance::readableOn(own, background));
+            c.mergeCharFormat(colored);
+        }
+    }
+}
+
+// A code block: a header row with the language and a "Copy" link over the highlighted code.
+void insertCode(QTextCursor& cursor, const MarkdownSegment& block, bool dark, int index) {
     const CodeBlockHtml code = highlightCode(block.text, block.language, dark);
     // A shade off the theme's editor background, so the block stands out from the page.
     const QColor theme(code.background);
-    const QString background = (dark ? theme.lighter(115) : theme.darker(104)).name();
+    const QColor body = dark ? theme.lighter(115) : theme.darker(104);
+    const QColor head = dark ? body.lighter(125) : body.darker(106);
+    QTextTableFormat frame = gridFormat(QTextTableFormat(), dark);
+    frame.setBorder(0); // the shading marks the block; no lines between header and code
+    frame.setCellPadding(6);
+    frame.setWidth(QTextLength(QTextLength::PercentageLength, 100));
+    QTextTable* table = cursor.insertTable(2, 2, frame);
+    table->mergeCells(1, 0, 1, 2);
+    for (int column = 0; column < 2; ++column) {
+        QTextTableCell cell = table->cellAt(0, column);
+        QTextCharFormat f = cell.format();
+        f.setBackground(head);
+        cell.setFormat(f);
+    }
+    QTextTableCell codeCell = table->cellAt(1, 0);
+    QTextCharFormat cellFormat = codeCell.format();
+    cellFormat.setBackground(body);
+    codeCell.setFormat(cellFormat);
+
+    QTextCharFormat small;
+    small.setProperty(QTextFormat::FontSizeAdjustment, -1);
+    QTextCharFormat label = small;
+    label.setForeground(Appearance::readableOn(QColor(code.foreground), head));
     const QString name = codeLanguageName(block.language);
-    const QString label = !name.isEmpty() ? name : block.language;
-    const QString copy = QCoreApplication::translate("Markdown", "Copy");
-    return QStringLiteral(
-               "<table width=\"100%\" cellspacing=\"0\" cellpadding=\"6\" style=\"margin-top:4px;margin-bottom:8px;\">"
-               "<tr><td style=\"background-color:%1;color:%2;\"><small>%3</small></td>"
-               "<td align=\"right\" style=\"background-color:%1;\"><small><a href=\"kmlm-copy:%4\">%5</a></small></td></tr>"
-               "<tr><td colspan=\"2\" style=\"background-color:%1;color:%2;\">%6</td></tr></table>")
-        .arg(background, code.foreground, label.toHtmlEscaped(), QString::number(index), copy, code.html);
+    table->cellAt(0, 0).firstCursorPosition().insertText(!name.isEmpty() ? name : block.language, label);
+    QTextCursor copy = table->cellAt(0, 1).firstCursorPosition();
+    QTextBlockFormat right;
+    right.setAlignment(Qt::AlignRight);
+    copy.setBlockFormat(right);
+    QTextCharFormat link = small;
+    link.setAnchor(true);
+    link.setAnchorHref(QStringLiteral("kmlm-copy:%1").arg(index));
+    copy.insertText(QCoreApplication::translate("Markdown", "Copy"), link);
+
+    QTextCursor text = codeCell.firstCursorPosition();
+    const int from = text.position();
+    text.insertHtml(code.html);
+    const int to = text.position();
+    colorCode(cursor.document(), from, to, QColor(code.foreground), body);
+    text.setPosition(from, QTextCursor::KeepAnchor);
+    text.mergeCharFormat(codeCharFormat());
+    cursor = table->lastCursorPosition();
+    cursor.movePosition(QTextCursor::NextBlock);
 }
 
 } // namespace
@@ -130,13 +212,14 @@ void insertMarkdown(QTextCursor& cursor, const QString& markdown, bool dark, QSt
     for (const MarkdownSegment& segment : splitMarkdown(markdown)) {
         startBlock(cursor);
         if (segment.code) {
-            cursor.insertHtml(codeToHtml(segment, dark, codeBlocks->size()));
+            insertCode(cursor, segment, dark, codeBlocks->size());
             codeBlocks->append(segment.text);
             continue;
         }
         QTextDocument doc;
         doc.setMarkdown(segment.text, QTextDocument::MarkdownDialectGitHub);
         markInlineCode(doc);
+        styleTables(doc, dark);
         cursor.insertFragment(QTextDocumentFragment(&doc));
     }
 }

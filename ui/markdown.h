@@ -1,8 +1,9 @@
 // Markdown (CommonMark + GitHub tables) for the message view. Prose goes through
 // QTextDocument's Markdown reader and is inserted as a document fragment (an HTML round trip
 // loses formats: Qt 5 turns a list item starting in bold into an all-bold item); fenced code
-// blocks are highlighted (codehighlighter.h) and get a header with the language and a "Copy"
-// link ("kmlm-copy:<index>").
+// blocks are highlighted (codehighlighter.h) in the code font and get a header row with the
+// language and a "Copy" link ("kmlm-copy:<index>"). Tables get light single grid lines and a
+// shaded header row.
 #pragma once
 #include <QString>
 #include <QStringList>

@@ -1,5 +1,6 @@
 #include "memorymeterwidget.h"
 
+#include "appearance.h"
 #include "memorymonitor.h"
 
 #include <QEvent>
@@ -10,9 +11,9 @@
 #include <algorithm>
 
 namespace {
-constexpr int kBarWidth = 72;
-constexpr int kSparkWidth = 48;
-constexpr int kSpacing = 6;
+// In lines of the font: the meter scales with it (and with the screen's scale factor).
+constexpr double kBarLines = 5.0;
+constexpr double kSparkLines = 3.0;
 } // namespace
 
 MemoryMeterWidget::MemoryMeterWidget(QWidget* parent) : QWidget(parent) {
@@ -54,8 +55,11 @@ double MemoryMeterWidget::fraction() const {
 }
 
 MemoryMeterWidget::Level MemoryMeterWidget::level() const {
-    const double f = fraction();
-    return f >= 0.95 ? Level::Critical : f >= 0.8 ? Level::Warning : Level::Normal;
+    const Sample s = latest();
+    if (s.ceiling == 0) return Level::Normal;
+    const quint64 margin = MemoryMonitor::guardMargin(s.ceiling);
+    if (s.used + margin >= s.ceiling) return Level::Critical;
+    return s.used + 4 * margin >= s.ceiling || fraction() >= 0.8 ? Level::Warning : Level::Normal;
 }
 
 QString MemoryMeterWidget::formatBytes(quint64 bytes) const {
@@ -94,10 +98,26 @@ void MemoryMeterWidget::updateToolTip() {
 QColor MemoryMeterWidget::levelColor() const {
     switch (level()) {
     case Level::Critical: return QColor(0xd3, 0x2f, 0x2f);
-    case Level::Warning: return QColor(0xf5, 0x7c, 0x00);
+    case Level::Warning: return QColor(0xf0, 0x9a, 0x00);
     case Level::Normal: break;
     }
     return palette().color(QPalette::Highlight);
+}
+
+// The model in the level's colour, the KV cache a lighter shade of it, the application grey.
+QColor MemoryMeterWidget::partColor(int part) const {
+    const QColor base = levelColor();
+    switch (part) {
+    case 0: return base;
+    case 1: return Appearance::isDark() ? base.darker(150) : base.lighter(150);
+    default: return palette().color(QPalette::Mid);
+    }
+}
+
+QRect MemoryMeterWidget::barRect() const {
+    const int h = height();
+    const int barHeight = std::max(4, std::min(fontMetrics().height() * 2 / 3, h - 4));
+    return QRect(0, (h - barHeight) / 2, qRound(kBarLines * fontMetrics().height()), barHeight);
 }
 
 QSize MemoryMeterWidget::sizeHint() const {
@@ -105,7 +125,8 @@ QSize MemoryMeterWidget::sizeHint() const {
     // Wide enough for the widest figures ("1023.9 MiB / 1023.9 MiB") so it does not jitter.
     const QString widest = formatBytes(quint64(1023.9 * 1024 * 1024));
     const int textWidth = std::max(fm.horizontalAdvance(text()), fm.horizontalAdvance(tr("%1 / %2").arg(widest, widest)));
-    return QSize(kBarWidth + kSpacing + textWidth + kSpacing + kSparkWidth, std::max(fm.height(), 16) + 4);
+    const int gap = fm.averageCharWidth();
+    return QSize(qRound((kBarLines + kSparkLines) * fm.height()) + 2 * gap + textWidth, fm.height() + fm.height() / 4);
 }
 
 QSize MemoryMeterWidget::minimumSizeHint() const { return sizeHint(); }
@@ -119,19 +140,21 @@ void MemoryMeterWidget::paintBar(QPainter& p, const QRect& r) const {
     const Sample s = latest();
     const double scale = s.ceiling ? double(r.width() - 2) / double(s.ceiling) : 0.0;
     if (scale == 0.0) return;
-    const QColor base = levelColor();
     const quint64 parts[] = {s.model, s.kv, s.app};
-    const QColor colors[] = {base, base.lighter(130), base.lighter(165)};
     double x = r.left() + 1;
     const double right = r.right();
     p.setPen(Qt::NoPen);
     for (int i = 0; i < 3; ++i) {
         const double w = std::min(double(parts[i]) * scale, right - x);
         if (w <= 0) break;
-        p.setBrush(colors[i]);
+        p.setBrush(partColor(i));
         p.drawRect(QRectF(x, r.top() + 1, w, r.height() - 2));
         x += w;
     }
+    // Where the guard stops answers: a tick at ceiling - margin.
+    const double guard = r.left() + 1 + double(s.ceiling - MemoryMonitor::guardMargin(s.ceiling)) * scale;
+    p.setPen(QPen(palette().color(QPalette::WindowText), 1));
+    p.drawLine(QPointF(guard, r.top()), QPointF(guard, r.bottom()));
 }
 
 // The sparkline: used / ceiling of each sample in the history, oldest on the left.
@@ -166,13 +189,15 @@ void MemoryMeterWidget::paintEvent(QPaintEvent*) {
     QPainter p(this);
     p.setRenderHint(QPainter::Antialiasing, true);
     const int h = height();
-    const int barHeight = std::min(10, h - 4);
-    paintBar(p, QRect(0, (h - barHeight) / 2, kBarWidth, barHeight));
-    const int textLeft = kBarWidth + kSpacing;
-    const int textWidth = width() - textLeft - kSpacing - kSparkWidth;
+    const QRect bar = barRect();
+    paintBar(p, bar);
+    const int gap = fontMetrics().averageCharWidth();
+    const int spark = qRound(kSparkLines * fontMetrics().height());
+    const int textLeft = bar.right() + 1 + gap;
+    const int textWidth = width() - textLeft - gap - spark;
     p.setPen(palette().color(QPalette::WindowText));
     p.drawText(QRect(textLeft, 0, textWidth, h), Qt::AlignVCenter | Qt::AlignLeft, text());
-    paintSparkline(p, QRect(width() - kSparkWidth, 2, kSparkWidth, h - 4));
+    paintSparkline(p, QRect(width() - spark, 2, spark, h - 4));
 }
 
 void MemoryMeterWidget::changeEvent(QEvent* event) {

@@ -1,6 +1,7 @@
-// The status bar's memory meter: a small bar of used / ceiling split into model, KV cache and
-// application, the figures as text, and a sparkline of the recent history. The tooltip gives
-// the breakdown and the peak. Fed by MemoryMonitor::sampled (about once a second).
+// The status bar's memory meter: a small bar of used / ceiling split into model (its own
+// colour), KV cache and application, the figures as text, and a sparkline of the recent
+// history. Amber near the memory guard's margin, red once the guard stops answers. The tooltip
+// gives the breakdown and the peak. Sizes follow the font. Fed by MemoryMonitor::sampled.
 #pragma once
 #include <QVector>
 #include <QWidget>
@@ -29,11 +30,16 @@ public:
     Sample latest() const { return m_history.isEmpty() ? Sample{} : m_history.last(); }
     // used / ceiling, 0 without a ceiling
     double fraction() const;
-    // Normal below 80 % of the ceiling, Warning up to 95 %, Critical above.
+    // Critical once used + the guard's margin reaches the ceiling (answers stop there),
+    // Warning from 80 % of the ceiling or four margins under it, Normal below.
     enum class Level { Normal, Warning, Critical };
     Level level() const;
     // "1.2 GiB / 3.0 GiB" (localized units), as painted next to the bar.
     QString text() const;
+
+    QRect barRect() const; // where the bar is painted
+    // Colours of the model, KV cache and application parts at the current level.
+    QColor partColor(int part) const;
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;

@@ -1,12 +1,20 @@
 #include "settingsdialog.h"
 
 #include "appsettings.h"
+#include "catalog.h"
+#include "downloadmanager.h"
 #include "enginecontroller.h"
 #include "modelregistry.h"
 #include "notify.h"
 #include "samplingeditor.h"
 
 #include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QGroupBox>
+#include <QLineEdit>
+#include <QLocale>
+#include <QScrollArea>
+#include <QSplitter>
 #include <QCoreApplication>
 #include <QDesktopServices>
 #include <QDialogButtonBox>
@@ -47,9 +55,69 @@ QString formatCount(quint64 count) {
     return QString::number(count);
 }
 
+QString describeDownload(const ModelDownload& d) {
+    const int percent = d.total() > 0 ? int(100.0 * double(d.received()) / double(d.total())) : 0;
+    switch (d.state()) {
+    case ModelDownload::State::Queued:
+        return QCoreApplication::translate("SettingsDialog", "Waiting for the download before it");
+    case ModelDownload::State::Connecting:
+        return QCoreApplication::translate("SettingsDialog", "Connecting to Hugging Face…");
+    case ModelDownload::State::Downloading: {
+        QString text = QCoreApplication::translate("SettingsDialog", "Downloading: %1% (%2 of %3)").arg(percent).arg(formatBytes(d.received()), formatBytes(d.total()));
+        if (d.bytesPerSecond() > 0)
+            text += QCoreApplication::translate("SettingsDialog", ", %1/s").arg(formatBytes(quint64(d.bytesPerSecond())));
+        const qint64 left = d.secondsLeft();
+        if (left >= 0)
+            text += left >= 90 ? QCoreApplication::translate("SettingsDialog", ", %1 min left").arg((left + 30) / 60) : QCoreApplication::translate("SettingsDialog", ", %1 s left").arg(left);
+        return text;
+    }
+    case ModelDownload::State::Verifying:
+        return QCoreApplication::translate("SettingsDialog", "Checking the SHA-256…");
+    case ModelDownload::State::Paused:
+        return QCoreApplication::translate("SettingsDialog", "Paused at %1% (%2 of %3)").arg(percent).arg(formatBytes(d.received()), formatBytes(d.total()));
+    case ModelDownload::State::Finished:
+        return d.verified() ? QCoreApplication::translate("SettingsDialog", "Downloaded and verified") : QCoreApplication::translate("SettingsDialog", "Downloaded");
+    case ModelDownload::State::Failed:
+        return QCoreApplication::translate("SettingsDialog", "Failed: %1").arg(d.errorString());
+    case ModelDownload::State::Cancelled:
+        return QCoreApplication::translate("SettingsDialog", "Cancelled");
+    }
+    return {};
+}
+
 namespace {
 enum Column { NameColumn, ArchitectureColumn, ParametersColumn, QuantizationColumn, SizeColumn, ContextColumn, MemoryColumn };
+enum CatalogColumn { CatalogNameColumn, CatalogSizeColumn, CatalogMemoryColumn, CatalogFitsColumn, CatalogStatusColumn };
 constexpr int PathRole = Qt::UserRole + 1;
+constexpr int EntryRole = Qt::UserRole + 2; // catalog entry id
+constexpr int FileRole = Qt::UserRole + 3;  // index into the entry's files; -1 on the entry's row
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+
+QString uiLanguage(const AppSettings* settings) {
+    return settings->uiLanguage().isEmpty() ? QLocale().name() : settings->uiLanguage();
+}
+
+QLabel* detailsLabel() {
+    auto* label = new QLabel;
+    label->setWordWrap(true);
+    label->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    label->setTextFormat(Qt::RichText);
+    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    label->setMinimumWidth(220);
+    return label;
+}
+
+QScrollArea* scrolled(QWidget* w) {
+    auto* area = new QScrollArea;
+    area->setWidget(w);
+    area->setWidgetResizable(true);
+    area->setFrameShape(QFrame::NoFrame);
+    return area;
+}
+
+QString row(const QString& key, const QString& value) {
+    return QStringLiteral("<tr><td style='padding-right:12px'><b>%1</b></td><td>%2</td></tr>").arg(key.toHtmlEscaped(), value);
+}
 } // namespace
 
 SettingsDialog::SettingsDialog(const AppServices& services, QWidget* parent)
@@ -62,7 +130,8 @@ SettingsDialog::SettingsDialog(const AppServices& services, QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_tabs);
     layout->addWidget(buttons);
-    resize(860, 520);
+    const int em = fontMetrics().averageCharWidth();
+    resize(qMax(960, 120 * em), qMax(680, fontMetrics().lineSpacing() * 40));
 }
 
 // The pages show what is saved, so after Apply they can be made again in another language.
@@ -70,15 +139,21 @@ void SettingsDialog::createPages() {
     const int current = m_tabs->currentIndex();
     m_services.models->disconnect(this); // the old pages' connections go with them
     m_services.engine->disconnect(this);
+    if (m_services.downloads)
+        m_services.downloads->disconnect(this);
     while (m_tabs->count() > 0)
         delete m_tabs->widget(0);
+    m_catalog = nullptr;
     setWindowTitle(tr("Settings"));
+    // The engine page first: the models page reads its ceiling, context and KV cache.
+    QWidget* engine = createEnginePage();
     m_tabs->addTab(createModelsPage(), tr("Models"));
-    m_tabs->addTab(createEnginePage(), tr("Engine"));
+    m_tabs->addTab(engine, tr("Engine"));
     m_tabs->addTab(createGenerationPage(), tr("Generation"));
     m_tabs->addTab(createAppearancePage(), tr("Appearance"));
     m_tabs->setCurrentIndex(qMax(0, current));
     load();
+    fillCatalog();
 }
 
 void SettingsDialog::changeEvent(QEvent* event) {
@@ -89,13 +164,35 @@ void SettingsDialog::changeEvent(QEvent* event) {
 
 QWidget* SettingsDialog::createModelsPage() {
     auto* page = new QWidget;
+    auto* folder = new QLabel(tr("Models folder: %1").arg(QDir::toNativeSeparators(m_services.models->modelsFolder())));
+    folder->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* split = new QSplitter(Qt::Vertical);
+    split->setChildrenCollapsible(false);
+    split->addWidget(createInstalledPane());
+    if (m_services.catalog && m_services.downloads)
+        split->addWidget(createDownloadPane());
+    auto* layout = new QVBoxLayout(page);
+    layout->addWidget(folder);
+    layout->addWidget(split, 1);
+    return page;
+}
+
+QWidget* SettingsDialog::createInstalledPane() {
+    auto* box = new QGroupBox(tr("Installed models"));
     m_models = new QTreeWidget;
     m_models->setRootIsDecorated(false);
     m_models->setAlternatingRowColors(true);
+    m_models->setAccessibleName(tr("Installed models"));
     m_models->setHeaderLabels({tr("Model"), tr("Architecture"), tr("Parameters"), tr("Quantization"),
                                tr("File size"), tr("Context"), tr("Memory estimate")});
     m_models->header()->setSectionResizeMode(NameColumn, QHeaderView::Stretch);
     m_models->header()->setStretchLastSection(false);
+    m_modelDetails = detailsLabel();
+    auto* split = new QSplitter;
+    split->addWidget(m_models);
+    split->addWidget(scrolled(m_modelDetails));
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 1);
     m_useModel = new QPushButton(tr("Use this model"));
     auto* add = new QPushButton(tr("Add model file…"));
     auto* folder = new QPushButton(tr("Open models folder"));
@@ -105,16 +202,15 @@ QWidget* SettingsDialog::createModelsPage() {
     m_loadProgress->hide();
     m_loadStatus = new QLabel;
     m_loadStatus->setWordWrap(true);
-    auto* row = new QHBoxLayout;
-    row->addWidget(m_useModel);
-    row->addWidget(add);
-    row->addWidget(folder);
-    row->addStretch(1);
-    row->addWidget(refresh);
-    auto* layout = new QVBoxLayout(page);
-    layout->addWidget(new QLabel(tr("Models folder: %1").arg(QDir::toNativeSeparators(m_services.models->modelsFolder()))));
-    layout->addWidget(m_models, 1);
-    layout->addLayout(row);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(m_useModel);
+    buttons->addWidget(add);
+    buttons->addWidget(folder);
+    buttons->addStretch(1);
+    buttons->addWidget(refresh);
+    auto* layout = new QVBoxLayout(box);
+    layout->addWidget(split, 1);
+    layout->addLayout(buttons);
     layout->addWidget(m_loadProgress);
     layout->addWidget(m_loadStatus);
 
@@ -122,6 +218,7 @@ QWidget* SettingsDialog::createModelsPage() {
     connect(m_models, &QTreeWidget::itemDoubleClicked, this, &SettingsDialog::useSelectedModel);
     connect(m_models, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem* item) {
         m_useModel->setEnabled(item && item->flags().testFlag(Qt::ItemIsEnabled));
+        showModelDetails();
     });
     connect(add, &QPushButton::clicked, this, &SettingsDialog::addModelFile);
     connect(folder, &QPushButton::clicked, this, [this] {
@@ -152,7 +249,231 @@ QWidget* SettingsDialog::createModelsPage() {
         fillModels();
     });
     fillModels();
-    return page;
+    return box;
+}
+
+QWidget* SettingsDialog::createDownloadPane() {
+    auto* box = new QGroupBox(tr("Download"));
+    m_catalog = new QTreeWidget;
+    m_catalog->setObjectName(QStringLiteral("downloadList"));
+    m_catalog->setAccessibleName(tr("Models to download"));
+    m_catalog->setAlternatingRowColors(true);
+    m_catalog->header()->setStretchLastSection(true);
+    m_catalogDetails = detailsLabel();
+    m_downloadProgress = new QProgressBar;
+    m_downloadProgress->setRange(0, 1000);
+    m_downloadProgress->setTextVisible(false);
+    m_downloadStatus = new QLabel;
+    m_downloadStatus->setWordWrap(true);
+    m_download = new QPushButton(tr("Download"));
+    m_pause = new QPushButton(tr("Pause"));
+    m_cancelDownload = new QPushButton(tr("Cancel download"));
+    m_useDownloaded = new QPushButton(tr("Use this model"));
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(m_download);
+    buttons->addWidget(m_pause);
+    buttons->addWidget(m_cancelDownload);
+    buttons->addWidget(m_useDownloaded);
+    buttons->addStretch(1);
+    auto* details = new QWidget;
+    auto* detailsLayout = new QVBoxLayout(details);
+    detailsLayout->setContentsMargins(0, 0, 0, 0);
+    detailsLayout->addWidget(scrolled(m_catalogDetails), 1);
+    detailsLayout->addWidget(m_downloadProgress);
+    detailsLayout->addWidget(m_downloadStatus);
+    detailsLayout->addLayout(buttons);
+    auto* split = new QSplitter;
+    split->addWidget(m_catalog);
+    split->addWidget(details);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    auto* layout = new QVBoxLayout(box);
+    layout->addWidget(split);
+
+    connect(m_catalog, &QTreeWidget::currentItemChanged, this, &SettingsDialog::showCatalogDetails);
+    connect(m_download, &QPushButton::clicked, this, &SettingsDialog::startSelectedDownload);
+    connect(m_pause, &QPushButton::clicked, this, [this] {
+        ModelDownload* d = selectedDownload();
+        if (!d)
+            return;
+        if (d->state() == ModelDownload::State::Paused || d->state() == ModelDownload::State::Failed)
+            m_services.downloads->resume(d);
+        else
+            d->pause();
+    });
+    connect(m_cancelDownload, &QPushButton::clicked, this, [this] {
+        if (ModelDownload* d = selectedDownload())
+            m_services.downloads->remove(d);
+        fillCatalog();
+    });
+    connect(m_useDownloaded, &QPushButton::clicked, this, [this] {
+        if (ModelDownload* d = selectedDownload(); d && d->state() == ModelDownload::State::Finished)
+            emit activateModelRequested(d->targetPath());
+    });
+    connect(m_services.downloads, &DownloadManager::changed, this, &SettingsDialog::updateDownloadRow);
+    connect(m_services.downloads, &DownloadManager::added, this, &SettingsDialog::updateDownloadRow);
+    return box;
+}
+
+quint64 SettingsDialog::chosenMemoryLimit() const {
+    return m_memoryLimit ? quint64(m_memoryLimit->value() * kGiB + 0.5) : m_services.settings->memoryLimit();
+}
+
+void SettingsDialog::fillCatalog() {
+    if (!m_catalog)
+        return;
+    const quint32 context = quint32(m_context->value());
+    const kmlm::KvType kv = m_kvType->currentData().toString() == QLatin1String("f16") ? kmlm::KvType::F16 : kmlm::KvType::Q8_0;
+    const quint64 ceiling = chosenMemoryLimit();
+    const QString selectedEntry = m_catalog->currentItem() ? m_catalog->currentItem()->data(0, EntryRole).toString() : QString();
+    const int selectedFile = m_catalog->currentItem() ? m_catalog->currentItem()->data(0, FileRole).toInt() : -1;
+    m_catalog->clear();
+    m_catalog->setHeaderLabels({tr("Model"), tr("Download"), tr("Memory at %1 tokens").arg(context), tr("Under the ceiling"), tr("Status")});
+    for (const CatalogEntry& e : m_services.catalog->entries) {
+        auto* top = new QTreeWidgetItem(m_catalog);
+        top->setText(CatalogNameColumn, e.runsHere() ? e.name : tr("%1 (not supported yet)").arg(e.name));
+        top->setData(0, EntryRole, e.id);
+        top->setData(0, FileRole, -1);
+        top->setToolTip(CatalogNameColumn, e.description(uiLanguage(m_services.settings)));
+        if (!e.runsHere())
+            top->setForeground(CatalogNameColumn, palette().brush(QPalette::Disabled, QPalette::Text));
+        for (int i = 0; i < e.files.size(); ++i) {
+            const CatalogFile& f = e.files[i];
+            auto* item = new QTreeWidgetItem(top);
+            const quint64 memory = estimateCatalogMemory(e, f, context, kv).total();
+            const bool fits = ceiling == 0 || memory <= ceiling;
+            item->setText(CatalogNameColumn, f.quantization);
+            item->setText(CatalogSizeColumn, formatBytes(f.size));
+            item->setText(CatalogMemoryColumn, formatBytes(memory));
+            item->setText(CatalogFitsColumn, fits ? tr("fits") : tr("does not fit"));
+            // Not the colour alone: the words say it too.
+            item->setForeground(CatalogFitsColumn, fits ? QColor(0x1e, 0x8e, 0x3e) : QColor(0xd9, 0x30, 0x25));
+            item->setData(0, EntryRole, e.id);
+            item->setData(0, FileRole, i);
+            for (int c : {CatalogSizeColumn, CatalogMemoryColumn})
+                item->setTextAlignment(c, Qt::AlignRight | Qt::AlignVCenter);
+            if (e.id == selectedEntry && i == selectedFile)
+                m_catalog->setCurrentItem(item);
+        }
+        if (e.id == selectedEntry && selectedFile < 0)
+            m_catalog->setCurrentItem(top);
+    }
+    m_catalog->expandAll();
+    for (ModelDownload* d : m_services.downloads->downloads())
+        updateDownloadRow(d);
+    for (int c = CatalogSizeColumn; c <= CatalogFitsColumn; ++c)
+        m_catalog->resizeColumnToContents(c);
+    m_catalog->header()->resizeSection(CatalogNameColumn, qMax(m_catalog->header()->sectionSize(CatalogNameColumn),
+                                                               fontMetrics().averageCharWidth() * 34));
+    // Files already in the models folder.
+    for (int t = 0; t < m_catalog->topLevelItemCount(); ++t) {
+        QTreeWidgetItem* top = m_catalog->topLevelItem(t);
+        const CatalogEntry* e = m_services.catalog->entry(top->data(0, EntryRole).toString());
+        for (int i = 0; i < top->childCount(); ++i) {
+            QTreeWidgetItem* item = top->child(i);
+            if (item->text(CatalogStatusColumn).isEmpty()
+                && QFileInfo::exists(ModelDownload::targetPath(m_services.settings->modelsFolder(), e->files[i].file)))
+                item->setText(CatalogStatusColumn, tr("installed"));
+        }
+    }
+    showCatalogDetails();
+}
+
+void SettingsDialog::updateDownloadRow(ModelDownload* d) {
+    if (!m_catalog)
+        return;
+    for (int t = 0; t < m_catalog->topLevelItemCount(); ++t) {
+        QTreeWidgetItem* top = m_catalog->topLevelItem(t);
+        const CatalogEntry* e = m_services.catalog->entry(top->data(0, EntryRole).toString());
+        for (int i = 0; e && i < top->childCount(); ++i) {
+            const CatalogFile& f = e->files[i];
+            if (f.repo != d->spec().repo || f.file != d->spec().file)
+                continue;
+            QString status;
+            const int percent = d->total() ? int(100.0 * double(d->received()) / double(d->total())) : 0;
+            switch (d->state()) {
+            case ModelDownload::State::Downloading: status = tr("%1%").arg(percent); break;
+            case ModelDownload::State::Paused: status = tr("paused at %1%").arg(percent); break;
+            case ModelDownload::State::Finished: status = tr("installed"); break;
+            case ModelDownload::State::Failed: status = tr("failed"); break;
+            case ModelDownload::State::Cancelled: break;
+            default: status = tr("waiting"); break;
+            }
+            top->child(i)->setText(CatalogStatusColumn, status);
+        }
+    }
+    if (d == selectedDownload())
+        showCatalogDetails();
+}
+
+ModelDownload* SettingsDialog::selectedDownload() const {
+    QTreeWidgetItem* item = m_catalog ? m_catalog->currentItem() : nullptr;
+    if (!item || item->data(0, FileRole).toInt() < 0)
+        return nullptr;
+    const CatalogEntry* e = m_services.catalog->entry(item->data(0, EntryRole).toString());
+    const CatalogFile& f = e->files[item->data(0, FileRole).toInt()];
+    return m_services.downloads->find(f.repo, f.file);
+}
+
+void SettingsDialog::showCatalogDetails() {
+    if (!m_catalog)
+        return;
+    QTreeWidgetItem* item = m_catalog->currentItem();
+    const CatalogEntry* e = item ? m_services.catalog->entry(item->data(0, EntryRole).toString()) : nullptr;
+    const int fileIndex = item ? item->data(0, FileRole).toInt() : -1;
+    const CatalogFile* f = e && fileIndex >= 0 ? &e->files[fileIndex] : nullptr;
+    ModelDownload* d = selectedDownload();
+    if (!e) {
+        m_catalogDetails->setText(tr("Choose a model and one of its quantizations: the list shows how much memory each "
+                                     "needs with the context and KV cache of the Engine page, before anything is downloaded."));
+    } else {
+        QString html = QStringLiteral("<p><b>%1</b></p><p>%2</p><table>").arg(e->name.toHtmlEscaped(),
+                                                                            e->description(uiLanguage(m_services.settings)).toHtmlEscaped());
+        html += row(tr("Publisher"), e->publisher.toHtmlEscaped());
+        html += row(tr("License"), e->license.toHtmlEscaped());
+        html += row(tr("Architecture"), e->architecture.toHtmlEscaped());
+        html += row(tr("Parameters"), formatCount(e->parameters));
+        html += row(tr("Context"), QString::number(e->contextLength));
+        html += row(tr("Use"), e->tags.join(QStringLiteral(", ")).toHtmlEscaped());
+        if (f)
+            html += row(tr("File"), (f->repo + QLatin1Char('/') + f->file).toHtmlEscaped());
+        html += QStringLiteral("</table>");
+        if (!e->runsHere())
+            html += QStringLiteral("<p>%1</p>").arg(tr("This version of the engine cannot run %1 models yet; the memory "
+                                                       "figures show what it will need.").arg(e->architecture).toHtmlEscaped());
+        if (e->gated)
+            html += QStringLiteral("<p>%1</p>").arg(tr("A gated model: it needs a Hugging Face token (Engine page).").toHtmlEscaped());
+        if (!e->notes.isEmpty())
+            html += QStringLiteral("<p><i>%1</i></p>").arg(e->notes.toHtmlEscaped());
+        m_catalogDetails->setText(html);
+    }
+    const bool canDownload = f && e->runsHere() && (!d || d->isDone() || d->state() == ModelDownload::State::Paused);
+    m_download->setEnabled(canDownload && !(d && d->state() == ModelDownload::State::Finished));
+    m_pause->setVisible(d && !d->isDone() && d->state() != ModelDownload::State::Queued);
+    m_pause->setText(d && d->state() == ModelDownload::State::Paused ? tr("Resume") : tr("Pause"));
+    m_cancelDownload->setVisible(d && !d->isDone());
+    m_useDownloaded->setVisible(d && d->state() == ModelDownload::State::Finished);
+    m_downloadProgress->setVisible(d && !d->isDone());
+    if (d && d->total() > 0)
+        m_downloadProgress->setValue(int(1000.0 * double(d->received()) / double(d->total())));
+    m_downloadStatus->setText(d ? describeDownload(*d) : QString());
+    m_downloadStatus->setVisible(d != nullptr);
+}
+
+void SettingsDialog::startSelectedDownload() {
+    QTreeWidgetItem* item = m_catalog->currentItem();
+    if (!item || item->data(0, FileRole).toInt() < 0)
+        return;
+    const CatalogEntry* e = m_services.catalog->entry(item->data(0, EntryRole).toString());
+    const CatalogFile& f = e->files[item->data(0, FileRole).toInt()];
+    DownloadSpec spec;
+    spec.repo = f.repo;
+    spec.file = f.file;
+    spec.folder = m_services.settings->modelsFolder();
+    spec.sha256 = f.sha256;
+    spec.sizeHint = f.size;
+    m_services.downloads->enqueue(spec);
+    showCatalogDetails();
 }
 
 void SettingsDialog::fillModels() {
@@ -193,6 +514,42 @@ void SettingsDialog::fillModels() {
     }
     for (int c = ArchitectureColumn; c <= MemoryColumn; ++c)
         m_models->resizeColumnToContents(c);
+    showModelDetails();
+}
+
+void SettingsDialog::showModelDetails() {
+    QTreeWidgetItem* item = m_models->currentItem();
+    const ModelDescription m = item ? m_services.models->model(item->data(0, PathRole).toString()) : ModelDescription();
+    if (!item || m.path.isEmpty()) {
+        m_modelDetails->setText(tr("Choose a model to see its details."));
+        return;
+    }
+    QString html = QStringLiteral("<p><b>%1</b></p><table>").arg((m.name.isEmpty() ? QFileInfo(m.path).fileName() : m.name).toHtmlEscaped());
+    html += row(tr("File"), QDir::toNativeSeparators(m.path).toHtmlEscaped());
+    if (!m.isValid()) {
+        html += row(tr("Problem"), m.error.toHtmlEscaped()) + QStringLiteral("</table>");
+        m_modelDetails->setText(html);
+        return;
+    }
+    html += row(tr("Architecture"), m.architecture.toHtmlEscaped());
+    html += row(tr("Parameters"), formatCount(m.parameters));
+    html += row(tr("Quantization"), m.quantization.toHtmlEscaped());
+    if (m.vocabSize > 0)
+        html += row(tr("Vocabulary"), QString::number(m.vocabSize));
+    const quint64 ceiling = m_services.settings->memoryLimit();
+    if (m.memoryEstimate > 0) {
+        html += row(tr("Memory estimate"), tr("%1 (weights %2, KV cache %3) at %4 tokens")
+                                               .arg(formatBytes(m.memoryEstimate), formatBytes(m.weightBytes), formatBytes(m.kvBytes))
+                                               .arg(m_services.settings->contextLength()));
+        if (ceiling > 0)
+            html += row(tr("Ceiling"), m.memoryEstimate <= ceiling ? tr("fits under %1").arg(formatBytes(ceiling))
+                                                                   : tr("does not fit under %1").arg(formatBytes(ceiling)));
+    }
+    html += QStringLiteral("</table>");
+    if (m.bundled)
+        html += QStringLiteral("<p>%1</p>").arg(tr("The built-in model is a tiny demonstration model: it writes Korean-looking "
+                                                   "text but cannot really answer. Download a real model below.").toHtmlEscaped());
+    m_modelDetails->setText(html);
 }
 
 void SettingsDialog::addModelFile() {
@@ -213,6 +570,13 @@ QWidget* SettingsDialog::createEnginePage() {
     m_threads = new QSpinBox;
     m_threads->setRange(0, 256);
     m_threads->setSpecialValueText(tr("all cores (%1)").arg(QThread::idealThreadCount()));
+    m_memoryLimit = new QDoubleSpinBox;
+    m_memoryLimit->setObjectName(QStringLiteral("memoryLimit"));
+    m_memoryLimit->setRange(0, 1024);
+    m_memoryLimit->setDecimals(2);
+    m_memoryLimit->setSingleStep(0.25);
+    m_memoryLimit->setSuffix(tr(" GiB"));
+    m_memoryLimit->setSpecialValueText(tr("no ceiling"));
     m_context = new QSpinBox;
     m_context->setRange(256, 131072);
     m_context->setSingleStep(256);
@@ -220,13 +584,46 @@ QWidget* SettingsDialog::createEnginePage() {
     m_kvType = new QComboBox;
     m_kvType->addItem(tr("8-bit (Q8_0, half the memory)"), QStringLiteral("q8_0"));
     m_kvType->addItem(tr("16-bit (F16, exact)"), QStringLiteral("f16"));
+    m_token = new QLineEdit;
+    m_token->setEchoMode(QLineEdit::Password);
+    m_token->setPlaceholderText(tr("hf_… (only for gated models)"));
+    m_token->setClearButtonEnabled(true);
+
+    auto* performance = new QGroupBox(tr("Performance"));
+    auto* performanceForm = new QFormLayout(performance);
+    performanceForm->addRow(tr("&Threads:"), m_threads);
+
+    auto* memory = new QGroupBox(tr("Memory"));
+    auto* memoryForm = new QFormLayout(memory);
+    memoryForm->addRow(tr("Memory &ceiling:"), m_memoryLimit);
+    memoryForm->addRow(tr("&Context length:"), m_context);
+    memoryForm->addRow(tr("&KV cache:"), m_kvType);
+    auto* memoryNote = new QLabel(tr("The whole application stays under the ceiling: a model that would not fit is refused "
+                                     "before it loads, and an answer stops before memory runs out. Default %1.")
+                                      .arg(formatBytes(kmlm::kDefaultMemoryLimit)));
+    memoryNote->setWordWrap(true);
+    memoryForm->addRow(memoryNote);
+
+    auto* hub = new QGroupBox(tr("Hugging Face"));
+    auto* hubForm = new QFormLayout(hub);
+    hubForm->addRow(tr("Access &token:"), m_token);
+    auto* tokenNote = new QLabel(tr("Needed only for gated models (such as Google's own Gemma repositories). It is stored "
+                                    "with your settings, readable by you alone, and sent only to Hugging Face."));
+    tokenNote->setWordWrap(true);
+    hubForm->addRow(tokenNote);
+
     auto* note = new QLabel(tr("Changes take effect when the model is loaded again (done on OK)."));
     note->setWordWrap(true);
-    auto* form = new QFormLayout(page);
-    form->addRow(tr("&Threads:"), m_threads);
-    form->addRow(tr("&Context length:"), m_context);
-    form->addRow(tr("&KV cache:"), m_kvType);
-    form->addRow(note);
+    auto* layout = new QVBoxLayout(page);
+    layout->addWidget(performance);
+    layout->addWidget(memory);
+    layout->addWidget(hub);
+    layout->addWidget(note);
+    layout->addStretch(1);
+    // The Download list shows what fits with these values before they are applied.
+    connect(m_memoryLimit, qOverload<double>(&QDoubleSpinBox::valueChanged), this, &SettingsDialog::fillCatalog);
+    connect(m_context, qOverload<int>(&QSpinBox::valueChanged), this, &SettingsDialog::fillCatalog);
+    connect(m_kvType, qOverload<int>(&QComboBox::currentIndexChanged), this, &SettingsDialog::fillCatalog);
     return page;
 }
 
@@ -234,13 +631,17 @@ QWidget* SettingsDialog::createGenerationPage() {
     auto* page = new QWidget;
     m_systemPrompt = new QPlainTextEdit;
     m_systemPrompt->setPlaceholderText(tr("For example: 당신은 친절한 한국어 도우미입니다."));
-    m_systemPrompt->setMaximumHeight(90);
+    m_systemPrompt->setMaximumHeight(6 * fontMetrics().lineSpacing());
     m_sampling = new SamplingEditor;
+    auto* prompt = new QGroupBox(tr("System prompt of new conversations"));
+    auto* promptLayout = new QVBoxLayout(prompt);
+    promptLayout->addWidget(m_systemPrompt);
+    auto* sampling = new QGroupBox(tr("Sampling defaults (a conversation can have its own)"));
+    auto* samplingLayout = new QVBoxLayout(sampling);
+    samplingLayout->addWidget(m_sampling);
     auto* layout = new QVBoxLayout(page);
-    layout->addWidget(new QLabel(tr("System prompt of new conversations:")));
-    layout->addWidget(m_systemPrompt);
-    layout->addWidget(new QLabel(tr("Sampling defaults (a conversation can have its own):")));
-    layout->addWidget(m_sampling);
+    layout->addWidget(prompt);
+    layout->addWidget(sampling);
     layout->addStretch(1);
     return page;
 }
@@ -270,6 +671,8 @@ QWidget* SettingsDialog::createAppearancePage() {
 void SettingsDialog::load() {
     AppSettings* s = m_services.settings;
     m_threads->setValue(s->threads());
+    m_memoryLimit->setValue(double(s->memoryLimit()) / kGiB);
+    m_token->setText(s->huggingFaceToken());
     m_context->setValue(s->contextLength());
     m_kvType->setCurrentIndex(qMax(0, m_kvType->findData(s->kvType())));
     m_systemPrompt->setPlainText(s->defaultSystemPrompt());
@@ -282,11 +685,14 @@ void SettingsDialog::load() {
 void SettingsDialog::apply() {
     AppSettings* s = m_services.settings;
     const bool engineChanged = s->threads() != m_threads->value() || s->contextLength() != m_context->value()
-        || s->kvType() != m_kvType->currentData().toString();
+        || s->kvType() != m_kvType->currentData().toString() || s->memoryLimit() != chosenMemoryLimit();
     const auto theme = AppSettings::Theme(m_theme->currentData().toInt());
     const bool looksChanged = s->theme() != theme || s->fontSize() != m_fontSize->value();
     const bool newLanguage = s->uiLanguage() != m_language->currentData().toString();
     s->setThreads(m_threads->value());
+    s->setMemoryLimit(chosenMemoryLimit());
+    if (s->huggingFaceToken() != m_token->text().trimmed())
+        s->setHuggingFaceToken(m_token->text());
     s->setContextLength(m_context->value());
     s->setKvType(m_kvType->currentData().toString());
     s->setDefaultSystemPrompt(m_systemPrompt->toPlainText());

@@ -1,19 +1,24 @@
-// Settings: models (bundled GRU and GGUF files, with their memory estimates; switching loads
-// on the engine thread with progress), engine (threads, context, KV cache), generation
-// defaults, and appearance (theme, language, font size). Saved in AppSettings on OK/Apply.
+// Settings: models (the installed ones with a details pane, and the catalog's Download list
+// with each file's memory need under the ceiling, before any download), engine (threads,
+// memory ceiling, context, KV cache, Hugging Face token), generation defaults, and appearance
+// (theme, language, font size). Saved in AppSettings on OK/Apply.
 #pragma once
 #include "appservices.h"
 
 #include <QDialog>
 
+class ModelDownload;
 class QComboBox;
+class QDoubleSpinBox;
 class QLabel;
+class QLineEdit;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
 class QTabWidget;
 class QTreeWidget;
+class QTreeWidgetItem;
 class SamplingEditor;
 
 class SettingsDialog : public QDialog {
@@ -23,6 +28,9 @@ public:
 
     QTabWidget* tabs() const { return m_tabs; }
     QTreeWidget* modelList() const { return m_models; }
+    QTreeWidget* downloadList() const { return m_catalog; } // catalog entries, their files as children
+    QPushButton* downloadButton() const { return m_download; }
+    QDoubleSpinBox* memoryLimitEditor() const { return m_memoryLimit; }
     // Writes the pages to AppSettings; emits engineSettingsChanged / appearanceChanged /
     // languageChanged when those changed.
     void apply();
@@ -39,23 +47,43 @@ protected:
 private:
     void createPages();
     QWidget* createModelsPage();
+    QWidget* createInstalledPane();
+    QWidget* createDownloadPane();
     QWidget* createEnginePage();
     QWidget* createGenerationPage();
     QWidget* createAppearancePage();
     void load();
     void fillModels();
+    void showModelDetails();
+    void fillCatalog();
+    void showCatalogDetails();
+    void updateDownloadRow(ModelDownload* download);
     void addModelFile();
     void useSelectedModel();
+    void startSelectedDownload();
+    ModelDownload* selectedDownload() const;
+    quint64 chosenMemoryLimit() const; // the Engine page's value (not yet applied)
 
     AppServices m_services;
     QTabWidget* m_tabs;
     QTreeWidget* m_models = nullptr;
+    QLabel* m_modelDetails = nullptr;
     QPushButton* m_useModel = nullptr;
     QProgressBar* m_loadProgress = nullptr;
     QLabel* m_loadStatus = nullptr;
+    QTreeWidget* m_catalog = nullptr;
+    QLabel* m_catalogDetails = nullptr;
+    QProgressBar* m_downloadProgress = nullptr;
+    QLabel* m_downloadStatus = nullptr;
+    QPushButton* m_download = nullptr;
+    QPushButton* m_pause = nullptr;
+    QPushButton* m_cancelDownload = nullptr;
+    QPushButton* m_useDownloaded = nullptr;
     QSpinBox* m_threads = nullptr;
+    QDoubleSpinBox* m_memoryLimit = nullptr;
     QSpinBox* m_context = nullptr;
     QComboBox* m_kvType = nullptr;
+    QLineEdit* m_token = nullptr;
     SamplingEditor* m_sampling = nullptr;
     QPlainTextEdit* m_systemPrompt = nullptr;
     QComboBox* m_theme = nullptr;
@@ -67,3 +95,5 @@ private:
 QString formatBytes(quint64 bytes);
 // "1.3 B", "270 M", "887 K" parameters.
 QString formatCount(quint64 count);
+// "Downloading: 42% (680 MB of 1.6 GB), 3.1 MB/s, 5 min left", "Paused at 42%", "Failed: ..."
+QString describeDownload(const ModelDownload& download);

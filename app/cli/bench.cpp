@@ -5,6 +5,7 @@
 
 #include "kmlm/gguf.h"
 #include "kmlm/memory.h"
+#include "kmlm/model_file.h"
 #include "kmlm/threadpool.h"
 
 #include <algorithm>
@@ -102,12 +103,7 @@ void setup_bench(CLI::App& root) {
         const double bw = read_bandwidth(lo.n_threads);
         std::printf("bandwidth:    %.1f GB/s (read, %d threads)\n", bw / 1e9, ThreadPool(lo.n_threads).size());
         const std::filesystem::path path = opts.model.empty() ? default_model_path() : std::filesystem::path(opts.model);
-        char magic[4] = {};
-        if (FILE* f = std::fopen(path.c_str(), "rb")) {
-            if (std::fread(magic, 1, 4, f) != 4) magic[0] = 0;
-            std::fclose(f);
-        }
-        if (std::memcmp(magic, "GGUF", 4) == 0) {
+        if (detect_model_format(path) == ModelFormat::Gguf) {
             const uint64_t per_token = bytes_per_token(*gguf::GgufFile::open(path));
             const double bound = bw / double(per_token);
             std::printf("bound:        %.1f tokens/s (%s of weights per token); generation at %.0f%% of it\n", bound,

@@ -7,8 +7,10 @@
 #include "kmlm/generate.h"
 #include "kmlm/gru_io.h"
 #include "kmlm/gru_train.h"
+#include "kmlm/loglik.h"
 #include "kmlm/memory.h"
 #include "kmlm/utf8.h"
+#include "kmlm/vocab.h"
 
 #include <nlohmann/json.hpp>
 
@@ -18,6 +20,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <sstream>
 #include <thread>
 
@@ -67,15 +70,50 @@ const GruModel& require_gru(const LanguageModel& m) {
 // ---- tokenize ----------------------------------------------------------------------------
 struct TokenizeArgs {
     ModelOptions model;
-    std::string text, file;
+    std::string text, file, stats;
     bool decode = false, no_bos = false, eos = false, pieces = false;
 };
 
-void run_tokenize(const TokenizeArgs& a) {
-    auto model = load_model_from_options(a.model);
-    const Tokenizer& tok = model->tokenizer();
-    const std::string input = a.file.empty() ? a.text : read_text_file(a.file);
-    require_valid_utf8(input, a.file.empty() ? "--text" : a.file);
+// Tokens per Hangul syllable and per character of a text, line by line (no BOS/EOS; the
+// newlines are neither tokenized nor counted).
+void print_token_stats(const Tokenizer& tok, const std::string& path) {
+    const std::string text = read_text_file(path);
+    require_valid_utf8(text, path);
+    uint64_t tokens = 0, lines = 0, bytes = 0;
+    TextCounts counts;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.empty()) continue;
+        tokens += tok.encode(line, false).size();
+        const TextCounts c = count_text(line);
+        counts.code_points += c.code_points;
+        counts.syllables += c.syllables;
+        bytes += line.size();
+        ++lines;
+    }
+    const auto per = [](uint64_t a, uint64_t b) { return b ? double(a) / double(b) : 0.0; };
+    std::printf("%llu lines, %llu tokens, %llu characters, %llu Hangul syllables, %llu bytes\n",
+                (unsigned long long)lines, (unsigned long long)tokens, (unsigned long long)counts.code_points,
+                (unsigned long long)counts.syllables, (unsigned long long)bytes);
+    std::printf("%.4f tokens/syllable, %.4f tokens/char, %.3f bytes/token\n", per(tokens, counts.syllables),
+                per(tokens, counts.code_points), per(bytes, tokens));
+}
+
+void run_tokenize(const TokenizeArgs& a, bool text_given) {
+    const std::filesystem::path path = a.model.model.empty() ? default_model_path() : std::filesystem::path(a.model.model);
+    const auto tokenizer = load_tokenizer(path);
+    const Tokenizer& tok = *tokenizer;
+    if (!a.stats.empty()) {
+        print_token_stats(tok, a.stats);
+        return;
+    }
+    std::string input;
+    if (!a.file.empty()) input = read_text_file(a.file);
+    else if (text_given) input = a.text;
+    else input.assign(std::istreambuf_iterator<char>(std::cin), {});
+    require_valid_utf8(input, a.file.empty() ? (text_given ? "--text" : "standard input") : a.file);
     if (a.decode) {
         std::cout << tok.decode(parse_ids(input)) << "\n";
         return;
@@ -92,15 +130,17 @@ void run_tokenize(const TokenizeArgs& a) {
 void setup_tokenize(CLI::App& root) {
     auto a = std::make_shared<TokenizeArgs>();
     auto* cmd = root.add_subcommand("tokenize", "Turn text into token ids, or ids back into text (--decode)");
-    cmd->add_option("text", a->text, "Text (or ids with --decode)");
-    cmd->add_option("--text", a->text, "Text (or ids with --decode)");
+    auto* pos = cmd->add_option("text", a->text, "Text (or ids with --decode); default: read standard input");
+    auto* opt = cmd->add_option("--text", a->text, "Text (or ids with --decode)");
     cmd->add_option("-f,--file", a->file, "Read the input from a file");
+    cmd->add_option("--stats", a->stats, "Print tokens per Hangul syllable and per character of this text file");
     cmd->add_flag("-d,--decode", a->decode, "Input is token ids (\"1 2 3\" or \"1,2,3\"); print their text");
     cmd->add_flag("--no-bos", a->no_bos, "Do not prepend BOS");
     cmd->add_flag("--eos", a->eos, "Append EOS");
     cmd->add_flag("--pieces", a->pieces, "Also print each token's piece");
     add_model_options(cmd, a->model);
-    cmd->callback([a] { run_tokenize(*a); });
+    cmd->footer("The model may be a vocabulary-only GGUF (tokenizer metadata, no weights).");
+    cmd->callback([a, pos, opt] { run_tokenize(*a, pos->count() + opt->count() > 0); });
 }
 
 // ---- generate ----------------------------------------------------------------------------

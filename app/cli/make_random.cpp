@@ -2,7 +2,11 @@
 // speed measurements of real model shapes).
 #include "command.h"
 
+#include "kmlm/error.h"
 #include "kmlm/model_random.h"
+
+#include <fstream>
+#include <iterator>
 
 #include <iostream>
 
@@ -12,7 +16,7 @@ namespace {
 void setup_make_random(CLI::App& root) {
     auto* cmd = root.add_subcommand("make-random", "Write a random-weight transformer model (GGUF) of a given shape");
     static RandomModelSpec spec;
-    static std::string preset, out;
+    static std::string preset, out, template_file;
     cmd->add_option("--preset", preset, "Shape of a real model: polyglot-ko-1.3b (other options override it)");
     cmd->add_option("--arch", spec.arch, "llama, qwen2, exaone or gptneox")->capture_default_str();
     cmd->add_option("--layers", spec.n_layer, "Layers")->capture_default_str();
@@ -26,6 +30,8 @@ void setup_make_random(CLI::App& root) {
     cmd->add_option("--type", spec.type, "Weight type: F32, F16, Q4_0, Q8_0, Q4_K, Q6_K, Q4_K_M, ...")->capture_default_str();
     cmd->add_flag("--tied", spec.tied_output, "No output.weight: reuse the token embedding");
     cmd->add_option("--seed", spec.seed, "Random seed")->capture_default_str();
+    cmd->add_option("--chat-template-file", template_file, "tokenizer.chat_template from this file (default: ChatML)")
+        ->check(CLI::ExistingFile);
     cmd->add_option("out", out, "Output file (.gguf)")->required();
     cmd->callback([cmd] {
         if (!preset.empty()) {
@@ -45,6 +51,11 @@ void setup_make_random(CLI::App& root) {
             if (given("--tied")) base.tied_output = spec.tied_output;
             if (given("--seed")) base.seed = spec.seed;
             spec = base;
+        }
+        if (!template_file.empty()) {
+            std::ifstream in(template_file, std::ios::binary);
+            spec.chat_template.assign(std::istreambuf_iterator<char>(in), {});
+            if (!in && !in.eof()) throw IoError("cannot read " + template_file);
         }
         write_random_model(spec, out);
         std::cerr << "wrote " << out << " (" << spec.arch << ", " << spec.n_layer << " layers, width " << spec.n_embd

@@ -6,6 +6,7 @@
 #include "kmlm/generate.h"
 #include "kmlm/gguf.h"
 #include "kmlm/memory.h"
+#include "kmlm/model_file.h"
 
 #include <cstdio>
 #include <iostream>
@@ -25,14 +26,7 @@ std::filesystem::path model_path(const ModelOptions& opts) {
     return opts.model.empty() ? default_model_path() : std::filesystem::path(opts.model);
 }
 
-bool is_gguf(const std::filesystem::path& path) {
-    char magic[4] = {};
-    if (FILE* f = std::fopen(path.c_str(), "rb")) {
-        if (std::fread(magic, 1, 4, f) != 4) magic[0] = 0;
-        std::fclose(f);
-    }
-    return std::string_view(magic, 4) == "GGUF";
-}
+bool is_gguf(const std::filesystem::path& path) { return detect_model_format(path) == ModelFormat::Gguf; }
 
 // Prints the estimate (this process as the baseline) and what fits under the ceiling.
 // Returns the estimate.
@@ -48,7 +42,7 @@ MemoryEstimate print_estimate(const std::filesystem::path& path, const LoadOptio
               << (e.total() <= lo.memory_limit ? format_bytes(lo.memory_limit - e.total()) + " to spare"
                                               : format_bytes(e.total() - lo.memory_limit) + " over")
               << "\n";
-    if (is_gguf(path) && e.architecture != "kmlm-gru") {
+    if (is_gguf(path) && e.architecture != kGruArchitecture) {
         const auto file = gguf::GgufFile::open(path);
         std::cout << "longest context under the ceiling: " << fit_context(*file, KvType::Q8_0, lo.memory_limit, baseline)
                   << " (q8_0 KV cache), " << fit_context(*file, KvType::F16, lo.memory_limit, baseline)
@@ -114,8 +108,6 @@ void setup_memory(CLI::App& root) {
                     "(default: 64M, or 1/32 of a smaller ceiling)");
     sub->callback([] {
         const std::filesystem::path path = model_path(cmd.model);
-        std::error_code ec;
-        if (!std::filesystem::is_regular_file(path, ec)) throw IoError("model file not found: " + path.string());
         const LoadOptions lo = to_load_options(cmd.model);
         const MemoryEstimate e = print_estimate(path, lo);
         if (lo.memory_limit != 0 && e.total() > lo.memory_limit) { // explains what would fit; exit code 4

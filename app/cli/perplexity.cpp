@@ -3,8 +3,10 @@
 #include "model_options.h"
 
 #include "kmlm/error.h"
+#include "kmlm/loglik.h"
 #include "kmlm/perplexity.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -21,6 +23,7 @@ void setup_perplexity(CLI::App& root) {
     cmd->add_option("-f,--file", file, "Text file")->required();
     cmd->add_option("--chunks", chunks, "Chunks to score (0 = all)");
     cmd->callback([] {
+        require_regular_file(file, "text file");
         std::ifstream in(file, std::ios::binary);
         if (!in) throw IoError("cannot read " + file);
         std::stringstream ss;
@@ -29,6 +32,8 @@ void setup_perplexity(CLI::App& root) {
         auto model = load_model_from_options(opts);
         PerplexityOptions po;
         po.n_ctx = opts.ctx;
+        // As for run: --ctx is clamped to the model's context (the loaded model holds that many).
+        if (model->context_length() != 0) po.n_ctx = std::min<uint32_t>(po.n_ctx, uint32_t(model->context_length()));
         po.max_chunks = chunks;
         po.on_chunk = [](uint32_t c, uint32_t n, double ppl) {
             std::printf("[%u/%u] %.4f\n", c, n, ppl);
@@ -39,6 +44,9 @@ void setup_perplexity(CLI::App& root) {
                     (unsigned long long)r.n_tokens, r.n_chunks, po.n_ctx, (unsigned long long)r.n_scored, r.seconds,
                     r.seconds > 0 ? r.n_chunks * double(po.n_ctx) / r.seconds : 0.0);
         std::printf("Final estimate: PPL = %.4f +/- %.5f\n", r.ppl, r.ppl_error);
+        std::printf("%.4f bits/char (%llu characters), %.4f bits/syllable (%llu Hangul syllables) of the scored text\n",
+                    bits_per(r.nll, r.scored_chars), (unsigned long long)r.scored_chars,
+                    bits_per(r.nll, r.scored_syllables), (unsigned long long)r.scored_syllables);
     });
 }
 KMLM_CLI_COMMAND(60, setup_perplexity);

@@ -1,5 +1,6 @@
 // `kmlm quantize IN OUT TYPE`: requantizes a GGUF model (F32/F16/BF16 or already quantized)
-// to Q8_0, Q4_0, Q4_1, Q5_0, Q4_K, Q5_K, Q6_K, the Q4_K_M/Q5_K_M mixes, F16, BF16 or F32.
+// to Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS, llama.cpp's
+// mixes of them (Q3_K_S/M/L, Q4_K_M, Q5_K_M...), F16, BF16 or F32.
 #include "command.h"
 #include "progress.h"
 
@@ -52,9 +53,9 @@ void setup_quantize(CLI::App& root) {
     cmd->add_option("TYPE", args->type, "Target: " + join(quant_preset_names()))->required();
     cmd->add_option("-t,--threads", args->threads, "Threads (0 = all cores)")->check(CLI::Range(0, 256));
     cmd->footer("1-D tensors (norms, biases) are stored as F32; output.weight gets Q6_K unless the\n"
-                "target is Q8_0 or a float type; Q4_K_M/Q5_K_M also give attn_v and ffn_down Q6_K in\n"
-                "some layers (as llama.cpp does). Rows that are not whole blocks fall back to Q5_0,\n"
-                "Q8_0 or F16.");
+                "target is Q8_0 or a float type; the mixes (Q2_K, Q3_K_M/L, Q4_K_M, Q5_K_M, IQ4_NL,\n"
+                "IQ4_XS) give attn_v, attn_output and ffn_down more bits as llama.cpp does. Rows that\n"
+                "are not whole blocks fall back to IQ4_NL, Q5_0, Q5_1, Q8_0 or F16.");
     cmd->callback([args] { run_quantize(*args); });
 }
 

@@ -1,6 +1,8 @@
 // Korean Mini LM desktop app: sets up look, language and the app core, then the main window.
 #include "appearance.h"
 #include "appsettings.h"
+#include "catalog.h"
+#include "downloadmanager.h"
 #include "chatsession.h"
 #include "chatstore.h"
 #include "enginecontroller.h"
@@ -14,13 +16,18 @@
 #include <QMessageBox>
 
 int main(int argc, char* argv[]) {
+#if QT_VERSION < QT_VERSION_CHECK(6, 0, 0)
+    // Qt 6 does this by itself: sizes follow the screen's scale, icons use their large pixmaps.
+    QApplication::setAttribute(Qt::AA_EnableHighDpiScaling);
+    QApplication::setAttribute(Qt::AA_UseHighDpiPixmaps);
+#endif
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("kmlm"));
     QApplication::setApplicationName(QStringLiteral("korean-mini-lm"));
     QApplication::setApplicationDisplayName(QStringLiteral("Korean Mini LM"));
     QApplication::setApplicationVersion(QStringLiteral(KMLM_VERSION));
     QApplication::setDesktopFileName(QStringLiteral("io.github.kmlm.KoreanMiniLM"));
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/korean-mini-lm.png")));
+    QApplication::setWindowIcon(MainWindow::appIcon());
 
     AppSettings settings;
     Appearance::applyTheme(settings.theme());
@@ -46,9 +53,19 @@ int main(int argc, char* argv[]) {
     MemoryMonitor memory;
     memory.setEngine(&engine);
     memory.setCeiling(settings.memoryLimit());
+    QObject::connect(&settings, &AppSettings::changed, &memory, [&] { memory.setCeiling(settings.memoryLimit()); });
     memory.start();
 
-    MainWindow window(AppServices{&settings, &engine, &store, &session, &models, &memory});
+    QString catalogWarning;
+    const Catalog catalog = Catalog::load(&catalogWarning);
+    if (!catalogWarning.isEmpty())
+        qWarning("%s", qPrintable(catalogWarning));
+    DownloadManager downloads;
+    downloads.setTokenProvider([&settings] { return settings.huggingFaceToken(); });
+    downloads.restore(settings.modelsFolder()); // part files of an earlier run, paused
+    QObject::connect(&downloads, &DownloadManager::finished, &models, &ModelRegistry::refresh);
+
+    MainWindow window(AppServices{&settings, &engine, &store, &session, &models, &memory, &catalog, &downloads});
     window.show();
     window.loadActiveModel();
     return app.exec();

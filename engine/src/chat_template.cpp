@@ -5,6 +5,7 @@
 
 #include "kmlm/error.h"
 #include "kmlm/jinja.h"
+#include "kmlm/language_model.h"
 
 #include <ctime>
 
@@ -57,6 +58,9 @@ void render_chatml(std::span<const Turn> turns, const ChatOptions& o, std::strin
         p.text.append("<|im_start|>").append(t.role).append("\n").append(t.content).append("<|im_end|>\n");
     }
     if (o.add_generation_prompt) p.text += "<|im_start|>assistant\n";
+    // Qwen3's template without reasoning: the answer starts after an empty reasoning block.
+    if (o.add_generation_prompt && o.enable_thinking == false && tmpl.find("enable_thinking") != std::string_view::npos)
+        p.text += "<think>\n\n</think>\n\n";
 }
 
 // Llama 3.1 and later always open with a system header that carries dates; 3.0 does not.
@@ -109,6 +113,7 @@ void render_gemma(std::span<const Turn> turns, const ChatOptions& o, ChatPrompt&
 
 // The think switch: Qwen3 thinks unless told not to, EXAONE 4 only when told to.
 bool thinking(const ChatOptions& o, bool fallback) {
+    if (o.enable_thinking) return *o.enable_thinking;
     const auto it = o.variables.find("enable_thinking");
     if (it == o.variables.end()) return fallback;
     if (const bool* b = std::get_if<bool>(&it->second)) return *b;
@@ -270,16 +275,17 @@ ChatPrompt render_chat(std::span<const ChatMessage> messages, const ChatOptions&
     if (!tmpl.empty()) {
         try {
             p.text = render_jinja_chat(tmpl, {messages, options.add_generation_prompt, options.bos_token,
-                                              options.eos_token, options.date, options.variables});
+                                              options.eos_token, options.date, options.enable_thinking, options.variables});
             // The BOS token goes in as a token (encode's add_bos), not as text.
             if (!options.bos_token.empty() && p.text.starts_with(options.bos_token))
                 p.text.erase(0, options.bos_token.size());
             p.from_template = true;
             p.stop_strings = stop_strings(p.family, options.eos_token);
             return p;
-        } catch (const Error&) {
-            // Beyond this interpreter, or the template refused the conversation (Gemma 2
-            // refuses system messages): the family's format by code.
+        } catch (const TemplateRaised&) {
+            // The template refused the conversation (Gemma 2 refuses system messages).
+        } catch (const Error& e) {
+            p.template_error = e.what(); // beyond this interpreter, or past a budget
         }
     }
     std::vector<Turn> turns;
@@ -299,6 +305,18 @@ ChatPrompt render_chat(std::span<const ChatMessage> messages, const ChatOptions&
     }
     p.stop_strings = stop_strings(p.family, {});
     return p;
+}
+
+ChatPrompt render_chat(const LanguageModel& model, std::span<const ChatMessage> messages,
+                       const std::string& override_template) {
+    const Tokenizer& tok = model.tokenizer();
+    ChatOptions options;
+    options.chat_template = model.info().chat_template;
+    options.override_template = override_template;
+    options.architecture = model.info().architecture;
+    if (tok.bos() >= 0) options.bos_token = tok.token_text(tok.bos());
+    if (tok.eos() >= 0) options.eos_token = tok.token_text(tok.eos());
+    return render_chat(messages, options);
 }
 
 } // namespace kmlm

@@ -8,6 +8,13 @@
 #include <utility>
 
 namespace kmlm {
+
+void validate(const GenerateOptions& options) {
+    validate(options.sampling);
+    if (!kMaxTokensRange.contains(options.max_tokens))
+        throw InvalidArgument("max_tokens " + std::to_string(options.max_tokens) + " is out of range (1 to " +
+                              std::to_string(int64_t(kMaxTokensRange.max)) + ")");
+}
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -67,6 +74,7 @@ std::string_view to_string(StopReason reason) {
     case StopReason::StopString: return "stop string";
     case StopReason::Cancelled: return "cancelled";
     case StopReason::MemoryLimit: return "memory limit";
+    case StopReason::Error: return "error";
     }
     return "unknown";
 }
@@ -115,7 +123,7 @@ GenerateResult generate(LanguageModel& model, std::span<const int32_t> prompt, c
 
         const int32_t token = sampler.sample(logits, model.history());
         if (options.on_token) options.on_token(token);
-        if (tok.is_end_of_generation(token)) { result.reason = StopReason::EndOfText; break; }
+        if (tok.is_end_of_generation(token) && !options.ignore_eos) { result.reason = StopReason::EndOfText; break; }
         result.tokens.push_back(token);
         emit(stops.push(decoder->push(token)));
         if (stops.matched()) { result.reason = StopReason::StopString; break; }

@@ -80,7 +80,7 @@ void gru_cell(const GruWeights& w, std::span<const float> x_proj, std::span<floa
 GruModel::GruModel(GruWeights weights, ModelInfo info)
     : w_(std::move(weights)), info_(std::move(info)), tokenizer_(w_.config.vocab_size) {
     const int V = w_.config.vocab_size, E = w_.config.embed_dim, H = w_.config.hidden_dim;
-    info_.architecture = "kmlm-gru";
+    info_.architecture = std::string(kGruArchitecture);
     info_.parameters = w_.config.param_count();
     info_.vocab_size = uint32_t(V);
     info_.context_length = 0;
@@ -108,6 +108,12 @@ void GruModel::compute_logits(std::span<const float> h, std::span<float> logits)
 
 void GruModel::truncate(size_t n) {
     if (n >= history_.size()) return;
+    if (n == mark_len_ && !mark_h_.empty()) {
+        history_.resize(n);
+        h_ = mark_h_;
+        return;
+    }
+    if (n < mark_len_) mark_h_.clear();
     // A recurrent state cannot be rewound: recompute it from the kept tokens.
     std::vector<int32_t> kept(history_.begin(), history_.begin() + long(n));
     history_.clear();
@@ -121,6 +127,10 @@ std::span<const float> GruModel::eval(std::span<const int32_t> tokens) {
     for (int32_t t : tokens) {
         step(t, h_, scratch_);
         history_.push_back(t);
+    }
+    if (tokens.size() > 1) { // a prompt: mark its end
+        mark_len_ = history_.size();
+        mark_h_ = h_;
     }
     compute_logits(h_, logits_);
     return logits_;

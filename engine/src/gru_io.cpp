@@ -1,5 +1,6 @@
 // Loading and saving the jamo GRU: GGUF (kmlm-gru), the original JSON and binary formats.
 #include "kmlm/gru_io.h"
+#include "kmlm/model_file.h"
 
 #include "kmlm/error.h"
 #include "kmlm/quant.h"
@@ -17,26 +18,71 @@ namespace {
 using json = nlohmann::json;
 namespace fs = std::filesystem;
 
-constexpr const char* kArch = "kmlm-gru";
-
-std::vector<uint8_t> read_file(const fs::path& path, uint64_t max_bytes) {
+// The size of a model file, checked against the most any GRU model takes before a byte is read.
+uint64_t model_file_size(const fs::path& path, uint64_t max_bytes) {
     std::error_code ec;
+    if (fs::is_directory(path, ec)) throw IoError(path.string() + " is a directory, not a model file");
     const auto size = fs::file_size(path, ec);
     if (ec) throw IoError("cannot open " + path.string() + ": " + ec.message());
     if (size > max_bytes)
         throw FormatError(path.string() + ": file is " + std::to_string(size) + " bytes, more than any GRU model (" +
                           std::to_string(max_bytes) + ")");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw IoError("cannot open " + path.string());
-    std::vector<uint8_t> bytes(size);
-    in.read(reinterpret_cast<char*>(bytes.data()), std::streamsize(size));
-    if (!in) throw IoError("cannot read " + path.string());
-    return bytes;
+    return size;
 }
 
 // The largest valid model (V 384, E = H = 4096) in float32 text is well under 4 GB; a
-// sanity bound that keeps a hostile file from being read whole.
-constexpr uint64_t kMaxJsonBytes = 4ull << 30, kMaxBinaryBytes = 1ull << 30;
+// sanity bound that keeps a hostile file from being read whole. The binary format's config
+// is a few dozen bytes of JSON.
+constexpr uint64_t kMaxJsonBytes = 4ull << 30, kMaxBinaryBytes = 1ull << 30, kMaxConfigBytes = 64u << 10;
+
+// Values in the largest valid model's JSON (its weights, and as many keys in the object form).
+uint64_t max_json_values() { return 2 * GruConfig{384, 4096, 4096}.param_count() + 1024; }
+
+// Counts values while the parser streams the file, without building anything: junk fails at
+// its first bad byte, and a file of more numbers than any model stops there, before the
+// document (many times the text in memory) is built.
+struct JsonCounter : nlohmann::json_sax<json> {
+    uint64_t values = 0, limit = 0;
+    bool value() { return ++values <= limit; }
+    bool null() override { return value(); }
+    bool boolean(bool) override { return value(); }
+    bool number_integer(number_integer_t) override { return value(); }
+    bool number_unsigned(number_unsigned_t) override { return value(); }
+    bool number_float(number_float_t, const string_t&) override { return value(); }
+    bool string(string_t&) override { return value(); }
+    bool binary(binary_t&) override { return value(); }
+    bool start_object(std::size_t) override { return value(); }
+    bool key(string_t&) override { return value(); }
+    bool end_object() override { return true; }
+    bool start_array(std::size_t) override { return value(); }
+    bool end_array() override { return true; }
+    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
+        throw FormatError(std::string("not valid JSON: ") + e.what());
+    }
+};
+
+json parse_json_file(const fs::path& path) {
+    const std::string src = path.string();
+    model_file_size(path, kMaxJsonBytes);
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw IoError("cannot open " + src);
+    JsonCounter counter;
+    counter.limit = max_json_values();
+    try {
+        if (!json::sax_parse(in, &counter))
+            throw FormatError(src + ": more values than any GRU model holds (" + std::to_string(counter.limit) + ")");
+    } catch (const FormatError& e) {
+        if (std::string_view(e.what()).starts_with(src)) throw;
+        throw FormatError(src + ": " + e.what());
+    }
+    in.clear();
+    in.seekg(0);
+    try {
+        return json::parse(in);
+    } catch (const json::exception& e) {
+        throw FormatError(src + ": not valid JSON: " + e.what());
+    }
+}
 
 int32_t config_int(const json& c, const char* key, const std::string& src) {
     const auto it = c.find(key);
@@ -137,13 +183,7 @@ GruFormat gru_format_from_extension(const fs::path& path) {
 
 GruWeights read_gru_json(const fs::path& path) {
     const std::string src = path.string();
-    const auto bytes = read_file(path, kMaxJsonBytes);
-    json j;
-    try {
-        j = json::parse(bytes.begin(), bytes.end());
-    } catch (const json::exception& e) {
-        throw FormatError(src + ": not valid JSON: " + e.what());
-    }
+    const json j = parse_json_file(path);
     GruWeights w = GruWeights::zeros(parse_config(member(j, "config", src, "the file"), src));
     const json& emb = member(j, "embedding", src, "the file");
     const json& gru = member(j, "gru", src, "the file");
@@ -167,33 +207,48 @@ void write_gru_json(const GruWeights& w, const fs::path& path) {
     write_bytes(path, text.data(), text.size());
 }
 
+uint32_t read_u32le(const uint8_t* p) { return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24; }
+
+// The header (config length, config) and the size it implies are checked before the
+// weights are read; the weights go straight into the tensors.
 GruWeights read_gru_binary(const fs::path& path) {
     const std::string src = path.string();
-    const auto bytes = read_file(path, kMaxBinaryBytes);
-    if (bytes.size() < 4) throw FormatError(src + ": file too short for the config length");
-    const uint32_t len = uint32_t(bytes[0]) | uint32_t(bytes[1]) << 8 | uint32_t(bytes[2]) << 16 | uint32_t(bytes[3]) << 24;
-    if (len > bytes.size() - 4)
+    const uint64_t size = model_file_size(path, kMaxBinaryBytes);
+    if (size < 4) throw FormatError(src + ": file too short for the config length");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw IoError("cannot open " + src);
+    uint8_t head[4];
+    in.read(reinterpret_cast<char*>(head), 4);
+    const uint32_t len = read_u32le(head);
+    if (len > size - 4)
         throw FormatError(src + ": config length " + std::to_string(len) + " is beyond the end of the file (" +
-                          std::to_string(bytes.size()) + " bytes)");
+                          std::to_string(size) + " bytes)");
+    if (len > kMaxConfigBytes)
+        throw FormatError(src + ": config length " + std::to_string(len) + " is more than a config takes (" +
+                          std::to_string(kMaxConfigBytes) + ")");
+    std::string config(len, '\0');
+    in.read(config.data(), std::streamsize(len));
+    if (!in) throw IoError("cannot read " + src);
     json cj;
     try {
-        cj = json::parse(bytes.begin() + 4, bytes.begin() + 4 + len);
+        cj = json::parse(config);
     } catch (const json::exception& e) {
         throw FormatError(src + ": config is not valid JSON: " + e.what());
     }
     if (cj.is_object() && cj.contains("config")) cj = cj["config"];
     GruWeights w = GruWeights::zeros(parse_config(cj, src));
     const uint64_t expected = 4 + uint64_t(len) + w.config.param_count() * 4;
-    if (bytes.size() != expected)
-        throw FormatError(src + ": file is " + std::to_string(bytes.size()) + " bytes, the config needs exactly " +
-                          std::to_string(expected) + (bytes.size() < expected ? " (truncated)" : " (trailing data)"));
-    size_t at = 4 + len;
+    if (size != expected)
+        throw FormatError(src + ": file is " + std::to_string(size) + " bytes, the config needs exactly " +
+                          std::to_string(expected) + (size < expected ? " (truncated)" : " (trailing data)"));
+    std::vector<uint8_t> bytes;
     for (auto* t : w.tensors()) {
-        for (float& x : *t) {
-            const uint32_t u = uint32_t(bytes[at]) | uint32_t(bytes[at + 1]) << 8 | uint32_t(bytes[at + 2]) << 16 |
-                               uint32_t(bytes[at + 3]) << 24;
-            std::memcpy(&x, &u, 4);
-            at += 4;
+        bytes.resize(t->size() * 4);
+        in.read(reinterpret_cast<char*>(bytes.data()), std::streamsize(bytes.size()));
+        if (!in) throw IoError("cannot read " + src);
+        for (size_t k = 0; k < t->size(); ++k) {
+            const uint32_t u = read_u32le(&bytes[4 * k]);
+            std::memcpy(&(*t)[k], &u, 4);
         }
     }
     return w;
@@ -201,10 +256,16 @@ GruWeights read_gru_binary(const fs::path& path) {
 
 void write_gru_binary(const GruWeights& w, const fs::path& path) {
     const std::string cfg = config_json(w.config).dump();
-    std::vector<uint8_t> out;
-    auto put32 = [&](uint32_t u) { for (int k = 0; k < 4; ++k) out.push_back(uint8_t(u >> (8 * k))); };
+    size_t floats = 0;
+    for (const auto* t : w.tensors()) floats += t->size();
+    std::vector<uint8_t> out(4 + cfg.size() + 4 * floats);
+    size_t at = 0;
+    auto put32 = [&](uint32_t u) {
+        for (int k = 0; k < 4; ++k) out[at++] = uint8_t(u >> (8 * k));
+    };
     put32(uint32_t(cfg.size()));
-    out.insert(out.end(), cfg.begin(), cfg.end());
+    std::memcpy(out.data() + at, cfg.data(), cfg.size());
+    at += cfg.size();
     for (const auto* t : w.tensors())
         for (float x : *t) {
             uint32_t u;
@@ -214,9 +275,9 @@ void write_gru_binary(const GruWeights& w, const fs::path& path) {
     write_bytes(path, out.data(), out.size());
 }
 
-GruWeights read_gru_gguf(const gguf::GgufFile& f) {
+GruConfig read_gru_config(const gguf::GgufFile& f) {
     const std::string src = f.source_name();
-    if (f.architecture() != kArch) throw FormatError(src + ": architecture is '" + f.architecture() + "', not kmlm-gru");
+    if (f.architecture() != kGruArchitecture) throw FormatError(src + ": architecture is '" + f.architecture() + "', not kmlm-gru");
     auto dim = [&](const char* key) -> int32_t {
         const auto v = f.get_uint(key);
         if (!v) throw FormatError(src + ": missing " + key);
@@ -230,6 +291,13 @@ GruWeights read_gru_gguf(const gguf::GgufFile& f) {
     const GruConfig cfg{int32_t(std::min<size_t>(tokens->size(), 1u << 20)), dim("kmlm-gru.embedding_length"),
                         dim("kmlm-gru.hidden_length")};
     cfg.validate(src);
+    return cfg;
+}
+
+GruWeights read_gru_gguf(const gguf::GgufFile& f) {
+    const std::string src = f.source_name();
+    const GruConfig cfg = read_gru_config(f);
+    const auto tokens = f.get_string_array("tokenizer.ggml.tokens");
     if (*tokens != JamoTokenizer(cfg.vocab_size).token_texts())
         throw FormatError(src + ": tokenizer.ggml.tokens is not the jamo vocabulary");
     GruWeights w = GruWeights::zeros(cfg);
@@ -262,7 +330,7 @@ GruWeights read_gru_gguf(const gguf::GgufFile& f) {
 void write_gru_gguf(const GruWeights& w, const fs::path& path, GgmlType type, const std::string& name) {
     if (type != GgmlType::F32 && type != GgmlType::F16) throw InvalidArgument("kmlm-gru tensors must be F32 or F16");
     gguf::GgufWriter out;
-    out.set_string("general.architecture", kArch);
+    out.set_string("general.architecture", std::string(kGruArchitecture));
     out.set_string("general.name", name);
     out.set_u32("general.file_type", type == GgmlType::F16 ? 1 : 0);
     out.set_u32("kmlm-gru.embedding_length", uint32_t(w.config.embed_dim));
@@ -303,15 +371,10 @@ void write_gru_file(const GruWeights& w, const fs::path& path, GruFormat format,
 }
 
 GruWeights read_gru_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw IoError("cannot open " + path.string());
-    char magic[4] = {};
-    in.read(magic, 4);
-    if (in.gcount() == 4 && std::memcmp(magic, "GGUF", 4) == 0) return read_gru_gguf(*gguf::GgufFile::open(path));
-    for (char c : magic) {
-        if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
-        if (c == '{') return read_gru_json(path);
-        break;
+    switch (detect_model_format(path)) {
+    case ModelFormat::Gguf: return read_gru_gguf(*gguf::GgufFile::open(path));
+    case ModelFormat::GruJson: return read_gru_json(path);
+    case ModelFormat::GruBinary: break;
     }
     return read_gru_binary(path);
 }

@@ -2,6 +2,7 @@
 // parser (precedence climbing) and the statement parser.
 #include "jinja_ast.h"
 
+#include <algorithm>
 #include <cctype>
 
 namespace kmlm::jinja {
@@ -83,9 +84,22 @@ std::vector<Token> lex(std::string_view src) {
     return out;
 }
 
+// Long chains (a.b.c..., x|f|g..., 1+1+1...) grow a tree without nesting in the text: its
+// height is checked as it is built, since evaluating and freeing it recurse that deep.
+void grow(Expr& parent, const Expr& child) {
+    parent.height = std::max(parent.height, child.height + 1);
+    if (parent.height > kMaxDepth) limit("expression nested too deeply");
+}
+
+void adopt(Expr& parent, ExprP child) {
+    grow(parent, *child);
+    parent.args.push_back(std::move(child));
+}
+
 ExprP make(Expr::Kind k, std::vector<ExprP> args = {}, std::string name = {}) {
     auto e = std::make_shared<Expr>();
     e->kind = k;
+    for (const ExprP& a : args) grow(*e, *a);
     e->args = std::move(args);
     e->name = std::move(name);
     return e;
@@ -94,7 +108,7 @@ ExprP make(Expr::Kind k, std::vector<ExprP> args = {}, std::string name = {}) {
 class Parser {
     struct Depth { // bounds recursion on hostile input
         int& d;
-        explicit Depth(int& depth) : d(depth) { if (++d > kMaxDepth) fail("expression nested too deeply"); }
+        explicit Depth(int& depth) : d(depth) { if (++d > kMaxDepth) limit("expression nested too deeply"); }
         ~Depth() { --d; }
     };
 
@@ -167,7 +181,7 @@ private:
                 test->negate = neg;
                 // one argument without parentheses: "is equalto 'x'", or in parentheses
                 if (is_op("(")) call_args(*test);
-                else if (peek().kind == Token::String || peek().kind == Token::Number) test->args.push_back(primary());
+                else if (peek().kind == Token::String || peek().kind == Token::Number) adopt(*test, primary());
                 e = test;
             } else {
                 return e;
@@ -228,9 +242,11 @@ private:
             if (t_[p_].kind == Token::Name && t_[p_ + 1].kind == Token::Op && t_[p_ + 1].text == "=") {
                 std::string key = name();
                 ++p_;
-                call.kwargs.emplace_back(std::move(key), expression());
+                ExprP value = expression();
+                grow(call, *value);
+                call.kwargs.emplace_back(std::move(key), std::move(value));
             } else {
-                call.args.push_back(expression());
+                adopt(call, expression());
             }
             if (!is_op(")")) expect_op(",");
         }
@@ -289,7 +305,7 @@ private:
             ExprP e = expression();
             if (is_op(",")) { // a tuple: a list will do
                 ExprP list = make(Expr::ListLit, {e});
-                while (is_op(",")) { ++p_; if (!is_op(")")) list->args.push_back(expression()); }
+                while (is_op(",")) { ++p_; if (!is_op(")")) adopt(*list, expression()); }
                 e = list;
             }
             expect_op(")");
@@ -299,7 +315,7 @@ private:
             ++p_;
             ExprP list = make(Expr::ListLit);
             while (!is_op("]")) {
-                list->args.push_back(expression());
+                adopt(*list, expression());
                 if (!is_op("]")) expect_op(",");
             }
             ++p_;
@@ -309,9 +325,9 @@ private:
             ++p_;
             ExprP dict = make(Expr::DictLit);
             while (!is_op("}")) {
-                dict->args.push_back(expression());
+                adopt(*dict, expression());
                 expect_op(":");
-                dict->args.push_back(expression());
+                adopt(*dict, expression());
                 if (!is_op("}")) expect_op(",");
             }
             ++p_;
@@ -409,7 +425,7 @@ public:
 private:
     // Parses nodes until a statement whose keyword is in stops (left in keyword_/parser_).
     Body parse_until(std::initializer_list<std::string_view> stops) {
-        if (++depth_ > kMaxDepth) fail("blocks nested too deeply");
+        if (++depth_ > kMaxDepth) limit("blocks nested too deeply");
         Body body;
         while (i_ < pieces_.size()) {
             const Piece& piece = pieces_[i_];

@@ -49,18 +49,31 @@ static inline __m256i signed_values(const BlockQ8_0& w) { return load256(w.qs); 
 static inline __m256i signed_values(const BlockQ4_0& w) {
     return _mm256_sub_epi8(unpack_nibbles(w.qs), _mm256_set1_epi8(8));
 }
-// Q5_0: the nibble, minus 16 unless its fifth bit (bit j of qh for element j) is set.
-static inline __m256i signed_values(const BlockQ5_0& w) {
+// Byte j: 0xFF when bit j of the 32 bits at qh is set (the fifth bits of Q5_0/Q5_1).
+static inline __m256i fifth_bits(const uint8_t* qh4) {
     uint32_t qh;
-    std::memcpy(&qh, w.qh, 4);
-    // Byte j of the result: 0xFF when bit j of qh is set.
+    std::memcpy(&qh, qh4, 4);
     const __m256i spread = _mm256_shuffle_epi8(_mm256_set1_epi32(int(qh)),
         _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202, 0x0101010101010101, 0x0000000000000000));
-    const __m256i bit = _mm256_cmpeq_epi8(_mm256_or_si256(spread, _mm256_set1_epi64x(0x7fbfdfeff7fbfdfe)), _mm256_set1_epi64x(-1));
-    return _mm256_or_si256(unpack_nibbles(w.qs), _mm256_andnot_si256(bit, _mm256_set1_epi8(char(0xF0))));
+    return _mm256_cmpeq_epi8(_mm256_or_si256(spread, _mm256_set1_epi64x(0x7fbfdfeff7fbfdfe)), _mm256_set1_epi64x(-1));
+}
+// Q5_0: the nibble, minus 16 unless its fifth bit is set.
+static inline __m256i signed_values(const BlockQ5_0& w) {
+    return _mm256_or_si256(unpack_nibbles(w.qs), _mm256_andnot_si256(fifth_bits(w.qh), _mm256_set1_epi8(char(0xF0))));
+}
+// IQ4_NL's 16 levels in both 128-bit lanes, for _mm256_shuffle_epi8 lookups of nibbles.
+static inline __m256i iq4nl_table() {
+    return _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(kIq4nlValues)));
+}
+static inline __m256i signed_values(const BlockIQ4_NL& w) { return _mm256_shuffle_epi8(iq4nl_table(), unpack_nibbles(w.qs)); }
+
+// Unsigned values of the blocks with a minimum (value = q * d + m).
+static inline __m256i unsigned_values(const BlockQ4_1& w) { return unpack_nibbles(w.qs); }
+static inline __m256i unsigned_values(const BlockQ5_1& w) {
+    return _mm256_or_si256(unpack_nibbles(w.qs), _mm256_and_si256(fifth_bits(w.qh), _mm256_set1_epi8(0x10)));
 }
 
-// Q4_0 / Q5_0 / Q8_0 weights (signed values times d) against Q8_0 activations.
+// Q4_0 / Q5_0 / Q8_0 / IQ4_NL weights (signed values times d) against Q8_0 activations.
 template <int NX, class W> static void dot_signed_q8_0_nx(int64_t n, const void* wv, const void* x, size_t xs, float* s) {
     __m256 acc[NX];
     for (int j = 0; j < NX; ++j) acc[j] = _mm256_setzero_ps();
@@ -80,15 +93,16 @@ template <int NX, class W> static void dot_signed_q8_0_nx(int64_t n, const void*
     for (int j = 0; j < NX; ++j) s[j] = hsum(acc[j]);
 }
 
-template <int NX> static void dot_q4_1_q8_0_nx(int64_t n, const void* wv, const void* x, size_t xs, float* s) {
+// Q4_1 / Q5_1 weights (unsigned values times d, plus m) against Q8_0 activations.
+template <int NX, class W> static void dot_min_q8_0_nx(int64_t n, const void* wv, const void* x, size_t xs, float* s) {
     __m256 acc[NX], accm[NX];
     for (int j = 0; j < NX; ++j) acc[j] = accm[j] = _mm256_setzero_ps();
     const BlockQ8_0* xr[NX];
     for (int j = 0; j < NX; ++j) xr[j] = row_at<BlockQ8_0>(x, xs, j);
-    const auto* w = static_cast<const BlockQ4_1*>(wv);
+    const auto* w = static_cast<const W*>(wv);
     const __m256i ones8 = _mm256_set1_epi8(1);
     for (int64_t b = 0; b < n / QK; ++b) {
-        const __m256i q = unpack_nibbles(w[b].qs); // unsigned 0..15: maddubs takes it as is
+        const __m256i q = unsigned_values(w[b]); // unsigned: maddubs takes it as is
         const float dw = _cvtsh_ss(w[b].d), mw = _cvtsh_ss(w[b].m);
         for (int j = 0; j < NX; ++j) {
             const float dx = _cvtsh_ss(xr[j][b].d);
@@ -223,6 +237,106 @@ template <int NX> static void dot_q6_K_nx(int64_t n, const void* wv, const void*
     for (int j = 0; j < NX; ++j) s[j] = hsum(acc[j]);
 }
 
+// Words 2c (low lane) and 2c + 1 (high lane) of v, which holds 8 words in both lanes: the
+// scales of a 32-byte chunk whose two 16-element halves have their own scale.
+static inline __m256i chunk_scales(__m256i v, int c) {
+    return _mm256_shuffle_epi8(v, _mm256_set_m128i(_mm_set1_epi16(short(0x0100 * (4 * c + 3) + 4 * c + 2)),
+                                                   _mm_set1_epi16(short(0x0100 * (4 * c + 1) + 4 * c))));
+}
+
+// Q3_K's 16 scales as signed bytes (minus 32), ggml's bit shuffle of the 12 packed bytes.
+static inline __m128i unpack_scales_q3(const uint8_t* packed) {
+    constexpr uint32_t kmask1 = 0x03030303, kmask2 = 0x0f0f0f0f;
+    uint32_t a[4];
+    std::memcpy(a, packed, 12);
+    const uint32_t t = a[2];
+    a[2] = ((a[0] >> 4) & kmask2) | (((t >> 4) & kmask1) << 4);
+    a[3] = ((a[1] >> 4) & kmask2) | (((t >> 6) & kmask1) << 4);
+    a[0] = (a[0] & kmask2) | (((t >> 0) & kmask1) << 4);
+    a[1] = (a[1] & kmask2) | (((t >> 2) & kmask1) << 4);
+    return _mm_sub_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a)), _mm_set1_epi8(32));
+}
+
+// Q2_K and Q3_K: 2-bit values (plus Q3_K's third bit from hmask) unpacked to unsigned bytes,
+// 16 sub-block scales. Q2_K subtracts dmin·Σ min_j·bsum_j; Q3_K's (q - 4) is q·y minus 4·Σ sc·bsum.
+template <int NX, bool Q3> static void dot_q23_K_nx(int64_t n, const void* wv, const void* x, size_t xs, float* s) {
+    __m256 acc[NX], accm[NX];
+    for (int j = 0; j < NX; ++j) acc[j] = accm[j] = _mm256_setzero_ps();
+    const BlockQ8_K* xr[NX];
+    for (int j = 0; j < NX; ++j) xr[j] = row_at<BlockQ8_K>(x, xs, j);
+    const __m256i m3 = _mm256_set1_epi8(3), m1 = _mm256_set1_epi8(1);
+    for (int64_t b = 0; b < n / QK_K; ++b) {
+        const uint8_t* qs;
+        float d;
+        __m256i sc16, hbits = _mm256_setzero_si256();
+        __m256i sumi[NX];
+        if constexpr (Q3) {
+            const auto* w = static_cast<const BlockQ3_K*>(wv) + b;
+            qs = w->qs, d = _cvtsh_ss(w->d);
+            hbits = load256(w->hmask);
+            sc16 = _mm256_cvtepi8_epi16(unpack_scales_q3(w->scales));
+            for (int j = 0; j < NX; ++j)
+                sumi[j] = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(_mm256_madd_epi16(sc16, load256(xr[j][b].bsums)), 2));
+        } else {
+            const auto* w = static_cast<const BlockQ2_K*>(wv) + b;
+            qs = w->qs, d = _cvtsh_ss(w->d);
+            const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w->scales));
+            sc16 = _mm256_cvtepu8_epi16(_mm_and_si128(packed, _mm_set1_epi8(0xF)));
+            const __m256i min16 = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(packed, 4), _mm_set1_epi8(0xF)));
+            const float dmin = _cvtsh_ss(w->dmin);
+            for (int j = 0; j < NX; ++j) {
+                sumi[j] = _mm256_setzero_si256();
+                const __m256 m = _mm256_cvtepi32_ps(_mm256_madd_epi16(min16, load256(xr[j][b].bsums)));
+                accm[j] = _mm256_fmadd_ps(_mm256_set1_ps(dmin * xr[j][b].d), m, accm[j]);
+            }
+        }
+        for (int half = 0; half < 2; ++half) {
+            const __m256i bits = load256(qs + 32 * half);
+            const __m256i scw = _mm256_permute2x128_si256(sc16, sc16, half ? 0x11 : 0x00);
+            for (int c = 0; c < 4; ++c) {
+                __m256i q = _mm256_and_si256(_mm256_srli_epi16(bits, 2 * c), m3);
+                if constexpr (Q3)
+                    q = _mm256_or_si256(q, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hbits, 4 * half + c), m1), 2));
+                const __m256i scv = chunk_scales(scw, c);
+                for (int j = 0; j < NX; ++j) {
+                    const __m256i y = load256(xr[j][b].qs + 128 * half + 32 * c);
+                    sumi[j] = _mm256_add_epi32(sumi[j], _mm256_madd_epi16(_mm256_maddubs_epi16(q, y), scv));
+                }
+            }
+        }
+        for (int j = 0; j < NX; ++j)
+            acc[j] = _mm256_fmadd_ps(_mm256_set1_ps(d * xr[j][b].d), _mm256_cvtepi32_ps(sumi[j]), acc[j]);
+    }
+    for (int j = 0; j < NX; ++j) s[j] = hsum(acc[j]) - hsum(accm[j]);
+}
+
+// IQ4_XS: nibbles looked up in the IQ4_NL grid, 8 sub-blocks of 32 with 6-bit scales.
+template <int NX> static void dot_iq4_xs_nx(int64_t n, const void* wv, const void* x, size_t xs, float* s) {
+    __m256 acc[NX];
+    for (int j = 0; j < NX; ++j) acc[j] = _mm256_setzero_ps();
+    const BlockQ8_K* xr[NX];
+    for (int j = 0; j < NX; ++j) xr[j] = row_at<BlockQ8_K>(x, xs, j);
+    const auto* w = static_cast<const BlockIQ4_XS*>(wv);
+    const __m256i table = iq4nl_table();
+    for (int64_t b = 0; b < n / QK_K; ++b) {
+        __m256i sumi[NX];
+        for (int j = 0; j < NX; ++j) sumi[j] = _mm256_setzero_si256();
+        for (int g = 0; g < QK_K / 32; ++g) {
+            const __m256i q = _mm256_shuffle_epi8(table, unpack_nibbles(w[b].qs + 16 * g));
+            const __m256i aq = _mm256_sign_epi8(q, q);
+            const __m256i sc = _mm256_set1_epi16(short(iq4_xs_scale(w[b], g)));
+            for (int j = 0; j < NX; ++j) {
+                const __m256i sy = _mm256_sign_epi8(load256(xr[j][b].qs + 32 * g), q);
+                sumi[j] = _mm256_add_epi32(sumi[j], _mm256_madd_epi16(_mm256_maddubs_epi16(aq, sy), sc));
+            }
+        }
+        const float d = _cvtsh_ss(w[b].d);
+        for (int j = 0; j < NX; ++j)
+            acc[j] = _mm256_fmadd_ps(_mm256_set1_ps(d * xr[j][b].d), _mm256_cvtepi32_ps(sumi[j]), acc[j]);
+    }
+    for (int j = 0; j < NX; ++j) s[j] = hsum(acc[j]);
+}
+
 // ---- float weights ----
 
 enum class FloatW { F32, F16, BF16 };
@@ -274,7 +388,12 @@ template <template <int> class K> static void by_nx(int64_t n, const void* w, co
 template <int NX> struct Q4_0 { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_signed_q8_0_nx<NX, BlockQ4_0>(n, w, x, xs, s); } };
 template <int NX> struct Q5_0 { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_signed_q8_0_nx<NX, BlockQ5_0>(n, w, x, xs, s); } };
 template <int NX> struct Q8_0 { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_signed_q8_0_nx<NX, BlockQ8_0>(n, w, x, xs, s); } };
-template <int NX> struct Q4_1 { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_q4_1_q8_0_nx<NX>(n, w, x, xs, s); } };
+template <int NX> struct IQ4_NL { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_signed_q8_0_nx<NX, BlockIQ4_NL>(n, w, x, xs, s); } };
+template <int NX> struct Q4_1 { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_min_q8_0_nx<NX, BlockQ4_1>(n, w, x, xs, s); } };
+template <int NX> struct Q5_1 { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_min_q8_0_nx<NX, BlockQ5_1>(n, w, x, xs, s); } };
+template <int NX> struct Q2_K { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_q23_K_nx<NX, false>(n, w, x, xs, s); } };
+template <int NX> struct Q3_K { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_q23_K_nx<NX, true>(n, w, x, xs, s); } };
+template <int NX> struct IQ4_XS { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_iq4_xs_nx<NX>(n, w, x, xs, s); } };
 template <int NX> struct Q4_K { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_q45_K_nx<NX, false>(n, w, x, xs, s); } };
 template <int NX> struct Q5_K { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_q45_K_nx<NX, true>(n, w, x, xs, s); } };
 template <int NX> struct Q6_K { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_q6_K_nx<NX>(n, w, x, xs, s); } };
@@ -459,7 +578,12 @@ void fill_table(KernelTable& t) {
     t.dot[int(GgmlType::Q4_0)] = by_nx<Q4_0>;
     t.dot[int(GgmlType::Q4_1)] = by_nx<Q4_1>;
     t.dot[int(GgmlType::Q5_0)] = by_nx<Q5_0>;
+    t.dot[int(GgmlType::Q5_1)] = by_nx<Q5_1>;
     t.dot[int(GgmlType::Q8_0)] = by_nx<Q8_0>;
+    t.dot[int(GgmlType::IQ4_NL)] = by_nx<IQ4_NL>;
+    t.dot[int(GgmlType::Q2_K)] = by_nx<Q2_K>;
+    t.dot[int(GgmlType::Q3_K)] = by_nx<Q3_K>;
+    t.dot[int(GgmlType::IQ4_XS)] = by_nx<IQ4_XS>;
     t.dot[int(GgmlType::Q4_K)] = by_nx<Q4_K>;
     t.dot[int(GgmlType::Q5_K)] = by_nx<Q5_K>;
     t.dot[int(GgmlType::Q6_K)] = by_nx<Q6_K>;

@@ -1,4 +1,4 @@
-// AVX-512 (F, BW, VL, VNNI) kernels: the AVX2 table, with Q4_0 and Q8_0 moved to 512-bit
+// AVX-512 (F, BW, VL, VNNI) kernels: the AVX2 table, with Q4_0, Q8_0, Q5_1 and IQ4_NL moved to 512-bit
 // vpdpbusd (u8 × s8 products summed into int32 in one instruction), two blocks per vector
 // and the block scales of eight blocks converted at once, against activations in the split
 // Q8_S layout (see kernels_impl.h).
@@ -9,8 +9,10 @@
 
 #include <immintrin.h>
 
-// The build gives *_avx512.cpp AVX-512 F/BW/VL/DQ; VNNI is enabled here for this file only
-// (the dispatcher checks the CPU for it).
+#include <cstring>
+
+// The build gives *_avx512.cpp AVX-512 F/BW/VL/DQ and VNNI (the dispatcher checks the CPU
+// for it); the pragma says so to GCC as well, clang takes the flag alone.
 #pragma GCC target("avx512vnni")
 // GCC 12's AVX-512 intrinsics pass _mm512_undefined_*() values through, which its own
 // uninitialized-use analysis then reports at every call (GCC bug 105593).
@@ -83,44 +85,88 @@ inline __m256 block_scales8(const uint8_t* first_d, int stride) {
     return _mm256_cvtph_ps(_mm256_cvtepi32_epi16(raw)); // keeps the low 16 bits: d
 }
 
-// Two blocks' values as one vector: [block 0's 32 | block 1's 32].
-// Q4_0: unsigned nibbles 0..15 (low nibbles = elements 0..15); the -8 is applied through
-// the activation sums. Q8_0: magnitudes, with the signs moved onto the activations.
-template <bool Q8> struct Pair {
+// The 32-element weight types with a VNNI kernel here.
+enum class Kind { Q4_0, Q8_0, Q5_1, IQ4_NL };
+
+template <Kind K> constexpr int kBlockBytes = K == Kind::Q8_0 ? int(sizeof(BlockQ8_0))
+                                            : K == Kind::Q5_1 ? int(sizeof(BlockQ5_1)) : int(sizeof(BlockQ4_0));
+// Where the values start in a block (after d, and Q5_1's m and fifth bits).
+template <Kind K> constexpr int kValuesAt = K == Kind::Q5_1 ? 8 : 2;
+// The vpdpbusd operand is u = value·(1/d) + offset; offset · d · Σy is subtracted through the
+// activation sums (Q5_1 adds m · Σy the same way, from its own field).
+template <Kind K> constexpr float kOffset = K == Kind::Q4_0 ? 8.0f : K == Kind::IQ4_NL ? 128.0f : 0.0f;
+
+// IQ4_NL's grid plus 128, as unsigned bytes in every 128-bit lane.
+inline __m512i iq4nl_u8_table() {
+    const __m128i t = _mm_loadu_si128(reinterpret_cast<const __m128i*>(kIq4nlValues));
+    return _mm512_broadcast_i32x4(_mm_xor_si128(t, _mm_set1_epi8(char(0x80))));
+}
+
+// Two blocks' values as one vector: [block 0's 32 | block 1's 32], unsigned as above.
+// Q8_0: magnitudes, with the signs moved onto the activations.
+template <Kind K> struct Pair {
     __m512i q;
     __mmask64 neg; // Q8_0: lanes whose weight is negative
 };
 
-template <bool Q8> inline Pair<Q8> load_pair(const uint8_t* w0, const uint8_t* w1) {
-    if constexpr (Q8) {
+template <Kind K> inline Pair<K> load_pair(const uint8_t* w0, const uint8_t* w1) {
+    if constexpr (K == Kind::Q8_0) {
         const __m512i q = _mm512_inserti64x4(_mm512_zextsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w0 + 2))),
                                              _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w1 + 2)), 1);
         return {_mm512_abs_epi8(q), _mm512_movepi8_mask(q)};
     } else {
-        const __m128i t0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w0 + 2));
-        const __m128i t1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w1 + 2));
+        const __m128i t0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w0 + kValuesAt<K>));
+        const __m128i t1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w1 + kValuesAt<K>));
         const __m256i lo = _mm256_set_m128i(t1, t0);                         // [b0 | b1] bytes
         const __m512i both = _mm512_inserti64x4(_mm512_zextsi256_si512(lo), _mm256_srli_epi16(lo, 4), 1);
         // [b0 low | b1 low | b0 high | b1 high] -> [b0 low | b0 high | b1 low | b1 high]
-        const __m512i q = _mm512_shuffle_i64x2(both, both, _MM_SHUFFLE(3, 1, 2, 0));
-        return {_mm512_and_si512(q, _mm512_set1_epi8(0x0F)), 0};
+        const __m512i shuffled = _mm512_shuffle_i64x2(both, both, _MM_SHUFFLE(3, 1, 2, 0));
+        __m512i q = _mm512_and_si512(shuffled, _mm512_set1_epi8(0x0F));
+        if constexpr (K == Kind::Q5_1) { // bit j of qh is the fifth bit of element j
+            uint32_t h0, h1;
+            std::memcpy(&h0, w0 + 4, 4);
+            std::memcpy(&h1, w1 + 4, 4);
+            q = _mm512_mask_add_epi8(q, __mmask64(h0) | (__mmask64(h1) << 32), q, _mm512_set1_epi8(0x10));
+        } else if constexpr (K == Kind::IQ4_NL) {
+            q = _mm512_shuffle_epi8(iq4nl_u8_table(), q);
+        }
+        return {q, 0};
     }
 }
 
-template <bool Q8> inline __m512i pair_dot(const Pair<Q8>& p, const int8_t* y) {
+template <Kind K> inline __m512i pair_dot(const Pair<K>& p, const int8_t* y) {
     __m512i v = _mm512_loadu_si512(y);
-    if constexpr (Q8) v = _mm512_mask_sub_epi8(v, p.neg, _mm512_setzero_si512(), v);
+    if constexpr (K == Kind::Q8_0) v = _mm512_mask_sub_epi8(v, p.neg, _mm512_setzero_si512(), v);
     return _mm512_dpbusd_epi32(_mm512_setzero_si512(), p.q, v);
 }
 
-// W (Q4_0 or Q8_0 blocks) · NX activation rows in Q8_S.
-template <int NX, bool Q8> void dot_q_q8_s(int64_t n, const void* wv, const void* x, size_t xs, float* out) {
-    constexpr int kBlockBytes = Q8 ? int(sizeof(BlockQ8_0)) : int(sizeof(BlockQ4_0));
+// One block's operand values u (signed values for Q8_0), for the blocks past the last 8.
+template <Kind K> inline void block_values(const uint8_t* wb, int* u) {
+    if constexpr (K == Kind::Q8_0) {
+        for (int l = 0; l < QK; ++l) u[l] = reinterpret_cast<const BlockQ8_0*>(wb)->qs[l];
+    } else {
+        const uint8_t* qs = wb + kValuesAt<K>;
+        uint32_t qh = 0;
+        if constexpr (K == Kind::Q5_1) std::memcpy(&qh, wb + 4, 4);
+        for (int l = 0; l < QK; ++l) {
+            const int nib = l < QK / 2 ? qs[l] & 0x0F : qs[l - QK / 2] >> 4;
+            u[l] = K == Kind::IQ4_NL ? kIq4nlValues[nib] + 128 : nib | int((qh >> l) & 1) << 4;
+        }
+    }
+}
+
+// W (Q4_0, Q8_0, Q5_1 or IQ4_NL blocks) · NX activation rows in Q8_S.
+template <int NX, Kind K> void dot_q_q8_s(int64_t n, const void* wv, const void* x, size_t xs, float* out) {
+    constexpr int kBytes = kBlockBytes<K>;
+    constexpr bool kCorr = K != Kind::Q8_0;
+    // The field whose fp16 value times s_x is subtracted (offset · d) or added (Q5_1's m).
+    constexpr int kCorrAt = K == Kind::Q5_1 ? 2 : 0;
+    constexpr float kCorrScale = K == Kind::Q5_1 ? 1.0f : -kOffset<K>;
     const auto* w = static_cast<const uint8_t*>(wv);
     const int64_t nb = n / QK;
     ActRow xr[NX];
     __m512 acc[NX];
-    __m256 corr[NX]; // Q4_0: Σ d_w · s_x, the 8 · d · Σy part of (q - 8)·y
+    __m256 corr[NX]; // Σ over blocks of that field · s_x
     for (int j = 0; j < NX; ++j) {
         xr[j] = act_row(x, xs, j, n);
         acc[j] = _mm512_setzero_ps();
@@ -135,14 +181,14 @@ template <int NX, bool Q8> void dot_q_q8_s(int64_t n, const void* wv, const void
     // Q4_0 against one row (matrix times vector): one block per 256-bit vpdpbusd, which
     // cores that split 512-bit operations in two run at full rate; two sums in flight.
     __m256 acc1[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()};
-    if constexpr (NX == 1 && !Q8) {
+    if constexpr (NX == 1 && K == Kind::Q4_0) {
         const __m256i m4 = _mm256_set1_epi8(0x0F);
         for (; b + 8 <= nb; b += 8) {
-            const uint8_t* wb = w + b * kBlockBytes;
-            const __m256 dw = block_scales8(wb, kBlockBytes);
+            const uint8_t* wb = w + b * kBytes;
+            const __m256 dw = block_scales8(wb, kBytes);
             const __m256 sc = _mm256_mul_ps(dw, _mm256_loadu_ps(xr[0].d + b));
             for (int k = 0; k < 8; ++k) {
-                const __m128i t = _mm_loadu_si128(reinterpret_cast<const __m128i*>(wb + k * kBlockBytes + 2));
+                const __m128i t = _mm_loadu_si128(reinterpret_cast<const __m128i*>(wb + k * kBytes + 2));
                 const __m256i q = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(t, 4), t), m4);
                 const __m256i y = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xr[0].qs + (b + k) * QK));
                 const __m256i p = _mm256_dpbusd_epi32(_mm256_setzero_si256(), q, y);
@@ -152,58 +198,50 @@ template <int NX, bool Q8> void dot_q_q8_s(int64_t n, const void* wv, const void
         }
     }
     for (; b + 8 <= nb; b += 8) {
-        const uint8_t* wb = w + b * kBlockBytes;
-        const __m256 dw = block_scales8(wb, kBlockBytes);
-        Pair<Q8> pr[4];
-        for (int k = 0; k < 4; ++k) pr[k] = load_pair<Q8>(wb + 2 * k * kBlockBytes, wb + (2 * k + 1) * kBlockBytes);
+        const uint8_t* wb = w + b * kBytes;
+        const __m256 dw = block_scales8(wb, kBytes);
+        const __m256 cw = kCorrAt ? block_scales8(wb + kCorrAt, kBytes) : dw;
+        Pair<K> pr[4];
+        for (int k = 0; k < 4; ++k) pr[k] = load_pair<K>(wb + 2 * k * kBytes, wb + (2 * k + 1) * kBytes);
         for (int j = 0; j < NX; ++j) {
             const __m512 sc = _mm512_zextps256_ps512(_mm256_mul_ps(dw, _mm256_loadu_ps(xr[j].d + b)));
             for (int k = 0; k < 4; ++k) {
-                const __m512i p = pair_dot<Q8>(pr[k], xr[j].qs + (b + 2 * k) * QK);
+                const __m512i p = pair_dot<K>(pr[k], xr[j].qs + (b + 2 * k) * QK);
                 acc[j] = _mm512_fmadd_ps(_mm512_permutexvar_ps(spread[k], sc), _mm512_cvtepi32_ps(p), acc[j]);
             }
-            if constexpr (!Q8) corr[j] = _mm256_fmadd_ps(dw, _mm256_loadu_ps(xr[j].s + b), corr[j]);
+            if constexpr (kCorr) corr[j] = _mm256_fmadd_ps(cw, _mm256_loadu_ps(xr[j].s + b), corr[j]);
         }
     }
     float tail[NX] = {};
     for (; b < nb; ++b) { // fewer than 8 blocks left
-        const uint8_t* wb = w + b * kBlockBytes;
-        int8_t q[QK];
-        uint16_t d16;
-        if constexpr (Q8) {
-            const auto* blk = reinterpret_cast<const BlockQ8_0*>(wb);
-            d16 = blk->d;
-            for (int l = 0; l < QK; ++l) q[l] = blk->qs[l];
-        } else {
-            const auto* blk = reinterpret_cast<const BlockQ4_0*>(wb);
-            d16 = blk->d;
-            for (int l = 0; l < QK / 2; ++l) {
-                q[l] = int8_t(blk->qs[l] & 0x0F);
-                q[l + QK / 2] = int8_t(blk->qs[l] >> 4);
-            }
-        }
-        const float dw = _cvtsh_ss(d16);
+        const uint8_t* wb = w + b * kBytes;
+        int u[QK];
+        block_values<K>(wb, u);
+        uint16_t d16, c16;
+        std::memcpy(&d16, wb, 2);
+        std::memcpy(&c16, wb + kCorrAt, 2);
+        const float dw = _cvtsh_ss(d16), cw = _cvtsh_ss(c16);
         for (int j = 0; j < NX; ++j) {
             const int8_t* y = xr[j].qs + b * QK;
             int sum = 0;
-            for (int l = 0; l < QK; ++l) sum += q[l] * y[l];
-            tail[j] += dw * (xr[j].d[b] * float(sum) - (Q8 ? 0.0f : 8.0f * xr[j].s[b]));
+            for (int l = 0; l < QK; ++l) sum += u[l] * y[l];
+            tail[j] += dw * xr[j].d[b] * float(sum) + (kCorr ? kCorrScale * cw * xr[j].s[b] : 0.0f);
         }
     }
-    for (int j = 0; j < NX; ++j) out[j] = _mm512_reduce_add_ps(acc[j]) - 8.0f * hsum(corr[j]) + tail[j];
-    if constexpr (NX == 1 && !Q8) out[0] += hsum(_mm256_add_ps(acc1[0], acc1[1]));
+    for (int j = 0; j < NX; ++j) out[j] = _mm512_reduce_add_ps(acc[j]) + kCorrScale * hsum(corr[j]) + tail[j];
+    if constexpr (NX == 1 && K == Kind::Q4_0) out[0] += hsum(_mm256_add_ps(acc1[0], acc1[1]));
 }
 
-template <bool Q8> void dot_nx(int64_t n, const void* w, const void* x, size_t xs, int nx, float* s) {
+template <Kind K> void dot_nx(int64_t n, const void* w, const void* x, size_t xs, int nx, float* s) {
     switch (nx) {
-    case 1: dot_q_q8_s<1, Q8>(n, w, x, xs, s); break;
-    case 2: dot_q_q8_s<2, Q8>(n, w, x, xs, s); break;
-    case 3: dot_q_q8_s<3, Q8>(n, w, x, xs, s); break;
-    case 4: dot_q_q8_s<4, Q8>(n, w, x, xs, s); break;
-    case 5: dot_q_q8_s<5, Q8>(n, w, x, xs, s); break;
-    case 6: dot_q_q8_s<6, Q8>(n, w, x, xs, s); break;
-    case 7: dot_q_q8_s<7, Q8>(n, w, x, xs, s); break;
-    default: dot_q_q8_s<8, Q8>(n, w, x, xs, s); break;
+    case 1: dot_q_q8_s<1, K>(n, w, x, xs, s); break;
+    case 2: dot_q_q8_s<2, K>(n, w, x, xs, s); break;
+    case 3: dot_q_q8_s<3, K>(n, w, x, xs, s); break;
+    case 4: dot_q_q8_s<4, K>(n, w, x, xs, s); break;
+    case 5: dot_q_q8_s<5, K>(n, w, x, xs, s); break;
+    case 6: dot_q_q8_s<6, K>(n, w, x, xs, s); break;
+    case 7: dot_q_q8_s<7, K>(n, w, x, xs, s); break;
+    default: dot_q_q8_s<8, K>(n, w, x, xs, s); break;
     }
 }
 
@@ -218,9 +256,13 @@ const KernelTable* avx512_kernel_table() {
         avx2::fill_table(t);
         t.isa = Isa::Avx512;
         t.quantize_q8_s = avx512::quantize_q8_s;
-        t.dot[int(GgmlType::Q4_0)] = avx512::dot_nx<false>;
-        t.dot[int(GgmlType::Q8_0)] = avx512::dot_nx<true>;
-        t.act[int(GgmlType::Q4_0)] = t.act[int(GgmlType::Q8_0)] = ActFormat::Q8_S;
+        using avx512::Kind;
+        t.dot[int(GgmlType::Q4_0)] = avx512::dot_nx<Kind::Q4_0>;
+        t.dot[int(GgmlType::Q8_0)] = avx512::dot_nx<Kind::Q8_0>;
+        t.dot[int(GgmlType::Q5_1)] = avx512::dot_nx<Kind::Q5_1>;
+        t.dot[int(GgmlType::IQ4_NL)] = avx512::dot_nx<Kind::IQ4_NL>;
+        for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::Q5_1, GgmlType::IQ4_NL})
+            t.act[int(type)] = ActFormat::Q8_S;
         return t;
     }();
     return &table;

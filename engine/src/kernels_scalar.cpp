@@ -80,12 +80,106 @@ float row_q5_0(int64_t n, const BlockQ5_0* w, const BlockQ8_0* x) {
     return s;
 }
 
+// Q5_1: d·Σ q·x + m·Σ x per block, like Q4_1 with 5-bit q.
+float row_q5_1(int64_t n, const BlockQ5_1* w, const BlockQ8_0* x) {
+    float s = 0;
+    for (int64_t b = 0; b < n / QK; ++b) {
+        uint32_t qh;
+        std::memcpy(&qh, w[b].qh, 4);
+        int sum = 0, sum_x = 0;
+        for (int j = 0; j < QK / 2; ++j) {
+            const int q0 = (w[b].qs[j] & 0x0F) | (((qh >> j) & 1) << 4);
+            const int q1 = (w[b].qs[j] >> 4) | (((qh >> (j + QK / 2)) & 1) << 4);
+            sum += q0 * x[b].qs[j] + q1 * x[b].qs[j + QK / 2];
+            sum_x += x[b].qs[j] + x[b].qs[j + QK / 2];
+        }
+        const float dx = fp16_to_fp32(x[b].d);
+        s += fp16_to_fp32(w[b].d) * dx * float(sum) + fp16_to_fp32(w[b].m) * dx * float(sum_x);
+    }
+    return s;
+}
+
+float row_iq4_nl(int64_t n, const BlockIQ4_NL* w, const BlockQ8_0* x) {
+    float s = 0;
+    for (int64_t b = 0; b < n / QK; ++b) {
+        int sum = 0;
+        for (int j = 0; j < QK / 2; ++j)
+            sum += kIq4nlValues[w[b].qs[j] & 0xF] * x[b].qs[j] + kIq4nlValues[w[b].qs[j] >> 4] * x[b].qs[j + QK / 2];
+        s += fp16_to_fp32(w[b].d) * fp16_to_fp32(x[b].d) * float(sum);
+    }
+    return s;
+}
+
 float row_q8_0(int64_t n, const BlockQ8_0* w, const BlockQ8_0* x) {
     float s = 0;
     for (int64_t b = 0; b < n / QK; ++b) {
         int sum = 0;
         for (int j = 0; j < QK; ++j) sum += w[b].qs[j] * x[b].qs[j];
         s += fp16_to_fp32(w[b].d) * fp16_to_fp32(x[b].d) * float(sum);
+    }
+    return s;
+}
+
+// The 2-bit values of a Q2_K/Q3_K block in element order (see BlockQ2_K).
+void unpack_2bit(const uint8_t* qs, uint8_t* q) {
+    for (int half = 0; half < 2; ++half, qs += 32)
+        for (int shift = 0; shift < 8; shift += 2)
+            for (int l = 0; l < 32; ++l) *q++ = uint8_t((qs[l] >> shift) & 3);
+}
+
+// Q2_K: Σ_j d·sc_j·Σ q·x − dmin·m_j·Σ x over the 16 sub-blocks of 16.
+float row_q2_K(int64_t n, const BlockQ2_K* w, const BlockQ8_K* x) {
+    float s = 0;
+    for (int64_t b = 0; b < n / QK_K; ++b) {
+        uint8_t q[QK_K];
+        unpack_2bit(w[b].qs, q);
+        int sum = 0, sum_min = 0;
+        for (int g = 0; g < QK_K / 16; ++g) {
+            int sg = 0;
+            for (int l = 0; l < 16; ++l) sg += q[16 * g + l] * x[b].qs[16 * g + l];
+            sum += (w[b].scales[g] & 0xF) * sg;
+            sum_min += (w[b].scales[g] >> 4) * x[b].bsums[g];
+        }
+        s += x[b].d * (fp16_to_fp32(w[b].d) * float(sum) - fp16_to_fp32(w[b].dmin) * float(sum_min));
+    }
+    return s;
+}
+
+// Q3_K: d·Σ_j sc_j·Σ (q − 4)·x, the third bit of q from hmask.
+float row_q3_K(int64_t n, const BlockQ3_K* w, const BlockQ8_K* x) {
+    float s = 0;
+    for (int64_t b = 0; b < n / QK_K; ++b) {
+        uint8_t q[QK_K];
+        unpack_2bit(w[b].qs, q);
+        int8_t sc[QK_K / 16];
+        unpack_scales_q3_K(w[b].scales, sc);
+        int sum = 0;
+        for (int g = 0; g < QK_K / 16; ++g) {
+            int sg = 0;
+            for (int l = 0; l < 16; ++l) {
+                const int i = 16 * g + l;
+                const int v = q[i] - ((w[b].hmask[i % 32] >> (i / 32)) & 1 ? 0 : 4);
+                sg += v * x[b].qs[i];
+            }
+            sum += sc[g] * sg;
+        }
+        s += fp16_to_fp32(w[b].d) * x[b].d * float(sum);
+    }
+    return s;
+}
+
+float row_iq4_xs(int64_t n, const BlockIQ4_XS* w, const BlockQ8_K* x) {
+    float s = 0;
+    for (int64_t b = 0; b < n / QK_K; ++b) {
+        int sum = 0;
+        for (int j = 0; j < QK_K / 32; ++j) {
+            const uint8_t* q = w[b].qs + 16 * j;
+            const int8_t* qx = x[b].qs + 32 * j;
+            int sj = 0;
+            for (int l = 0; l < 16; ++l) sj += kIq4nlValues[q[l] & 0xF] * qx[l] + kIq4nlValues[q[l] >> 4] * qx[l + 16];
+            sum += iq4_xs_scale(w[b], j) * sj;
+        }
+        s += fp16_to_fp32(w[b].d) * x[b].d * float(sum);
     }
     return s;
 }
@@ -226,7 +320,7 @@ KernelTable make_table() {
     t.isa = Isa::Scalar;
     auto set = [&](GgmlType type, DotFn fn) {
         t.dot[int(type)] = fn;
-        const bool k = type == GgmlType::Q4_K || type == GgmlType::Q5_K || type == GgmlType::Q6_K;
+        const bool k = type_traits(type).block_size == QK_K;
         const bool f = type == GgmlType::F32 || type == GgmlType::F16 || type == GgmlType::BF16;
         t.act[int(type)] = f ? ActFormat::F32 : k ? ActFormat::Q8_K : ActFormat::Q8_0;
     };
@@ -236,7 +330,12 @@ KernelTable make_table() {
     set(GgmlType::Q4_0, multi<BlockQ4_0, BlockQ8_0, row_q4_0>);
     set(GgmlType::Q4_1, multi<BlockQ4_1, BlockQ8_0, row_q4_1>);
     set(GgmlType::Q5_0, multi<BlockQ5_0, BlockQ8_0, row_q5_0>);
+    set(GgmlType::Q5_1, multi<BlockQ5_1, BlockQ8_0, row_q5_1>);
     set(GgmlType::Q8_0, multi<BlockQ8_0, BlockQ8_0, row_q8_0>);
+    set(GgmlType::IQ4_NL, multi<BlockIQ4_NL, BlockQ8_0, row_iq4_nl>);
+    set(GgmlType::Q2_K, multi<BlockQ2_K, BlockQ8_K, row_q2_K>);
+    set(GgmlType::Q3_K, multi<BlockQ3_K, BlockQ8_K, row_q3_K>);
+    set(GgmlType::IQ4_XS, multi<BlockIQ4_XS, BlockQ8_K, row_iq4_xs>);
     set(GgmlType::Q4_K, multi<BlockQ4_K, BlockQ8_K, row_q4_K>);
     set(GgmlType::Q5_K, multi<BlockQ5_K, BlockQ8_K, row_q5_K>);
     set(GgmlType::Q6_K, multi<BlockQ6_K, BlockQ8_K, row_q6_K>);

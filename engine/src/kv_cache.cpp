@@ -23,8 +23,8 @@ size_t row_bytes_for(KvType type, uint32_t n_kv_embd) {
 } // namespace
 
 uint32_t KvCache::window_slots(uint32_t n_ctx, uint32_t window) {
-    if (window == 0 || uint64_t(window) + kDecodeBatch - 1 >= n_ctx) return n_ctx;
-    return window + kDecodeBatch - 1;
+    if (window == 0 || uint64_t(window) + kDecoderBatch - 1 >= n_ctx) return n_ctx;
+    return window + kDecoderBatch - 1;
 }
 
 uint64_t KvCache::bytes_for(KvType type, uint32_t n_ctx, uint32_t n_kv_embd, const std::vector<uint32_t>& windows) {

@@ -3,16 +3,16 @@
 #include "kmlm/memory.h"
 
 #include "kmlm/error.h"
+#include "kmlm/gru_io.h"
+#include "kmlm/model_file.h"
+#include "transformer_model.h"
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 
 namespace kmlm {
 namespace {
 
-// Prompt tokens evaluated per batch by the decoders; activations scale with it.
-constexpr uint64_t kPromptBatch = 128;
 // The decoder's and kernels' code and tables, paged in on the first evaluation: `kmlm memory
 // --fill` shows RssFile growing about 1 MiB beyond the model file and the process's start.
 constexpr uint64_t kDecoderCodeBytes = 1ull << 20;
@@ -51,77 +51,28 @@ uint64_t tensor_elements(const gguf::GgufFile& file) {
     return total;
 }
 
-uint32_t require_u32(const gguf::GgufFile& file, const std::string& key) {
-    const auto v = file.get_uint(key);
-    if (!v) throw FormatError(file.source_name() + ": missing " + key + " (needed for the memory estimate)");
-    if (*v == 0 || *v > (1u << 30)) throw FormatError(file.source_name() + ": " + key + " is out of range");
-    return static_cast<uint32_t>(*v);
-}
-
-uint32_t optional_u32(const gguf::GgufFile& file, const std::string& key, uint32_t fallback) {
-    const auto v = file.get_uint(key);
-    if (!v) return fallback;
-    if (*v == 0 || *v > (1u << 30)) throw FormatError(file.source_name() + ": " + key + " is out of range");
-    return static_cast<uint32_t>(*v);
-}
-
-uint32_t vocab_size(const gguf::GgufFile& file) {
-    if (const auto* v = file.find("tokenizer.ggml.tokens"))
-        if (const auto* tokens = std::get_if<std::vector<std::string>>(&v->data))
-            return static_cast<uint32_t>(tokens->size());
-    if (const auto* t = file.find_tensor("token_embd.weight"); t && t->dims.size() == 2)
-        return static_cast<uint32_t>(t->dims[1]);
-    return 0;
-}
-
 // The jamo GRU holds its weights in F32 whatever the file stores, plus a table of
 // embedding x Wi + bi ([V, 3H]); its state is one hidden vector and the token history. While
 // loading, the file's tensors are read through the mapping as well (the peak).
 void estimate_gru(const gguf::GgufFile& file, MemoryEstimate& e) {
-    require_u32(file, "kmlm-gru.embedding_length");
-    const uint64_t hidden = require_u32(file, "kmlm-gru.hidden_length");
-    const uint64_t vocab = vocab_size(file);
+    const GruConfig c = read_gru_config(file);
+    const uint64_t hidden = uint64_t(c.hidden_dim), vocab = uint64_t(c.vocab_size);
     if (e.n_ctx == 0) e.n_ctx = 2048;
     e.weights = e.parameters * 4 + vocab * 3 * hidden * 4;
     e.kv_cache = hidden * 4 + uint64_t(e.n_ctx) * 4;
     e.compute = (3 * hidden + vocab) * 4 + tensor_bytes(file);
 }
 
-// The decoder's buffers for a batch of B prompt tokens (floats, see transformer_eval.cpp):
-//   x, norm out, attention out, scratch        4 x [B, embd]
-//   q (with room for k and v), k, v            [B, embd + 2 kv] + 2 x [B, kv]
-//   FFN gate/up                                2 x [B, ff]
-//   attention scores                           [heads, n_ctx] (per thread; heads bound threads)
-//   logits                                     [vocab]
-//   RoPE cos/sin tables                        [n_ctx, head_dim]
-// plus 8-bit copies of the activations fed to the quantized matmuls ([B, max(embd, ff)]).
-void estimate_decoder(const gguf::GgufFile& file, const std::string& arch, MemoryEstimate& e) {
-    const uint32_t layers = require_u32(file, arch + ".block_count");
-    const uint32_t embd = require_u32(file, arch + ".embedding_length");
-    const uint32_t heads = require_u32(file, arch + ".attention.head_count");
-    const uint32_t kv_heads = optional_u32(file, arch + ".attention.head_count_kv", heads);
-    const uint32_t ff = optional_u32(file, arch + ".feed_forward_length", 4 * embd);
-    const uint32_t train_ctx = optional_u32(file, arch + ".context_length", 2048);
-    const uint32_t key_len = optional_u32(file, arch + ".attention.key_length", embd / heads);
-    const uint32_t value_len = optional_u32(file, arch + ".attention.value_length", key_len);
-    if (embd % heads != 0 && !file.has(arch + ".attention.key_length"))
-        throw FormatError(file.source_name() + ": embedding_length is not a multiple of head_count");
-    if (kv_heads > heads) throw FormatError(file.source_name() + ": head_count_kv exceeds head_count");
-    const uint64_t vocab = vocab_size(file);
-
-    if (e.n_ctx == 0 || e.n_ctx > train_ctx) e.n_ctx = train_ctx;
-    e.n_ctx = std::max<uint32_t>(e.n_ctx, std::min<uint32_t>(16, train_ctx)); // the decoder's minimum
-    if (key_len % 32 != 0) e.kv_type = KvType::F16; // Q8_0 blocks would straddle heads
-    // K and V rows may differ in width: average the two caches.
-    e.kv_cache = (kv_cache_bytes(layers, e.n_ctx, kv_heads, key_len, e.kv_type) +
-                  kv_cache_bytes(layers, e.n_ctx, kv_heads, value_len, e.kv_type)) / 2;
-    e.weights = tensor_bytes(file);
-
-    const uint64_t B = std::min<uint64_t>(kPromptBatch, e.n_ctx);
-    const uint64_t kv = uint64_t(kv_heads) * key_len;
-    const uint64_t per_token = 5ull * embd + 4 * kv + 2ull * ff;
-    const uint64_t floats = B * per_token + uint64_t(heads) * e.n_ctx + vocab + uint64_t(e.n_ctx) * key_len;
-    e.compute = floats * 4 + B * std::max(embd, ff) * 34 / 32 + kDecoderCodeBytes;
+// KV cache and activations of a decoder (the buffers are the decoder's own list, see
+// decoder_buffers()), plus 8-bit copies of the activations fed to the quantized matmuls
+// ([B, max(embd, ff)]) and the decoder's code. Attention threads are bounded by the heads.
+void estimate_decoder(const TransformerHParams& hp, MemoryEstimate& e) {
+    e.n_ctx = decoder_context(hp, e.n_ctx);
+    e.kv_type = decoder_kv_type(hp, e.kv_type);
+    // Sliding-window layers keep only their window (KvCache::window_slots).
+    e.kv_cache = KvCache::bytes_for(e.kv_type, e.n_ctx, hp.n_kv_embd(), hp.windows());
+    const DecoderBuffers buffers = decoder_buffers(hp, e.n_ctx, hp.n_head);
+    e.compute = buffers.floats() * 4 + buffers.batch * std::max(hp.n_embd, hp.n_ff) * 34 / 32 + kDecoderCodeBytes;
 }
 
 } // namespace
@@ -140,8 +91,25 @@ MemoryEstimate estimate_memory(const gguf::GgufFile& file, uint32_t n_ctx, KvTyp
     e.baseline = baseline;
     e.parameters = tensor_elements(file);
     e.vocab = vocab_bytes(file) + file.data_offset(); // the header is read through the mapping
-    if (e.architecture == "kmlm-gru") estimate_gru(file, e);
-    else estimate_decoder(file, e.architecture, e);
+    if (e.architecture == kGruArchitecture) {
+        estimate_gru(file, e);
+    } else {
+        e.weights = tensor_bytes(file);
+        estimate_decoder(read_hparams(file), e);
+    }
+    return e;
+}
+
+MemoryEstimate estimate_decoder_memory(const TransformerHParams& hp, uint64_t weight_bytes, uint64_t vocab_bytes,
+                                       uint32_t n_ctx, KvType kv_type, uint64_t baseline) {
+    MemoryEstimate e;
+    e.architecture = hp.arch_name;
+    e.n_ctx = n_ctx;
+    e.kv_type = kv_type;
+    e.baseline = baseline;
+    e.weights = weight_bytes;
+    e.vocab = vocab_bytes;
+    estimate_decoder(hp, e);
     return e;
 }
 
@@ -149,28 +117,18 @@ MemoryEstimate estimate_memory(const gguf::GgufFile& file, uint32_t n_ctx, KvTyp
 // text (at least 4 bytes per number) parsed into a document first.
 MemoryEstimate estimate_model_file(const std::filesystem::path& path, uint32_t n_ctx, KvType kv_type,
                                    uint64_t baseline) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw IoError("cannot open model file: " + path.string());
-    char magic[4] = {};
-    in.read(magic, 4);
-    if (in.gcount() == 4 && std::string_view(magic, 4) == "GGUF")
-        return estimate_memory(*gguf::GgufFile::open(path), n_ctx, kv_type, baseline);
+    const ModelFormat format = detect_model_format(path);
+    if (format == ModelFormat::Gguf) return estimate_memory(*gguf::GgufFile::open(path), n_ctx, kv_type, baseline);
     std::error_code ec;
     const uint64_t size = std::filesystem::file_size(path, ec);
     if (ec) throw IoError("cannot read the size of " + path.string());
     MemoryEstimate e;
-    e.architecture = "kmlm-gru";
+    e.architecture = std::string(kGruArchitecture);
     e.n_ctx = n_ctx;
     e.kv_type = kv_type;
     e.baseline = baseline;
     e.weights = size;
-    bool json = false; // as load_model() tells: '{' after optional whitespace
-    for (char c : magic) {
-        if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
-        json = c == '{';
-        break;
-    }
-    e.compute = json ? 3 * size : 0; // text + parsed document while loading
+    e.compute = format == ModelFormat::GruJson ? 3 * size : 0; // text + parsed document while loading
     return e;
 }
 
@@ -208,7 +166,7 @@ std::string format_bytes(uint64_t bytes) {
 
 std::string describe(const MemoryEstimate& e) {
     std::string s = "memory estimate: " + format_bytes(e.total()) + " at context " + std::to_string(e.n_ctx);
-    if (e.architecture != "kmlm-gru") s += e.kv_type == KvType::F16 ? " (KV cache f16)" : " (KV cache q8_0)";
+    if (e.architecture != kGruArchitecture) s += e.kv_type == KvType::F16 ? " (KV cache f16)" : " (KV cache q8_0)";
     s += "\n  weights      " + format_bytes(e.weights);
     s += "\n  KV cache     " + format_bytes(e.kv_cache);
     s += "\n  compute      " + format_bytes(e.compute);
@@ -228,7 +186,7 @@ void check_admission(const MemoryEstimate& e, uint64_t limit, const gguf::GgufFi
                       ", application " + format_bytes(e.baseline) + "): " + format_bytes(e.total() - limit) +
                       " over the memory ceiling of " + format_bytes(limit) + ".";
     std::vector<std::string> fits;
-    if (file && e.architecture != "kmlm-gru") {
+    if (file && e.architecture != kGruArchitecture) {
         if (const uint32_t ctx = fit_context(*file, e.kv_type, limit, e.baseline); ctx >= 16)
             fits.push_back("a context of " + std::to_string(ctx) + " tokens or less");
         if (e.kv_type == KvType::F16) {
@@ -239,7 +197,7 @@ void check_admission(const MemoryEstimate& e, uint64_t limit, const gguf::GgufFi
         if (q4 < e.weights && e.total() - e.weights + q4 <= limit)
             fits.push_back("a Q4_0 quantization of this model (about " + format_bytes(e.total() - e.weights + q4) + ")");
     }
-    if (e.architecture != "kmlm-gru") fits.push_back("the bundled GRU model");
+    if (e.architecture != kGruArchitecture) fits.push_back("the bundled GRU model");
     if (!fits.empty()) {
         msg += " What would fit: ";
         for (size_t i = 0; i < fits.size(); ++i) msg += (i ? "; " : "") + fits[i];

@@ -3,9 +3,7 @@
 
 #include "kmlm/error.h"
 #include "kmlm/memory.h"
-
-#include <cstring>
-#include <fstream>
+#include "kmlm/model_file.h"
 
 namespace kmlm {
 namespace {
@@ -23,33 +21,36 @@ void admit(const gguf::GgufFile& file, const std::filesystem::path& path, const 
     check_admission(estimate, options.memory_limit, &file, path.filename().string());
 }
 
-} // namespace
+// The weights are mapped (decoders) or small (the GRU): loading is checking the file and
+// building the tokenizer, so progress reports the steps between which it can stop.
+void step(const LoadOptions& options, float fraction) {
+    if (options.cancel && options.cancel->load()) throw CancelledError("loading the model was cancelled");
+    if (options.progress) options.progress(fraction);
+}
 
-std::unique_ptr<LanguageModel> load_model(const std::filesystem::path& path, const LoadOptions& options) {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(path, ec))
-        throw IoError("model file not found: " + path.string());
-    std::ifstream in(path, std::ios::binary);
-    char magic[4] = {};
-    in.read(magic, 4);
-    if (in.gcount() < 4) throw FormatError(path.string() + ": file too short to be a model");
-
-    if (std::memcmp(magic, "GGUF", 4) == 0) {
+std::unique_ptr<LanguageModel> open_model(const std::filesystem::path& path, const LoadOptions& options) {
+    const ModelFormat format = detect_model_format(path);
+    if (format == ModelFormat::Gguf) {
         auto file = gguf::GgufFile::open(path);
         admit(*file, path, options);
-        if (file->architecture() == "kmlm-gru") return load_gru_gguf(std::move(file), options);
+        step(options, 0.1f);
+        if (file->architecture() == kGruArchitecture) return load_gru_gguf(std::move(file), options);
         return load_transformer(std::move(file), options);
     }
     check_admission(estimate_model_file(path, options.n_ctx, options.kv_type, current_rss()),
                     options.memory_limit, nullptr, path.filename().string());
-    // The original library's JSON starts with '{' (maybe after whitespace); its binary
-    // format starts with the uint32 length of the config JSON.
-    for (char c : magic) {
-        if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
-        if (c == '{') return load_gru_json(path, options);
-        break;
-    }
+    step(options, 0.1f);
+    if (format == ModelFormat::GruJson) return load_gru_json(path, options);
     return load_gru_binary(path, options);
+}
+
+} // namespace
+
+std::unique_ptr<LanguageModel> load_model(const std::filesystem::path& path, const LoadOptions& options) {
+    step(options, 0.0f);
+    auto model = open_model(path, options);
+    step(options, 1.0f);
+    return model;
 }
 
 } // namespace kmlm

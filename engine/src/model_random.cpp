@@ -138,9 +138,14 @@ TypePlan plan_types(const std::string& name) {
     case GgmlType::Q4_1: ft = 3; break;
     case GgmlType::Q8_0: ft = 7; break;
     case GgmlType::Q5_0: ft = 8; break;
+    case GgmlType::Q5_1: ft = 9; break;
+    case GgmlType::Q2_K: ft = 10; break;
+    case GgmlType::Q3_K: ft = 11; break;
     case GgmlType::Q4_K: ft = 14; break;
     case GgmlType::Q5_K: ft = 16; break;
     case GgmlType::Q6_K: ft = 18; break;
+    case GgmlType::IQ4_NL: ft = 25; break;
+    case GgmlType::IQ4_XS: ft = 30; break;
     case GgmlType::BF16: ft = 32; break;
     default: break;
     }
@@ -259,7 +264,7 @@ gguf::GgufWriter build(const RandomModelSpec& spec) {
     w.set_u32("tokenizer.ggml.eos_token_id", first_control);
     w.set_u32("tokenizer.ggml.eot_token_id", first_control + 2);
     w.set_bool("tokenizer.ggml.add_bos_token", false);
-    w.set_string("tokenizer.chat_template", kChatTemplate);
+    w.set_string("tokenizer.chat_template", spec.chat_template.empty() ? std::string(kChatTemplate) : spec.chat_template);
 
     const float wscale_d = std::sqrt(3.0f / d), wscale_ff = std::sqrt(3.0f / ff);
     b.matrix("token_embd.weight", d, spec.n_vocab, b.type_for("token_embd", 0), 1.0f);

@@ -2,7 +2,8 @@
 #include "kmlm/perplexity.h"
 
 #include "kmlm/error.h"
-#include "kmlm/transformer.h"
+#include "kmlm/loglik.h"
+#include "kmlm/utf8.h"
 
 #include <chrono>
 #include <cmath>
@@ -11,29 +12,21 @@
 namespace kmlm {
 namespace {
 
-// -log softmax(logits)[target], in double like llama.cpp's log_softmax.
-double negative_log_likelihood(std::span<const float> logits, int32_t target) {
-    float max = logits[0];
-    for (float l : logits) max = std::max(max, l);
-    double sum = 0;
-    for (float l : logits) sum += std::exp(double(l) - max);
-    return -(double(logits[target]) - max - std::log(sum));
-}
+double negative_log_likelihood(std::span<const float> logits, int32_t target) { return -log_prob(logits, target); }
 
-// Logits of positions from.. of chunk: one batch where the model can, else token by token.
-template <typename F>
-void for_each_logits(LanguageModel& model, std::span<const int32_t> chunk, size_t from, F&& f) {
-    const size_t vocab = model.tokenizer().vocab_size();
-    if (auto* batch = dynamic_cast<BatchLogits*>(&model)) {
-        const auto all = batch->eval_all(chunk, from);
-        const size_t stride = all.size() / (chunk.size() - from);
-        for (size_t i = from; i < chunk.size(); ++i) f(i, all.subspan((i - from) * stride, vocab));
-        return;
-    }
-    for (size_t i = 0; i < chunk.size(); ++i) {
-        const auto logits = model.eval(chunk.subspan(i, 1));
-        if (i >= from) f(i, logits.first(vocab));
-    }
+// Characters covered by tokens[begin, end): those of their decoded text. They are decoded
+// after a few tokens of left context whose own text is subtracted, so that a leading space
+// the decoder drops at the start of a text, or a syllable built across the boundary, is
+// counted once, where it ends.
+TextCounts scored_text_counts(const Tokenizer& tok, std::span<const int32_t> tokens, size_t begin, size_t end) {
+    constexpr size_t kLead = 8;
+    const size_t lead = begin >= kLead ? begin - kLead : 0;
+    const TextCounts all = count_text(tok.decode(tokens.subspan(lead, end - lead)));
+    const TextCounts before = count_text(tok.decode(tokens.subspan(lead, begin - lead)));
+    TextCounts c;
+    c.code_points = all.code_points > before.code_points ? all.code_points - before.code_points : 0;
+    c.syllables = all.syllables > before.syllables ? all.syllables - before.syllables : 0;
+    return c;
 }
 
 } // namespace
@@ -65,16 +58,21 @@ PerplexityResult perplexity(LanguageModel& model, std::string_view text, const P
         if (tok.bos() >= 0) chunk[0] = tok.bos();
         model.reset();
         // Logits at position i predict the original token i + 1; score i in [first, n_ctx - 1).
-        for_each_logits(model, chunk, first, [&](size_t i, std::span<const float> logits) {
+        eval_logits(model, chunk, first, [&](size_t i, std::span<const float> logits) {
             if (i + 1 >= n_ctx) return;
             const double v = negative_log_likelihood(logits, tokens[size_t(c) * n_ctx + i + 1]);
             nll += v;
             nll2 += v * v;
             ++r.n_scored;
         });
+        const size_t chunk_begin = size_t(c) * n_ctx;
+        const TextCounts covered = scored_text_counts(tok, tokens, chunk_begin + first + 1, chunk_begin + n_ctx);
+        r.scored_chars += covered.code_points;
+        r.scored_syllables += covered.syllables;
         ++r.n_chunks;
         if (options.on_chunk) options.on_chunk(c + 1, n_chunks, std::exp(nll / r.n_scored));
     }
+    r.nll = nll;
     if (r.n_scored > 0) {
         const double mean = nll / r.n_scored;
         r.ppl = std::exp(mean);

@@ -1,4 +1,4 @@
-// fp16/bf16 conversion and the 32-element block formats (Q4_0, Q4_1, Q5_0, Q8_0), with the
+// fp16/bf16 conversion and the 32-element block formats (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0), with the
 // same rounding as ggml's reference quantizers so files written here quantize alike.
 #include "kmlm/quant.h"
 
@@ -158,6 +158,40 @@ void dequantize_q5_0(const BlockQ5_0* x, float* y, int64_t n) {
     }
 }
 
+// Q5_1 as ggml rounds it: (x - min) / d + 0.5 truncated, no clamp (the top value lands on 31).
+void quantize_q5_1(const float* x, BlockQ5_1* y, int64_t n) {
+    for (int64_t b = 0; b < n / QK; ++b, x += QK) {
+        const auto [mn, mx] = std::minmax_element(x, x + QK);
+        const float min = *mn, d = (*mx - min) / 31;
+        const float id = d ? 1.0f / d : 0.0f;
+        y[b].d = fp32_to_fp16(d);
+        y[b].m = fp32_to_fp16(min);
+        uint32_t qh = 0;
+        for (int j = 0; j < QK / 2; ++j) {
+            const auto q0 = uint8_t((x[j] - min) * id + 0.5f);
+            const auto q1 = uint8_t((x[j + QK / 2] - min) * id + 0.5f);
+            y[b].qs[j] = uint8_t((q0 & 0x0F) | ((q1 & 0x0F) << 4));
+            qh |= uint32_t((q0 >> 4) & 1) << j;
+            qh |= uint32_t((q1 >> 4) & 1) << (j + QK / 2);
+        }
+        std::memcpy(y[b].qh, &qh, 4);
+    }
+}
+
+void dequantize_q5_1(const BlockQ5_1* x, float* y, int64_t n) {
+    for (int64_t b = 0; b < n / QK; ++b, y += QK) {
+        const float d = fp16_to_fp32(x[b].d), m = fp16_to_fp32(x[b].m);
+        uint32_t qh;
+        std::memcpy(&qh, x[b].qh, 4);
+        for (int j = 0; j < QK / 2; ++j) {
+            const int q0 = (x[b].qs[j] & 0x0F) | (((qh >> j) & 1) << 4);
+            const int q1 = (x[b].qs[j] >> 4) | (((qh >> (j + QK / 2)) & 1) << 4);
+            y[j] = float(q0) * d + m;
+            y[j + QK / 2] = float(q1) * d + m;
+        }
+    }
+}
+
 void quantize_q8_0(const float* x, BlockQ8_0* y, int64_t n) {
     for (int64_t b = 0; b < n / QK; ++b, x += QK) {
         float amax = 0;
@@ -185,8 +219,9 @@ void dequantize_q8_0(const BlockQ8_0* x, float* y, int64_t n) {
 bool can_quantize(GgmlType type) {
     switch (type) {
     case GgmlType::F32: case GgmlType::F16: case GgmlType::BF16: case GgmlType::Q4_0:
-    case GgmlType::Q4_1: case GgmlType::Q5_0: case GgmlType::Q8_0: case GgmlType::Q4_K:
-    case GgmlType::Q5_K: case GgmlType::Q6_K: case GgmlType::Q8_K:
+    case GgmlType::Q4_1: case GgmlType::Q5_0: case GgmlType::Q5_1: case GgmlType::Q8_0:
+    case GgmlType::Q2_K: case GgmlType::Q3_K: case GgmlType::Q4_K: case GgmlType::Q5_K:
+    case GgmlType::Q6_K: case GgmlType::Q8_K: case GgmlType::IQ4_NL: case GgmlType::IQ4_XS:
         return true;
     default:
         return false;
@@ -207,7 +242,12 @@ void quantize_row(GgmlType type, const float* x, void* y, uint64_t n) {
     case GgmlType::Q4_0: quantize_q4_0(x, static_cast<BlockQ4_0*>(y), ni); break;
     case GgmlType::Q4_1: quantize_q4_1(x, static_cast<BlockQ4_1*>(y), ni); break;
     case GgmlType::Q5_0: quantize_q5_0(x, static_cast<BlockQ5_0*>(y), ni); break;
+    case GgmlType::Q5_1: quantize_q5_1(x, static_cast<BlockQ5_1*>(y), ni); break;
     case GgmlType::Q8_0: quantize_q8_0(x, static_cast<BlockQ8_0*>(y), ni); break;
+    case GgmlType::IQ4_NL: quantize_row_iq4_nl(x, static_cast<BlockIQ4_NL*>(y), ni); break;
+    case GgmlType::Q2_K: quantize_row_q2_K(x, static_cast<BlockQ2_K*>(y), ni); break;
+    case GgmlType::Q3_K: quantize_row_q3_K(x, static_cast<BlockQ3_K*>(y), ni); break;
+    case GgmlType::IQ4_XS: quantize_row_iq4_xs(x, static_cast<BlockIQ4_XS*>(y), ni); break;
     case GgmlType::Q4_K: quantize_row_q4_K(x, static_cast<BlockQ4_K*>(y), ni); break;
     case GgmlType::Q5_K: quantize_row_q5_K(x, static_cast<BlockQ5_K*>(y), ni); break;
     case GgmlType::Q6_K: quantize_row_q6_K(x, static_cast<BlockQ6_K*>(y), ni); break;
@@ -228,7 +268,12 @@ void dequantize_row(GgmlType type, const void* x, float* y, uint64_t n) {
     case GgmlType::Q4_0: dequantize_q4_0(static_cast<const BlockQ4_0*>(x), y, ni); break;
     case GgmlType::Q4_1: dequantize_q4_1(static_cast<const BlockQ4_1*>(x), y, ni); break;
     case GgmlType::Q5_0: dequantize_q5_0(static_cast<const BlockQ5_0*>(x), y, ni); break;
+    case GgmlType::Q5_1: dequantize_q5_1(static_cast<const BlockQ5_1*>(x), y, ni); break;
     case GgmlType::Q8_0: dequantize_q8_0(static_cast<const BlockQ8_0*>(x), y, ni); break;
+    case GgmlType::IQ4_NL: dequantize_row_iq4_nl(static_cast<const BlockIQ4_NL*>(x), y, ni); break;
+    case GgmlType::Q2_K: dequantize_row_q2_K(static_cast<const BlockQ2_K*>(x), y, ni); break;
+    case GgmlType::Q3_K: dequantize_row_q3_K(static_cast<const BlockQ3_K*>(x), y, ni); break;
+    case GgmlType::IQ4_XS: dequantize_row_iq4_xs(static_cast<const BlockIQ4_XS*>(x), y, ni); break;
     case GgmlType::Q4_K: dequantize_row_q4_K(static_cast<const BlockQ4_K*>(x), y, ni); break;
     case GgmlType::Q5_K: dequantize_row_q5_K(static_cast<const BlockQ5_K*>(x), y, ni); break;
     case GgmlType::Q6_K: dequantize_row_q6_K(static_cast<const BlockQ6_K*>(x), y, ni); break;

@@ -1,6 +1,6 @@
-// The K-quants (Q4_K, Q5_K, Q6_K, and Q8_K for activations): super-blocks of 256 elements
+// The K-quants (Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, and Q8_K for activations): super-blocks of 256 elements
 // with per-sub-block scales. The scale search follows ggml's reference quantizers
-// (make_qkx2_quants / make_qx_quants) so that our files match what llama.cpp writes.
+// (make_qkx2_quants / make_qx_quants / make_q3_quants) so that our files match what llama.cpp writes.
 #include "kmlm/quant.h"
 
 #include "quant_blocks.h"
@@ -17,9 +17,11 @@ constexpr float kGroupMaxEps = 1e-15f;
 int nearest_int(float f) { return int(std::lrintf(f)); }
 
 // Fits x[i] ~ scale * L[i] - min with L in 0..nmax, minimising the weighted squared error
-// over a few candidate scales. Returns scale; *the_min receives min (>= 0).
+// over a few candidate scales (absolute errors instead of squared ones with use_mad).
+// Returns scale; *the_min receives min (>= 0).
 float make_qkx2_quants(int n, int nmax, const float* x, const float* weights, uint8_t* L, float* the_min,
-                       uint8_t* Laux, float rmin, float rdelta, int nstep) {
+                       uint8_t* Laux, float rmin, float rdelta, int nstep, bool use_mad = false) {
+    auto err = [use_mad](float diff) { return use_mad ? std::fabs(diff) : diff * diff; };
     float min = x[0], max = x[0];
     float sum_w = weights[0], sum_x = sum_w * x[0];
     for (int i = 1; i < n; ++i) {
@@ -39,8 +41,7 @@ float make_qkx2_quants(int n, int nmax, const float* x, const float* weights, ui
     float best_error = 0;
     for (int i = 0; i < n; ++i) {
         L[i] = uint8_t(std::clamp(nearest_int(iscale * (x[i] - min)), 0, nmax));
-        const float diff = scale * L[i] + min - x[i];
-        best_error += weights[i] * diff * diff;
+        best_error += weights[i] * err(scale * L[i] + min - x[i]);
     }
     for (int is = 0; is <= nstep; ++is) {
         iscale = (rmin + rdelta * is + nmax) / (max - min);
@@ -61,10 +62,7 @@ float make_qkx2_quants(int n, int nmax, const float* x, const float* weights, ui
             this_scale = sum_xl / sum_l2;
         }
         float error = 0;
-        for (int i = 0; i < n; ++i) {
-            const float diff = this_scale * Laux[i] + this_min - x[i];
-            error += weights[i] * diff * diff;
-        }
+        for (int i = 0; i < n; ++i) error += weights[i] * err(this_scale * Laux[i] + this_min - x[i]);
         if (error < best_error) {
             std::copy(Laux, Laux + n, L);
             best_error = error;
@@ -119,6 +117,61 @@ float make_qx_quants(int n, int nmax, const float* x, int8_t* L) {
         }
     }
     return scale;
+}
+
+// Q3_K's symmetric fit x[i] ~ scale * L[i], L in -nmax..nmax-1, weights x^2: start from
+// nmax / max, then move single elements while that lowers the weighted error (up to 5
+// passes). Stores L + nmax; returns scale.
+float make_q3_quants(int n, int nmax, const float* x, int8_t* L) {
+    float max = 0, amax = 0;
+    for (int i = 0; i < n; ++i) {
+        if (std::fabs(x[i]) > amax) {
+            amax = std::fabs(x[i]);
+            max = x[i];
+        }
+    }
+    if (amax < kGroupMaxEps) {
+        std::fill(L, L + n, 0);
+        return 0.0f;
+    }
+    const float iscale = -nmax / max;
+    float sumlx = 0, suml2 = 0;
+    for (int i = 0; i < n; ++i) {
+        const int l = std::clamp(nearest_int(iscale * x[i]), -nmax, nmax - 1);
+        L[i] = int8_t(l);
+        const float w = x[i] * x[i];
+        sumlx += w * x[i] * l;
+        suml2 += w * l * l;
+    }
+    for (int pass = 0; pass < 5; ++pass) {
+        int changed = 0;
+        for (int i = 0; i < n; ++i) {
+            const float w = x[i] * x[i];
+            float slx = sumlx - w * x[i] * L[i];
+            if (slx <= 0) continue;
+            float sl2 = suml2 - w * L[i] * L[i];
+            const int l = std::clamp(nearest_int(x[i] * sl2 / slx), -nmax, nmax - 1);
+            if (l == L[i]) continue;
+            slx += w * x[i] * l;
+            sl2 += w * l * l;
+            if (sl2 > 0 && slx * slx * suml2 > sumlx * sumlx * sl2) {
+                L[i] = int8_t(l);
+                sumlx = slx;
+                suml2 = sl2;
+                ++changed;
+            }
+        }
+        if (!changed) break;
+    }
+    for (int i = 0; i < n; ++i) L[i] = int8_t(L[i] + nmax);
+    return suml2 > 0 ? sumlx / suml2 : 0.0f;
+}
+
+// Packs 2-bit values L[256] as Q2_K/Q3_K store them (see BlockQ2_K).
+void pack_2bit(const uint8_t* L, uint8_t* qs) {
+    for (int j = 0; j < QK_K; j += 128)
+        for (int l = 0; l < 32; ++l)
+            qs[j / 4 + l] = uint8_t(L[j + l] | (L[j + l + 32] << 2) | (L[j + l + 64] << 4) | (L[j + l + 96] << 6));
 }
 
 // Packs 8 six-bit scales and mins into Q4_K/Q5_K's 12 bytes (inverse of get_scale_min_k4).
@@ -176,6 +229,121 @@ void quantize_k4_block(const float* x, int nmax, float rmin, int nstep, uint16_t
 }
 
 } // namespace
+
+void quantize_row_q2_K(const float* x, BlockQ2_K* y, int64_t n) {
+    constexpr float kQ4Scale = 15.f;
+    uint8_t L[QK_K], Laux[16];
+    float weights[16], mins[QK_K / 16], scales[QK_K / 16];
+    for (int64_t b = 0; b < n / QK_K; ++b, x += QK_K) {
+        float max_scale = 0, max_min = 0;
+        for (int j = 0; j < QK_K / 16; ++j) {
+            for (int l = 0; l < 16; ++l) weights[l] = std::fabs(x[16 * j + l]);
+            scales[j] = make_qkx2_quants(16, 3, x + 16 * j, weights, L + 16 * j, &mins[j], Laux, -0.5f, 0.1f, 15, true);
+            max_scale = std::max(max_scale, scales[j]);
+            max_min = std::max(max_min, mins[j]);
+        }
+        // 4-bit sub-block scales and mins against the block's fp16 d and dmin.
+        for (int j = 0; j < QK_K / 16; ++j) {
+            const int ls = max_scale > 0 ? nearest_int(kQ4Scale / max_scale * scales[j]) : 0;
+            const int lm = max_min > 0 ? nearest_int(kQ4Scale / max_min * mins[j]) : 0;
+            y[b].scales[j] = uint8_t(ls | (lm << 4));
+        }
+        y[b].d = fp32_to_fp16(max_scale > 0 ? max_scale / kQ4Scale : 0.f);
+        y[b].dmin = fp32_to_fp16(max_min > 0 ? max_min / kQ4Scale : 0.f);
+        const float d = fp16_to_fp32(y[b].d), dmin = fp16_to_fp32(y[b].dmin);
+        for (int j = 0; j < QK_K / 16; ++j) {
+            const float dj = d * (y[b].scales[j] & 0xF);
+            if (!dj) continue;
+            const float dm = dmin * (y[b].scales[j] >> 4);
+            for (int ii = 0; ii < 16; ++ii)
+                L[16 * j + ii] = uint8_t(std::clamp(nearest_int((x[16 * j + ii] + dm) / dj), 0, 3));
+        }
+        pack_2bit(L, y[b].qs);
+    }
+}
+
+void dequantize_row_q2_K(const BlockQ2_K* x, float* y, int64_t n) {
+    for (int64_t b = 0; b < n / QK_K; ++b) {
+        const float d = fp16_to_fp32(x[b].d), min = fp16_to_fp32(x[b].dmin);
+        const uint8_t* q = x[b].qs;
+        int is = 0;
+        for (int half = 0; half < 2; ++half, q += 32) {
+            for (int shift = 0; shift < 8; shift += 2) {
+                for (int k = 0; k < 2; ++k) {
+                    const uint8_t sc = x[b].scales[is++];
+                    const float dl = d * (sc & 0xF), ml = min * (sc >> 4);
+                    for (int l = 0; l < 16; ++l) *y++ = dl * float((q[16 * k + l] >> shift) & 3) - ml;
+                }
+            }
+        }
+    }
+}
+
+void quantize_row_q3_K(const float* x, BlockQ3_K* y, int64_t n) {
+    int8_t L[QK_K];
+    float scales[QK_K / 16];
+    for (int64_t b = 0; b < n / QK_K; ++b, x += QK_K) {
+        float max_scale = 0, amax = 0;
+        for (int j = 0; j < QK_K / 16; ++j) {
+            scales[j] = make_q3_quants(16, 4, x + 16 * j, L + 16 * j);
+            if (std::fabs(scales[j]) > amax) {
+                amax = std::fabs(scales[j]);
+                max_scale = scales[j];
+            }
+        }
+        std::memset(y[b].scales, 0, sizeof(y[b].scales));
+        if (max_scale) {
+            const float iscale = -32.f / max_scale;
+            for (int j = 0; j < QK_K / 16; ++j) {
+                const int l = std::clamp(nearest_int(iscale * scales[j]), -32, 31) + 32;
+                if (j < 8) y[b].scales[j] = uint8_t(l & 0xF);
+                else y[b].scales[j - 8] |= uint8_t((l & 0xF) << 4);
+                y[b].scales[j % 4 + 8] |= uint8_t((l >> 4) << (2 * (j / 4)));
+            }
+            y[b].d = fp32_to_fp16(1 / iscale);
+        } else {
+            y[b].d = fp32_to_fp16(0.f);
+        }
+        int8_t sc[QK_K / 16];
+        unpack_scales_q3_K(y[b].scales, sc);
+        for (int j = 0; j < QK_K / 16; ++j) {
+            const float d = fp16_to_fp32(y[b].d) * sc[j];
+            if (!d) continue;
+            for (int ii = 0; ii < 16; ++ii)
+                L[16 * j + ii] = int8_t(std::clamp(nearest_int(x[16 * j + ii] / d), -4, 3) + 4);
+        }
+        // The third bit of element i goes to bit i / 32 of hmask[i % 32].
+        std::memset(y[b].hmask, 0, sizeof(y[b].hmask));
+        uint8_t low[QK_K];
+        for (int i = 0; i < QK_K; ++i) {
+            if (L[i] > 3) y[b].hmask[i % 32] |= uint8_t(1 << (i / 32));
+            low[i] = uint8_t(L[i] & 3);
+        }
+        pack_2bit(low, y[b].qs);
+    }
+}
+
+void dequantize_row_q3_K(const BlockQ3_K* x, float* y, int64_t n) {
+    for (int64_t b = 0; b < n / QK_K; ++b) {
+        const float d = fp16_to_fp32(x[b].d);
+        int8_t sc[QK_K / 16];
+        unpack_scales_q3_K(x[b].scales, sc);
+        const uint8_t* q = x[b].qs;
+        int is = 0;
+        uint8_t m = 1;
+        for (int half = 0; half < 2; ++half, q += 32) {
+            for (int shift = 0; shift < 8; shift += 2, m <<= 1) {
+                for (int k = 0; k < 2; ++k) {
+                    const float dl = d * sc[is++];
+                    for (int l = 0; l < 16; ++l) {
+                        const int v = ((q[16 * k + l] >> shift) & 3) - (x[b].hmask[16 * k + l] & m ? 0 : 4);
+                        *y++ = dl * float(v);
+                    }
+                }
+            }
+        }
+    }
+}
 
 void quantize_row_q4_K(const float* x, BlockQ4_K* y, int64_t n) {
     uint8_t L[QK_K];

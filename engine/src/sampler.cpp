@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace kmlm {
@@ -21,6 +23,34 @@ double uniform01(std::mt19937_64& rng) { return double(rng() >> 11) * 0x1.0p-53;
 
 } // namespace
 
+namespace {
+
+void check(const char* name, double value, OptionRange range) {
+    if (range.contains(value)) return;
+    auto text = [](double x) {
+        std::string s = std::to_string(x);
+        if (s.find('.') != std::string::npos) { // 0.500000 -> 0.5
+            while (s.back() == '0') s.pop_back();
+            if (s.back() == '.') s.pop_back();
+        }
+        return s;
+    };
+    throw InvalidArgument(std::string(name) + " " + text(value) + " is out of range (" + text(range.min) + " to " +
+                          text(range.max) + ")");
+}
+
+} // namespace
+
+void validate(const SamplingParams& p) {
+    check("temperature", p.temperature, kTemperatureRange);
+    check("top_k", p.top_k, kTopKRange);
+    check("top_p", p.top_p, kTopPRange);
+    check("min_p", p.min_p, kMinPRange);
+    check("repeat_penalty", p.repeat_penalty, kRepeatPenaltyRange);
+    check("repeat_last_n", p.repeat_last_n, kRepeatLastNRange);
+    check("presence_penalty", p.presence_penalty, kPresencePenaltyRange);
+}
+
 Sampler::Sampler(const SamplingParams& params) : params_(params), rng_(initial_seed(params)) {}
 
 int32_t Sampler::sample(std::span<const float> logits, std::span<const int32_t> recent) {
@@ -31,14 +61,16 @@ int32_t Sampler::sample(std::span<const float> logits, std::span<const int32_t> 
     // Penalties on the distinct tokens among the last repeat_last_n.
     const size_t n_look = params_.repeat_last_n < 0 ? recent.size()
                                                     : std::min(recent.size(), size_t(params_.repeat_last_n));
-    if (n_look > 0 && (params_.repeat_penalty != 1.0f || params_.presence_penalty != 0.0f)) {
-        std::unordered_set<int32_t> seen(recent.end() - std::ptrdiff_t(n_look), recent.end());
-        for (int32_t id : seen) {
+    if (n_look > 0 && (params_.repeat_penalty != 1.0f || params_.presence_penalty != 0.0f ||
+                       params_.frequency_penalty != 0.0f)) {
+        std::unordered_map<int32_t, int32_t> counts;
+        for (auto it = recent.end() - std::ptrdiff_t(n_look); it != recent.end(); ++it) ++counts[*it];
+        for (const auto& [id, count] : counts) {
             if (id < 0 || size_t(id) >= candidates_.size()) continue;
             float& l = candidates_[size_t(id)].logit;
             if (params_.repeat_penalty > 0 && params_.repeat_penalty != 1.0f)
                 l = l > 0 ? l / params_.repeat_penalty : l * params_.repeat_penalty;
-            l -= params_.presence_penalty;
+            l -= params_.presence_penalty + params_.frequency_penalty * float(count);
         }
     }
 

@@ -39,12 +39,6 @@ const ArchDesc* find_arch(std::string_view name) {
     return nullptr;
 }
 
-std::string arch_list() {
-    std::string s;
-    for (const auto& a : kArchs) s += (s.empty() ? "" : ", ") + std::string(a.name);
-    return s;
-}
-
 uint32_t require_u32(const gguf::GgufFile& f, const std::string& key, uint32_t max) {
     const auto v = f.get_uint(key);
     if (!v) throw FormatError(f.source_name() + ": metadata key '" + key + "' is missing");
@@ -165,11 +159,17 @@ std::vector<uint32_t> TransformerHParams::windows() const {
     return w;
 }
 
+std::string supported_architectures() {
+    std::string names;
+    for (const auto& a : kArchs) names += (names.empty() ? "" : ", ") + std::string(a.name);
+    return names;
+}
+
 TransformerHParams read_hparams(const gguf::GgufFile& f) {
     refuse_non_models(f);
     const std::string name = f.architecture();
     const ArchDesc* desc = find_arch(name);
-    if (!desc) throw FormatError(f.source_name() + ": architecture '" + name + "' is not supported (" + arch_list() + " are)");
+    if (!desc) throw FormatError(f.source_name() + ": architecture '" + name + "' is not supported (" + supported_architectures() + " are)");
     check_tensor_types(f);
     TransformerHParams hp;
     hp.arch = desc->arch;
@@ -320,14 +320,9 @@ TransformerWeights bind_weights(const gguf::GgufFile& f, const TransformerHParam
 }
 
 std::unique_ptr<LanguageModel> load_transformer(std::unique_ptr<gguf::GgufFile> file, const LoadOptions& options) {
-    // The weights are mapped, not read: loading is checking the file and building the
-    // tokenizer, so progress only reports its start and end.
-    if (options.progress) options.progress(0.0f);
     TransformerHParams hp = read_hparams(*file);
     TransformerWeights weights = bind_weights(*file, hp);
-    auto model = make_transformer(std::move(file), std::move(hp), std::move(weights), options);
-    if (options.progress) options.progress(1.0f);
-    return model;
+    return make_transformer(std::move(file), std::move(hp), std::move(weights), options);
 }
 
 } // namespace kmlm

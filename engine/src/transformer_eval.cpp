@@ -15,7 +15,7 @@
 namespace kmlm {
 namespace {
 
-constexpr uint32_t kBatch = kDecodeBatch;
+constexpr uint32_t kBatch = kDecoderBatch;
 
 // The two RoPE variants a model may mix: the full-attention layers' and the sliding-window
 // layers' (gemma3: another base, unscaled).
@@ -26,9 +26,9 @@ public:
     TransformerModel(std::unique_ptr<gguf::GgufFile> file, TransformerHParams hp, TransformerWeights w,
                      const LoadOptions& opt)
         : file_(std::move(file)), hp_(std::move(hp)), w_(std::move(w)),
-          n_ctx_(opt.n_ctx == 0 ? hp_.n_ctx_train : std::min<uint32_t>(std::max<uint32_t>(opt.n_ctx, 16), hp_.n_ctx_train)),
+          n_ctx_(decoder_context(hp_, opt.n_ctx)),
           n_sink_(std::min<uint32_t>(opt.n_sink, n_ctx_ / 4)),
-          cache_(kv_type_for(opt.kv_type, hp_), n_ctx_, hp_.n_kv_embd(), hp_.head_dim, hp_.windows()),
+          cache_(decoder_kv_type(hp_, opt.kv_type), n_ctx_, hp_.n_kv_embd(), hp_.head_dim, hp_.windows()),
           pool_(opt.n_threads) {
         tokenizer_ = load_gguf_tokenizer(*file_);
         if (uint32_t(tokenizer_->vocab_size()) > hp_.n_vocab)
@@ -38,19 +38,18 @@ public:
         // LongRoPE: the long factors once the context exceeds the original one.
         rope_factors_ = w_.rope_freqs ? w_.rope_freqs : (n_ctx_ > hp_.n_ctx_orig && w_.rope_long) ? w_.rope_long : w_.rope_short;
         init_rope_tables();
-        const uint32_t d = hp_.n_embd, q = hp_.n_q_embd(), kv = hp_.n_kv_embd();
-        const uint32_t ff_rows = hp_.fused_gate_up ? 2 * hp_.n_ff : hp_.n_ff;
-        x_.resize(size_t(kBatch) * d);
-        xn_.resize(size_t(kBatch) * d);
-        q_.resize(size_t(kBatch) * (q + 2 * kv));
-        k_.resize(size_t(kBatch) * kv);
-        v_.resize(size_t(kBatch) * kv);
-        attn_.resize(size_t(kBatch) * q);
-        tmp_.resize(size_t(kBatch) * d);
-        ff_a_.resize(size_t(kBatch) * hp_.n_ff);
-        ff_b_.resize(size_t(kBatch) * ff_rows);
-        scores_.resize(size_t(pool_.size()) * n_ctx_);
-        logits_.resize(hp_.n_vocab);
+        const DecoderBuffers b = decoder_buffers(hp_, n_ctx_, uint32_t(pool_.size()));
+        x_.resize(b.x);
+        xn_.resize(b.xn);
+        q_.resize(b.q);
+        k_.resize(b.k);
+        v_.resize(b.v);
+        attn_.resize(b.attn);
+        tmp_.resize(b.tmp);
+        ff_a_.resize(b.ff_a);
+        ff_b_.resize(b.ff_b);
+        scores_.resize(b.scores);
+        logits_.resize(b.logits);
     }
 
     const ModelInfo& info() const override { return info_; }
@@ -86,11 +85,6 @@ public:
     }
 
 private:
-    static KvType kv_type_for(KvType wanted, const TransformerHParams& hp) {
-        if (wanted != KvType::Q8_0) return wanted;
-        return hp.head_dim % 32 == 0 ? wanted : KvType::F16; // Q8_0 blocks must not straddle heads
-    }
-
     void fill_info() {
         info_.name = file_->get_string("general.name").value_or(file_->source_name());
         info_.architecture = hp_.arch_name;
@@ -385,6 +379,36 @@ private:
 std::unique_ptr<LanguageModel> make_transformer(std::unique_ptr<gguf::GgufFile> file, TransformerHParams hp,
                                                 TransformerWeights weights, const LoadOptions& options) {
     return std::make_unique<TransformerModel>(std::move(file), std::move(hp), std::move(weights), options);
+}
+
+DecoderBuffers decoder_buffers(const TransformerHParams& hp, uint32_t n_ctx, uint32_t n_threads) {
+    const size_t B = std::min(kBatch, n_ctx), d = hp.n_embd, kv = hp.n_kv_embd();
+    DecoderBuffers b;
+    b.batch = B;
+    b.x = b.xn = b.tmp = B * d;
+    b.attn = B * std::max<size_t>(d, hp.n_q_embd());
+    b.q = B * (hp.n_q_embd() + 2 * kv);
+    b.k = b.v = B * kv;
+    b.ff_a = B * hp.n_ff;
+    b.ff_b = B * hp.n_ff * (hp.fused_gate_up ? 2 : 1); // phi3: [gate | up] in one product
+    b.scores = size_t(n_threads) * n_ctx;
+    b.logits = hp.n_vocab;
+    // A table per RoPE variant the layers use (gemma3: local and global).
+    bool full = false, swa = false;
+    for (uint32_t l = 0; l < hp.n_layer; ++l)
+        if (hp.uses_rope(l)) (hp.is_swa(l) ? swa : full) = true;
+    b.rope = 2 * size_t(n_ctx) * (hp.n_rot / 2) * (size_t(full) + size_t(swa));
+    return b;
+}
+
+KvType decoder_kv_type(const TransformerHParams& hp, KvType wanted) {
+    if (wanted != KvType::Q8_0) return wanted;
+    return hp.head_dim % 32 == 0 ? wanted : KvType::F16;
+}
+
+uint32_t decoder_context(const TransformerHParams& hp, uint32_t n_ctx) {
+    if (n_ctx == 0) return hp.n_ctx_train;
+    return std::min<uint32_t>(std::max<uint32_t>(n_ctx, 16), hp.n_ctx_train);
 }
 
 } // namespace kmlm

@@ -45,6 +45,27 @@ struct TransformerWeights {
     std::vector<LayerWeights> layers;
 };
 
+// The decoder's activation buffers (floats) for a batch of B = min(kDecoderBatch, n_ctx)
+// tokens (a batch never exceeds the context), a context of n_ctx and n_threads attention threads. The decoder allocates exactly these and the
+// memory estimate counts them, so the two cannot drift apart.
+struct DecoderBuffers {
+    size_t batch = 0;                        // B
+    size_t x = 0, xn = 0, tmp = 0;           // [B][n_embd] each
+    size_t attn = 0;                         // [B][max(n_embd, n_q_embd)]
+    size_t q = 0;                            // [B][n_q_embd + 2 n_kv_embd]: q, with room for k and v
+    size_t k = 0, v = 0;                     // [B][n_kv_embd]
+    size_t ff_a = 0, ff_b = 0;               // [B][n_ff] (ff_b: [B][2 n_ff] for a fused gate/up)
+    size_t scores = 0;                       // [n_threads][n_ctx]
+    size_t logits = 0;                       // [n_vocab]
+    size_t rope = 0;                         // cos and sin: 2 x [n_ctx][n_rot / 2] per RoPE variant
+    size_t floats() const { return x + xn + attn + tmp + q + k + v + ff_a + ff_b + scores + logits + rope; }
+};
+DecoderBuffers decoder_buffers(const TransformerHParams& hp, uint32_t n_ctx, uint32_t n_threads);
+// The KV cache type a decoder uses when asked for `wanted`: Q8_0 blocks must not straddle heads.
+KvType decoder_kv_type(const TransformerHParams& hp, KvType wanted);
+// The context a decoder runs with when asked for n_ctx (0: the model's; at least 16 tokens).
+uint32_t decoder_context(const TransformerHParams& hp, uint32_t n_ctx);
+
 // Finds and checks every tensor the architecture needs: presence, type, shape. FormatError
 // names the tensor.
 TransformerWeights bind_weights(const gguf::GgufFile& file, const TransformerHParams& hp);

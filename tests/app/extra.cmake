@@ -6,3 +6,7 @@ if(TARGET app_tst_chatcrash)
   add_dependencies(app_tst_chatcrash app_chat_stream_writer)
   target_compile_definitions(app_tst_chatcrash PRIVATE KMLM_STREAM_WRITER="$<TARGET_FILE:app_chat_stream_writer>")
 endif()
+# tst_download runs `kmlm pull` (and kills it with SIGKILL) against its loopback hub.
+if(TARGET app_tst_download)
+  add_dependencies(app_tst_download kmlm)
+endif()

@@ -4,8 +4,12 @@
 
 #include "appsettings.h"
 
+#include "kmlm/sampler.h"
+
 #include <QSignalSpy>
 #include <QTemporaryDir>
+
+#include <limits>
 
 class TestAppSettings : public QObject {
     Q_OBJECT
@@ -37,7 +41,28 @@ private Q_SLOTS:
         QVERIFY(s.windowGeometry().isEmpty());
         const EngineSettings e = s.engineSettings();
         QCOMPARE(e.contextLength, 2048);
-        QCOMPARE(e.memoryLimit, AppSettings::kDefaultMemoryLimit);
+        QCOMPARE(e.memoryLimit, kmlm::kDefaultMemoryLimit);
+    }
+
+    // The token makes the settings file private, and it stays so after later writes.
+    void tokenFileIsPrivate() {
+        const QString file = newFile();
+        AppSettings s(file);
+        s.setContextLength(1024);
+        s.sync();
+        QVERIFY(QFileInfo(file).permissions() & QFileDevice::ReadOther);
+        s.setHuggingFaceToken(QStringLiteral("  hf_secret  "));
+        QCOMPARE(s.huggingFaceToken(), QStringLiteral("hf_secret"));
+        const auto privateMode = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
+        QCOMPARE(QFileInfo(file).permissions() & ~(QFileDevice::ReadUser | QFileDevice::WriteUser), privateMode);
+        s.setThreads(2);
+        s.sync();
+        QCOMPARE(QFileInfo(file).permissions() & ~(QFileDevice::ReadUser | QFileDevice::WriteUser), privateMode);
+        QCOMPARE(AppSettings(file).huggingFaceToken(), QStringLiteral("hf_secret"));
+        QVERIFY(!s.firstRunOfferDismissed());
+        s.setFirstRunOfferDismissed(true);
+        s.sync();
+        QVERIFY(AppSettings(file).firstRunOfferDismissed());
     }
 
     void persisted() {
@@ -133,6 +158,27 @@ private Q_SLOTS:
         QCOMPARE(s.topK, SamplingSettings{}.topK);
         const SamplingSettings round = SamplingSettings::fromJson(s.toJson());
         QCOMPARE(round, s);
+    }
+
+    // What the CLI refuses (-n -5, --temp -1, --top-p nan) is clamped or reset when stored.
+    void outOfRangeSamplingIsClampedWhenStored() {
+        const QString file = newFile();
+        SamplingSettings bad;
+        bad.maxTokens = -5;
+        bad.temperature = -1;
+        bad.topP = std::numeric_limits<double>::quiet_NaN();
+        bad.minP = std::numeric_limits<double>::infinity();
+        bad.topK = -3;
+        bad.repeatPenalty = 0;
+        AppSettings(file).setSampling(bad);
+        const SamplingSettings s = AppSettings(file).sampling();
+        QCOMPARE(s.maxTokens, 1);
+        QCOMPARE(s.temperature, 0.0);
+        QCOMPARE(s.topP, SamplingSettings{}.topP);
+        QCOMPARE(s.minP, SamplingSettings{}.minP);
+        QCOMPARE(s.topK, 0);
+        QCOMPARE(s.repeatPenalty, kmlm::kRepeatPenaltyRange.min);
+        kmlm::validate(s.toParams()); // what the engine's own check accepts
     }
 };
 

@@ -163,6 +163,10 @@ private Q_SLOTS:
         QCOMPARE(info->systemPrompt, QStringLiteral("너는 시인이다."));
         QVERIFY(store.clearSampling(c));
         QVERIFY(!store.conversation(c)->hasSampling);
+        QVERIFY(store.conversation(c)->thinking); // reasoning models think unless switched off
+        QVERIFY(store.setThinking(c, false));
+        QVERIFY(!store.conversation(c)->thinking);
+        QVERIFY(!store.setThinking(12345, false));
     }
 
     void regenerateKeepsAlternatives() {

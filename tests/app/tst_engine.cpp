@@ -5,13 +5,16 @@
 
 #include "chatprompt.h"
 #include "enginecontroller.h"
+#include "hostile_templates.h"
 #include "modelregistry.h"
 
 #include "kmlm/error.h"
 #include "kmlm/gru_io.h"
+#include "kmlm/memory.h"
 #include "kmlm/model_random.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 
@@ -161,11 +164,11 @@ private Q_SLOTS:
         }
     }
 
-    // Decoders get the conversation through the model's chat template; the GRU only the
-    // question(s) after the last answer.
+    // Decoders get the conversation through the model's chat template, earlier answers
+    // without their reasoning; the GRU only the question(s) after the last answer.
     void chatPrompts() {
         const QVector<ChatTurn> turns = {{QStringLiteral("user"), QStringLiteral("첫 질문")},
-                                         {QStringLiteral("assistant"), QStringLiteral("첫 대답")},
+                                         {QStringLiteral("assistant"), QStringLiteral("<think>\n속으로 따져 봄\n</think>\n\n첫 대답")},
                                          {QStringLiteral("user"), QStringLiteral("둘째 질문")}};
         auto llama = kmlm::load_model(m_llama.toStdString());
         const EnginePrompt p = chatPrompt(*llama, turns, QStringLiteral("시스템 지시"));
@@ -173,6 +176,7 @@ private Q_SLOTS:
         for (const char* part : {"시스템 지시", "첫 질문", "첫 대답", "둘째 질문"})
             QVERIFY2(text.contains(QString::fromUtf8(part)), part);
         QVERIFY(text.indexOf(QStringLiteral("첫 대답")) < text.indexOf(QStringLiteral("둘째 질문")));
+        QVERIFY2(!text.contains(QStringLiteral("따져")) && !text.contains(QStringLiteral("think")), qPrintable(text));
         QVERIFY(!p.stopStrings.empty());
 
         auto gru = kmlm::load_model(m_gru.toStdString());
@@ -281,7 +285,7 @@ private Q_SLOTS:
         QVERIFY(load(engine, m_llama));
         QStringList events;
         connect(&engine, &EngineController::generationFinished, this,
-                [&](quint64, const GenerationResult& r) { events << QStringLiteral("finished:") + stopReasonName(r.reason); });
+                [&](quint64, const GenerationResult& r) { events << QStringLiteral("finished:") + QString::fromUtf8(kmlm::to_string(r.reason).data()); });
         connect(&engine, &EngineController::modelLoaded, this,
                 [&](const ModelDescription& m) { events << QStringLiteral("loaded:") + m.name; });
         QSignalSpy streamed(&engine, &EngineController::textStreamed);
@@ -400,6 +404,48 @@ private Q_SLOTS:
         QVERIFY(r.generatedTokens > 0);
         QVERIFY(r.promptTokens > 32);
         QVERIFY(errors.isEmpty());
+    }
+
+    // A model whose chat template attacks the interpreter (see hostile_templates.h) still
+    // answers, in the built-in ChatML format, with one notice naming the file; the engine
+    // thread stays responsive and the process far under the memory ceiling.
+    void hostileTemplateFallsBack_data() {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("body");
+        for (const auto& [name, body] : kmlm_test::hostileTemplates())
+            QTest::newRow(name.c_str()) << QString::fromStdString(name) << QString::fromStdString(body);
+    }
+    void hostileTemplateFallsBack() {
+        QFETCH(QString, name);
+        QFETCH(QString, body);
+        kmlm::RandomModelSpec spec;
+        spec.name = "hostile";
+        spec.n_vocab = 32000; // long answers stay long
+        spec.chat_template = body.toStdString();
+        const QString path = m_dir.filePath(QStringLiteral("hostile-%1.gguf").arg(name));
+        kmlm::write_random_model(spec, path.toStdString());
+
+        auto model = kmlm::load_model(path.toStdString());
+        const EnginePrompt p = chatPrompt(*model, question(QStringLiteral("안녕")), {});
+        QVERIFY(!p.templateError.empty());
+        QCOMPARE(p.tokens, model->tokenizer().encode("<|im_start|>user\n안녕<|im_end|>\n<|im_start|>assistant\n", true, true));
+
+        EngineController engine;
+        QVERIFY(load(engine, path));
+        QSignalSpy done(&engine, &EngineController::generationFinished);
+        QSignalSpy notices(&engine, &EngineController::engineError);
+        for (const QString& text : {QStringLiteral("안녕"), QStringLiteral("또 만나")}) {
+            const quint64 id = engine.newRequestId();
+            engine.startChat(id, question(text), QStringLiteral("짧게 답하세요."), seeded(8));
+            QVERIFY(waitFinished(done, id));
+            const GenerationResult r = *finished(done, id);
+            QVERIFY2(r.errorMessage.isEmpty(), qPrintable(r.errorMessage));
+            QVERIFY(r.generatedTokens > 0);
+        }
+        QCOMPARE(notices.size(), 1); // once per model, not at every message
+        const QString notice = notices.first().at(0).toString();
+        QVERIFY2(notice.contains(QFileInfo(path).fileName()) && notice.contains(QStringLiteral("chatml")), qPrintable(notice));
+        QVERIFY(kmlm::read_process_memory().peak_rss < kmlm::kDefaultMemoryLimit / 3);
     }
 
     void unloadFreesTheModel() {

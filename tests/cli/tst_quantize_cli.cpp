@@ -41,6 +41,11 @@ private slots:
         QTest::newRow("Q4_K_M") << "Q4_K_M" << "1 F32, 1 Q4_K, 1 Q6_K";
         QTest::newRow("Q8_0") << "Q8_0" << "1 F32, 2 Q8_0";
         QTest::newRow("F16") << "F16" << "2 F16, 1 F32";
+        QTest::newRow("Q5_1") << "Q5_1" << "1 F32, 1 Q5_1, 1 Q6_K";
+        QTest::newRow("Q2_K") << "Q2_K" << "1 F32, 1 Q2_K, 1 Q6_K";
+        QTest::newRow("Q3_K_M") << "q3_k_m" << "1 F32, 1 Q3_K, 1 Q6_K";
+        QTest::newRow("IQ4_NL") << "IQ4_NL" << "1 F32, 1 IQ4_NL, 1 Q6_K";
+        QTest::newRow("IQ4_XS") << "iq4_xs" << "1 F32, 1 IQ4_XS, 1 Q6_K";
     }
     void converts() {
         QFETCH(QString, type);
@@ -57,7 +62,7 @@ private slots:
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<int>("code");
         QTest::addColumn<QString>("message");
-        QTest::newRow("unknown type") << QStringList{"MODEL", "OUT", "Q3_K"} << 3 << "unknown quantization type 'Q3_K'";
+        QTest::newRow("unknown type") << QStringList{"MODEL", "OUT", "IQ2_XXS"} << 3 << "unknown quantization type 'IQ2_XXS'";
         QTest::newRow("missing input") << QStringList{"/nonexistent.gguf", "OUT", "Q4_0"} << 2 << "does not exist";
         QTest::newRow("not gguf") << QStringList{"JUNK", "OUT", "Q4_0"} << 3 << "not a GGUF file";
         QTest::newRow("missing type") << QStringList{"MODEL", "OUT"} << 2 << "TYPE";

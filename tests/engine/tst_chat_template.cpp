@@ -211,12 +211,81 @@ private Q_SLOTS:
         const auto messages = conversation(QStringLiteral("system multi"));
         const kmlm::ChatPrompt p = kmlm::render_chat(messages, o);
         QVERIFY(!p.from_template);
+        QVERIFY(p.template_error.empty()); // a refusal is no fault of the template
         QCOMPARE(p.family, ChatFamily::Gemma);
         o.chat_template = read_template(QStringLiteral("gemma-3-it"));
         o.bos_token = "<bos>";
         const kmlm::ChatPrompt reference = kmlm::render_chat(messages, o);
         QVERIFY(reference.from_template);
         QCOMPARE(p.text, reference.text);
+    }
+
+    // Every published template renders a long conversation (1,001 messages, 270 KB) well
+    // inside the interpreter's budgets.
+    void longConversation_data() {
+        QTest::addColumn<QString>("tmpl");
+        for (const char* name : {"qwen2.5-instruct", "llama-3.2-instruct", "exaone-3.5-instruct", "gemma-2-it", "gemma-3-it"})
+            QTest::newRow(name) << QString::fromLatin1(name);
+    }
+    void longConversation() {
+        QFETCH(QString, tmpl);
+        std::vector<ChatMessage> messages;
+        for (int i = 0; i < 500; ++i) {
+            messages.push_back({"user", std::string(200, 'x') + "안녕하세요?"});
+            messages.push_back({"assistant", std::string(300, 'y') + "네."});
+        }
+        messages.push_back({"user", "고마워"});
+        kmlm::ChatOptions o;
+        o.chat_template = read_template(tmpl);
+        const kmlm::ChatPrompt p = kmlm::render_chat(messages, o);
+        QVERIFY(p.from_template);
+        QVERIFY(p.template_error.empty());
+        QVERIFY(p.text.size() > 250000);
+    }
+
+    // A hostile template (here a crash, an endless loop and a memory bomb in the interpreter
+    // before the budgets) fails to render; the family its markers show stands in, and the
+    // reason is kept for the notice.
+    void fallbackWhenTemplateIsHostile_data() {
+        QTest::addColumn<std::string>("body");
+        QTest::addColumn<std::string>("reason");
+        QTest::newRow("INT64_MIN // -1") << std::string("{{ (-9223372036854775807 - 1) // -1 }}") << std::string("integer overflow");
+        QTest::newRow("nested ranges") << std::string("{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}") << std::string("too much");
+        QTest::newRow("doubling string") << std::string("{% set ns = namespace(s='x') %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}") << std::string("too much data");
+    }
+    void fallbackWhenTemplateIsHostile() {
+        QFETCH(std::string, body);
+        QFETCH(std::string, reason);
+        kmlm::ChatOptions o;
+        o.chat_template = "{# <|im_start|> #}" + body;
+        const std::vector<ChatMessage> messages = {{"user", "안녕"}};
+        const kmlm::ChatPrompt p = kmlm::render_chat(messages, o);
+        QVERIFY(!p.from_template);
+        QCOMPARE(p.family, ChatFamily::ChatML);
+        QCOMPARE(p.text, std::string("<|im_start|>user\n안녕<|im_end|>\n<|im_start|>assistant\n"));
+        QVERIFY2(p.template_error.find(reason) != std::string::npos, p.template_error.c_str());
+    }
+
+    // The reasoning switch reaches the template as enable_thinking (Qwen3's generation prompt),
+    // and the ChatML format by code honours it for a template that reads it.
+    void thinkingSwitch() {
+        kmlm::ChatOptions o;
+        o.chat_template = "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
+                          "{% if add_generation_prompt %}<|im_start|>assistant\n"
+                          "{% if enable_thinking is defined and enable_thinking is false %}<think>\n\n</think>\n\n{% endif %}"
+                          "{% endif %}";
+        const std::vector<ChatMessage> messages = {{"user", "안녕"}};
+        const std::string open = "<|im_start|>user\n안녕<|im_end|>\n<|im_start|>assistant\n";
+        QCOMPARE(kmlm::render_chat(messages, o).text, open);
+        o.enable_thinking = true;
+        QCOMPARE(kmlm::render_chat(messages, o).text, open);
+        o.enable_thinking = false;
+        QCOMPARE(kmlm::render_chat(messages, o).text, open + "<think>\n\n</think>\n\n");
+        o.override_template = "chatml"; // by code
+        QCOMPARE(kmlm::render_chat(messages, o).text, open); // no template that reads the switch
+        o.override_template.clear();
+        o.chat_template = "{% filter upper %}<|im_start|>{{ enable_thinking }}{% endfilter %}"; // beyond the interpreter
+        QCOMPARE(kmlm::render_chat(messages, o).text, open + "<think>\n\n</think>\n\n");
     }
 
     // A template this interpreter cannot run still gives its family's format.
@@ -228,6 +297,7 @@ private Q_SLOTS:
         QVERIFY(!p.from_template);
         QCOMPARE(p.family, ChatFamily::ChatML);
         QCOMPARE(p.text, std::string("<|im_start|>user\n안녕<|im_end|>\n<|im_start|>assistant\n"));
+        QVERIFY(p.template_error.find("filter") != std::string::npos);
     }
 
     // Phi-3-mini's template (from its GGUF) runs as written, with the Phi-3 stop strings.

@@ -18,7 +18,7 @@ const std::vector<kmlm::ChatMessage>& conversation() {
 }
 
 std::string render(const std::string& tmpl) {
-    return kmlm::render_jinja_chat(tmpl, {conversation(), true, "<s>", "</s>", "", {}});
+    return kmlm::render_jinja_chat(tmpl, {conversation(), true, "<s>", "</s>", "", {}, {}});
 }
 
 } // namespace
@@ -125,13 +125,67 @@ private Q_SLOTS:
     // Variables from the chat settings are globals of the template.
     void variables() {
         const std::string tmpl = "{{ enable_thinking }} {{ enable_thinking is false }} {{ tone }} {{ other is defined }}";
-        kmlm::JinjaChatContext c{conversation(), true, "<s>", "</s>", "", {{"enable_thinking", false}, {"tone", std::string("존댓말")}}};
+        kmlm::JinjaChatContext c{conversation(), true, "<s>", "</s>", "", std::nullopt, {{"enable_thinking", false}, {"tone", std::string("존댓말")}}};
         QCOMPARE(kmlm::render_jinja_chat(tmpl, c), std::string("False True 존댓말 False"));
     }
 
     void refuses() {
         QFETCH(std::string, tmpl);
         KMLM_VERIFY_THROWS(kmlm::FormatError, render(tmpl));
+    }
+
+    // Hostile templates: each stops at a budget or at checked arithmetic, quickly and within
+    // the budget's memory, never with a crash (SIGFPE, stack overflow) or an endless loop.
+    void hostile_data() {
+        QTest::addColumn<std::string>("tmpl");
+        QTest::newRow("INT64_MIN // -1") << std::string("{{ (-9223372036854775807 - 1) // -1 }}");
+        QTest::newRow("nested ranges") << std::string("{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}");
+        QTest::newRow("nested ranges printing") << std::string("{% for a in range(100000) %}{% for b in range(100000) %}{{ b }}{% endfor %}{% endfor %}");
+        QTest::newRow("doubling string") << std::string("{% set ns = namespace(s='x') %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}");
+        QTest::newRow("doubling list") << std::string("{% set ns = namespace(s=[1]) %}{% for i in range(64) %}{% set ns.s = ns.s + ns.s %}{% endfor %}");
+        QTest::newRow("appending list") << std::string("{% set l = [] %}{% for a in range(100000) %}{% for b in range(100000) %}{{ l.append('xxxxxxxxxxxxxxxx') }}{% endfor %}{% endfor %}");
+        QTest::newRow("repeat") << std::string("{{ 'ab' * 9223372036854775807 }}");
+        QTest::newRow("add overflow") << std::string("{{ 9223372036854775807 + 1 }}");
+        QTest::newRow("subtract overflow") << std::string("{{ -9223372036854775807 - 2 }}");
+        QTest::newRow("multiply overflow") << std::string("{{ 4611686018427387904 * 2 }}");
+        QTest::newRow("negate INT64_MIN") << std::string("{{ -(-9223372036854775807 - 1) }}");
+        QTest::newRow("abs INT64_MIN") << std::string("{{ (-9223372036854775807 - 1)|abs }}");
+        QTest::newRow("float to int") << std::string("{{ (10.0 ** 300)|int }}");
+        QTest::newRow("list holding itself") << std::string("{% set a = [] %}{{ a.append(a) }}{{ a }}");
+        QTest::newRow("namespace holding itself") << std::string("{% set ns = namespace() %}{% set ns.me = ns %}{{ ns|tojson }}");
+        QTest::newRow("lists nested by appends") << std::string("{% set ns = namespace(x=[]) %}{% set root = ns.x %}{% for i in range(100000) %}{% set y = [] %}{{ ns.x.append(y) }}{% set ns.x = y %}{% endfor %}{{ root == root }}");
+        QTest::newRow("long chain") << "{{ x" + [] { std::string t; for (int i = 0; i < 100000; ++i) t += ".a"; return t; }() + " }}";
+        QTest::newRow("long sum") << "{{ 1" + [] { std::string t; for (int i = 0; i < 100000; ++i) t += "+1"; return t; }() + " }}";
+        QTest::newRow("long filter chain") << "{{ 'x'" + [] { std::string t; for (int i = 0; i < 100000; ++i) t += "|trim"; return t; }() + " }}";
+        QTest::newRow("quadratic search") << std::string("{% set ns = namespace(s='a') %}{% for i in range(22) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{% for i in range(1000) %}{{ (ns.s ~ 'b') in ns.s }}{% endfor %}");
+        QTest::newRow("string indexing") << std::string("{% set s = 'a' * 1000000 %}{% for i in range(100000) %}{{ s[i] }}{% endfor %}");
+    }
+    void hostile() {
+        QFETCH(std::string, tmpl);
+        KMLM_VERIFY_THROWS(kmlm::TemplateLimitError, render(tmpl));
+    }
+
+    void arithmetic_data() {
+        QTest::addColumn<std::string>("tmpl");
+        QTest::addColumn<std::string>("expected");
+        QTest::newRow("INT64_MIN % -1") << std::string("{{ (-9223372036854775807 - 1) % -1 }}") << std::string("0");
+        QTest::newRow("INT64_MIN // 1") << std::string("{{ (-9223372036854775807 - 1) // 1 }}") << std::string("-9223372036854775808");
+        QTest::newRow("floor division signs") << std::string("{{ 7 // -2 }} {{ -7 % 3 }} {{ 7 % -3 }}") << std::string("-4 2 -2");
+        QTest::newRow("range near INT64_MAX") << std::string("{% for i in range(9223372036854775805, 9223372036854775807, 4611686018427387904) %}{{ i }};{% endfor %}")
+            << std::string("9223372036854775805;");
+        QTest::newRow("range near INT64_MIN") << std::string("{% for i in range(-9223372036854775807, -9223372036854775807 - 1, -3) %}{{ i }};{% endfor %}")
+            << std::string("-9223372036854775807;");
+        QTest::newRow("slice with a huge step") << std::string("{{ 'abcdef'[1::9223372036854775807] }}{{ [1, 2, 3][2::9223372036854775807] }}") << std::string("b[3]");
+        QTest::newRow("a list holding itself has a length") << std::string("{% set a = [] %}{{ a.append(a) }}{{ a|length }}") << std::string("None1");
+    }
+    void arithmetic() {
+        QFETCH(std::string, tmpl);
+        QFETCH(std::string, expected);
+        QCOMPARE(render(tmpl), expected);
+    }
+
+    void raiseIsItsOwnError() {
+        KMLM_VERIFY_THROWS(kmlm::TemplateRaised, render("{{ raise_exception('no') }}"));
     }
 };
 

@@ -81,6 +81,17 @@ private slots:
         QCOMPARE(r.text, std::string("가나다")); // the held 다 comes out at the end
     }
 
+    void ignoreEosRunsToTheLimit() {
+        ScriptedModel m(script_of("가나"));
+        auto o = greedy();
+        o.max_tokens = 10;
+        o.ignore_eos = true;
+        const auto r = generate(m, std::vector<int32_t>{2}, o);
+        QCOMPARE(r.reason, StopReason::MaxTokens);
+        QVERIFY(r.tokens.size() >= size_t(10));
+        QVERIFY(r.text.starts_with("가나"));
+    }
+
     void maxTokensNeverEndsInABrokenSyllable_data() {
         QTest::addColumn<QString>("script");
         QTest::addColumn<int>("maxTokens");

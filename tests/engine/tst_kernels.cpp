@@ -51,10 +51,11 @@ std::vector<float> runMatmul(Isa isa, int threads, GgmlType type, const Weights&
     return y;
 }
 
-const GgmlType kTypes[] = {GgmlType::F32, GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0,
-                           GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K};
+const GgmlType kTypes[] = {GgmlType::F32,  GgmlType::F16,  GgmlType::BF16,   GgmlType::Q8_0, GgmlType::Q4_0,
+                           GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1,   GgmlType::IQ4_NL, GgmlType::Q2_K,
+                           GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K,   GgmlType::Q6_K, GgmlType::IQ4_XS};
 
-bool isK(GgmlType t) { return t == GgmlType::Q4_K || t == GgmlType::Q5_K || t == GgmlType::Q6_K; }
+bool isK(GgmlType t) { return type_traits(t).block_size == 256; }
 
 } // namespace
 
@@ -151,11 +152,12 @@ void TestKernels::badArguments() {
     ThreadPool pool(1);
     std::vector<uint8_t> w(4096);
     std::vector<float> x(256), y(4);
-    KMLM_VERIFY_THROWS(InvalidArgument, matvec(pool, GgmlType::Q2_K, w.data(), 1, 256, x.data(), y.data()));
+    KMLM_VERIFY_THROWS(InvalidArgument, matvec(pool, GgmlType::Q8_1, w.data(), 1, 256, x.data(), y.data()));
     KMLM_VERIFY_THROWS(FormatError, matvec(pool, GgmlType::Q4_K, w.data(), 1, 128, x.data(), y.data()));
     KMLM_VERIFY_THROWS(FormatError, matvec(pool, GgmlType::Q4_0, w.data(), 1, 48, x.data(), y.data()));
     QVERIFY(has_matmul(GgmlType::Q6_K));
-    QVERIFY(!has_matmul(GgmlType::Q3_K));
+    QVERIFY(has_matmul(GgmlType::IQ4_XS));
+    QVERIFY(!has_matmul(GgmlType::Q8_1));
 }
 
 void TestKernels::floatHelpers_data() {

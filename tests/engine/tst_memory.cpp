@@ -33,6 +33,7 @@ std::vector<uint8_t> make_llama(const Shape& s) {
     w.set_u32("llama.attention.head_count_kv", s.kv_heads);
     w.set_u32("llama.feed_forward_length", s.ff);
     w.set_u32("llama.context_length", s.ctx);
+    w.set_f32("llama.attention.layer_norm_rms_epsilon", 1e-5f);
     std::vector<std::string> tokens;
     for (uint32_t i = 0; i < s.vocab; ++i) tokens.push_back("token-number-" + std::to_string(i));
     w.set_string_array("tokenizer.ggml.tokens", tokens);

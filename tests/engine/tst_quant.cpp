@@ -8,6 +8,8 @@
 #include "kmlm/kernels.h"
 #include "kmlm/quant.h"
 
+#include <QFile>
+
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -78,8 +80,16 @@ private slots:
     void q8_0Layout();
     void q4_KLayout();
     void q6_KLayout();
+    void blockSizes();
+    void q5_1Layout();
+    void iq4_nlLayout();
+    void q2_KLayout();
+    void q3_KLayout();
+    void iq4_xsLayout();
     void badArguments();
+    void realFileAgreesAcrossTypes_data();
     void realFileAgreesAcrossTypes();
+    void quantizerMatchesReferenceQuality_data();
     void quantizerMatchesReferenceQuality();
 };
 
@@ -164,6 +174,11 @@ void TestQuant::roundTripError_data() {
     QTest::newRow("Q4_0") << GgmlType::Q4_0 << 0.14;
     QTest::newRow("Q4_1") << GgmlType::Q4_1 << 0.12;
     QTest::newRow("Q4_K") << GgmlType::Q4_K << 0.12;
+    QTest::newRow("Q5_1") << GgmlType::Q5_1 << 0.06;
+    QTest::newRow("IQ4_NL") << GgmlType::IQ4_NL << 0.12;
+    QTest::newRow("IQ4_XS") << GgmlType::IQ4_XS << 0.12;
+    QTest::newRow("Q3_K") << GgmlType::Q3_K << 0.25;
+    QTest::newRow("Q2_K") << GgmlType::Q2_K << 0.45;
     QTest::newRow("Q8_K") << GgmlType::Q8_K << 0.016; // one scale for 256 values
 }
 
@@ -186,6 +201,7 @@ void TestQuant::blockErrorBound_data() {
     QTest::newRow("Q4_0") << GgmlType::Q4_0 << 1.0;
     QTest::newRow("Q5_0") << GgmlType::Q5_0 << 1.0;
     QTest::newRow("Q4_1") << GgmlType::Q4_1 << 0.5;
+    QTest::newRow("Q5_1") << GgmlType::Q5_1 << 0.5;
 }
 
 void TestQuant::blockErrorBound() {
@@ -233,7 +249,8 @@ void TestQuant::requantizeIsExact() {
 void TestQuant::zerosAndConstants_data() {
     QTest::addColumn<GgmlType>("type");
     for (GgmlType t : {GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0,
-                       GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::Q8_K})
+                       GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K,
+                       GgmlType::Q6_K, GgmlType::Q8_K, GgmlType::IQ4_XS})
         QTest::newRow(type_traits(t).name.data()) << t;
 }
 
@@ -320,43 +337,187 @@ void TestQuant::q6_KLayout() {
     }
 }
 
+// Elements per block and bytes per block as ggml-common.h's structs give them.
+void TestQuant::blockSizes() {
+    const struct { GgmlType type; uint32_t block, bytes; } rows[] = {
+        {GgmlType::Q5_0, 32, 22},    {GgmlType::Q5_1, 32, 24},   {GgmlType::IQ4_NL, 32, 18},
+        {GgmlType::Q2_K, 256, 84},   {GgmlType::Q3_K, 256, 110}, {GgmlType::IQ4_XS, 256, 136},
+        {GgmlType::Q4_K, 256, 144},  {GgmlType::Q6_K, 256, 210},
+    };
+    for (const auto& r : rows) {
+        QCOMPARE(type_traits(r.type).block_size, r.block);
+        QCOMPARE(type_traits(r.type).type_size, r.bytes);
+        QVERIFY(type_traits(r.type).computable);
+        QCOMPARE(row_bytes(r.type, 4 * r.block), uint64_t(4 * r.bytes));
+    }
+    QCOMPARE(uint32_t(GgmlType::IQ4_NL), 20u); // ggml's type ids
+    QCOMPARE(uint32_t(GgmlType::IQ4_XS), 23u);
+    QCOMPARE(parse_type("iq4_xs"), GgmlType::IQ4_XS);
+    // Types the engine has no kernels for are still known by name and size (files parse,
+    // errors name them): ggml's IQ2_XXS and IQ3_S.
+    QCOMPARE(type_traits(GgmlType::IQ2_XXS).type_size, 66u);
+    QCOMPARE(type_traits(GgmlType::IQ3_S).type_size, 110u);
+    QVERIFY(!type_traits(GgmlType::IQ2_XXS).computable);
+    QVERIFY(!can_dequantize(GgmlType::IQ2_XXS));
+}
+
+// Q5_1: fp16 d, fp16 m, 4 bytes of fifth bits (bit j = element j), 16 bytes of nibbles as
+// Q4_0; value = q d + m.
+void TestQuant::q5_1Layout() {
+    uint8_t block[24];
+    const uint16_t d = fp32_to_fp16(0.5f), m = fp32_to_fp16(-4.0f);
+    std::memcpy(block, &d, 2);
+    std::memcpy(block + 2, &m, 2);
+    const uint32_t qh = 0xF0F0A5C3u;
+    std::memcpy(block + 4, &qh, 4);
+    for (int j = 0; j < 16; ++j) block[8 + j] = uint8_t(j | ((15 - j) << 4));
+    float y[32];
+    dequantize_row(GgmlType::Q5_1, block, y, 32);
+    for (int j = 0; j < 16; ++j) {
+        QCOMPARE(y[j], (j + 16 * int((qh >> j) & 1)) * 0.5f - 4.0f);
+        QCOMPARE(y[j + 16], (15 - j + 16 * int((qh >> (j + 16)) & 1)) * 0.5f - 4.0f);
+    }
+}
+
+// IQ4_NL: fp16 d, nibbles as Q4_0, value = d times the nibble's entry of ggml's kvalues_iq4nl.
+const int kGrid[16] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
+
+void TestQuant::iq4_nlLayout() {
+    uint8_t block[18];
+    const uint16_t d = fp32_to_fp16(0.25f);
+    std::memcpy(block, &d, 2);
+    for (int j = 0; j < 16; ++j) block[2 + j] = uint8_t(j | ((15 - j) << 4));
+    float y[32];
+    dequantize_row(GgmlType::IQ4_NL, block, y, 32);
+    for (int j = 0; j < 16; ++j) {
+        QCOMPARE(y[j], 0.25f * kGrid[j]);
+        QCOMPARE(y[j + 16], 0.25f * kGrid[15 - j]);
+    }
+}
+
+// Q2_K: 16 bytes of (scale | min << 4) per 16 elements, 64 bytes of 2-bit values (two halves
+// of 128: byte l of a half holds elements l, l + 32, l + 64, l + 96 in bits 0-1, 2-3, 4-5,
+// 6-7), fp16 d, fp16 dmin; value = d scale q - dmin min.
+void TestQuant::q2_KLayout() {
+    uint8_t block[84];
+    for (int j = 0; j < 16; ++j) block[j] = uint8_t((j % 16) | ((15 - j) << 4));
+    for (int i = 0; i < 64; ++i) block[16 + i] = uint8_t(i * 37 + 11);
+    const uint16_t d = fp32_to_fp16(0.5f), dmin = fp32_to_fp16(0.25f);
+    std::memcpy(block + 80, &d, 2);
+    std::memcpy(block + 82, &dmin, 2);
+    float y[256];
+    dequantize_row(GgmlType::Q2_K, block, y, 256);
+    for (int e = 0; e < 256; ++e) {
+        const int half = e / 128, i = e % 128;
+        const int q = (block[16 + 32 * half + i % 32] >> (2 * (i / 32))) & 3;
+        const int sub = e / 16;
+        QCOMPARE(y[e], 0.5f * float(block[sub] & 0xF) * float(q) - 0.25f * float(block[sub] >> 4));
+    }
+}
+
+// Q3_K: 32 bytes hmask (bit k of byte l: third bit of element 32k + l), 64 bytes of 2-bit
+// values as Q2_K, 12 bytes of 6-bit scales (low nibbles: bytes 0-7 hold scales 0-7 low and
+// 8-15 high; top 2 bits: byte 8 + j%4, bits 2(j/4)), fp16 d; value = d (scale - 32) (q - 4).
+void TestQuant::q3_KLayout() {
+    uint8_t block[110] = {};
+    for (int i = 0; i < 32; ++i) block[i] = uint8_t(i * 29 + 5);
+    for (int i = 0; i < 64; ++i) block[32 + i] = uint8_t(i * 53 + 7);
+    const int scale[16] = {0, 1, 31, 32, 33, 63, 17, 40, 5, 60, 48, 2, 36, 20, 12, 55};
+    uint8_t* sc = block + 96;
+    for (int j = 0; j < 16; ++j) {
+        sc[j % 8] |= uint8_t((scale[j] & 0xF) << (j < 8 ? 0 : 4));
+        sc[8 + j % 4] |= uint8_t((scale[j] >> 4) << (2 * (j / 4)));
+    }
+    const uint16_t d = fp32_to_fp16(0.125f);
+    std::memcpy(block + 108, &d, 2);
+    float y[256];
+    dequantize_row(GgmlType::Q3_K, block, y, 256);
+    for (int e = 0; e < 256; ++e) {
+        const int half = e / 128, i = e % 128;
+        const int low = (block[32 + 32 * half + i % 32] >> (2 * (i / 32))) & 3;
+        const int high = (block[e % 32] >> (e / 32)) & 1;
+        QCOMPARE(y[e], 0.125f * float(scale[e / 16] - 32) * float(low + 4 * high - 4));
+    }
+}
+
+// IQ4_XS: fp16 d, 16 bits of scale high bits (2 per sub-block of 32), 4 bytes of scale low
+// nibbles, 128 bytes of nibbles (16 per sub-block, as IQ4_NL); value = d (ls - 32) grid[q].
+void TestQuant::iq4_xsLayout() {
+    uint8_t block[136];
+    const uint16_t d = fp32_to_fp16(0.5f);
+    std::memcpy(block, &d, 2);
+    const int ls[8] = {0, 1, 31, 32, 33, 63, 47, 16};
+    uint16_t high = 0;
+    for (int j = 0; j < 8; ++j) high = uint16_t(high | ((ls[j] >> 4) << (2 * j)));
+    std::memcpy(block + 2, &high, 2);
+    for (int j = 0; j < 4; ++j) block[4 + j] = uint8_t((ls[2 * j] & 0xF) | ((ls[2 * j + 1] & 0xF) << 4));
+    for (int i = 0; i < 128; ++i) block[8 + i] = uint8_t(i * 71 + 3);
+    float y[256];
+    dequantize_row(GgmlType::IQ4_XS, block, y, 256);
+    for (int e = 0; e < 256; ++e) {
+        const int sub = e / 32, l = e % 32;
+        const uint8_t byte = block[8 + 16 * sub + l % 16];
+        const int q = l < 16 ? byte & 0xF : byte >> 4;
+        QCOMPARE(y[e], 0.5f * float(ls[sub] - 32) * float(kGrid[q]));
+    }
+}
+
 void TestQuant::badArguments() {
     std::vector<float> x(48);
     std::vector<uint8_t> q(1024);
     KMLM_VERIFY_THROWS(FormatError, quantize_row(GgmlType::Q8_0, x.data(), q.data(), 48));
     KMLM_VERIFY_THROWS(FormatError, quantize_row(GgmlType::Q4_K, x.data(), q.data(), 32));
-    KMLM_VERIFY_THROWS(InvalidArgument, quantize_row(GgmlType::Q2_K, x.data(), q.data(), 256));
+    KMLM_VERIFY_THROWS(InvalidArgument, quantize_row(GgmlType::Q8_1, x.data(), q.data(), 256));
+    KMLM_VERIFY_THROWS(FormatError, quantize_row(GgmlType::IQ4_XS, x.data(), q.data(), 32));
     KMLM_VERIFY_THROWS(InvalidArgument, dequantize_row(GgmlType::I32, q.data(), x.data(), 32));
     KMLM_VERIFY_THROWS(InvalidArgument, parse_type("Q9_9"));
     QCOMPARE(parse_type("q4_k"), GgmlType::Q4_K);
-    QVERIFY(!can_quantize(GgmlType::Q3_K));
+    QVERIFY(!can_quantize(GgmlType::Q8_1));
+    QVERIFY(can_quantize(GgmlType::Q3_K));
 }
 
-// The same model stored by llama.cpp as Q8_0 and as Q4_K_M (Q4_K, Q5_0, Q6_K, Q8_0): read
-// with our layouts, every tensor agrees across the two files to within 4-bit precision.
-// A wrong layout would give errors of the order of the values themselves.
+// The files llama.cpp quantized from the same model (Q4_K_M, and quants/: Q5_1, Q3_K_M, Q2_K,
+// IQ4_NL, IQ4_XS, with their fallback types) against its Q8_0 file.
+static void filesData() {
+    QTest::addColumn<QString>("file");
+    QTest::newRow("Q4_K_M") << "ko-tiny-llama-Q4_K_M.gguf";
+    for (const char* p : {"Q5_1", "Q3_K_M", "Q2_K", "IQ4_NL", "IQ4_XS"})
+        QTest::newRow(p) << QString("quants/ko-tiny-llama-%1.gguf").arg(p);
+}
+
+void TestQuant::realFileAgreesAcrossTypes_data() { filesData(); }
+
+// Read with our layouts, every tensor agrees with the Q8_0 file's to within the precision
+// of its type. A wrong layout would give errors of the order of the values themselves.
 void TestQuant::realFileAgreesAcrossTypes() {
+    QFETCH(QString, file);
     KMLM_REQUIRE_SHARED(dir, "models");
+    if (!QFile::exists(dir + "/" + file)) QSKIP("file absent");
     auto q8 = gguf::GgufFile::open(kmlm_test::toPath(dir + "/ko-tiny-llama-Q8_0.gguf"));
-    auto q4 = gguf::GgufFile::open(kmlm_test::toPath(dir + "/ko-tiny-llama-Q4_K_M.gguf"));
+    auto q4 = gguf::GgufFile::open(kmlm_test::toPath(dir + "/" + file));
     QCOMPARE(q8->tensors().size(), q4->tensors().size());
     for (const auto& t : q4->tensors()) {
         const auto& ref = q8->tensor(t.name);
         QCOMPARE(ref.dims, t.dims);
         const auto a = dequantizeTensor(*q4, t), b = dequantizeTensor(*q8, ref);
         const double rel = rmsDiff(a.data(), b.data(), a.size()) / rms(b);
-        const double bound = t.type == GgmlType::F32 ? 1e-6 : t.type == GgmlType::Q8_0 ? 0.02 : t.type == GgmlType::Q6_K ? 0.05 : 0.15;
+        const double bound = t.type == GgmlType::F32 ? 1e-6 : t.type == GgmlType::Q8_0 ? 0.02 : t.type == GgmlType::Q6_K ? 0.05
+                           : t.type == GgmlType::Q3_K ? 0.3 : t.type == GgmlType::Q2_K ? 0.45 : 0.15;
         if (!(rel <= bound))
             QFAIL(qPrintable(QString("%1 (%2): relative difference %3").arg(t.name.c_str()).arg(type_traits(t.type).name.data()).arg(rel)));
     }
 }
 
-// Our K-quant and Q5_0 quantizers are as good as llama.cpp's: re-quantizing the Q8_0 model
-// comes as close to it as the Q4_K_M file's own tensors do (same reference algorithm).
+void TestQuant::quantizerMatchesReferenceQuality_data() { filesData(); }
+
+// Our quantizers are as good as llama.cpp's: re-quantizing the Q8_0 model to each tensor's
+// type comes as close to it as the llama.cpp file's own tensors do (same reference algorithms).
 void TestQuant::quantizerMatchesReferenceQuality() {
+    QFETCH(QString, file);
     KMLM_REQUIRE_SHARED(dir, "models");
+    if (!QFile::exists(dir + "/" + file)) QSKIP("file absent");
     auto q8 = gguf::GgufFile::open(kmlm_test::toPath(dir + "/ko-tiny-llama-Q8_0.gguf"));
-    auto q4 = gguf::GgufFile::open(kmlm_test::toPath(dir + "/ko-tiny-llama-Q4_K_M.gguf"));
+    auto q4 = gguf::GgufFile::open(kmlm_test::toPath(dir + "/" + file));
     for (const auto& t : q4->tensors()) {
         if (t.type == GgmlType::F32) continue;
         const auto ref = dequantizeTensor(*q8, q8->tensor(t.name));
@@ -369,6 +530,8 @@ void TestQuant::quantizerMatchesReferenceQuality() {
         const double e_theirs = rmsDiff(theirs.data(), ref.data(), ref.size());
         if (!(e_ours <= e_theirs * 1.05 + 1e-9))
             QFAIL(qPrintable(QString("%1 (%2): our error %3, llama.cpp's %4").arg(t.name.c_str()).arg(type_traits(t.type).name.data()).arg(e_ours).arg(e_theirs)));
+        if (t.name == "blk.1.ffn_up.weight" || t.name == "blk.1.ffn_down.weight")
+            qInfo("%s (%s): our error %.3g, llama.cpp's %.3g", t.name.c_str(), type_traits(t.type).name.data(), e_ours, e_theirs);
     }
 }
 

@@ -1,6 +1,8 @@
 // Sampler: greedy and top-k=1 pick the argmax, seeds reproduce, penalties and filters act.
 #include "kmlm_test.h"
 
+#include "kmlm/error.h"
+#include "kmlm/generate.h"
 #include "kmlm/sampler.h"
 
 #include <cmath>
@@ -99,6 +101,17 @@ private slots:
         QCOMPARE(s.sample(Floats{2.0f, 1.0f}, std::vector<int32_t>{0}), 1);
     }
 
+    // Frequency penalty: once per occurrence, so a token seen twice loses twice as much.
+    void frequencyPenalty() {
+        SamplingParams p;
+        p.temperature = 0.0f;
+        p.repeat_penalty = 1.0f;
+        p.frequency_penalty = 0.6f;
+        Sampler s(p);
+        QCOMPARE(s.sample(Floats{2.0f, 1.0f}, std::vector<int32_t>{0}), 0);    // 2 - 0.6 > 1
+        QCOMPARE(s.sample(Floats{2.0f, 1.0f}, std::vector<int32_t>{0, 0}), 1); // 2 - 1.2 < 1
+    }
+
     void topPAndMinPCutTheTail() {
         SamplingParams p;
         p.temperature = 1.0f;
@@ -118,6 +131,37 @@ private slots:
         p.min_p = 0.0f;
         Sampler tk(p);
         for (int i = 0; i < 500; ++i) QVERIFY(tk.sample(Floats{1.0f, 1.0f, 5.0f, 1.0f}, {}) <= 2);
+    }
+
+    // The engine's own check of sampling options, for requests from outside (a server).
+    void validateRefusesOutOfRange() {
+        kmlm::GenerateOptions ok;
+        kmlm::validate(ok);
+        auto refused = [](auto change) {
+            kmlm::GenerateOptions o;
+            change(o);
+            try {
+                kmlm::validate(o);
+            } catch (const kmlm::InvalidArgument&) {
+                return true;
+            }
+            return false;
+        };
+        QVERIFY(refused([](kmlm::GenerateOptions& o) { o.max_tokens = -5; }));
+        QVERIFY(refused([](kmlm::GenerateOptions& o) { o.sampling.temperature = -1; }));
+        QVERIFY(refused([](kmlm::GenerateOptions& o) { o.sampling.top_p = std::nanf(""); }));
+        QVERIFY(refused([](kmlm::GenerateOptions& o) { o.sampling.min_p = INFINITY; }));
+        QVERIFY(refused([](kmlm::GenerateOptions& o) { o.sampling.top_k = -1; }));
+        QVERIFY(refused([](kmlm::GenerateOptions& o) { o.sampling.repeat_penalty = 0; }));
+        QVERIFY(refused([](kmlm::GenerateOptions& o) { o.sampling.repeat_last_n = -1; }));
+        QVERIFY(refused([](kmlm::GenerateOptions& o) { o.sampling.presence_penalty = 100; }));
+        try {
+            kmlm::GenerateOptions o;
+            o.sampling.temperature = -1;
+            kmlm::validate(o);
+        } catch (const kmlm::InvalidArgument& e) {
+            QCOMPARE(std::string(e.what()), std::string("temperature -1 is out of range (0 to 5)"));
+        }
     }
 };
 

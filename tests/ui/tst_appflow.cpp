@@ -341,7 +341,7 @@ private slots:
         QCOMPARE(window.editorPage()->editor()->placeholderText(),
                  korean("EditorPage", "Write here. When you pause, the model proposes how to go on."));
         QVERIFY(chat->view()->toPlainText().contains(
-            korean("ChatView", "Ask anything in Korean or English. Answers are generated on this computer.")));
+            korean("ChatView", "What would you like to ask?")));
         QCOMPARE(dialogTab, korean("SettingsDialog", "Models"));
         QVERIFY(window.tabs()->tabText(0) != QLatin1String("Chat"));
 

@@ -15,6 +15,9 @@
 #include <QTextLayout>
 #include <QTextList>
 #include <QTextTable>
+#include <QFontInfo>
+#include <QGlyphRun>
+#include <QRawFont>
 
 namespace {
 void render(QTextDocument* doc, const QString& md, bool dark, QStringList* blocks) {
@@ -98,12 +101,22 @@ private slots:
         QCOMPARE(table->rows(), 2);
         QCOMPARE(table->columns(), 2);
         QCOMPARE(table->cellAt(1, 0).firstCursorPosition().block().text(), QStringLiteral("철수"));
+        // Light single grid lines, the header row shaded and the body not.
+        const QTextTableFormat grid = table->format();
+        QCOMPARE(grid.border(), 1.0);
+        QCOMPARE(grid.cellSpacing(), 0.0);
+        QVERIFY(grid.borderCollapse());
+        QCOMPARE(grid.borderStyle(), QTextFrameFormat::BorderStyle_Solid);
+        QVERIFY(grid.borderBrush().color().lightness() > 160); // light lines on the light page
+        QVERIFY(table->cellAt(0, 0).format().background().style() != Qt::NoBrush);
+        QVERIFY(table->cellAt(1, 0).format().background().style() == Qt::NoBrush);
         bool link = false, mono = false;
         for (QTextBlock b = doc.begin(); b.isValid(); b = b.next()) {
             for (auto it = b.begin(); !it.atEnd(); ++it) {
                 const QTextCharFormat f = it.fragment().charFormat();
                 link |= f.isAnchor() && f.anchorHref() == QLatin1String("https://example.org");
-                mono |= it.fragment().text() == QLatin1String("inline code") && f.font().family().contains(QLatin1String("mono"), Qt::CaseInsensitive);
+                mono |= it.fragment().text() == QLatin1String("inline code") && f.fontFixedPitch()
+                        && f.font().family() == codeCharFormat().font().family();
             }
         }
         QVERIFY(link);
@@ -132,6 +145,33 @@ private slots:
         const QString html = doc.toHtml();
         QVERIFY(html.contains(QLatin1String("href=\"kmlm-copy:0\"")));
         QVERIFY(html.contains(QLatin1String("href=\"kmlm-copy:1\"")));
+    }
+
+    // Code keeps one font through a mixed Korean/ASCII line: NanumGothicCoding has Hangul, so
+    // no CJK fallback font shapes "<<" after Hangul (into its "《" ligature).
+    void codeLineStaysInOneFont() {
+        if (QFontInfo(QFont(QStringLiteral("NanumGothicCoding"))).family() != QLatin1String("NanumGothicCoding"))
+            QSKIP("NanumGothicCoding is not installed (fonts-nanum-coding)");
+        QStringList blocks;
+        QTextDocument doc;
+        render(&doc, QStringLiteral("```cpp\nstd::cout << \"총 \" << minutes << \"분\";\n```"), false, &blocks);
+        const QTextCursor found = doc.find(QStringLiteral("std::cout"));
+        QVERIFY(!found.isNull());
+        const QTextBlock line = found.block();
+        const QFont font = line.begin().fragment().charFormat().font();
+        QCOMPARE(font.family(), QStringLiteral("NanumGothicCoding"));
+        QTextLayout layout(line.text(), font); // the line as the view shapes it
+        layout.beginLayout();
+        layout.createLine();
+        layout.endLayout();
+        QSet<QString> fonts;
+        int glyphs = 0;
+        for (const QGlyphRun& run : layout.glyphRuns()) {
+            fonts.insert(run.rawFont().familyName());
+            glyphs += run.glyphIndexes().size();
+        }
+        QVERIFY2(fonts == QSet<QString>{QStringLiteral("NanumGothicCoding")}, qPrintable(QStringList(fonts.values()).join(QLatin1Char(','))));
+        QCOMPARE(glyphs, line.text().size()); // one glyph per character: no ligature
     }
 
     void cppIsHighlighted_data() {

@@ -33,7 +33,12 @@ private slots:
         QTest::addColumn<int>("level");
         QTest::newRow("half") << 1536 * MiB << 3 * GiB << int(MemoryMeterWidget::Level::Normal);
         QTest::newRow("85%") << quint64(0.85 * 3 * GiB) << 3 * GiB << int(MemoryMeterWidget::Level::Warning);
-        QTest::newRow("97%") << quint64(0.97 * 3 * GiB) << 3 * GiB << int(MemoryMeterWidget::Level::Critical);
+        // The guard keeps 64 MiB under a 3 GiB ceiling: amber above it, red where it stops answers.
+        QTest::newRow("above the margin") << 3 * GiB - 65 * MiB << 3 * GiB << int(MemoryMeterWidget::Level::Warning);
+        QTest::newRow("at the guard") << 3 * GiB - 64 * MiB << 3 * GiB << int(MemoryMeterWidget::Level::Critical);
+        // A small ceiling: four margins (1/32 each) under it is amber already.
+        QTest::newRow("small ceiling") << quint64(0.79 * 512 * MiB) << 512 * MiB << int(MemoryMeterWidget::Level::Normal);
+        QTest::newRow("small ceiling, near") << 512 * MiB - 4 * 16 * MiB << 512 * MiB << int(MemoryMeterWidget::Level::Warning);
         QTest::newRow("over") << 4 * GiB << 3 * GiB << int(MemoryMeterWidget::Level::Critical);
         QTest::newRow("no ceiling") << 4 * GiB << 0ull << int(MemoryMeterWidget::Level::Normal);
     }
@@ -86,10 +91,43 @@ private slots:
         QVERIFY(!img.isNull());
         if (const QString out = qEnvironmentVariable("KMLM_TEST_OUTPUT"); !out.isEmpty() && QDir().mkpath(out))
             img.save(out + QStringLiteral("/memorymeter.png")); // for a look by eye
-        const int y = img.height() / 2;
-        const QColor filled = img.pixelColor(10 * img.width() / w.width(), y);
-        const QColor empty = img.pixelColor(65 * img.width() / w.width(), y);
-        QVERIFY2(filled != empty, qPrintable(filled.name() + " " + empty.name()));
+        const QRect bar = w.barRect();
+        const double scale = double(img.width()) / w.width();
+        const int y = int(bar.center().y() * scale);
+        // Half full: the model's quarter in its colour, the right end empty.
+        const QColor model = img.pixelColor(int((bar.left() + bar.width() / 8) * scale), y);
+        const QColor empty = img.pixelColor(int((bar.left() + bar.width() * 7 / 8) * scale), y);
+        QCOMPARE(model.name(), w.partColor(0).name());
+        QVERIFY2(model != empty, qPrintable(model.name() + " " + empty.name()));
+        QVERIFY(w.partColor(0) != w.partColor(1) && w.partColor(1) != w.partColor(2));
+    }
+
+    // Amber near the margin, red at the guard: the model's part shows the level.
+    void colorsFollowTheLevel() {
+        MemoryMeterWidget w;
+        w.addSample(GiB, 3 * GiB, GiB / 2, GiB / 4, GiB / 4);
+        const QColor normal = w.partColor(0);
+        w.addSample(3 * GiB - 100 * MiB, 3 * GiB, GiB, GiB, GiB - 100 * MiB);
+        const QColor warning = w.partColor(0);
+        w.addSample(3 * GiB, 3 * GiB, GiB, GiB, GiB);
+        const QColor critical = w.partColor(0);
+        QVERIFY(normal != warning && warning != critical);
+        QVERIFY(critical.red() > critical.green() * 2); // red
+        QVERIFY(warning.red() > warning.blue() * 2 && warning.green() > warning.blue()); // amber
+    }
+
+    // At a 1.5 times larger font the meter grows with it: no fixed pixel sizes.
+    void scalesWithTheFont() {
+        MemoryMeterWidget w;
+        w.addSample(GiB, 3 * GiB, GiB / 2, GiB / 4, GiB / 4);
+        const QSize normal = w.sizeHint();
+        const int bar = w.barRect().width();
+        QFont big = w.font();
+        big.setPointSizeF(big.pointSizeF() * 1.5);
+        w.setFont(big);
+        QVERIFY2(w.sizeHint().width() > normal.width() * 1.3, qPrintable(QStringLiteral("%1 -> %2").arg(normal.width()).arg(w.sizeHint().width())));
+        QVERIFY(w.sizeHint().height() > normal.height());
+        QVERIFY(w.barRect().width() > bar * 1.3);
     }
 
     void followsMonitor() {

@@ -1,6 +1,8 @@
-// Screenshots of the main views, light and dark, written to $KMLM_TEST_OUTPUT/screenshots:
-// the chat with a Korean conversation and a code block, the completion editor with ghost
-// text, and the settings' models page. Also checks that the views come up populated.
+// Screenshots of the main views, light and dark, Korean and English, written to
+// $KMLM_TEST_OUTPUT/screenshots (with "-1.5x" in the names under QT_SCALE_FACTOR=1.5): the chat
+// with a long Korean answer, a table and a code block, a Qwen3 answer with its reasoning folded
+// and unfolded, the empty state of a new chat, the completion editor with ghost text, and the
+// settings. Also checks that the views come up populated.
 #include "appearance.h"
 #include "appsettings.h"
 #include "chatpage.h"
@@ -14,6 +16,7 @@
 #include "ghosteditor.h"
 #include "ui_test.h"
 #include "mainwindow.h"
+#include "memorymeterwidget.h"
 #include "memorymonitor.h"
 #include "modelregistry.h"
 #include "settingsdialog.h"
@@ -53,6 +56,9 @@ class TestScreenshots : public QObject {
     MemoryMonitor* memory = nullptr;
     qint64 conversation = 0;
     qint64 picnic = 0;
+    qint64 reasoning = 0;
+    qint64 reasoningAnswer = 0;
+    QString suffix; // "-1.5x" at a scale factor of 1.5
 
     AppServices services() const { return AppServices{settings, engine, store, session, models, memory}; }
 
@@ -60,7 +66,7 @@ class TestScreenshots : public QObject {
         QApplication::processEvents();
         const QImage image = w->grab().toImage();
         QVERIFY(!image.isNull());
-        const QString path = outDir + QLatin1Char('/') + name + QStringLiteral(".png");
+        const QString path = outDir + QLatin1Char('/') + name + suffix + QStringLiteral(".png");
         QVERIFY2(image.save(path), qPrintable(path));
         qInfo("wrote %s", qPrintable(path));
     }
@@ -73,6 +79,9 @@ class TestScreenshots : public QObject {
         const qint64 first = store->addMessage(conversation, QStringLiteral("assistant"), QStringLiteral("경복궁과 북촌 한옥마을을 추천합니다."));
         store->addAlternative(first, QStringLiteral(
             "## 하루 일정 추천\n\n"
+            "서울은 600년 넘게 한반도의 중심이었던 도시로, 궁궐과 한옥 골목, 현대적인 고층 건물이 한데 어우러져 "
+            "있습니다. 하루 일정이라면 아침에는 궁궐을, 낮에는 골목과 시장을, 저녁에는 야경을 보는 순서가 "
+            "걷는 거리도 짧고 가장 무리가 없습니다.\n\n"
             "1. **경복궁**: 아침에 수문장 교대식을 볼 수 있습니다.\n"
             "2. **북촌 한옥마을**: 전통 한옥 사이 골목을 걸어 보세요.\n"
             "3. **광장시장**: 빈대떡과 마약김밥이 유명합니다.\n\n"
@@ -81,11 +90,20 @@ class TestScreenshots : public QObject {
             "```cpp\n#include <iostream>\n// 이동 시간(분)\nint main() {\n    int minutes = 25 + 15;\n"
             "    std::cout << \"총 \" << minutes << \"분\\n\";\n    return 0;\n}\n```\n\n"
             "자세한 정보는 [서울 관광](https://korean.visitseoul.net) 사이트를 참고하세요."));
+        // A reasoning model's answer (Qwen3): <think>…</think> before the answer.
+        reasoning = store->createConversation(QStringLiteral("간단한 계산"));
+        store->addMessage(reasoning, QStringLiteral("user"), QStringLiteral("사과 3개에 2개를 더 사면 모두 몇 개인가요?"));
+        reasoningAnswer = store->addMessage(reasoning, QStringLiteral("assistant"), QStringLiteral(
+            "<think>\n사용자는 사과 3개를 가지고 있고 2개를 더 샀다. 3 + 2 = 5이다. "
+            "단위는 '개'로 답하면 된다.\n</think>\n\n모두 **5개**입니다. 처음 3개에 2개를 더하면 5개가 됩니다."),
+            MessageState::Complete, QStringLiteral("Qwen3-1.7B-Q4_K_M"));
     }
 
 private slots:
     void initTestCase() {
         QVERIFY(tmp.isValid());
+        if (qApp->devicePixelRatio() > 1.01)
+            suffix = QStringLiteral("-%1x").arg(qApp->devicePixelRatio());
         const QString base = qEnvironmentVariable("KMLM_TEST_OUTPUT", QDir::tempPath());
         outDir = base + QStringLiteral("/screenshots");
         QVERIFY(QDir().mkpath(outDir));
@@ -143,8 +161,21 @@ private slots:
         QVERIFY(chat->conversationList()->model()->rowCount() >= 1);
         typeText(chat->composer(), QStringLiteral("고마워요! 저녁 식당도 알려 주세요"));
         save(&window, QStringLiteral("chat-") + theme);
+        // The reasoning of a Qwen3 answer: folded, then unfolded.
+        session->setConversation(reasoning);
+        chat->view()->renderNow();
+        QVERIFY(!chat->view()->isReasoningExpanded(reasoningAnswer));
+        save(&window, QStringLiteral("chat-reasoning-") + theme);
+        emit chat->view()->anchorClicked(QUrl(QStringLiteral("kmlm-think:%1").arg(reasoningAnswer)));
+        QVERIFY(chat->view()->isReasoningExpanded(reasoningAnswer));
+        QVERIFY(chat->view()->toPlainText().contains(QStringLiteral("3 + 2 = 5")));
+        save(&window, QStringLiteral("chat-reasoning-open-") + theme);
         chat->newChat();
+        QVERIFY(chat->view()->toPlainText().contains(chat->view()->examplePrompts().first()));
         save(&window, QStringLiteral("chat-new-") + theme);
+        chat->view()->setActiveModel(QStringLiteral("kmlm-gru-ko"), true); // the note on the tiny bundled model
+        save(&window, QStringLiteral("chat-new-bundled-") + theme);
+        chat->view()->setActiveModel(engine->currentModel().name, false);
         session->setConversation(conversation);
         typeText(chat->searchField(), QStringLiteral("빈대떡"));
         QTRY_COMPARE_WITH_TIMEOUT(chat->conversationList()->model()->rowCount(), 1, 10000);
@@ -162,6 +193,20 @@ private slots:
         save(&window, QStringLiteral("chat-deleted-") + theme);
         chat->undoDelete();
         session->setConversation(conversation);
+
+        // The memory meter at its three levels: 1.2 GiB, amber near the guard, red at it.
+        constexpr quint64 GiB = 1ull << 30, MiB = 1ull << 20;
+        const std::pair<const char*, quint64> levels[] = {{"normal", GiB + GiB / 5}, {"warning", 3 * GiB - 200 * MiB},
+                                                          {"critical", 3 * GiB - 40 * MiB}};
+        for (const auto& [level, used] : levels) {
+            MemoryMeterWidget meter;
+            for (int i = 0; i < 30; ++i) {
+                const quint64 now = used - quint64(29 - i) * (used / 100);
+                meter.addSample(now, 3 * GiB, GiB, now / 5, now - GiB - now / 5);
+            }
+            meter.resize(meter.sizeHint());
+            save(&meter, QStringLiteral("memorymeter-%1-").arg(QLatin1String(level)) + theme);
+        }
 
         window.tabs()->setCurrentWidget(window.editorPage());
         GhostEditor* editor = window.editorPage()->editor();

@@ -14,6 +14,8 @@
 
 namespace kmlm {
 
+class LanguageModel;
+
 struct ChatMessage {
     std::string role; // "system", "user" or "assistant"
     std::string content;
@@ -44,8 +46,11 @@ struct ChatOptions {
     std::string bos_token;             // the tokenizer's BOS and EOS text, for the template
     std::string eos_token;
     std::string date;                  // "26 Jul 2024" in Llama 3.1+ headers; empty: today
+    // Defines the template's enable_thinking (Qwen3: false opens the answer with an empty
+    // <think></think> block, so the model answers without reasoning). Unset: undefined.
+    std::optional<bool> enable_thinking;
     std::string architecture;          // the model's, for its family when it has no template
-    ChatVariables variables;           // e.g. {"enable_thinking", false}
+    ChatVariables variables;           // more template globals (enable_thinking wins over an entry here)
 };
 
 struct ChatPrompt {
@@ -55,8 +60,17 @@ struct ChatPrompt {
     std::vector<std::string> stop_strings; // end the answer when generated as text
     ChatFamily family = ChatFamily::Plain;
     bool from_template = false; // the template itself ran (else the family's format by code)
+    // Why the template could not be used when it failed (beyond the interpreter, a budget, an
+    // arithmetic error): the caller tells the user that the family's format stands in. Empty
+    // when it ran, when there is none, and when it refused the conversation itself (Gemma 2
+    // and a system message), which the family's format is there for.
+    std::string template_error;
 };
 
 ChatPrompt render_chat(std::span<const ChatMessage> messages, const ChatOptions& options);
+// The same with the model's template and its tokenizer's BOS/EOS text; override_template as
+// in ChatOptions.
+ChatPrompt render_chat(const LanguageModel& model, std::span<const ChatMessage> messages,
+                       const std::string& override_template = {});
 
 } // namespace kmlm

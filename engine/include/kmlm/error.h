@@ -35,4 +35,10 @@ public:
     using Error::Error;
 };
 
+// Stopped on the caller's request (LoadOptions::cancel).
+class CancelledError : public Error {
+public:
+    using Error::Error;
+};
+
 } // namespace kmlm

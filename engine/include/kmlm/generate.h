@@ -12,13 +12,16 @@
 
 namespace kmlm {
 
-enum class StopReason { EndOfText, MaxTokens, StopString, Cancelled, MemoryLimit };
+// Why generation ended. Error: the request failed (no model, a bad prompt) before or while
+// generating; the app reports it, generate() itself never returns it.
+enum class StopReason { EndOfText, MaxTokens, StopString, Cancelled, MemoryLimit, Error };
 std::string_view to_string(StopReason reason);
 
 struct GenerateOptions {
     SamplingParams sampling;
     int32_t max_tokens = 256;
     std::vector<std::string> stop_strings; // generation ends before any of these appears
+    bool ignore_eos = false; // go on past end-of-generation tokens (tests, benchmarks)
     const std::atomic<bool>* cancel = nullptr; // checked before every token
     // Called with text as it becomes final: whole characters, whole Hangul syllables, never
     // a part of a stop string.
@@ -27,6 +30,11 @@ struct GenerateOptions {
     // Checked before every token; returning false ends generation with MemoryLimit.
     std::function<bool()> memory_ok;
 };
+
+inline constexpr OptionRange kMaxTokensRange{1, 1 << 20};
+
+// validate(options.sampling), and max_tokens in kMaxTokensRange. Throws InvalidArgument.
+void validate(const GenerateOptions& options);
 
 struct GenerateStats {
     int32_t prompt_tokens = 0;   // tokens in the prompt

@@ -14,9 +14,13 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace kmlm {
+
+// The architecture name of the jamo GRU in GGUF files and model descriptions.
+inline constexpr std::string_view kGruArchitecture = "kmlm-gru";
 
 struct GruConfig {
     int32_t vocab_size = JamoTokenizer::kFullVocabSize;
@@ -87,6 +91,10 @@ private:
     std::vector<float> x_table_; // [V, 3H]: embedding·Wi + bi, one row per token
     std::vector<int32_t> history_;
     std::vector<float> h_, scratch_, logits_;
+    // The state after the last eval() of several tokens (a prompt), so that truncating back
+    // to it (scoring several continuations of one prompt) needs no recomputation.
+    size_t mark_len_ = 0;
+    std::vector<float> mark_h_;
 };
 
 // Scores text line by line (each line as BOS + line + EOS, EOS standing for the '\n'),

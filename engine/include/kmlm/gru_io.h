@@ -25,6 +25,9 @@ GruFormat gru_format_from_extension(const std::filesystem::path& path);
 GruWeights read_gru_json(const std::filesystem::path& path);
 GruWeights read_gru_binary(const std::filesystem::path& path);
 GruWeights read_gru_gguf(const gguf::GgufFile& file);
+// The hyperparameters of a kmlm-gru GGUF from its metadata (no tensor read); FormatError
+// names the bad key. read_gru_gguf() starts with it.
+GruConfig read_gru_config(const gguf::GgufFile& file);
 // Any of the three, recognised by content.
 GruWeights read_gru_file(const std::filesystem::path& path);
 

@@ -27,7 +27,7 @@ namespace kmlm {
 
 // Tokens per forward pass of the decoder: large enough for the matrix-matrix kernels to reuse
 // each weight row across the batch, small enough to keep the activations in a few MiB.
-constexpr uint32_t kDecodeBatch = 128;
+constexpr uint32_t kDecoderBatch = 128;
 
 class KvCache {
 public:

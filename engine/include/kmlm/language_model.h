@@ -85,18 +85,24 @@ public:
 // F32 is exact, for reference checks; F16 and Q8_0 are the ones to run with.
 enum class KvType { F16, Q8_0, F32 };
 
+// The application's RAM ceiling unless the user sets another: 3 GiB = 3 x 1024^3 bytes.
+inline constexpr uint64_t kDefaultMemoryLimit = 3ull << 30;
+
 struct LoadOptions {
     int n_threads = 0;          // 0 = all cores
     uint32_t n_ctx = 2048;      // clamped to the model's context length
     KvType kv_type = KvType::Q8_0;
     uint32_t n_sink = 4;        // tokens kept at the start when the window slides
-    uint64_t memory_limit = 3ull << 30; // the ceiling; 0 = no check
-    std::function<void(float fraction)> progress; // loading progress, 0..1
+    uint64_t memory_limit = kDefaultMemoryLimit; // the ceiling; 0 = no check
+    // Loading progress, 0..1, for every format: 0 at the start, after the file is admitted
+    // under the ceiling, and 1 when the model is ready.
+    std::function<void(float fraction)> progress;
+    // Read at each of those points: when set, load_model() stops with CancelledError.
     const std::atomic<bool>* cancel = nullptr;
 };
 
-// Opens a model by file contents: GGUF (kmlm-gru, llama, qwen2, exaone, gptneox) or the
-// original GRU JSON / binary formats. Throws FormatError, IoError or MemoryLimitError.
+// Opens a model by file contents: GGUF (kmlm-gru and the decoders) or the original GRU
+// JSON / binary formats. Throws FormatError, IoError, MemoryLimitError or CancelledError.
 std::unique_ptr<LanguageModel> load_model(const std::filesystem::path& path, const LoadOptions& options = {});
 
 } // namespace kmlm

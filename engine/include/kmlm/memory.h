@@ -6,6 +6,7 @@
 #pragma once
 #include "kmlm/gguf.h"
 #include "kmlm/language_model.h"
+#include "kmlm/transformer.h"
 
 #include <algorithm>
 #include <atomic>
@@ -18,8 +19,6 @@
 #include <vector>
 
 namespace kmlm {
-
-inline constexpr uint64_t kDefaultMemoryLimit = 3ull << 30; // 3 GiB = 3 x 1024^3 bytes
 
 // Resident memory of the application before any model is loaded: VmRSS of the desktop app
 // (Qt 6.4, xcb on Xvfb, Korean UI, main window shown with an empty chat, no model) measured
@@ -50,6 +49,11 @@ struct MemoryEstimate {
 // FormatError when the hyperparameters it needs are missing or inconsistent.
 MemoryEstimate estimate_memory(const gguf::GgufFile& file, uint32_t n_ctx, KvType kv_type,
                                uint64_t baseline = kAppBaselineBytes);
+// Estimate for a decoder known by its hyperparameters alone (a catalog entry before its file
+// is downloaded): weight_bytes is the file's tensor data, vocab_bytes its tokenizer's share
+// (see MemoryEstimate::vocab). The same formula as estimate_memory() for a file.
+MemoryEstimate estimate_decoder_memory(const TransformerHParams& hp, uint64_t weight_bytes, uint64_t vocab_bytes,
+                                       uint32_t n_ctx, KvType kv_type, uint64_t baseline = kAppBaselineBytes);
 // Same for any model file load_model() accepts (GGUF, or the GRU JSON/binary formats,
 // estimated from the file size). Throws IoError/FormatError.
 MemoryEstimate estimate_model_file(const std::filesystem::path& path, uint32_t n_ctx, KvType kv_type,

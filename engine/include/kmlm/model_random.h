@@ -24,6 +24,7 @@ struct RandomModelSpec {
     bool tied_output = false;     // no output.weight: the output reuses token_embd
     uint64_t seed = 1;
     std::string name = "random";
+    std::string chat_template;    // tokenizer.chat_template; empty: a ChatML template
 };
 
 // Shapes of real models: "polyglot-ko-1.3b". Throws InvalidArgument for other names.

@@ -28,6 +28,12 @@ struct PerplexityResult {
     uint64_t n_tokens = 0;  // tokens in the text
     double seconds = 0;
     bool cancelled = false;
+    // For bits per character: the scored tokens' total negative log-likelihood (nats) and
+    // the characters of the text they cover (the code points and Hangul syllables of the
+    // scored tokens' decoded text; see scored_text_counts in perplexity.cpp).
+    double nll = 0;
+    uint64_t scored_chars = 0;
+    uint64_t scored_syllables = 0;
 };
 
 // Throws InvalidArgument when the text has fewer than 2 * n_ctx tokens or n_ctx is larger

@@ -31,8 +31,8 @@ uint16_t fp32_to_bf16(float f);
 void fp16_to_fp32_row(const uint16_t* x, float* y, size_t n);
 void fp32_to_fp16_row(const float* x, uint16_t* y, size_t n);
 
-// True for the types quantize_row() can write: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q8_0,
-// Q4_K, Q5_K, Q6_K, Q8_K.
+// True for the types quantize_row() can write: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0,
+// Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K, IQ4_NL, IQ4_XS.
 bool can_quantize(GgmlType type);
 // True for the types dequantize_row() can read (the same list).
 bool can_dequantize(GgmlType type);
@@ -49,13 +49,12 @@ std::vector<uint8_t> quantize_tensor(GgmlType type, const float* x, uint64_t row
 
 namespace gguf { class GgufFile; }
 
-// A quantization preset as llama.cpp names them: one base type for the 2-D weights, and for
-// the "_M" mixes more bits where they matter most.
+// A quantization preset as llama.cpp names them: one base type for the 2-D weights and, for
+// the mixes (Q2_K, Q3_K_M/L, Q4_K_M, Q5_K_M, IQ4_NL, IQ4_XS), more bits where they matter most.
 struct QuantPreset {
     std::string name;         // "Q4_K_M", "Q8_0", "F16", ...
-    uint32_t file_type = 0;   // general.file_type, llama.cpp's llama_ftype numbering
+    uint32_t file_type = 0;   // general.file_type, llama.cpp's llama_ftype numbering (picks the mix)
     GgmlType base = GgmlType::F32;
-    bool k_mix = false;       // Q4_K_M / Q5_K_M
 };
 
 // "Q4_0", "q4_k_m", "F16", ... Throws InvalidArgument naming the known presets.
@@ -63,15 +62,20 @@ QuantPreset parse_quant_preset(std::string_view name);
 // The names parse_quant_preset() knows, for help texts.
 std::vector<std::string> quant_preset_names();
 
-// The type llama.cpp's rules give a 2-D weight named `name` (e.g. "blk.3.ffn_down.weight")
-// with rows of row_length elements in a model of n_layer blocks:
+// The type llama.cpp's rules (llama_tensor_get_type) give a 2-D weight named `name` (e.g.
+// "blk.3.ffn_down.weight") with rows of row_length elements in a model of n_layer blocks whose
+// query heads share a KV head n_gqa at a time:
 //   output.weight (or token_embd.weight when there is no output): Q6_K unless base is Q8_0/F16/F32/BF16
 //   Q4_K_M/Q5_K_M: attn_v and ffn_down Q6_K in layers i < n/8, i >= 7n/8 and every third
 //   between; the fused attn_qkv one K-type up.
-//   Rows that are not whole blocks fall back: Q4_K/Q5_K -> Q5_0, Q6_K -> Q8_0, 32-element
-//   types -> F16.
+//   Q3_K_M: attn_v Q5_K in layers 0-1, else Q4_K; attn_output, attn_qkv and ffn_down Q4_K
+//   (Q5_K in layers i < n/16). Q3_K_L: attn_v, attn_output and ffn_down Q5_K, attn_qkv Q4_K.
+//   Q2_K: attn_v Q4_K (n_gqa >= 4) or Q3_K; attn_output and ffn_down Q3_K.
+//   IQ4_NL/IQ4_XS: attn_v Q5_K when n_gqa >= 4; ffn_down Q5_K in layers i < n/8.
+//   Rows that are not whole blocks fall back: Q2_K/Q3_K/IQ4_XS -> IQ4_NL, Q4_K -> Q5_0,
+//   Q5_K -> Q5_1, Q6_K -> Q8_0, 32-element types -> F16.
 GgmlType preset_tensor_type(const QuantPreset& preset, std::string_view name, uint64_t row_length,
-                            uint32_t n_layer, bool has_output);
+                            uint32_t n_layer, bool has_output, uint32_t n_gqa = 1);
 
 // Writes `in` requantized to `out` with the preset: every metadata key copied,
 // general.file_type and general.quantization_version set, 2-D weights converted per

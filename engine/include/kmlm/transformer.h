@@ -60,7 +60,7 @@ struct TransformerHParams {
     uint32_t n_ctx_orig = 0;    // <arch>.rope.scaling.original_context_length
     float rope_attn_factor = 1.0f; // <arch>.rope.scaling.attn_factor
 
-    uint32_t n_q_embd() const { return n_head * head_dim; }
+    uint32_t n_q_embd() const { return n_head * head_dim; } // n_embd unless heads were pruned (or qwen3, gemma)
     uint32_t n_kv_embd() const { return n_head_kv * head_dim; }
     bool is_swa(uint32_t layer) const { return layer < swa_layers.size() && swa_layers[layer]; }
     uint32_t window(uint32_t layer) const { return is_swa(layer) ? n_swa : 0; }
@@ -74,6 +74,8 @@ struct TransformerHParams {
 // with, or a missing or inconsistent key (named).
 TransformerHParams read_hparams(const gguf::GgufFile& file);
 bool is_transformer_arch(std::string_view arch);
+// "llama, qwen2, ...": the decoder architectures this engine runs.
+std::string supported_architectures();
 
 // Transformer models also return the logits of every position of a batch (perplexity).
 class BatchLogits {

@@ -5,6 +5,7 @@
 #include "kmlm/language_model.h"
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -42,6 +43,11 @@ std::unique_ptr<Tokenizer> make_tokenizer(VocabData data);
 // Reads the tokenizer.ggml.* keys of a GGUF file. Throws FormatError naming the key.
 VocabData read_gguf_vocab(const gguf::GgufFile& file);
 std::unique_ptr<Tokenizer> load_gguf_tokenizer(const gguf::GgufFile& file);
+
+// The tokenizer of any model file on its own, without its weights: a GGUF's tokenizer.ggml.*
+// keys (vocabulary-only files such as llama.cpp's ggml-vocab-*.gguf included), or the jamo
+// tokenizer of a GRU model (which is loaded for it). Throws IoError / FormatError.
+std::shared_ptr<const Tokenizer> load_tokenizer(const std::filesystem::path& path);
 
 // Splits valid UTF-8 text into the words that byte-level BPE merges within, as the
 // pre-tokenizer named by tokenizer.ggml.pre does ("gpt-2", "llama-bpe", "qwen2", "exaone",

@@ -1,0 +1,163 @@
+// The model catalog: the bundled resources/catalog.json is valid and complete, a malformed
+// file is refused with the place of the problem, a user catalog with a later revision
+// replaces the bundled one (a malformed one is skipped with a warning), and the estimate of a
+// catalog entry, made from its shape alone, equals `kmlm memory` on a random model file of
+// that shape.
+#include "kmlm_test.h"
+
+#include "catalog.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+
+namespace {
+
+QString bundled() { return QStringLiteral(KMLM_SOURCE_DIR "/resources/catalog.json"); }
+
+QJsonObject bundledJson() {
+    QFile f(bundled());
+    if (!f.open(QIODevice::ReadOnly)) return {};
+    return QJsonDocument::fromJson(f.readAll()).object();
+}
+
+QString writeJson(const QTemporaryDir& dir, const QString& name, const QJsonObject& o) {
+    const QString path = dir.filePath(name);
+    QFile f(path);
+    if (f.open(QIODevice::WriteOnly)) f.write(QJsonDocument(o).toJson());
+    return path;
+}
+
+// The first model's object, changed by edit, parsed; returns the error ("" when it parsed).
+QString errorAfter(const std::function<void(QJsonObject&)>& edit) {
+    QJsonObject root = bundledJson();
+    QJsonArray models = root[QStringLiteral("models")].toArray();
+    QJsonObject first = models[0].toObject();
+    edit(first);
+    models[0] = first;
+    root[QStringLiteral("models")] = models;
+    QString error;
+    const auto c = Catalog::parse(QJsonDocument(root).toJson(), QStringLiteral("test.json"), &error);
+    return c ? QString() : error;
+}
+
+} // namespace
+
+class TestCatalog : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void bundledCatalogIsComplete() {
+        QString error;
+        const auto c = Catalog::readFile(bundled(), &error);
+        QVERIFY2(c, qPrintable(error));
+        QCOMPARE(c->version, Catalog::kFormatVersion);
+        QVERIFY(c->entries.size() >= 11);
+        int runnable = 0;
+        for (const CatalogEntry& e : c->entries) {
+            QVERIFY2(!e.descriptionKo.isEmpty() && !e.descriptionEn.isEmpty(), qPrintable(e.id));
+            QVERIFY2(!e.files.isEmpty() && !e.license.isEmpty() && !e.publisher.isEmpty(), qPrintable(e.id));
+            QVERIFY2(e.shape.heads * e.shape.headDim > 0 && e.shape.heads % e.shape.kvHeads == 0, qPrintable(e.id));
+            QVERIFY2(e.tags.contains(QStringLiteral("chat")) || e.tags.contains(QStringLiteral("completion")), qPrintable(e.id));
+            runnable += e.runsHere() ? 1 : 0;
+            for (const CatalogFile& f : e.files) QVERIFY2(f.repo.contains(QLatin1Char('/')) && f.size > 0, qPrintable(f.file));
+        }
+        QVERIFY(runnable >= 5); // exaone, llama (two), qwen2 (two), gptneox
+        const CatalogEntry* exaone = c->entry(QStringLiteral("exaone-3.5-2.4b-instruct"));
+        QVERIFY(exaone);
+        QCOMPARE(exaone->file(QStringLiteral("Q4_K_M"))->file, QStringLiteral("EXAONE-3.5-2.4B-Instruct-Q4_K_M.gguf"));
+        QCOMPARE(exaone->description(QStringLiteral("ko")), exaone->descriptionKo);
+        QCOMPARE(exaone->description(QStringLiteral("en")), exaone->descriptionEn);
+        // A file of its own repository (Qwen3 1.7B's Q4_K_M is ggml-org's).
+        QCOMPARE(c->entry(QStringLiteral("qwen3-1.7b"))->file(QStringLiteral("Q4_K_M"))->repo, QStringLiteral("ggml-org/Qwen3-1.7B-GGUF"));
+        QCOMPARE(c->entry(QStringLiteral("qwen3-1.7b"))->file(QStringLiteral("Q8_0"))->repo, QStringLiteral("Qwen/Qwen3-1.7B-GGUF"));
+        QCOMPARE(c->entry(QStringLiteral("gemma-3-1b-it"))->shape.slidingWindow, 512u);
+    }
+
+    void malformedFilesSayWhere() {
+        QString error;
+        QVERIFY(!Catalog::parse("{ not json", QStringLiteral("x.json"), &error));
+        QVERIFY2(error.contains(QStringLiteral("x.json: not valid JSON")), qPrintable(error));
+        QVERIFY(!Catalog::parse("[]", QStringLiteral("x.json"), &error));
+        QVERIFY2(error.contains(QStringLiteral("must be a JSON object")), qPrintable(error));
+
+        QCOMPARE(errorAfter([](QJsonObject&) {}), QString());
+        QString e = errorAfter([](QJsonObject& m) { m.remove(QStringLiteral("name")); });
+        QVERIFY2(e.contains(QStringLiteral("test.json: models[0]: \"name\" must be a non-empty string")), qPrintable(e));
+        e = errorAfter([](QJsonObject& m) {
+            QJsonArray files = m[QStringLiteral("files")].toArray();
+            QJsonObject f = files[1].toObject();
+            f[QStringLiteral("size")] = -5;
+            files[1] = f;
+            m[QStringLiteral("files")] = files;
+        });
+        QVERIFY2(e.contains(QStringLiteral("models[0].files[1]: \"size\" must be a whole number")), qPrintable(e));
+        e = errorAfter([](QJsonObject& m) {
+            QJsonArray files = m[QStringLiteral("files")].toArray();
+            QJsonObject f = files[0].toObject();
+            f[QStringLiteral("file")] = QStringLiteral("../../etc/passwd.gguf");
+            files[0] = f;
+            m[QStringLiteral("files")] = files;
+        });
+        QVERIFY2(e.contains(QStringLiteral("\"file\" must be a relative .gguf file name")), qPrintable(e));
+        e = errorAfter([](QJsonObject& m) {
+            QJsonObject s = m[QStringLiteral("shape")].toObject();
+            s[QStringLiteral("kv_heads")] = 7;
+            m[QStringLiteral("shape")] = s;
+        });
+        QVERIFY2(e.contains(QStringLiteral("models[0].shape: \"kv_heads\" must divide heads")), qPrintable(e));
+        e = errorAfter([](QJsonObject& m) { m[QStringLiteral("repo")] = QStringLiteral("no-slash"); });
+        QVERIFY2(e.contains(QStringLiteral("\"repo\" must be a Hugging Face repository")), qPrintable(e));
+        e = errorAfter([](QJsonObject& m) { m[QStringLiteral("tags")] = QStringLiteral("chat"); });
+        QVERIFY2(e.contains(QStringLiteral("\"tags\" must be an array")), qPrintable(e));
+
+        QJsonObject root = bundledJson();
+        root[QStringLiteral("version")] = 99;
+        QVERIFY(!Catalog::parse(QJsonDocument(root).toJson(), QStringLiteral("new.json"), &error));
+        QVERIFY2(error.contains(QStringLiteral("99 is newer than this program reads")), qPrintable(error));
+        root = bundledJson();
+        QJsonArray models = root[QStringLiteral("models")].toArray();
+        models.append(models[0]);
+        root[QStringLiteral("models")] = models;
+        QVERIFY(!Catalog::parse(QJsonDocument(root).toJson(), QStringLiteral("dup.json"), &error));
+        QVERIFY2(error.contains(QStringLiteral("is used twice")), qPrintable(error));
+    }
+
+    void laterUserCatalogWins() {
+        QTemporaryDir dir;
+        QJsonObject root = bundledJson();
+        QJsonArray models;
+        models.append(root[QStringLiteral("models")].toArray()[0]);
+        root[QStringLiteral("models")] = models;
+        root[QStringLiteral("revision")] = QStringLiteral("2099-01-01");
+        const QString later = writeJson(dir, QStringLiteral("later.json"), root);
+        QString warning;
+        Catalog c = Catalog::load(bundled(), later, &warning);
+        QVERIFY2(warning.isEmpty(), qPrintable(warning));
+        QCOMPARE(c.revision, QStringLiteral("2099-01-01"));
+        QCOMPARE(c.entries.size(), 1);
+        QCOMPARE(c.source, later);
+
+        root[QStringLiteral("revision")] = QStringLiteral("2000-01-01");
+        const QString older = writeJson(dir, QStringLiteral("older.json"), root);
+        c = Catalog::load(bundled(), older, &warning);
+        QCOMPARE(c.source, QFileInfo(bundled()).filePath());
+        QVERIFY(c.entries.size() > 1);
+
+        QFile broken(dir.filePath(QStringLiteral("broken.json")));
+        QVERIFY(broken.open(QIODevice::WriteOnly));
+        broken.write("{\"format\": \"korean-mini-lm-catalog\"");
+        broken.close();
+        c = Catalog::load(bundled(), broken.fileName(), &warning);
+        QVERIFY(c.entries.size() > 1);
+        QVERIFY2(warning.contains(QStringLiteral("broken.json: not valid JSON")), qPrintable(warning));
+
+        c = Catalog::load(dir.filePath(QStringLiteral("absent.json")), QString(), &warning);
+        QVERIFY(c.entries.isEmpty());
+        QVERIFY(!warning.isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCatalog)
+#include "tst_catalog.moc"

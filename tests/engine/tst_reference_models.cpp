@@ -8,6 +8,7 @@
 #include "kmlm/error.h"
 #include "kmlm/gguf.h"
 #include "kmlm/language_model.h"
+#include "kmlm/memory.h"
 #include "kmlm/transformer.h"
 
 #include <nlohmann/json.hpp>
@@ -242,6 +243,8 @@ private slots:
         // Five local layers keep 5 + 127 rows, the global one the whole context.
         const uint64_t row = uint64_t(hp.n_kv_embd()) * 2;
         QCOMPARE(qulonglong(model->memory_usage().kv_cache), qulonglong(2 * row * (5 * 132 + 256)));
+        // The memory estimate counts the cache the same way.
+        QCOMPARE(qulonglong(estimate_memory(*file, 256, KvType::F16).kv_cache), qulonglong(model->memory_usage().kv_cache));
     }
 };
 

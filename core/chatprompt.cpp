@@ -40,6 +40,7 @@ EnginePrompt chatPrompt(const kmlm::LanguageModel& model, const QVector<ChatTurn
     }
     kmlm::ChatOptions options;
     options.chat_template = model.info().chat_template;
+    options.architecture = model.info().architecture;
     options.enable_thinking = thinking;
     if (tokenizer.bos() >= 0) options.bos_token = tokenizer.token_text(tokenizer.bos());
     if (tokenizer.eos() >= 0) options.eos_token = tokenizer.token_text(tokenizer.eos());

@@ -150,7 +150,7 @@ void setup_run(CLI::App& root) {
     add_max_tokens_option(cmd, gen.max_tokens, "Tokens to generate at most");
     cmd->add_option("--stop", gen.stop_strings, "Stop before this text (repeatable)");
     cmd->add_flag("--chat", chat, "Wrap the prompt as a user message in the model's chat format");
-    cmd->add_option("--chat-format", format, "Chat format instead of the model's: chatml, llama3, exaone, gemma, plain");
+    cmd->add_option("--chat-format", format, "Chat format instead of the model's: chatml, qwen3, llama3, exaone, exaone4, gemma, phi3, plain");
     cmd->add_flag("--stats", show_stats, "Print token counts and speed on stderr");
     cmd->get_option("--chat-format")->excludes(cmd->get_option("--endpoint"));
     auto run_remote = [](const std::string& text, bool as_chat, const GenerateOptions& g, bool stats) {
@@ -207,7 +207,7 @@ void setup_chat(CLI::App& root) {
     add_sampling_options(cmd, gen.sampling);
     add_max_tokens_option(cmd, gen.max_tokens, "Tokens per answer at most");
     cmd->add_option("--system", system, "System message");
-    cmd->add_option("--chat-format", format, "Chat format instead of the model's: chatml, llama3, exaone, gemma, plain");
+    cmd->add_option("--chat-format", format, "Chat format instead of the model's: chatml, qwen3, llama3, exaone, exaone4, gemma, phi3, plain");
     cmd->add_flag("--stats", show_stats, "Print token counts and speed after each answer");
     cmd->get_option("--chat-format")->excludes(cmd->get_option("--endpoint"));
     cmd->callback([] {

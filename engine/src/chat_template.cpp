@@ -1,5 +1,6 @@
-// Chat prompt formats, written out as the models' own templates render them (Qwen2.5,
-// Llama 3.x, EXAONE 3.5, Gemma 2), so the prompt matches what the model was trained on.
+// Chat prompt formats, written out as the models' own templates render them (Qwen2.5, Qwen3,
+// Llama 3.x, EXAONE 3.5, EXAONE 4, Gemma 2/3, Phi-3.5), so the prompt matches what the model
+// was trained on.
 #include "kmlm/chat_template.h"
 
 #include "kmlm/error.h"
@@ -110,6 +111,85 @@ void render_gemma(std::span<const Turn> turns, const ChatOptions& o, ChatPrompt&
     if (o.add_generation_prompt) p.text += "<start_of_turn>model\n";
 }
 
+// The think switch: Qwen3 thinks unless told not to, EXAONE 4 only when told to.
+bool thinking(const ChatOptions& o, bool fallback) {
+    if (o.enable_thinking) return *o.enable_thinking;
+    const auto it = o.variables.find("enable_thinking");
+    if (it == o.variables.end()) return fallback;
+    if (const bool* b = std::get_if<bool>(&it->second)) return *b;
+    return fallback;
+}
+
+// The answer of an assistant turn without its reasoning: the text after the last </think>.
+std::string_view after_think(std::string_view content) {
+    const size_t end = content.rfind("</think>");
+    return end == std::string_view::npos ? content : content.substr(end + 8);
+}
+
+std::string_view lstrip_newlines(std::string_view s) {
+    while (!s.empty() && s.front() == '\n') s.remove_prefix(1);
+    return s;
+}
+
+// Qwen3: ChatML; earlier turns' reasoning is dropped from the history (the turns before the
+// last user message keep only their answers); with thinking off the generation prompt holds
+// an empty reasoning block.
+void render_qwen3(std::span<const Turn> turns, const ChatOptions& o, ChatPrompt& p) {
+    size_t last_query = turns.size();
+    for (size_t i = 0; i < turns.size(); ++i)
+        if (turns[i].role == "user") last_query = i;
+    for (size_t i = 0; i < turns.size(); ++i) {
+        const Turn& t = turns[i];
+        if (t.role != "assistant") {
+            p.text.append("<|im_start|>").append(t.role).append("\n").append(t.content).append("<|im_end|>\n");
+            continue;
+        }
+        std::string_view answer = t.content, reasoning;
+        if (const size_t end = t.content.rfind("</think>"); end != std::string_view::npos) {
+            answer = lstrip_newlines(after_think(t.content));
+            reasoning = t.content.substr(0, t.content.find("</think>"));
+            if (const size_t open = reasoning.rfind("<think>"); open != std::string_view::npos) reasoning.remove_prefix(open + 7);
+            while (!reasoning.empty() && reasoning.front() == '\n') reasoning.remove_prefix(1);
+            while (!reasoning.empty() && reasoning.back() == '\n') reasoning.remove_suffix(1);
+        }
+        p.text += "<|im_start|>assistant\n";
+        const bool after_query = last_query == turns.size() || i > last_query;
+        if (after_query && (i + 1 == turns.size() || !reasoning.empty()))
+            p.text.append("<think>\n").append(reasoning).append("\n</think>\n\n").append(lstrip_newlines(answer));
+        else
+            p.text.append(answer);
+        p.text += "<|im_end|>\n";
+    }
+    if (o.add_generation_prompt) {
+        p.text += "<|im_start|>assistant\n";
+        if (!thinking(o, true)) p.text += "<think>\n\n</think>\n\n";
+    }
+}
+
+// EXAONE 4: role lines "[|role|]\n", every turn closed by [|endofturn|]; past answers carry
+// an empty reasoning block instead of their reasoning.
+void render_exaone4(std::span<const Turn> turns, const ChatOptions& o, ChatPrompt& p) {
+    for (const Turn& t : turns) {
+        p.text.append("[|").append(t.role).append("|]\n");
+        if (t.role == "assistant" && !t.content.empty()) {
+            const bool reasoned = t.content.find("</think>") != std::string_view::npos;
+            p.text.append("<think>\n\n</think>\n\n").append(reasoned ? trim(after_think(t.content)) : t.content);
+        }
+        else if (t.role != "assistant") p.text.append(t.content);
+        p.text += "[|endofturn|]\n";
+    }
+    if (o.add_generation_prompt) p.text += thinking(o, false) ? "[|assistant|]\n<think>\n" : "[|assistant|]\n<think>\n\n</think>\n\n";
+}
+
+// Phi-3.5: "<|role|>\n" turns closed by <|end|>; an empty system message is left out.
+void render_phi3(std::span<const Turn> turns, const ChatOptions& o, ChatPrompt& p) {
+    for (const Turn& t : turns) {
+        if (t.role == "system" && t.content.empty()) continue;
+        p.text.append("<|").append(t.role).append("|>\n").append(t.content).append("<|end|>\n");
+    }
+    p.text += o.add_generation_prompt ? std::string("<|assistant|>\n") : o.eos_token;
+}
+
 void render_plain(std::span<const Turn> turns, const ChatOptions& o, ChatPrompt& p) {
     for (const Turn& t : turns) {
         if (t.role == "system") p.text.append(t.content).append("\n\n");
@@ -122,10 +202,13 @@ void render_plain(std::span<const Turn> turns, const ChatOptions& o, ChatPrompt&
 // as plain text instead of its special token.
 std::vector<std::string> stop_strings(ChatFamily family, const std::string& eos_token) {
     switch (family) {
-    case ChatFamily::ChatML: return {"<|im_end|>", "<|im_start|>", "<|endoftext|>"};
+    case ChatFamily::ChatML:
+    case ChatFamily::Qwen3: return {"<|im_end|>", "<|im_start|>", "<|endoftext|>"};
     case ChatFamily::Llama3: return {"<|eot_id|>", "<|start_header_id|>", "<|eom_id|>"};
-    case ChatFamily::Exaone: return {"[|endofturn|]", "[|user|]"};
+    case ChatFamily::Exaone:
+    case ChatFamily::Exaone4: return {"[|endofturn|]", "[|user|]"};
     case ChatFamily::Gemma: return {"<end_of_turn>", "<start_of_turn>"};
+    case ChatFamily::Phi3: return {"<|end|>", "<|user|>", "<|endoftext|>"};
     case ChatFamily::Plain: break;
     }
     if (!eos_token.empty()) return {eos_token}; // a template of another family
@@ -141,12 +224,16 @@ std::string_view to_string(ChatFamily family) {
     case ChatFamily::Llama3: return "llama3";
     case ChatFamily::Exaone: return "exaone";
     case ChatFamily::Gemma: return "gemma";
+    case ChatFamily::Qwen3: return "qwen3";
+    case ChatFamily::Exaone4: return "exaone4";
+    case ChatFamily::Phi3: return "phi3";
     }
     return "plain";
 }
 
 std::optional<ChatFamily> chat_family_from_name(std::string_view name) {
-    for (ChatFamily f : {ChatFamily::Plain, ChatFamily::ChatML, ChatFamily::Llama3, ChatFamily::Exaone, ChatFamily::Gemma})
+    for (ChatFamily f : {ChatFamily::Plain, ChatFamily::ChatML, ChatFamily::Llama3, ChatFamily::Exaone, ChatFamily::Gemma,
+                         ChatFamily::Qwen3, ChatFamily::Exaone4, ChatFamily::Phi3})
         if (name == to_string(f)) return f;
     if (name == "qwen" || name == "qwen2") return ChatFamily::ChatML;
     return std::nullopt;
@@ -154,18 +241,30 @@ std::optional<ChatFamily> chat_family_from_name(std::string_view name) {
 
 ChatFamily detect_chat_family(std::string_view t) {
     auto has = [&](std::string_view s) { return t.find(s) != std::string_view::npos; };
-    if (has("<|im_start|>")) return ChatFamily::ChatML;
+    if (has("<|im_start|>")) return has("<think>") ? ChatFamily::Qwen3 : ChatFamily::ChatML;
     if (has("<|start_header_id|>")) return ChatFamily::Llama3;
+    if (has("[|endofturn|]") && (has("<think>") || has("[|tool|]"))) return ChatFamily::Exaone4;
     if (has("[|system|]") || has("[|endofturn|]")) return ChatFamily::Exaone;
     if (has("<start_of_turn>")) return ChatFamily::Gemma;
+    if (has("<|end|>") && has("<|user|>")) return ChatFamily::Phi3;
     return ChatFamily::Plain;
+}
+
+ChatFamily chat_family_for_architecture(std::string_view a) {
+    if (a == "qwen2") return ChatFamily::ChatML;
+    if (a == "qwen3") return ChatFamily::Qwen3;
+    if (a == "exaone") return ChatFamily::Exaone;
+    if (a == "exaone4") return ChatFamily::Exaone4;
+    if (a == "gemma2" || a == "gemma3") return ChatFamily::Gemma;
+    if (a == "phi3") return ChatFamily::Phi3;
+    return ChatFamily::Plain; // llama and gptneox files are of every format
 }
 
 ChatPrompt render_chat(std::span<const ChatMessage> messages, const ChatOptions& options) {
     std::string_view tmpl = options.chat_template;
     ChatPrompt p;
     if (options.override_template.empty()) {
-        p.family = detect_chat_family(tmpl);
+        p.family = tmpl.empty() ? chat_family_for_architecture(options.architecture) : detect_chat_family(tmpl);
     } else if (auto named = chat_family_from_name(options.override_template)) {
         p.family = *named;
         tmpl = {};
@@ -176,7 +275,7 @@ ChatPrompt render_chat(std::span<const ChatMessage> messages, const ChatOptions&
     if (!tmpl.empty()) {
         try {
             p.text = render_jinja_chat(tmpl, {messages, options.add_generation_prompt, options.bos_token,
-                                              options.eos_token, options.date, options.enable_thinking});
+                                              options.eos_token, options.date, options.enable_thinking, options.variables});
             // The BOS token goes in as a token (encode's add_bos), not as text.
             if (!options.bos_token.empty() && p.text.starts_with(options.bos_token))
                 p.text.erase(0, options.bos_token.size());
@@ -199,6 +298,9 @@ ChatPrompt render_chat(std::span<const ChatMessage> messages, const ChatOptions&
         break;
     case ChatFamily::Exaone: render_exaone(turns, options, p); break;
     case ChatFamily::Gemma: render_gemma(turns, options, p); break;
+    case ChatFamily::Qwen3: render_qwen3(turns, options, p); break;
+    case ChatFamily::Exaone4: render_exaone4(turns, options, p); break;
+    case ChatFamily::Phi3: render_phi3(turns, options, p); break;
     case ChatFamily::Plain: render_plain(turns, options, p); break;
     }
     p.stop_strings = stop_strings(p.family, {});
@@ -211,6 +313,7 @@ ChatPrompt render_chat(const LanguageModel& model, std::span<const ChatMessage> 
     ChatOptions options;
     options.chat_template = model.info().chat_template;
     options.override_template = override_template;
+    options.architecture = model.info().architecture;
     if (tok.bos() >= 0) options.bos_token = tok.token_text(tok.bos());
     if (tok.eos() >= 0) options.eos_token = tok.token_text(tok.eos());
     return render_chat(messages, options);

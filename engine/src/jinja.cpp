@@ -331,6 +331,9 @@ public:
             {"eos_token", Value::str(context.eos_token)},
         };
         if (!context.date_string.empty()) globals["date_string"] = Value::str(context.date_string);
+        for (const auto& [name, value] : context.variables)
+            globals[name] = std::holds_alternative<bool>(value) ? Value::boolean(std::get<bool>(value))
+                                                               : Value::str(std::get<std::string>(value));
         if (context.enable_thinking) globals["enable_thinking"] = Value::boolean(*context.enable_thinking);
         // Functions are called by name; these entries make "is defined" true for them.
         for (const char* f : {"raise_exception", "strftime_now", "namespace", "range"}) globals[f] = Value::str(f);
@@ -364,6 +367,7 @@ public:
             case Node::Set: run_set(n); break;
             case Node::Break: flow_ = Flow::Break; break;
             case Node::Continue: flow_ = Flow::Continue; break;
+            case Node::Macro: macros_[n.vars[0]] = &n; break;
             }
             if (out.size() > kMaxOutput) limit("output too long");
             if (flow_ != Flow::Normal) return; // unwinding to the loop
@@ -709,6 +713,7 @@ private:
         if (callee.kind == Expr::Attr) return method(eval(*callee.args[0]), callee.name, args);
         if (callee.kind != Expr::Var) fail("cannot call this expression");
         const std::string& f = callee.name;
+        if (auto m = macros_.find(f); m != macros_.end()) return call_macro(*m->second, e, args);
         if (f == "raise_exception")
             throw TemplateRaised("chat template: template error: " + (args.empty() ? std::string() : to_str(args[0], b_)));
         if (f == "namespace") {
@@ -726,6 +731,30 @@ private:
             return Value::str(std::strftime(buf, sizeof buf, fmt.c_str(), &tm) ? buf : "");
         }
         fail("unknown function " + f);
+    }
+
+    // A macro's text, its parameters bound from the call (positional, keyword, default).
+    Value call_macro(const Node& m, const Expr& e, const std::vector<Value>& args) {
+        if (macro_depth_ >= kMaxMacroDepth) fail("macros nested too deep");
+        std::map<std::string, Value, std::less<>> scope;
+        for (size_t k = 1; k < m.vars.size(); ++k) {
+            const std::string& param = m.vars[k];
+            Value v;
+            if (k - 1 < args.size()) v = args[k - 1];
+            else if (m.defaults[k - 1]) v = eval(*m.defaults[k - 1]);
+            for (const auto& [name, value] : e.kwargs)
+                if (name == param) v = eval(*value);
+            scope[param] = std::move(v);
+        }
+        scopes_.push_back(std::move(scope));
+        ++macro_depth_;
+        std::string out;
+        const Flow flow = std::exchange(flow_, Flow::Normal);
+        run(m.body, out);
+        flow_ = flow;
+        --macro_depth_;
+        scopes_.pop_back();
+        return Value::str(std::move(out));
     }
 
     Value range(const std::vector<Value>& args) {
@@ -935,6 +964,8 @@ private:
     std::vector<std::shared_ptr<List>> lists_; // every container made, freed by the destructor
     std::vector<std::shared_ptr<Dict>> dicts_;
     std::vector<std::map<std::string, Value, std::less<>>> scopes_;
+    std::map<std::string, const Node*, std::less<>> macros_; // defined so far, by name
+    int macro_depth_ = 0;
     enum class Flow { Normal, Break, Continue } flow_ = Flow::Normal;
 };
 

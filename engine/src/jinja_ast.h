@@ -22,6 +22,7 @@ constexpr size_t kMaxRange = 100000;             // items of one range()
 constexpr int kMaxDepth = 200;                   // nested blocks, expression height, value nesting
 constexpr uint64_t kMaxSteps = 2'000'000;        // nodes, expressions, loop turns, items copied
 constexpr uint64_t kMaxBytes = uint64_t(64) << 20;  // strings and list items built, all together
+constexpr int kMaxMacroDepth = 64;               // macros calling macros
 
 // ---- values ----------------------------------------------------------------------------
 
@@ -73,13 +74,15 @@ struct Expr {
 struct Node;
 using Body = std::vector<Node>;
 struct Node {
-    enum Kind { Text, Output, If, For, Set, Break, Continue } kind;
+    enum Kind { Text, Output, If, For, Set, Break, Continue, Macro } kind;
     std::string text;                         // Text
     ExprP expr;                               // Output, Set value (null: body), For iterable
     std::vector<std::pair<ExprP, Body>> branches; // If: (condition, body); else has no condition
-    std::vector<std::string> vars;            // For: loop variables; Set: target (name or ns, attr)
+    std::vector<std::string> vars;            // For: loop variables; Set: target (name or ns, attr);
+                                              // Macro: name, then the parameters
     ExprP filter;                             // For ... if
-    Body body, else_body;                     // For; Set block
+    Body body, else_body;                     // For; Set block; Macro
+    std::vector<ExprP> defaults;              // Macro: per parameter, null when none
 };
 
 // Parses a template; FormatError names what this interpreter cannot read.

@@ -430,13 +430,13 @@ private:
         while (i_ < pieces_.size()) {
             const Piece& piece = pieces_[i_];
             if (piece.kind == Piece::Text) {
-                body.push_back(Node{Node::Text, piece.text, {}, {}, {}, {}, {}, {}});
+                body.push_back(Node{Node::Text, piece.text, {}, {}, {}, {}, {}, {}, {}});
                 ++i_;
                 continue;
             }
             parser_ = std::make_unique<Parser>(lex(piece.text));
             if (piece.kind == Piece::Expr) {
-                Node n{Node::Output, {}, parser_->expression(), {}, {}, {}, {}, {}};
+                Node n{Node::Output, {}, parser_->expression(), {}, {}, {}, {}, {}, {}};
                 parser_->expect_end();
                 body.push_back(std::move(n));
                 ++i_;
@@ -450,6 +450,7 @@ private:
             else if (keyword_ == "for") body.push_back(parse_for());
             else if (keyword_ == "set") body.push_back(parse_set());
             else if (keyword_ == "break" || keyword_ == "continue") body.push_back(parse_loop_control());
+            else if (keyword_ == "macro") body.push_back(parse_macro());
             else if (keyword_ == "generation" || keyword_ == "endgeneration") continue; // training markers
             else fail("unsupported {% " + keyword_ + " %}");
         }
@@ -459,7 +460,7 @@ private:
     }
 
     Node parse_if() {
-        Node n{Node::If, {}, {}, {}, {}, {}, {}, {}};
+        Node n{Node::If, {}, {}, {}, {}, {}, {}, {}, {}};
         ExprP cond = parser_->expression();
         parser_->expect_end();
         for (;;) {
@@ -480,7 +481,7 @@ private:
     }
 
     Node parse_for() {
-        Node n{Node::For, {}, {}, {}, {}, {}, {}, {}};
+        Node n{Node::For, {}, {}, {}, {}, {}, {}, {}, {}};
         n.vars.push_back(parser_->name());
         while (parser_->is_op(",")) {
             parser_->expect_op(",");
@@ -506,7 +507,7 @@ private:
     }
 
     Node parse_set() {
-        Node n{Node::Set, {}, {}, {}, {}, {}, {}, {}};
+        Node n{Node::Set, {}, {}, {}, {}, {}, {}, {}, {}};
         n.vars.push_back(parser_->name());
         if (parser_->is_op(".")) {
             parser_->expect_op(".");
@@ -524,10 +525,34 @@ private:
         return n;
     }
 
+    // {% macro name(a, b=default) %}body{% endmacro %}
+    Node parse_macro() {
+        Node n{Node::Macro, {}, {}, {}, {}, {}, {}, {}, {}};
+        n.vars.push_back(parser_->name());
+        parser_->expect_op("(");
+        while (!parser_->is_op(")")) {
+            n.vars.push_back(parser_->name());
+            ExprP fallback;
+            if (parser_->is_op("=")) {
+                parser_->expect_op("=");
+                fallback = parser_->expression();
+            }
+            n.defaults.push_back(fallback);
+            if (!parser_->is_op(")")) parser_->expect_op(",");
+        }
+        parser_->expect_op(")");
+        parser_->expect_end();
+        const int loops = std::exchange(loops_, 0); // a macro's body is outside any loop
+        n.body = parse_until({"endmacro"});
+        loops_ = loops;
+        ++i_;
+        return n;
+    }
+
     Node parse_loop_control() { // loopcontrols, which the model hubs enable
         parser_->expect_end();
         if (loops_ == 0) fail("{% " + keyword_ + " %} outside a loop");
-        return Node{keyword_ == "break" ? Node::Break : Node::Continue, {}, {}, {}, {}, {}, {}, {}};
+        return Node{keyword_ == "break" ? Node::Break : Node::Continue, {}, {}, {}, {}, {}, {}, {}, {}};
     }
 
     std::vector<Piece> pieces_;

@@ -1,4 +1,5 @@
-// KvCache: F16 or Q8_0 rows of keys and values per layer and slot (see kv_cache.h).
+// KvCache: F32, F16 or Q8_0 rows of keys and values per layer and position, rings for the
+// sliding-window layers (see kv_cache.h).
 #include "kmlm/kv_cache.h"
 
 #include "kmlm/error.h"
@@ -14,71 +15,146 @@ namespace {
 constexpr uint32_t kQ8Block = 32;
 constexpr size_t kQ8BlockBytes = 34; // ggml's block_q8_0: fp16 scale + 32 int8
 
+size_t row_bytes_for(KvType type, uint32_t n_kv_embd) {
+    if (type == KvType::F32) return size_t(n_kv_embd) * 4;
+    return type == KvType::F16 ? size_t(n_kv_embd) * 2 : size_t(n_kv_embd / kQ8Block) * kQ8BlockBytes;
+}
+
 } // namespace
 
-KvCache::KvCache(KvType type, uint32_t n_layer, uint32_t n_ctx, uint32_t n_kv_embd, uint32_t head_dim)
-    : type_(type), n_layer_(n_layer), n_ctx_(n_ctx), n_kv_embd_(n_kv_embd), head_dim_(head_dim) {
+uint32_t KvCache::window_slots(uint32_t n_ctx, uint32_t window) {
+    if (window == 0 || uint64_t(window) + kDecoderBatch - 1 >= n_ctx) return n_ctx;
+    return window + kDecoderBatch - 1;
+}
+
+uint64_t KvCache::bytes_for(KvType type, uint32_t n_ctx, uint32_t n_kv_embd, const std::vector<uint32_t>& windows) {
+    uint64_t rows = 0;
+    for (uint32_t w : windows) rows += 2 * uint64_t(window_slots(n_ctx, w));
+    return rows * row_bytes_for(type, n_kv_embd);
+}
+
+KvCache::KvCache(KvType type, uint32_t n_ctx, uint32_t n_kv_embd, uint32_t head_dim, std::vector<uint32_t> windows)
+    : type_(type), n_ctx_(n_ctx), n_kv_embd_(n_kv_embd), head_dim_(head_dim) {
     if (type == KvType::Q8_0 && head_dim % kQ8Block != 0)
         throw FormatError("the 8-bit KV cache needs a head size that is a multiple of 32 (got " + std::to_string(head_dim) + ")");
-    row_bytes_ = type == KvType::F16 ? size_t(n_kv_embd) * 2 : size_t(n_kv_embd / kQ8Block) * kQ8BlockBytes;
+    row_bytes_ = row_bytes_for(type, n_kv_embd);
+    size_t offset = 0;
+    for (uint32_t w : windows) {
+        Layer l;
+        l.offset = offset;
+        l.window = w;
+        l.slots = window_slots(n_ctx, w);
+        l.ring = l.slots < n_ctx;
+        offset += 2 * size_t(l.slots) * row_bytes_;
+        layers_.push_back(l);
+    }
     // Left uninitialised: the pages become resident only as the context fills.
-    bytes_ = size_t(n_layer) * 2 * n_ctx * row_bytes_;
+    bytes_ = offset;
     data_ = std::make_unique_for_overwrite<uint8_t[]>(bytes_);
 }
 
 void KvCache::write_row(uint8_t* row, const float* x) const {
-    if (type_ == KvType::F16) fp32_to_fp16_row(x, reinterpret_cast<uint16_t*>(row), n_kv_embd_);
+    if (type_ == KvType::F32) std::memcpy(row, x, size_t(n_kv_embd_) * 4);
+    else if (type_ == KvType::F16) fp32_to_fp16_row(x, reinterpret_cast<uint16_t*>(row), n_kv_embd_);
     else quantize_row(GgmlType::Q8_0, x, row, n_kv_embd_);
 }
 
 void KvCache::read_row(const uint8_t* row, float* x) const {
-    if (type_ == KvType::F16) fp16_to_fp32_row(reinterpret_cast<const uint16_t*>(row), x, n_kv_embd_);
+    if (type_ == KvType::F32) std::memcpy(x, row, size_t(n_kv_embd_) * 4);
+    else if (type_ == KvType::F16) fp16_to_fp32_row(reinterpret_cast<const uint16_t*>(row), x, n_kv_embd_);
     else dequantize_row(GgmlType::Q8_0, row, x, n_kv_embd_);
 }
 
 void KvCache::store(uint32_t layer, uint32_t pos, const float* k, const float* v) {
     write_row(k_row(layer, pos), k);
     write_row(v_row(layer, pos), v);
+    Layer& l = layers_[layer];
+    l.end = std::max(l.end, pos + 1);
+}
+
+uint32_t KvCache::first_visible(uint32_t layer, uint32_t pos) const {
+    const Layer& l = layers_[layer];
+    const uint32_t first = l.window && pos + 1 > l.window ? pos + 1 - l.window : 0;
+    return l.ring ? std::max(first, lowest_held(l)) : first;
 }
 
 // Offset of kv head `head` inside a row: head_dim elements per head, whole Q8_0 blocks.
 size_t KvCache::head_offset(uint32_t head) const {
+    if (type_ == KvType::F32) return size_t(head) * head_dim_ * 4;
     return type_ == KvType::F16 ? size_t(head) * head_dim_ * 2 : size_t(head) * (head_dim_ / kQ8Block) * kQ8BlockBytes;
 }
 
-void KvCache::dot_keys(uint32_t layer, uint32_t head, const float* q, uint32_t n, float* scores) const {
+void KvCache::dot_keys(uint32_t layer, uint32_t head, const float* q, uint32_t begin, uint32_t end, float* scores) const {
     const size_t off = head_offset(head);
-    for (uint32_t j = 0; j < n; ++j) {
+    for (uint32_t j = begin; j < end; ++j) {
         const uint8_t* k = k_row(layer, j) + off;
-        scores[j] = type_ == KvType::F16 ? dot_f16(reinterpret_cast<const uint16_t*>(k), q, head_dim_)
-                                         : dot_q8_0(k, q, head_dim_);
+        scores[j - begin] = type_ == KvType::F32   ? dot_f32(reinterpret_cast<const float*>(k), q, head_dim_)
+                            : type_ == KvType::F16 ? dot_f16(reinterpret_cast<const uint16_t*>(k), q, head_dim_)
+                                                   : dot_q8_0(k, q, head_dim_);
     }
 }
 
-void KvCache::add_values(uint32_t layer, uint32_t head, const float* weights, uint32_t n, float* out) const {
+void KvCache::add_values(uint32_t layer, uint32_t head, const float* weights, uint32_t begin, uint32_t end, float* out) const {
     const size_t off = head_offset(head);
-    for (uint32_t j = 0; j < n; ++j) {
+    for (uint32_t j = begin; j < end; ++j) {
         const uint8_t* v = v_row(layer, j) + off;
-        if (type_ == KvType::F16) axpy_f16(weights[j], reinterpret_cast<const uint16_t*>(v), out, head_dim_);
-        else axpy_q8_0(weights[j], v, out, head_dim_);
+        const float w = weights[j - begin];
+        if (type_ == KvType::F32) axpy_f32(w, reinterpret_cast<const float*>(v), out, head_dim_);
+        else if (type_ == KvType::F16) axpy_f16(w, reinterpret_cast<const uint16_t*>(v), out, head_dim_);
+        else axpy_q8_0(w, v, out, head_dim_);
     }
 }
 
-void KvCache::move(uint32_t from, uint32_t to, uint32_t n) {
-    for (uint32_t l = 0; l < n_layer_; ++l) {
-        std::memmove(k_row(l, to), k_row(l, from), size_t(n) * row_bytes_);
-        std::memmove(v_row(l, to), v_row(l, from), size_t(n) * row_bytes_);
+void KvCache::drop(uint32_t n_sink, uint32_t discard, uint32_t n_past) {
+    const uint32_t kept = n_past - n_sink - discard;
+    for (Layer& l : layers_) {
+        if (!l.ring) {
+            uint8_t* k = data_.get() + l.offset;
+            uint8_t* v = k + size_t(l.slots) * row_bytes_;
+            std::memmove(k + size_t(n_sink) * row_bytes_, k + size_t(n_sink + discard) * row_bytes_, size_t(kept) * row_bytes_);
+            std::memmove(v + size_t(n_sink) * row_bytes_, v + size_t(n_sink + discard) * row_bytes_, size_t(kept) * row_bytes_);
+            continue;
+        }
+        // The kept positions stay in their slots: only the numbering moves.
+        const uint32_t lo = lowest_held(l);
+        l.valid_from = lo >= n_sink + discard ? lo - discard : n_sink;
+        l.shift = uint32_t((uint64_t(l.shift) + discard) % l.slots);
+        l.end = n_past - discard;
     }
+}
+
+bool KvCache::truncate(uint32_t n) {
+    if (n == 0) {
+        clear();
+        return true;
+    }
+    bool complete = true;
+    for (Layer& l : layers_) {
+        if (!l.ring || l.end <= n) continue;
+        l.valid_from = lowest_held(l);
+        l.end = n;
+        const uint32_t needed = l.window && n + 1 > l.window ? n + 1 - l.window : 0;
+        if (l.valid_from > needed) complete = false;
+    }
+    return complete;
+}
+
+void KvCache::clear() {
+    for (Layer& l : layers_) l.shift = l.valid_from = l.end = 0;
 }
 
 void KvCache::update_keys(uint32_t begin, uint32_t end, const std::function<void(float*, uint32_t)>& rotate) {
     std::vector<float> key(n_kv_embd_);
-    for (uint32_t l = 0; l < n_layer_; ++l)
-        for (uint32_t pos = begin; pos < end; ++pos) {
-            read_row(k_row(l, pos), key.data());
-            rotate(key.data(), pos);
-            write_row(k_row(l, pos), key.data());
+    for (uint32_t i = 0; i < layers_.size(); ++i) {
+        const Layer& l = layers_[i];
+        const uint32_t from = l.ring ? std::max(begin, lowest_held(l)) : begin;
+        const uint32_t to = l.ring ? std::min(end, l.end) : end;
+        for (uint32_t pos = from; pos < to; ++pos) {
+            read_row(k_row(i, pos), key.data());
+            rotate(key.data(), i);
+            write_row(k_row(i, pos), key.data());
         }
+    }
 }
 
 } // namespace kmlm

@@ -69,7 +69,8 @@ void estimate_gru(const gguf::GgufFile& file, MemoryEstimate& e) {
 void estimate_decoder(const TransformerHParams& hp, MemoryEstimate& e) {
     e.n_ctx = decoder_context(hp, e.n_ctx);
     e.kv_type = decoder_kv_type(hp, e.kv_type);
-    e.kv_cache = kv_cache_bytes(hp.n_layer, e.n_ctx, hp.n_head_kv, hp.head_dim, e.kv_type);
+    // Sliding-window layers keep only their window (KvCache::window_slots).
+    e.kv_cache = KvCache::bytes_for(e.kv_type, e.n_ctx, hp.n_kv_embd(), hp.windows());
     const DecoderBuffers buffers = decoder_buffers(hp, e.n_ctx, hp.n_head);
     e.compute = buffers.floats() * 4 + buffers.batch * std::max(hp.n_embd, hp.n_ff) * 34 / 32 + kDecoderCodeBytes;
 }

@@ -1,11 +1,13 @@
-// load_transformer(): hyperparameters and tensors of the GGUF decoders (llama, qwen2,
-// exaone, gptneox), checked against each other before anything runs.
+// load_transformer(): hyperparameters and tensors of the GGUF decoders (llama, qwen2, qwen3,
+// exaone, exaone4, gptneox, gemma2, gemma3, phi3), checked against each other before
+// anything runs. Keys and tensor names are those llama.cpp's converter writes.
 #include "loaders.h"
 #include "transformer_model.h"
 
 #include "kmlm/error.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <string>
 
@@ -18,12 +20,17 @@ struct ArchDesc {
     bool rope_neox, layer_norm;
 };
 // Rope modes as llama.cpp's llama_rope_type(): llama keeps adjacent pairs (its converter
-// permutes Q/K so that this matches the original); qwen2, exaone and gptneox rotate halves.
+// permutes Q/K so that this matches the original); the others rotate halves.
 constexpr ArchDesc kArchs[] = {
     {"llama", Arch::Llama, false, false},
     {"qwen2", Arch::Qwen2, true, false},
+    {"qwen3", Arch::Qwen3, true, false},
     {"exaone", Arch::Exaone, true, false},
+    {"exaone4", Arch::Exaone4, true, false},
     {"gptneox", Arch::GptNeoX, true, true},
+    {"gemma2", Arch::Gemma2, true, false},
+    {"gemma3", Arch::Gemma3, true, false},
+    {"phi3", Arch::Phi3, true, false},
 };
 
 const ArchDesc* find_arch(std::string_view name) {
@@ -39,9 +46,118 @@ uint32_t require_u32(const gguf::GgufFile& f, const std::string& key, uint32_t m
     return uint32_t(*v);
 }
 
+uint32_t optional_u32(const gguf::GgufFile& f, const std::string& key, uint32_t fallback, uint32_t max) {
+    return f.has(key) ? require_u32(f, key, max) : fallback;
+}
+
+// A positive float key, or fallback when absent.
+float optional_positive(const gguf::GgufFile& f, const std::string& key, float fallback) {
+    const auto v = f.get_float(key);
+    if (!v) return fallback;
+    if (!(*v > 0) || !std::isfinite(*v)) throw FormatError(f.source_name() + ": metadata key '" + key + "' is out of range");
+    return float(*v);
+}
+
+// Files that are GGUF but not a runnable decoder, named for what they are.
+void refuse_non_models(const gguf::GgufFile& f) {
+    const std::string name = f.architecture();
+    bool vision = name == "clip";
+    for (const auto& t : f.tensors())
+        if (t.name.starts_with("v.") || t.name.starts_with("mm.")) vision = true;
+    if (vision)
+        throw FormatError(f.source_name() + ": this is a vision projector (mmproj) file, not a language model; "
+                          "only the text model file can be run");
+    if (!f.find_tensor("token_embd.weight"))
+        throw FormatError(f.source_name() + ": the file holds " +
+                          (f.tensors().empty() ? std::string("only a tokenizer vocabulary (no weights)")
+                                               : "no token_embd.weight tensor") +
+                          "; it cannot be run as a model");
+}
+
+// <arch>.attention.sliding_window_pattern: one bool per layer, or (an integer n) every n-th
+// layer full and the others sliding, as llama.cpp's set_swa_pattern().
+std::vector<bool> swa_pattern(const gguf::GgufFile& f, const std::string& key, uint32_t n_layer, uint32_t fallback_period) {
+    std::vector<bool> layers(n_layer, false);
+    uint64_t period = fallback_period;
+    if (const gguf::Value* v = f.find(key)) {
+        if (const auto* bools = std::get_if<std::vector<uint8_t>>(&v->data)) {
+            if (bools->size() != n_layer)
+                throw FormatError(f.source_name() + ": metadata key '" + key + "' has " + std::to_string(bools->size()) +
+                                  " entries for " + std::to_string(n_layer) + " layers");
+            for (uint32_t i = 0; i < n_layer; ++i) layers[i] = (*bools)[i] != 0;
+            return layers;
+        }
+        period = f.get_uint(key).value_or(0);
+    }
+    if (period == 0) return {};
+    for (uint32_t i = 0; i < n_layer; ++i) layers[i] = i % period < period - 1;
+    return layers;
+}
+
+void read_attention_layout(const gguf::GgufFile& f, TransformerHParams& hp) {
+    const std::string p = hp.arch_name + ".";
+    const Arch a = hp.arch;
+    const bool gemma = a == Arch::Gemma2 || a == Arch::Gemma3;
+    hp.fused_qkv = a == Arch::GptNeoX || (a == Arch::Phi3 && f.find_tensor("blk.0.attn_qkv.weight"));
+    hp.fused_gate_up = a == Arch::Phi3;
+    hp.qkv_bias = a == Arch::Qwen2;
+    hp.qk_norm = a == Arch::Qwen3 || a == Arch::Gemma3 || a == Arch::Exaone4;
+    hp.pre_norm = a != Arch::Exaone4;
+    hp.post_norm = gemma || a == Arch::Exaone4;
+    hp.gelu_gate = gemma;
+    if (gemma) hp.embd_scale = std::sqrt(float(hp.n_embd));
+    if (a == Arch::Gemma2) {
+        hp.attn_softcap = optional_positive(f, p + "attn_logit_softcapping", 0.0f);
+        hp.final_softcap = optional_positive(f, p + "final_logit_softcapping", 0.0f);
+    }
+    // Gemma scales queries by query_pre_attn_scalar^-1/2, which the converter does not
+    // store: as llama.cpp, the head size, except the 27B models' n_embd / n_head.
+    const bool gemma_27b = (a == Arch::Gemma2 && hp.n_layer == 46) || (a == Arch::Gemma3 && hp.n_layer == 62);
+    hp.attn_scale = optional_positive(f, p + "attention.scale",
+                                      1.0f / std::sqrt(float(gemma_27b ? hp.n_embd / hp.n_head : hp.head_dim)));
+
+    // Sliding windows: gemma2 every other layer (window 4096 unless set), gemma3 five of
+    // six, exaone4 as its pattern key says (the 64-layer 32B: three of four, 4096); phi3's
+    // window is ignored, as llama.cpp does.
+    uint32_t period = 0, window = 0;
+    if (a == Arch::Gemma2) period = 2, window = 4096;
+    if (a == Arch::Gemma3) period = 6;
+    if (a == Arch::Exaone4 && hp.n_layer == 64) period = 4, window = 4096;
+    if (a == Arch::Phi3) return;
+    hp.n_swa = optional_u32(f, p + "attention.sliding_window", window, 1u << 24);
+    if (hp.n_swa == 0) return;
+    hp.swa_layers = swa_pattern(f, p + "attention.sliding_window_pattern", hp.n_layer, period);
+    if (a == Arch::Gemma3) hp.rope_base_swa = 10000.0f, hp.rope_scale_swa = 1.0f;
+    else hp.rope_base_swa = hp.rope_base, hp.rope_scale_swa = hp.rope_scale;
+    hp.rope_base_swa = optional_positive(f, p + "rope.freq_base_swa", hp.rope_base_swa);
+    hp.nope_full_layers = a == Arch::Exaone4 && std::find(hp.swa_layers.begin(), hp.swa_layers.end(), true) != hp.swa_layers.end();
+}
+
+void read_rope_scaling(const gguf::GgufFile& f, TransformerHParams& hp) {
+    const std::string p = hp.arch_name + ".";
+    const std::string type = f.get_string(p + "rope.scaling.type").value_or("");
+    const float factor = optional_positive(f, p + "rope.scaling.factor", 1.0f);
+    if (type == "linear") hp.rope_scale = 1.0f / factor;
+    hp.n_ctx_orig = optional_u32(f, p + "rope.scaling.original_context_length", hp.n_ctx_train, 1u << 24);
+    hp.rope_attn_factor = optional_positive(f, p + "rope.scaling.attn_factor", 1.0f);
+}
+
+void check_tensor_types(const gguf::GgufFile& f) {
+    for (const auto& t : f.tensors())
+        if (!type_traits(t.type).computable)
+            throw FormatError(f.source_name() + ": tensor '" + t.name + "' has type " + std::string(type_traits(t.type).name) +
+                              ", which the engine cannot compute with");
+}
+
 } // namespace
 
 bool is_transformer_arch(std::string_view arch) { return find_arch(arch) != nullptr; }
+
+std::vector<uint32_t> TransformerHParams::windows() const {
+    std::vector<uint32_t> w(n_layer);
+    for (uint32_t i = 0; i < n_layer; ++i) w[i] = window(i);
+    return w;
+}
 
 std::string supported_architectures() {
     std::string names;
@@ -50,9 +166,11 @@ std::string supported_architectures() {
 }
 
 TransformerHParams read_hparams(const gguf::GgufFile& f) {
+    refuse_non_models(f);
     const std::string name = f.architecture();
     const ArchDesc* desc = find_arch(name);
     if (!desc) throw FormatError(f.source_name() + ": architecture '" + name + "' is not supported (" + supported_architectures() + " are)");
+    check_tensor_types(f);
     TransformerHParams hp;
     hp.arch = desc->arch;
     hp.arch_name = name;
@@ -69,15 +187,12 @@ TransformerHParams read_hparams(const gguf::GgufFile& f) {
         throw FormatError(f.source_name() + ": embedding_length " + std::to_string(hp.n_embd) + " is not a multiple of head_count " + std::to_string(hp.n_head));
     if (hp.n_head % hp.n_head_kv != 0)
         throw FormatError(f.source_name() + ": head_count " + std::to_string(hp.n_head) + " is not a multiple of head_count_kv " + std::to_string(hp.n_head_kv));
-    hp.head_dim = hp.n_embd / hp.n_head;
-    // An explicit head size (a file whose heads were pruned: the query width is then
-    // n_head * head_dim, not n_embd); keys and values of the same size.
-    if (f.has(p + "attention.key_length")) {
-        hp.head_dim = require_u32(f, p + "attention.key_length", 1u << 12);
-        if (f.has(p + "attention.value_length") && require_u32(f, p + "attention.value_length", 1u << 12) != hp.head_dim)
-            throw FormatError(f.source_name() + ": attention.value_length differs from attention.key_length, which is not supported");
-    }
-    hp.n_rot = f.has(p + "rope.dimension_count") ? require_u32(f, p + "rope.dimension_count", hp.head_dim) : hp.head_dim;
+    // The query width may differ from the hidden width (qwen3, gemma): the head size is
+    // attention.key_length when present.
+    hp.head_dim = optional_u32(f, p + "attention.key_length", hp.n_embd / hp.n_head, 1u << 12);
+    if (optional_u32(f, p + "attention.value_length", hp.head_dim, 1u << 12) != hp.head_dim)
+        throw FormatError(f.source_name() + ": attention.value_length differs from attention.key_length");
+    hp.n_rot = optional_u32(f, p + "rope.dimension_count", hp.head_dim, hp.head_dim);
     if (hp.n_rot % 2 != 0) throw FormatError(f.source_name() + ": rope.dimension_count must be even");
     const std::string eps_key = p + (hp.layer_norm ? "attention.layer_norm_epsilon" : "attention.layer_norm_rms_epsilon");
     const auto eps = f.get_float(eps_key);
@@ -89,6 +204,8 @@ TransformerHParams read_hparams(const gguf::GgufFile& f) {
         hp.rope_base = float(*base);
     }
     hp.parallel_residual = hp.arch == Arch::GptNeoX && f.get_bool(p + "use_parallel_residual").value_or(true);
+    read_rope_scaling(f, hp);
+    read_attention_layout(f, hp);
     const auto& embd = f.tensor("token_embd.weight");
     if (embd.dims.size() != 2 || embd.dims[1] == 0 || embd.dims[1] > (1u << 22))
         throw FormatError(f.source_name() + ": tensor 'token_embd.weight' has an invalid shape");
@@ -144,7 +261,7 @@ private:
 
 TransformerWeights bind_weights(const gguf::GgufFile& f, const TransformerHParams& hp) {
     const Binder b(f);
-    const uint32_t d = hp.n_embd, q = hp.n_q_embd(), kv = hp.n_kv_embd(), ff = hp.n_ff;
+    const uint32_t d = hp.n_embd, q = hp.n_q_embd(), kv = hp.n_kv_embd(), ff = hp.n_ff, hd = hp.head_dim;
     const bool neox = hp.arch == Arch::GptNeoX;
     TransformerWeights w;
     w.tok_embd = b.matrix("token_embd.weight", d, hp.n_vocab);
@@ -153,32 +270,48 @@ TransformerWeights bind_weights(const gguf::GgufFile& f, const TransformerHParam
     w.output = b.matrix("output.weight", d, hp.n_vocab, false);
     if (!w.output) w.output = w.tok_embd; // tied embeddings
     w.rope_freqs = b.vector("rope_freqs.weight", hp.n_rot / 2, false);
+    w.rope_long = b.vector("rope_factors_long.weight", hp.n_rot / 2, false);
+    w.rope_short = b.vector("rope_factors_short.weight", hp.n_rot / 2, false);
     for (uint32_t i = 0; i < hp.n_layer; ++i) {
         const std::string p = "blk." + std::to_string(i) + ".";
         LayerWeights l;
-        l.attn_norm = b.vector(p + "attn_norm.weight", d);
-        l.wo = b.matrix(p + "attn_output.weight", q, d);
-        l.w_up = b.matrix(p + "ffn_up.weight", d, ff);
-        l.w_down = b.matrix(p + "ffn_down.weight", ff, d);
-        if (neox) {
-            l.attn_norm_b = b.vector(p + "attn_norm.bias", d);
-            l.wqkv = b.matrix(p + "attn_qkv.weight", d, q + 2 * kv);
-            l.bqkv = b.vector(p + "attn_qkv.bias", q + 2 * kv);
-            l.bo = b.vector(p + "attn_output.bias", d);
+        if (hp.pre_norm) {
+            l.attn_norm = b.vector(p + "attn_norm.weight", d);
             l.ffn_norm = b.vector(p + "ffn_norm.weight", d);
+        }
+        if (hp.post_norm) {
+            l.attn_post_norm = b.vector(p + "post_attention_norm.weight", d);
+            l.ffn_post_norm = b.vector(p + "post_ffw_norm.weight", d);
+        }
+        if (hp.layer_norm) {
+            l.attn_norm_b = b.vector(p + "attn_norm.bias", d);
             l.ffn_norm_b = b.vector(p + "ffn_norm.bias", d);
-            l.b_up = b.vector(p + "ffn_up.bias", ff);
-            l.b_down = b.vector(p + "ffn_down.bias", d);
+        }
+        if (hp.fused_qkv) {
+            l.wqkv = b.matrix(p + "attn_qkv.weight", d, q + 2 * kv);
+            if (neox) l.bqkv = b.vector(p + "attn_qkv.bias", q + 2 * kv);
         } else {
             l.wq = b.matrix(p + "attn_q.weight", d, q);
             l.wk = b.matrix(p + "attn_k.weight", d, kv);
             l.wv = b.matrix(p + "attn_v.weight", d, kv);
-            if (hp.arch == Arch::Qwen2) {
-                l.bq = b.vector(p + "attn_q.bias", q);
-                l.bk = b.vector(p + "attn_k.bias", kv);
-                l.bv = b.vector(p + "attn_v.bias", kv);
-            }
-            l.ffn_norm = b.vector(p + "ffn_norm.weight", d);
+        }
+        if (hp.qkv_bias) {
+            l.bq = b.vector(p + "attn_q.bias", q);
+            l.bk = b.vector(p + "attn_k.bias", kv);
+            l.bv = b.vector(p + "attn_v.bias", kv);
+        }
+        if (hp.qk_norm) {
+            l.q_norm = b.vector(p + "attn_q_norm.weight", hd);
+            l.k_norm = b.vector(p + "attn_k_norm.weight", hd);
+        }
+        l.wo = b.matrix(p + "attn_output.weight", q, d);
+        if (neox) l.bo = b.vector(p + "attn_output.bias", d);
+        l.w_up = b.matrix(p + "ffn_up.weight", d, hp.fused_gate_up ? 2 * ff : ff);
+        l.w_down = b.matrix(p + "ffn_down.weight", ff, d);
+        if (neox) {
+            l.b_up = b.vector(p + "ffn_up.bias", ff);
+            l.b_down = b.vector(p + "ffn_down.bias", d);
+        } else if (!hp.fused_gate_up) {
             l.w_gate = b.matrix(p + "ffn_gate.weight", d, ff);
         }
         w.layers.push_back(l);

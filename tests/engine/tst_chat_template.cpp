@@ -90,6 +90,24 @@ private Q_SLOTS:
             << std::string("<start_of_turn>user\n당신은 친절한 한국어 비서입니다.\n\n안녕?<end_of_turn>\n<start_of_turn>model\n안녕하세요! 무엇을 도와드릴까요?<end_of_turn>\n<start_of_turn>user\n오늘 날씨 알려줘<end_of_turn>\n<start_of_turn>model\n");
         QTest::newRow("gemma3, system multi, no prompt") << QStringLiteral("gemma-3-it") << QStringLiteral("system multi") << false
             << std::string("<start_of_turn>user\n당신은 친절한 한국어 비서입니다.\n\n안녕?<end_of_turn>\n<start_of_turn>model\n안녕하세요! 무엇을 도와드릴까요?<end_of_turn>\n<start_of_turn>user\n오늘 날씨 알려줘<end_of_turn>\n");
+        QTest::newRow("qwen3, single, prompt") << QStringLiteral("qwen3") << QStringLiteral("single") << true
+            << std::string("<|im_start|>user\n안녕하세요<|im_end|>\n<|im_start|>assistant\n");
+        QTest::newRow("qwen3, system multi, prompt") << QStringLiteral("qwen3") << QStringLiteral("system multi") << true
+            << std::string("<|im_start|>system\n당신은 친절한 한국어 비서입니다.<|im_end|>\n<|im_start|>user\n안녕?<|im_end|>\n<|im_start|>assistant\n  안녕하세요! 무엇을 도와드릴까요?  <|im_end|>\n<|im_start|>user\n오늘 날씨 알려줘<|im_end|>\n<|im_start|>assistant\n");
+        QTest::newRow("qwen3, no system multi, no prompt") << QStringLiteral("qwen3") << QStringLiteral("no system multi") << false
+            << std::string("<|im_start|>user\n첫 질문<|im_end|>\n<|im_start|>assistant\n첫 답<|im_end|>\n<|im_start|>user\n둘째 질문<|im_end|>\n");
+        QTest::newRow("exaone4, single, prompt") << QStringLiteral("exaone-4.0") << QStringLiteral("single") << true
+            << std::string("[|user|]\n안녕하세요[|endofturn|]\n[|assistant|]\n<think>\n\n</think>\n\n");
+        QTest::newRow("exaone4, system multi, prompt") << QStringLiteral("exaone-4.0") << QStringLiteral("system multi") << true
+            << std::string("[|system|]\n당신은 친절한 한국어 비서입니다.[|endofturn|]\n[|user|]\n안녕?[|endofturn|]\n[|assistant|]\n<think>\n\n</think>\n\n  안녕하세요! 무엇을 도와드릴까요?  [|endofturn|]\n[|user|]\n오늘 날씨 알려줘[|endofturn|]\n[|assistant|]\n<think>\n\n</think>\n\n");
+        QTest::newRow("exaone4, no system multi, no prompt") << QStringLiteral("exaone-4.0") << QStringLiteral("no system multi") << false
+            << std::string("[|user|]\n첫 질문[|endofturn|]\n[|assistant|]\n<think>\n\n</think>\n\n첫 답[|endofturn|]\n[|user|]\n둘째 질문[|endofturn|]\n");
+        QTest::newRow("phi35, single, prompt") << QStringLiteral("phi-3.5-mini-instruct") << QStringLiteral("single") << true
+            << std::string("<|user|>\n안녕하세요<|end|>\n<|assistant|>\n");
+        QTest::newRow("phi35, system multi, prompt") << QStringLiteral("phi-3.5-mini-instruct") << QStringLiteral("system multi") << true
+            << std::string("<|system|>\n당신은 친절한 한국어 비서입니다.<|end|>\n<|user|>\n안녕?<|end|>\n<|assistant|>\n  안녕하세요! 무엇을 도와드릴까요?  <|end|>\n<|user|>\n오늘 날씨 알려줘<|end|>\n<|assistant|>\n");
+        QTest::newRow("phi35, no system multi, no prompt") << QStringLiteral("phi-3.5-mini-instruct") << QStringLiteral("no system multi") << false
+            << std::string("<|user|>\n첫 질문<|end|>\n<|assistant|>\n첫 답<|end|>\n<|user|>\n둘째 질문<|end|>\n");
     }
     void render() {
         QFETCH(QString, tmpl);
@@ -112,6 +130,77 @@ private Q_SLOTS:
         QVERIFY(!by_code.from_template);
         if (tmpl != QLatin1String("qwen2.5-instruct")) // its default system prompt is in the template
             QCOMPARE(by_code.text, expected);
+    }
+
+    // The think switch (enable_thinking) through the published templates and by code:
+    // Qwen3 thinks unless it is false, EXAONE 4 only when it is true.
+    void thinkSwitch_data() {
+        QTest::addColumn<QString>("tmpl");
+        QTest::addColumn<QVariant>("think"); // invalid: not set
+        QTest::addColumn<std::string>("ending");
+        QTest::newRow("qwen3, unset") << "qwen3" << QVariant() << std::string("<|im_start|>assistant\n");
+        QTest::newRow("qwen3, on") << "qwen3" << QVariant(true) << std::string("<|im_start|>assistant\n");
+        QTest::newRow("qwen3, off") << "qwen3" << QVariant(false) << std::string("<|im_start|>assistant\n<think>\n\n</think>\n\n");
+        QTest::newRow("exaone4, unset") << "exaone-4.0" << QVariant() << std::string("[|assistant|]\n<think>\n\n</think>\n\n");
+        QTest::newRow("exaone4, on") << "exaone-4.0" << QVariant(true) << std::string("[|assistant|]\n<think>\n");
+        QTest::newRow("exaone4, off") << "exaone-4.0" << QVariant(false) << std::string("[|assistant|]\n<think>\n\n</think>\n\n");
+    }
+    void thinkSwitch() {
+        QFETCH(QString, tmpl);
+        QFETCH(QVariant, think);
+        QFETCH(std::string, ending);
+        kmlm::ChatOptions o;
+        o.chat_template = read_template(tmpl);
+        if (think.isValid()) o.variables["enable_thinking"] = think.toBool();
+        const std::vector<ChatMessage> messages = {{"user", "안녕"}};
+        const kmlm::ChatPrompt p = kmlm::render_chat(messages, o);
+        QVERIFY(p.from_template);
+        QVERIFY2(p.text.ends_with(ending), p.text.c_str());
+        o.override_template = std::string(kmlm::to_string(p.family));
+        QCOMPARE(kmlm::render_chat(messages, o).text, p.text);
+    }
+
+    // Earlier turns' reasoning leaves the history; only their answers stay.
+    void reasoningDroppedFromHistory_data() {
+        QTest::addColumn<QString>("tmpl");
+        QTest::addColumn<std::string>("answerTurn");
+        QTest::newRow("qwen3") << "qwen3" << std::string("<|im_start|>assistant\n답입니다<|im_end|>\n");
+        QTest::newRow("exaone4") << "exaone-4.0" << std::string("[|assistant|]\n<think>\n\n</think>\n\n답입니다[|endofturn|]\n");
+    }
+    void reasoningDroppedFromHistory() {
+        QFETCH(QString, tmpl);
+        QFETCH(std::string, answerTurn);
+        kmlm::ChatOptions o;
+        o.chat_template = read_template(tmpl);
+        const std::vector<ChatMessage> messages = {
+            {"user", "1 더하기 1은?"}, {"assistant", "<think>\n1과 1을 더하면 2이다.\n</think>\n\n답입니다"}, {"user", "고마워"}};
+        const kmlm::ChatPrompt p = kmlm::render_chat(messages, o);
+        QVERIFY(p.from_template);
+        QVERIFY2(p.text.find(answerTurn) != std::string::npos, p.text.c_str());
+        QVERIFY(p.text.find("더하면") == std::string::npos);
+        o.override_template = std::string(kmlm::to_string(p.family));
+        QCOMPARE(kmlm::render_chat(messages, o).text, p.text);
+    }
+
+    // A file without a template gets its architecture's format.
+    void architectureFallback_data() {
+        QTest::addColumn<QString>("arch");
+        QTest::addColumn<std::string>("expected");
+        QTest::newRow("gemma3") << "gemma3" << std::string("<start_of_turn>user\n시스템\n\n안녕<end_of_turn>\n<start_of_turn>model\n");
+        QTest::newRow("qwen3") << "qwen3" << std::string("<|im_start|>system\n시스템<|im_end|>\n<|im_start|>user\n안녕<|im_end|>\n<|im_start|>assistant\n");
+        QTest::newRow("exaone4") << "exaone4" << std::string("[|system|]\n시스템[|endofturn|]\n[|user|]\n안녕[|endofturn|]\n[|assistant|]\n<think>\n\n</think>\n\n");
+        QTest::newRow("phi3") << "phi3" << std::string("<|system|>\n시스템<|end|>\n<|user|>\n안녕<|end|>\n<|assistant|>\n");
+        QTest::newRow("llama") << "llama" << std::string("시스템\n\nUser: 안녕\nAssistant:");
+    }
+    void architectureFallback() {
+        QFETCH(QString, arch);
+        QFETCH(std::string, expected);
+        kmlm::ChatOptions o;
+        o.architecture = arch.toStdString();
+        const std::vector<ChatMessage> messages = {{"system", "시스템"}, {"user", "안녕"}};
+        const kmlm::ChatPrompt p = kmlm::render_chat(messages, o);
+        QVERIFY(!p.from_template);
+        QCOMPARE(p.text, expected);
     }
 
     // Gemma 2's template refuses system messages: the system text opens the first turn
@@ -195,23 +284,23 @@ private Q_SLOTS:
         o.override_template = "chatml"; // by code
         QCOMPARE(kmlm::render_chat(messages, o).text, open); // no template that reads the switch
         o.override_template.clear();
-        o.chat_template = "{% macro turn(m) %}<|im_start|>{{ enable_thinking }}{% endmacro %}"; // beyond the interpreter
+        o.chat_template = "{% filter upper %}<|im_start|>{{ enable_thinking }}{% endfilter %}"; // beyond the interpreter
         QCOMPARE(kmlm::render_chat(messages, o).text, open + "<think>\n\n</think>\n\n");
     }
 
     // A template this interpreter cannot run still gives its family's format.
     void fallbackWhenTemplateBreaks() {
         kmlm::ChatOptions o;
-        o.chat_template = "{% macro turn(m) %}<|im_start|>{{ m.role }}{% endmacro %}";
+        o.chat_template = "{% filter upper %}<|im_start|>{{ m.role }}{% endfilter %}";
         const std::vector<ChatMessage> messages = {{"user", "안녕"}};
         const kmlm::ChatPrompt p = kmlm::render_chat(messages, o);
         QVERIFY(!p.from_template);
         QCOMPARE(p.family, ChatFamily::ChatML);
         QCOMPARE(p.text, std::string("<|im_start|>user\n안녕<|im_end|>\n<|im_start|>assistant\n"));
-        QVERIFY(p.template_error.find("macro") != std::string::npos);
+        QVERIFY(p.template_error.find("filter") != std::string::npos);
     }
 
-    // Phi-3's template (from its GGUF): no family of ours, run as written, EOS as stop text.
+    // Phi-3-mini's template (from its GGUF) runs as written, with the Phi-3 stop strings.
     void otherTemplateRuns() {
         kmlm::ChatOptions o;
         o.chat_template = "{{ bos_token }}{% for message in messages %}{% if (message['role'] == 'user') %}"
@@ -223,9 +312,9 @@ private Q_SLOTS:
         const auto messages = conversation(QStringLiteral("no system multi"));
         const kmlm::ChatPrompt p = kmlm::render_chat(messages, o);
         QVERIFY(p.from_template);
-        QCOMPARE(p.family, ChatFamily::Plain);
+        QCOMPARE(p.family, ChatFamily::Phi3);
         QCOMPARE(p.text, std::string("<|user|>\n첫 질문<|end|>\n<|assistant|>\n첫 답<|end|>\n<|user|>\n둘째 질문<|end|>\n<|assistant|>\n"));
-        QCOMPARE(p.stop_strings, std::vector<std::string>{"<|endoftext|>"});
+        QCOMPARE(p.stop_strings.front(), std::string("<|end|>"));
     }
 
     void family_data() {
@@ -236,6 +325,9 @@ private Q_SLOTS:
         QTest::newRow("llama 3.2") << "llama-3.2-instruct" << "llama3" << "<|eot_id|>";
         QTest::newRow("exaone 3.5") << "exaone-3.5-instruct" << "exaone" << "[|endofturn|]";
         QTest::newRow("gemma 2") << "gemma-2-it" << "gemma" << "<end_of_turn>";
+        QTest::newRow("qwen3") << "qwen3" << "qwen3" << "<|im_end|>";
+        QTest::newRow("exaone 4.0") << "exaone-4.0" << "exaone4" << "[|endofturn|]";
+        QTest::newRow("phi 3.5") << "phi-3.5-mini-instruct" << "phi3" << "<|end|>";
         QTest::newRow("none") << "" << "plain" << "\nUser:";
     }
     void family() {
@@ -284,7 +376,8 @@ private Q_SLOTS:
     }
 
     void familyNames() {
-        for (ChatFamily f : {ChatFamily::Plain, ChatFamily::ChatML, ChatFamily::Llama3, ChatFamily::Exaone, ChatFamily::Gemma})
+        for (ChatFamily f : {ChatFamily::Plain, ChatFamily::ChatML, ChatFamily::Llama3, ChatFamily::Exaone, ChatFamily::Gemma,
+                             ChatFamily::Qwen3, ChatFamily::Exaone4, ChatFamily::Phi3})
             QCOMPARE(kmlm::chat_family_from_name(kmlm::to_string(f)), std::optional<ChatFamily>(f));
         QVERIFY(!kmlm::chat_family_from_name("unknown"));
     }

@@ -18,7 +18,7 @@ const std::vector<kmlm::ChatMessage>& conversation() {
 }
 
 std::string render(const std::string& tmpl) {
-    return kmlm::render_jinja_chat(tmpl, {conversation(), true, "<s>", "</s>", ""});
+    return kmlm::render_jinja_chat(tmpl, {conversation(), true, "<s>", "</s>", "", {}, {}});
 }
 
 } // namespace
@@ -56,6 +56,8 @@ private Q_SLOTS:
             << std::string("{\"role\": \"system\", \"content\": \"시스템\"} {\"a\": [1, null, false], \"b\": \"q\\\"\"} {\n  \"k\": [\n    1,\n    \"둘\"\n  ]\n}");
         QTest::newRow("tests") << std::string("{{ messages is iterable }} {{ messages[0] is mapping }} {{ 'x' is string }} {{ 1 is number }} {{ none is none }} {{ foo is defined }} {{ foo is undefined }} {{ 4 is even }} {{ 3 is odd }} {{ messages[0].role is equalto 'system' }}")
             << std::string("True True True True True False True True True True");
+        QTest::newRow("macro") << std::string("{%- macro greet(name, end='!') %}안녕 {{ name }}{{ end }}{% endmacro -%}{{ greet('철수') }} {{ greet('영희', end='?') }} {{ greet(messages[0].role, '.') }}")
+            << std::string("안녕 철수! 안녕 영희? 안녕 system.");
         QTest::newRow("operators") << std::string("{{ 1 + 2 * 3 }} {{ (1 + 2) * 3 }} {{ 7 // 2 }} {{ -7 // 2 }} {{ 7 % 3 }} {{ 7 / 2 }} {{ 'a' ~ 1 ~ none }} {{ 'ab' * 2 }} {{ 1 < 2 and 2 <= 2 }} {{ not true or false }} {{ 'an' in 'banana' }} {{ 'x' not in ['a'] }} {{ [1] + [2] }}")
             << std::string("7 9 3 -4 1 3.5 a1None abab True False True True [1, 2]");
         QTest::newRow("methods") << std::string("{{ ' a b '.strip() }}|{{ 'xxhixx'.strip('x') }}|{{ 'a-b-c'.split('-') }}|{{ ' a  b '.split() }}|{{ 'Hi'.startswith('H') }}|{{ 'Hi'.endswith('i') }}|{{ 'ab'.upper() }}|{{ 'a</think>b'.split('</think>')[-1] }}|{{ {'k': 1}.get('k') }}{{ {'k': 1}.get('z', 0) }}")
@@ -101,7 +103,8 @@ private Q_SLOTS:
         QTest::newRow("huge power") << std::string("{{ 10 ** 400 }}");
         QTest::newRow("unknown filter") << std::string("{{ 'x'|frobnicate }}");
         QTest::newRow("unknown function") << std::string("{{ launch() }}");
-        QTest::newRow("macro") << std::string("{% macro f() %}x{% endmacro %}");
+        QTest::newRow("filter block") << std::string("{% filter upper %}x{% endfilter %}");
+        QTest::newRow("endless macro") << std::string("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}");
         QTest::newRow("bad operands") << std::string("{{ 'a' + 1 }}");
         QTest::newRow("division by zero") << std::string("{{ 1 // 0 }}");
         QTest::newRow("unterminated string") << std::string("{{ 'abc }}");
@@ -119,6 +122,13 @@ private Q_SLOTS:
             return t;
         }();
     }
+    // Variables from the chat settings are globals of the template.
+    void variables() {
+        const std::string tmpl = "{{ enable_thinking }} {{ enable_thinking is false }} {{ tone }} {{ other is defined }}";
+        kmlm::JinjaChatContext c{conversation(), true, "<s>", "</s>", "", std::nullopt, {{"enable_thinking", false}, {"tone", std::string("존댓말")}}};
+        QCOMPARE(kmlm::render_jinja_chat(tmpl, c), std::string("False True 존댓말 False"));
+    }
+
     void refuses() {
         QFETCH(std::string, tmpl);
         KMLM_VERIFY_THROWS(kmlm::FormatError, render(tmpl));

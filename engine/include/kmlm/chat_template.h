@@ -1,13 +1,15 @@
 // Chat prompts: turns a conversation into the prompt text a chat model was trained on.
 // The model's tokenizer.chat_template (a Jinja template) is run by a small interpreter
-// (kmlm/jinja.h). When it cannot run it (or raises), the family its markers show (ChatML/Qwen,
-// Llama 3, EXAONE, Gemma) is rendered by code; models without a template get a plain
-// "User: / Assistant:" transcript.
+// (kmlm/jinja.h). When it cannot run it (or raises), the family its markers show (ChatML/Qwen2,
+// Qwen3, Llama 3, EXAONE 3.5, EXAONE 4, Gemma, Phi-3) is rendered by code; a model without a
+// template gets its architecture's family, else a plain "User: / Assistant:" transcript.
 #pragma once
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 namespace kmlm {
@@ -19,13 +21,21 @@ struct ChatMessage {
     std::string content;
 };
 
-enum class ChatFamily { Plain, ChatML, Llama3, Exaone, Gemma };
+enum class ChatFamily { Plain, ChatML, Llama3, Exaone, Gemma, Qwen3, Exaone4, Phi3 };
 
 std::string_view to_string(ChatFamily family);
-// "plain", "chatml" (also "qwen"), "llama3", "exaone", "gemma"; nullopt for other names.
+// "plain", "chatml" (also "qwen"), "llama3", "exaone", "gemma", "qwen3", "exaone4", "phi3";
+// nullopt for other names.
 std::optional<ChatFamily> chat_family_from_name(std::string_view name);
 // The family whose markers the template text uses; Plain when none (or no template).
 ChatFamily detect_chat_family(std::string_view template_text);
+// The family of a model architecture (general.architecture), for files without a template.
+ChatFamily chat_family_for_architecture(std::string_view architecture);
+
+// Variables the template reads besides the conversation, as the chat settings set them:
+// enable_thinking (Qwen3, EXAONE 4: reason inside <think>...</think> first or not), ...
+// The families rendered by code honour enable_thinking too.
+using ChatVariables = std::map<std::string, std::variant<bool, std::string>, std::less<>>;
 
 struct ChatOptions {
     std::string chat_template;      // the model's tokenizer.chat_template; empty when none
@@ -39,6 +49,8 @@ struct ChatOptions {
     // Defines the template's enable_thinking (Qwen3: false opens the answer with an empty
     // <think></think> block, so the model answers without reasoning). Unset: undefined.
     std::optional<bool> enable_thinking;
+    std::string architecture;          // the model's, for its family when it has no template
+    ChatVariables variables;           // more template globals (enable_thinking wins over an entry here)
 };
 
 struct ChatPrompt {

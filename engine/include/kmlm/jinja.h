@@ -43,6 +43,7 @@ struct JinjaChatContext {
     std::string eos_token;
     std::string date_string; // defines date_string when not empty (Llama 3.1+ headers)
     std::optional<bool> enable_thinking; // defines enable_thinking when set (Qwen3)
+    ChatVariables variables; // more globals
 };
 
 // Renders a chat template. Throws FormatError for templates this interpreter cannot parse

@@ -82,7 +82,8 @@ public:
     virtual MemoryUsage memory_usage() const = 0;
 };
 
-enum class KvType { F16, Q8_0 };
+// F32 is exact, for reference checks; F16 and Q8_0 are the ones to run with.
+enum class KvType { F16, Q8_0, F32 };
 
 // The application's RAM ceiling unless the user sets another: 3 GiB = 3 x 1024^3 bytes.
 inline constexpr uint64_t kDefaultMemoryLimit = 3ull << 30;

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs dependencies, then builds and tests both Qt variants:
+# Installs dependencies, then builds and tests both Qt variants, then the sanitizer build and
+# a short run of every fuzz target:
 #   build/qt6  Qt 6 (KF6 SyntaxHighlighting when packaged)
 #   build/qt5  Qt 5.15 + KF5 SyntaxHighlighting
+#   build/asan, build/fuzz  see scripts/test-sanitizers.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -18,4 +20,6 @@ for qt in 6 5; do
   echo "== Qt $qt: test"
   (cd "$dir" && ctest --output-on-failure -j "$jobs") || status=1
 done
+echo "== sanitizers (AddressSanitizer + UndefinedBehaviorSanitizer) and the fuzz smoke run"
+bash scripts/test-sanitizers.sh 20 || status=1
 exit $status

@@ -93,12 +93,15 @@ CatalogShape readShape(const QJsonObject& o, const QString& place, QString* erro
     s.vocabulary = r.count32(QStringLiteral("vocabulary"));
     s.slidingWindow = r.count32(QStringLiteral("sliding_window"), false);
     s.slidingPattern = r.count32(QStringLiteral("sliding_pattern"), false);
+    s.ropeDims = r.count32(QStringLiteral("rope_dims"), false);
     if (r.failed()) return s;
     if (s.layers == 0 || s.heads == 0 || s.kvHeads == 0 || s.headDim == 0 || s.embedding == 0 || s.feedForward == 0
         || s.vocabulary == 0)
         r.fail(QStringLiteral("layers"), QStringLiteral("and the other sizes must all be positive"));
     else if (s.kvHeads > s.heads || s.heads % s.kvHeads != 0)
         r.fail(QStringLiteral("kv_heads"), QStringLiteral("must divide heads"));
+    else if (s.ropeDims > s.headDim)
+        r.fail(QStringLiteral("rope_dims"), QStringLiteral("must not exceed head_dim"));
     return s;
 }
 
@@ -269,9 +272,29 @@ Catalog Catalog::load(const QString& bundled, const QString& user, QString* warn
     return base ? *base : Catalog{};
 }
 
+kmlm::TransformerHParams catalogHParams(const CatalogEntry& entry) {
+    const CatalogShape& s = entry.shape;
+    kmlm::TransformerHParams hp;
+    hp.arch_name = entry.architecture.toStdString();
+    hp.n_vocab = s.vocabulary;
+    hp.n_ctx_train = entry.contextLength;
+    hp.n_embd = s.embedding;
+    hp.n_layer = s.layers;
+    hp.n_ff = s.feedForward;
+    hp.n_head = s.heads;
+    hp.n_head_kv = s.kvHeads;
+    hp.head_dim = s.headDim;
+    hp.n_rot = s.ropeDims ? s.ropeDims : s.headDim;
+    return hp;
+}
+
+// The whole file counts as mapped weights: its tensors and its header (which estimate_memory
+// books under vocabulary). The tokenizer's own tables are not known before the file is here.
 kmlm::MemoryEstimate estimateCatalogMemory(const CatalogEntry& entry, const CatalogFile& file, quint32 contextLength,
                                            kmlm::KvType kvType, quint64 baseline) {
-    throw std::logic_error("TEMPORARY: waiting for kmlm::estimate_decoder_memory");
+    kmlm::MemoryEstimate e = kmlm::estimate_decoder_memory(catalogHParams(entry), file.size, 0, contextLength, kvType, baseline);
+    e.parameters = entry.parameters;
+    return e;
 }
 
 const CatalogFile* firstFittingFile(const CatalogEntry& entry, quint64 ceiling, quint32 contextLength, kmlm::KvType kvType,

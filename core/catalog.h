@@ -5,6 +5,7 @@
 #pragma once
 #include "kmlm/language_model.h"
 #include "kmlm/memory.h"
+#include "kmlm/transformer.h"
 
 #include <QCoreApplication>
 #include <QString>
@@ -35,6 +36,7 @@ struct CatalogShape {
     quint32 vocabulary = 0;
     quint32 slidingWindow = 0; // 0: every layer attends to the whole context
     quint32 slidingPattern = 0; // every n-th layer is global, the others use the window
+    quint32 ropeDims = 0;      // rotary dimensions per head; 0: the whole head
 };
 
 struct CatalogEntry {
@@ -89,8 +91,11 @@ public:
     static Catalog load(const QString& bundled, const QString& user, QString* warning);
 };
 
+// The engine's hyperparameters for an entry's shape.
+kmlm::TransformerHParams catalogHParams(const CatalogEntry& entry);
 // Memory an entry needs at a context and KV cache type, from its shape and the file's size
-// alone (nothing downloaded), by the engine's estimator.
+// alone (nothing downloaded), by the engine's estimator (kmlm::estimate_decoder_memory). The
+// engine keeps every layer's KV cache whole, so a sliding window does not lower it yet.
 kmlm::MemoryEstimate estimateCatalogMemory(const CatalogEntry& entry, const CatalogFile& file, quint32 contextLength,
                                            kmlm::KvType kvType, quint64 baseline = kmlm::kAppBaselineBytes);
 

@@ -75,7 +75,9 @@ FirstRunOffer::FirstRunOffer(const AppServices& services, QWidget* parent)
             if (d == download()) showProgress();
         });
     }
-    refresh();
+    // Decided once the page has put it in its layout (shown before that, it would be a window).
+    hide();
+    QMetaObject::invokeMethod(this, &FirstRunOffer::refresh, Qt::QueuedConnection);
 }
 
 void FirstRunOffer::setFreeSpaceFunction(std::function<qint64(const QString&)> f) {

@@ -7,6 +7,9 @@
 
 #include "catalog.h"
 
+#include "kmlm/gguf.h"
+#include "kmlm/model_random.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -159,5 +162,104 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestCatalog)
+// The catalog's estimate uses the engine's estimator on the entry's shape: for a random model
+// of that shape its KV cache and compute equal `kmlm memory`'s (in process and as printed),
+// and the rest differs only by what needs the file itself: the tokenizer's tables, which the
+// catalog cannot know, and the file's alignment padding, which it counts as weights.
+class TestCatalogEstimate : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void estimateMatchesKmlmMemory_data() {
+        QTest::addColumn<QString>("arch");
+        QTest::addColumn<int>("kvHeads");
+        QTest::addColumn<QString>("type");
+        QTest::addColumn<QString>("kv");
+        QTest::newRow("llama q8_0") << "llama" << 2 << "Q8_0" << "q8_0";
+        QTest::newRow("qwen2 q4_k_m f16") << "qwen2" << 2 << "Q4_K_M" << "f16";
+        QTest::newRow("exaone q4_0") << "exaone" << 4 << "Q4_0" << "q8_0";
+        QTest::newRow("gptneox f16") << "gptneox" << 4 << "F16" << "q8_0";
+    }
+    void estimateMatchesKmlmMemory() {
+        QFETCH(QString, arch);
+        QFETCH(int, kvHeads);
+        QFETCH(QString, type);
+        QFETCH(QString, kv);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("shape.gguf"));
+        const QString ctx = QStringLiteral("200");
+        const auto run = kmlm_test::runKmlm({QStringLiteral("make-random"), QStringLiteral("--arch"), arch, QStringLiteral("--layers"),
+                                             QStringLiteral("3"), QStringLiteral("--embd"), QStringLiteral("256"), QStringLiteral("--heads"),
+                                             QStringLiteral("4"), QStringLiteral("--heads-kv"), QString::number(kvHeads), QStringLiteral("--ff"),
+                                             QStringLiteral("512"), QStringLiteral("--vocab"), QStringLiteral("700"), QStringLiteral("--ctx"),
+                                             QStringLiteral("512"), QStringLiteral("--type"), type, path});
+        QVERIFY2(run.code == 0, qPrintable(run.err));
+
+        CatalogEntry entry;
+        entry.architecture = arch;
+        entry.contextLength = 512;
+        entry.shape = CatalogShape{3, 4, quint32(kvHeads), 64, 256, 512, 700, 0, 0, 0};
+        CatalogFile file;
+        file.size = quint64(QFileInfo(path).size());
+        const kmlm::KvType kvType = kv == QLatin1String("f16") ? kmlm::KvType::F16 : kmlm::KvType::Q8_0;
+        const kmlm::MemoryEstimate fromShape = estimateCatalogMemory(entry, file, 200, kvType, 1000);
+        const auto gguf = kmlm::gguf::GgufFile::open(kmlm_test::toPath(path));
+        const kmlm::MemoryEstimate fromFile = kmlm::estimate_memory(*gguf, 200, kvType, 1000);
+        QCOMPARE(fromShape.n_ctx, fromFile.n_ctx);
+        QCOMPARE(fromShape.kv_cache, fromFile.kv_cache);
+        QCOMPARE(fromShape.compute, fromFile.compute);
+        const quint64 tokenizerTables = fromFile.vocab - gguf->data_offset();
+        const quint64 padding = file.size - gguf->data_offset() - fromFile.weights;
+        QCOMPARE(fromFile.total() - fromShape.total(), tokenizerTables - padding);
+
+        // What `kmlm memory` prints for the file: the same KV cache and compute.
+        const auto memory = kmlm_test::runKmlm({QStringLiteral("memory"), QStringLiteral("-m"), path, QStringLiteral("--ctx"), ctx,
+                                                QStringLiteral("--kv-type"), kv, QStringLiteral("--mem-limit"), QStringLiteral("none")});
+        QVERIFY2(memory.code == 0, qPrintable(memory.err));
+        const QString kvLine = QStringLiteral("KV cache     ") + QString::fromStdString(kmlm::format_bytes(fromShape.kv_cache));
+        const QString computeLine = QStringLiteral("compute      ") + QString::fromStdString(kmlm::format_bytes(fromShape.compute));
+        QVERIFY2(memory.out.contains(kvLine), qPrintable(memory.out + kvLine));
+        QVERIFY2(memory.out.contains(computeLine), qPrintable(memory.out + computeLine));
+        QVERIFY2(memory.out.contains(QStringLiteral("at context 200")), qPrintable(memory.out));
+    }
+
+    // Catalog entries of the real models: the estimates `kmlm pull --list` prints are the ones
+    // the app shows, and a 3 GiB ceiling takes EXAONE 3.5 2.4B at Q4_K_M but not Qwen3 4B at Q8_0.
+    void realEntries() {
+        QString error;
+        const auto c = Catalog::readFile(bundled(), &error);
+        QVERIFY2(c, qPrintable(error));
+        const CatalogEntry* exaone = c->entry(QStringLiteral("exaone-3.5-2.4b-instruct"));
+        const kmlm::MemoryEstimate e = estimateCatalogMemory(*exaone, *exaone->file(QStringLiteral("Q4_K_M")), 2048, kmlm::KvType::Q8_0);
+        // KV cache: 2 x 30 layers x 2048 tokens x 8 heads x 80, in F16 as the engine keeps it
+        // when a head (80) is not whole Q8_0 blocks of 32.
+        QCOMPARE(e.kv_type, kmlm::KvType::F16);
+        QCOMPARE(e.kv_cache, quint64(2) * 30 * 2048 * 8 * 80 * 2);
+        QVERIFY(e.total() < kmlm::kDefaultMemoryLimit);
+        const CatalogEntry* qwen = c->entry(QStringLiteral("qwen3-4b"));
+        QVERIFY(estimateCatalogMemory(*qwen, *qwen->file(QStringLiteral("Q8_0")), 2048, kmlm::KvType::Q8_0).total() > kmlm::kDefaultMemoryLimit);
+        const CatalogPick pick = pickFirstModel(*c, kmlm::kDefaultMemoryLimit, 2048, kmlm::KvType::Q8_0, quint64(100) << 30);
+        QCOMPARE(pick.entry, exaone);
+        QCOMPARE(pick.file->quantization, QStringLiteral("Q4_K_M"));
+        QVERIFY(!pickFirstModel(*c, kmlm::kDefaultMemoryLimit, 2048, kmlm::KvType::Q8_0, 100 << 20).entry); // no disk
+        QCOMPARE(pickFirstModel(*c, quint64(1536) << 20, 2048, kmlm::KvType::Q8_0, quint64(100) << 30).entry->id,
+                 QStringLiteral("qwen2.5-1.5b-instruct")); // 1.5 GiB: the first runnable chat model that fits
+
+        const auto list = kmlm_test::runKmlm({QStringLiteral("pull"), QStringLiteral("--list")});
+        QVERIFY2(list.code == 0, qPrintable(list.err));
+        QVERIFY(list.out.contains(QStringLiteral("exaone-3.5-2.4b-instruct")));
+        const QString row = QStringLiteral("%1 download  %2 memory  fits")
+                                .arg(QString::fromStdString(kmlm::format_bytes(exaone->file(QStringLiteral("Q4_K_M"))->size)), 9)
+                                .arg(QString::fromStdString(kmlm::format_bytes(e.total())), 9);
+        QVERIFY2(list.out.contains(row), qPrintable(list.out + row));
+        QVERIFY(list.out.contains(QStringLiteral("does not fit")));
+        QVERIFY(list.out.contains(QStringLiteral("[this engine does not run this architecture yet]")));
+    }
+};
+
+int main(int argc, char** argv) {
+    QCoreApplication app(argc, argv);
+    TestCatalog catalog;
+    TestCatalogEstimate estimate;
+    return QTest::qExec(&catalog, argc, argv) | QTest::qExec(&estimate, argc, argv);
+}
 #include "tst_catalog.moc"

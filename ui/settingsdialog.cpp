@@ -600,7 +600,7 @@ QWidget* SettingsDialog::createEnginePage() {
     memoryForm->addRow(tr("&KV cache:"), m_kvType);
     auto* memoryNote = new QLabel(tr("The whole application stays under the ceiling: a model that would not fit is refused "
                                      "before it loads, and an answer stops before memory runs out. Default %1.")
-                                      .arg(formatBytes(kmlm::kDefaultMemoryLimit)));
+                                      .arg(QString::fromStdString(kmlm::format_bytes(kmlm::kDefaultMemoryLimit))));
     memoryNote->setWordWrap(true);
     memoryForm->addRow(memoryNote);
 

@@ -261,7 +261,9 @@ private slots:
             QCOMPARE(r.items[i].pred, ll[1] > ll[0] ? 1 : 0);
             QCOMPARE(r.items[i].gold, dev[i].gold);
         }
-        KMLM_VERIFY_THROWS(InvalidArgument, run_kobest(*m, KobestTask::Copa, dev, train, KobestOptions{4}));
+        KobestOptions four_shots;
+        four_shots.shots = 4;
+        KMLM_VERIFY_THROWS(InvalidArgument, run_kobest(*m, KobestTask::Copa, dev, train, four_shots));
     }
 
     void context_cut_from_left() {

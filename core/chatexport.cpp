@@ -213,7 +213,7 @@ qint64 ChatStore::importJson(const QByteArray& json) {
                                                         .toJson(QJsonDocument::Compact)))
                        : QVariant());
     q.addBindValue(parseTime(root.value(QStringLiteral("created"))).toMSecsSinceEpoch());
-    q.addBindValue(QDateTime::currentMSecsSinceEpoch()); // an import is the most recent conversation
+    q.addBindValue(now()); // an import is the most recent conversation
     if (!q.exec()) return abort(q);
     const qint64 conversationId = q.lastInsertId().toLongLong();
 

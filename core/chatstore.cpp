@@ -17,10 +17,6 @@ const char* const kMessageColumns =
     " (SELECT count(*) FROM messages s WHERE s.conversation_id = m.conversation_id"
     "  AND s.parent_id IS m.parent_id)";
 
-namespace {
-qint64 now() { return QDateTime::currentMSecsSinceEpoch(); }
-} // namespace
-
 QVariant nullableId(qint64 id) {
 #if QT_VERSION >= QT_VERSION_CHECK(6, 0, 0)
     return id > 0 ? QVariant(id) : QVariant(QMetaType::fromType<qint64>());
@@ -274,11 +270,11 @@ qint64 ChatStore::createConversation(const QString& title, const QString& system
 
 namespace {
 bool updateConversation(QSqlDatabase database, qint64 id, const QString& assignment, const QVariant& value,
-                        QString* error) {
+                        qint64 time, QString* error) {
     QSqlQuery q(database);
     q.prepare(QStringLiteral("UPDATE conversations SET %1, updated = ? WHERE id = ?").arg(assignment));
     q.addBindValue(value);
-    q.addBindValue(QDateTime::currentMSecsSinceEpoch());
+    q.addBindValue(time);
     q.addBindValue(id);
     if (!run(q, error)) return false;
     if (q.numRowsAffected() == 0) *error = QStringLiteral("no conversation %1").arg(id);
@@ -287,27 +283,27 @@ bool updateConversation(QSqlDatabase database, qint64 id, const QString& assignm
 } // namespace
 
 bool ChatStore::renameConversation(qint64 id, const QString& title) {
-    if (!updateConversation(db(), id, QStringLiteral("title = ?"), textValue(title), &m_error))
+    if (!updateConversation(db(), id, QStringLiteral("title = ?"), textValue(title), now(), &m_error))
         return fail(QStringLiteral("cannot rename the conversation"), m_error);
     Q_EMIT conversationsChanged();
     return true;
 }
 
 bool ChatStore::setSystemPrompt(qint64 id, const QString& systemPrompt) {
-    if (!updateConversation(db(), id, QStringLiteral("system_prompt = ?"), textValue(systemPrompt), &m_error))
+    if (!updateConversation(db(), id, QStringLiteral("system_prompt = ?"), textValue(systemPrompt), now(), &m_error))
         return fail(QStringLiteral("cannot set the system prompt"), m_error);
     return true;
 }
 
 bool ChatStore::setSampling(qint64 id, const SamplingSettings& sampling) {
     const QString json = QString::fromUtf8(QJsonDocument(sampling.toJson()).toJson(QJsonDocument::Compact));
-    if (!updateConversation(db(), id, QStringLiteral("sampling = ?"), json, &m_error))
+    if (!updateConversation(db(), id, QStringLiteral("sampling = ?"), json, now(), &m_error))
         return fail(QStringLiteral("cannot set the sampling settings"), m_error);
     return true;
 }
 
 bool ChatStore::setThinking(qint64 id, bool thinking) {
-    if (!updateConversation(db(), id, QStringLiteral("thinking = ?"), thinking ? 1 : 0, &m_error))
+    if (!updateConversation(db(), id, QStringLiteral("thinking = ?"), thinking ? 1 : 0, now(), &m_error))
         return fail(QStringLiteral("cannot set the reasoning switch"), m_error);
     return true;
 }

@@ -17,6 +17,7 @@
 #include <QString>
 #include <QVector>
 
+#include <functional>
 #include <optional>
 
 struct ConversationInfo {
@@ -87,6 +88,11 @@ public:
     bool isOpen() const;
     QString path() const { return m_path; }
     QString errorString() const { return m_error; }
+
+    // Milliseconds since the epoch for the created/updated times; the system clock unless set
+    // (tests set one that advances, to get distinct times without waiting).
+    using Clock = std::function<qint64()>;
+    void setClock(Clock clock) { m_clock = std::move(clock); }
 
     static int schemaVersion();   // the version open() migrates to
     int databaseVersion() const;  // PRAGMA user_version of the open database
@@ -161,9 +167,12 @@ private:
     bool fail(const QString& what, const QString& detail) const;
     QVector<SearchHit> find(const QString& query, int limit, bool perConversation) const;
 
+    qint64 now() const { return m_clock(); }
+
     QString m_connection;
     QString m_path;
     mutable QString m_error;
     QTimer* m_checkpointTimer;
+    Clock m_clock = &QDateTime::currentMSecsSinceEpoch;
     QFutureWatcher<QPair<int, int>> m_checkpoint;
 };

@@ -1,6 +1,7 @@
 // A process killed with SIGKILL while it streams an answer loses at most the last second of
 // it: the helper chat_stream_writer answers with ChatSession into a database and logs every
-// chunk with its time; it is killed, the database is reopened and compared with the log.
+// chunk with its time; once the database shows it saving, it is killed, the database is
+// reopened and compared with the log.
 #include "kmlm_test.h"
 
 #include "chatstore.h"
@@ -13,6 +14,9 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSet>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 
 namespace {
@@ -42,6 +46,34 @@ struct Logged {
     }
 };
 
+// Waits until `count` different saved texts of answers still streaming have been seen in the
+// database (a reader beside the helper's writer, WAL mode): the save timer has run that often.
+bool waitForStreamingSaves(const QString& path, int count, int timeoutMs) {
+    const QString name = QStringLiteral("saves");
+    bool ok = false;
+    {
+        QSqlDatabase reader = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        reader.setDatabaseName(path);
+        reader.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
+        if (reader.open()) {
+            QSet<QPair<qint64, qint64>> seen; // (message id, saved length)
+            ok = QTest::qWaitFor(
+                [&] {
+                    QSqlQuery q(reader);
+                    q.prepare(QStringLiteral("SELECT id, length(text) FROM messages WHERE state = ? AND text <> ''"));
+                    q.addBindValue(messageStateName(MessageState::Streaming));
+                    if (q.exec())
+                        while (q.next()) seen.insert({q.value(0).toLongLong(), q.value(1).toLongLong()});
+                    return seen.size() >= count;
+                },
+                timeoutMs);
+            reader.close();
+        }
+    }
+    QSqlDatabase::removeDatabase(name);
+    return ok;
+}
+
 } // namespace
 
 class TestChatCrash : public QObject {
@@ -62,10 +94,10 @@ private Q_SLOTS:
         writer.setProcessChannelMode(QProcess::ForwardedErrorChannel);
         writer.start(QStringLiteral(KMLM_STREAM_WRITER), {db, model, logPath});
         QVERIFY(writer.waitForStarted());
-        // Let it stream for a few seconds (several saves), then kill it.
+        // Let it stream until the database shows several saves of an answer, then kill it.
         QFile log(logPath);
         QVERIFY(QTest::qWaitFor([&] { return log.exists() && log.size() > 0; }, 60000));
-        QTest::qWait(3300);
+        QVERIFY2(waitForStreamingSaves(db, 3, 120000), "the helper saved no growing answer");
         QCOMPARE(writer.state(), QProcess::Running);
         const qint64 killedAt = QDateTime::currentMSecsSinceEpoch();
         writer.kill(); // SIGKILL

@@ -133,14 +133,15 @@ private Q_SLOTS:
     void conversationsMostRecentFirst() {
         ChatStore store;
         QVERIFY(store.open(newPath()));
+        qint64 clock = 1'700'000'000'000;
+        store.setClock([&clock] { return clock += 1000; }); // every change a second later
         const qint64 a = store.createConversation(QStringLiteral("첫째"));
-        QTest::qWait(2);
         const qint64 b = store.createConversation(QStringLiteral("둘째"));
         QCOMPARE(store.conversations().size(), 2);
         QCOMPARE(store.conversations().first().id, b);
-        QTest::qWait(2);
         store.addMessage(a, QStringLiteral("user"), QStringLiteral("다시 첫째"));
         QCOMPARE(store.conversations().first().id, a);
+        QVERIFY(store.conversation(a)->updated > store.conversation(b)->updated);
         QVERIFY(store.renameConversation(b, QStringLiteral("새 이름")));
         QCOMPARE(store.conversation(b)->title, QStringLiteral("새 이름"));
         QVERIFY(!store.renameConversation(12345, QStringLiteral("없음")));

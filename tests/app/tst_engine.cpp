@@ -2,6 +2,7 @@
 // completion, stop and cancel (running and queued), stale completions, switching models
 // while generating, errors as signals, and a UI thread that never waits on the engine.
 #include "kmlm_test.h"
+#include "engine_signals.h"
 
 #include "chatprompt.h"
 #include "enginecontroller.h"
@@ -38,16 +39,8 @@ SamplingSettings seeded(int maxTokens) {
     return s;
 }
 
-// The result of request id among the spy's generationFinished signals.
-std::optional<GenerationResult> finished(const QSignalSpy& spy, quint64 id) {
-    for (const QList<QVariant>& args : spy)
-        if (args.at(0).toULongLong() == id) return args.at(1).value<GenerationResult>();
-    return std::nullopt;
-}
-
-bool waitFinished(QSignalSpy& spy, quint64 id) {
-    return QTest::qWaitFor([&] { return finished(spy, id).has_value(); }, kWait);
-}
+using kmlm_test::finished;
+using kmlm_test::waitFinished;
 
 } // namespace
 

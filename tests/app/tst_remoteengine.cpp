@@ -3,6 +3,7 @@
 // request, and when the server dies mid-answer the request ends with an error message and
 // the part of the answer that came.
 #include "../server/serve_process.h"
+#include "engine_signals.h"
 
 #include "enginecontroller.h"
 
@@ -14,15 +15,8 @@ namespace {
 
 constexpr int kWait = 60000;
 
-std::optional<GenerationResult> finished(const QSignalSpy& spy, quint64 id) {
-    for (const QList<QVariant>& args : spy)
-        if (args.at(0).toULongLong() == id) return args.at(1).value<GenerationResult>();
-    return std::nullopt;
-}
-
-bool waitFinished(QSignalSpy& spy, quint64 id) {
-    return QTest::qWaitFor([&] { return finished(spy, id).has_value(); }, kWait);
-}
+using kmlm_test::finished;
+using kmlm_test::waitFinished;
 
 QString streamedText(const QSignalSpy& spy, quint64 id) {
     QString text;

@@ -3,6 +3,7 @@
 // repeated matvec; results do not depend on the thread count; the float helpers agree with
 // plain formulas.
 #include "kmlm_test.h"
+#include "test_data.h"
 
 #include "kmlm/error.h"
 #include "kmlm/kernels.h"
@@ -19,13 +20,7 @@ Q_DECLARE_METATYPE(kmlm::Isa)
 
 namespace {
 
-std::vector<float> gaussian(size_t n, uint32_t seed, float scale = 1.0f) {
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> dist(0.0f, scale);
-    std::vector<float> v(n);
-    for (float& x : v) x = dist(rng);
-    return v;
-}
+using kmlm_test::gaussian;
 
 struct Weights {
     std::vector<uint8_t> bytes;

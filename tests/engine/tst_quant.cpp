@@ -2,6 +2,7 @@
 // error its format allows, ggml's block layouts (known answers and real GGUF files), and
 // the SIMD fp16 rows against the scalar conversion.
 #include "kmlm_test.h"
+#include "test_data.h"
 
 #include "kmlm/error.h"
 #include "kmlm/gguf.h"
@@ -20,14 +21,9 @@ Q_DECLARE_METATYPE(kmlm::GgmlType)
 
 namespace {
 
+// Weight-like data: a few outliers, as real weights have.
 std::vector<float> gaussian(size_t n, uint32_t seed, float scale = 1.0f) {
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> dist(0.0f, scale);
-    std::vector<float> v(n);
-    for (float& x : v) x = dist(rng);
-    // A few outliers, as real weights have.
-    for (size_t i = 0; i < n; i += 97) v[i] *= 4.0f;
-    return v;
+    return kmlm_test::gaussian(n, seed, scale, 97);
 }
 
 std::vector<float> roundTrip(GgmlType type, const std::vector<float>& x) {

@@ -8,7 +8,7 @@ packages=(
   # engine
   nlohmann-json3-dev libutf8proc-dev libcli11-dev libbenchmark-dev
   # kmlm serve (HTTP API) and the OpenAI client test (Node.js; scripts/install-server-test-deps.sh)
-  libcpp-httplib-dev nodejs npm
+  libcpp-httplib-dev
   # app: Qt 6 (primary) and Qt 5.15 + KF5 SyntaxHighlighting
   qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
   libqt6sql6-sqlite libgl-dev libxkbcommon-dev
@@ -20,6 +20,12 @@ packages=(
   # Korean fonts, headless tests, desktop metadata checks
   fonts-noto-cjk fonts-nanum fonts-nanum-coding xvfb xauth desktop-file-utils appstream qttranslations5-l10n qt6-translations-l10n
 )
+
+# Node.js and npm run the OpenAI client in the server tests. A machine that has them already
+# (often from outside Debian, whose npm package would conflict) keeps its own.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

@@ -15,13 +15,14 @@ status=0
 for qt in 6 5; do
   dir=build/qt$qt
   echo "== Qt $qt: configure and build ($dir)"
-  # Warnings are errors in the primary (Qt 6) build.
-  werror=$([ "$qt" = 6 ] && echo ON || echo OFF)
-  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DKMLM_QT=$qt -DKMLM_WERROR=$werror >/dev/null
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DKMLM_QT=$qt -DKMLM_WERROR=ON >/dev/null
   cmake --build "$dir" -j "$jobs"
-  echo "== Qt $qt: test"
-  (cd "$dir" && ctest --output-on-failure -j "$jobs") || status=1
+  echo "== Qt $qt: test (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+  # The engine, the CLI and the server know no Qt: their tests run once, in the Qt 6 build;
+  # the Qt 5 build runs the tests of the layers that use Qt (app core, widgets).
+  labels=$([ "$qt" = 6 ] && echo '.' || echo 'app|ui')
+  (cd "$dir" && ctest --output-on-failure -j "$jobs" -L "$labels") || status=1
 done
 echo "== sanitizers (AddressSanitizer + UndefinedBehaviorSanitizer) and the fuzz smoke run"
-bash scripts/test-sanitizers.sh 20 || status=1
+bash scripts/test-sanitizers.sh 10 || status=1
 exit $status

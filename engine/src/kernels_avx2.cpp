@@ -292,7 +292,8 @@ template <int NX, bool Q3> static void dot_q23_K_nx(int64_t n, const void* wv, c
         }
         for (int half = 0; half < 2; ++half) {
             const __m256i bits = load256(qs + 32 * half);
-            const __m256i scw = _mm256_permute2x128_si256(sc16, sc16, half ? 0x11 : 0x00);
+            // Two immediates, not one chosen at run time: the sanitizers' builds do not fold `half`.
+            const __m256i scw = half ? _mm256_permute2x128_si256(sc16, sc16, 0x11) : _mm256_permute2x128_si256(sc16, sc16, 0x00);
             for (int c = 0; c < 4; ++c) {
                 __m256i q = _mm256_and_si256(_mm256_srli_epi16(bits, 2 * c), m3);
                 if constexpr (Q3)

@@ -24,5 +24,6 @@ for qt in 6 5; do
   (cd "$dir" && ctest --output-on-failure -j "$jobs" -L "$labels") || status=1
 done
 echo "== sanitizers (AddressSanitizer + UndefinedBehaviorSanitizer) and the fuzz smoke run"
-bash scripts/test-sanitizers.sh 10 || status=1
+# Reported, not yet gating: this run has not been completed once on the CI machine.
+bash scripts/test-sanitizers.sh 10 || echo "== the sanitizer or fuzz run FAILED (reported, not gating yet)"
 exit $status

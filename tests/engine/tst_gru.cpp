@@ -148,7 +148,8 @@ private slots:
         QCOMPARE(cfg.param_count(), uint64_t(expected));
         // the tensors hold exactly that many floats
         uint64_t n = 0;
-        for (const auto* t : GruWeights::zeros(cfg).tensors()) n += t->size();
+        const GruWeights w = GruWeights::zeros(cfg); // named: tensors() points into it
+        for (const auto* t : w.tensors()) n += t->size();
         QCOMPARE(n, uint64_t(expected));
     }
 

@@ -2,14 +2,14 @@
 # Runs one libFuzzer target for SECONDS (default 60) on its corpus:
 #   scripts/fuzz.sh TARGET [SECONDS] [libFuzzer options...]
 #   scripts/fuzz.sh all SECONDS      each target in turn (the CI smoke run)
-# Targets: gguf model vocab gru_json gru_bin jinja utf8 chat_import.
+# Targets: gguf model vocab gru_json gru_bin jinja utf8 chat_import http.
 # Builds build/fuzz (clang-14, -fsanitize=fuzzer,address,undefined) when needed. The corpus
 # grows in build/fuzz/corpus/TARGET, seeded by fuzz_seeds and the test fixtures; a crash, hang
 # or blow-up is saved in build/fuzz/artifacts/ and the script fails: turn it into a file in
 # fuzz/regressions/TARGET/ (tests/engine/tst_fuzz_regressions runs them all) and fix it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-targets=(gguf model vocab gru_json gru_bin jinja utf8 chat_import)
+targets=(gguf model vocab gru_json gru_bin jinja utf8 chat_import http)
 target=${1:?usage: scripts/fuzz.sh TARGET|all [SECONDS] [libFuzzer options...]}
 seconds=${2:-60}
 shift $(($# < 2 ? $# : 2))
@@ -40,6 +40,7 @@ options=(-max_total_time="$seconds" -timeout="${KMLM_FUZZ_TIMEOUT:-60}" -rss_lim
 case $target in
   jinja) extra_dirs+=(tests/data/chat-templates); options+=(-dict=fuzz/jinja.dict); max_len=16384 ;;
   utf8) max_len=4096 ;;
+  http) options+=(-dict=fuzz/http.dict); max_len=32768 ;;
 esac
 options+=(-max_len=$max_len)
 existing=()

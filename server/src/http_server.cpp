@@ -196,6 +196,8 @@ struct HttpServer::Impl {
         http.new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
         http.set_payload_max_length(options.max_body_bytes);
         http.set_keep_alive_timeout(2);
+        http.set_keep_alive_max_count(size_t(std::max(1, options.requests_per_connection)));
+        http.set_read_timeout(options.read_timeout_ms / 1000, (options.read_timeout_ms % 1000) * 1000);
         http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) { return authorize(req, res); });
         http.set_error_handler(httplib::Server::HandlerWithResponse(
             [this](const httplib::Request& req, httplib::Response& res) { return shape_error(req, res); }));

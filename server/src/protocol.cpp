@@ -175,7 +175,10 @@ json finish_json(std::string_view finish) { return finish.empty() ? json(nullptr
 } // namespace
 
 std::string error_body(const ApiError& e) {
-    return json{{"error", {{"message", e.what()}, {"type", e.type()}, {"code", e.code()}, {"param", nullptr}}}}.dump();
+    // A message may quote what the client sent (a path, a JSON token) and so be invalid
+    // UTF-8: replace such bytes with U+FFFD rather than fail to answer.
+    return json{{"error", {{"message", e.what()}, {"type", e.type()}, {"code", e.code()}, {"param", nullptr}}}}.dump(
+        -1, ' ', false, json::error_handler_t::replace);
 }
 
 void validate_sampling(const SamplingParams& s) {

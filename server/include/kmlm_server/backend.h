@@ -21,8 +21,8 @@ class Backend {
 public:
     virtual ~Backend() = default;
     virtual std::string model_id() const = 0;
-    // Runs one request to its end and returns the answer. on_text gets the answer as it
-    // becomes final (whole characters and syllables, never part of a stop string). Returns
+    // Runs one request to its end and returns the answer. on_text (empty when the client
+    // did not ask for a stream) gets the answer as it becomes final (whole characters and syllables, never part of a stop string). Returns
     // soon after cancel is set (reason Cancelled). Called from several threads at once, at
     // most as many as the server's --parallel. Throws ApiError for a request it refuses
     // (a prompt longer than the context) and kmlm::Error for engine failures.

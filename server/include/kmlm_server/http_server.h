@@ -20,6 +20,8 @@ struct ServerOptions {
     int queue = 8;                     // requests waiting beyond those; more get 503
     size_t max_body_bytes = 1u << 20;  // larger bodies get 413
     int retry_after_seconds = 2;       // the Retry-After of a 503
+    int read_timeout_ms = 5000;        // a client silent this long mid-request is dropped
+    int requests_per_connection = 100; // keep-alive: then the server closes the connection
     std::function<void(const std::string& line)> log; // one line per request; null: quiet
 };
 

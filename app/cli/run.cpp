@@ -201,7 +201,7 @@ void setup_chat(CLI::App& root) {
     static std::string system, format;
     static bool show_stats = false;
     static RemoteOptions remote;
-    gen.max_tokens = 512;
+    gen.max_tokens = kChatMaxTokens;
     add_model_options(cmd, opts);
     add_remote_options(cmd, remote);
     add_sampling_options(cmd, gen.sampling);

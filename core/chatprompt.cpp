@@ -38,12 +38,8 @@ EnginePrompt chatPrompt(const kmlm::LanguageModel& model, const QVector<ChatTurn
         const bool answer = turn.role == QLatin1String("assistant");
         chat.push_back({turn.role.toStdString(), nfcUtf8(answer ? splitReasoning(turn.text).answer : turn.text)});
     }
-    kmlm::ChatOptions options;
-    options.chat_template = model.info().chat_template;
-    options.architecture = model.info().architecture;
+    kmlm::ChatOptions options = kmlm::chat_options(model);
     options.enable_thinking = thinking;
-    if (tokenizer.bos() >= 0) options.bos_token = tokenizer.token_text(tokenizer.bos());
-    if (tokenizer.eos() >= 0) options.eos_token = tokenizer.token_text(tokenizer.eos());
     const kmlm::ChatPrompt rendered = kmlm::render_chat(chat, options);
     prompt.tokens = tokenizer.encode(rendered.text, true, true);
     prompt.stopStrings = rendered.stop_strings;

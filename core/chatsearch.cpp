@@ -1,10 +1,9 @@
-// ChatStore::search: FTS5 trigram index for words of three or more characters; one- and
-// two-syllable words (common in Korean: 밥, 날씨) can't be trigram-matched, so a query with
-// a short word scans the message texts with instr() instead. Newest messages first: both
-// ways then stop after `limit` hits instead of sorting every match.
+// Newest messages first: both ways of searching then stop after `limit` hits instead of
+// sorting every match.
+#include "chatsearch.h"
+
 #include "chatstore.h"
 
-#include <QSqlError>
 #include <QSqlQuery>
 #include <QStringList>
 #include <QVariant>
@@ -63,13 +62,13 @@ QString SearchHit::snippetHtml() const {
            snippet.mid(matchStart + matchLength).toHtmlEscaped();
 }
 
-QVector<SearchHit> ChatStore::search(const QString& query, int limit) const { return find(query, limit, false); }
+QVector<SearchHit> ChatSearch::search(const QString& query, int limit) const { return find(query, limit, false); }
 
-QVector<SearchHit> ChatStore::searchConversations(const QString& query, int limit) const {
+QVector<SearchHit> ChatSearch::searchConversations(const QString& query, int limit) const {
     return find(query, limit, true);
 }
 
-QVector<SearchHit> ChatStore::find(const QString& query, int limit, bool perConversation) const {
+QVector<SearchHit> ChatSearch::find(const QString& query, int limit, bool perConversation) const {
     QVector<SearchHit> hits;
     const QStringList words = queryWords(query);
     if (words.isEmpty() || limit <= 0) return hits;
@@ -81,7 +80,7 @@ QVector<SearchHit> ChatStore::find(const QString& query, int limit, bool perConv
                                             : QStringLiteral("m.id, m.conversation_id, c.title, m.text");
     const QString grouping = perConversation ? QStringLiteral(" GROUP BY m.conversation_id ORDER BY max(m.id) DESC")
                                              : QStringLiteral(" ORDER BY m.id DESC");
-    QSqlQuery q(db());
+    QSqlQuery q(m_store.db());
     q.setForwardOnly(true);
     if (allLong) {
         q.prepare(QStringLiteral("SELECT %1 FROM messages_fts f"
@@ -98,10 +97,7 @@ QVector<SearchHit> ChatStore::find(const QString& query, int limit, bool perConv
         for (const QString& w : words) q.addBindValue(w);
     }
     q.addBindValue(limit);
-    if (!q.exec()) {
-        fail(QStringLiteral("search failed"), q.lastError().text());
-        return hits;
-    }
+    if (!m_store.exec(q, QStringLiteral("search failed"))) return hits;
     while (q.next())
         hits.append(makeHit(q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toString(),
                             q.value(3).toString(), words));

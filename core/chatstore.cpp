@@ -1,11 +1,10 @@
 #include "chatstore.h"
 
+#include "chatcheckpointer.h"
 #include "chatschema.h"
 #include "chatstore_p.h"
 
 #include <QAtomicInteger>
-#include <QTimer>
-#include <QtConcurrent>
 #include <QJsonDocument>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -82,55 +81,20 @@ std::optional<MessageState> parseMessageState(const QString& name) {
     return std::nullopt;
 }
 
-namespace {
-
-constexpr int kCheckpointInterval = 5000; // ms
-
 QString uniqueConnectionName(const char* what) {
     static QAtomicInteger<quint64> counter;
     return QStringLiteral("kmlm-%1-%2").arg(QLatin1String(what)).arg(++counter);
 }
 
-// PRAGMA wal_checkpoint(PASSIVE) on a connection of its own: (log frames, copied frames).
-QPair<int, int> checkpoint(const QString& path) {
-    const QString name = uniqueConnectionName("checkpoint");
-    QPair<int, int> result{-1, -1};
-    {
-        QSqlDatabase database = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-        database.setDatabaseName(path);
-        database.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
-        if (database.open()) {
-            QSqlQuery q(database);
-            if (q.exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)")) && q.next())
-                result = {q.value(1).toInt(), q.value(2).toInt()};
-        }
-        database.close();
-    }
-    QSqlDatabase::removeDatabase(name);
-    return result;
-}
-
+namespace {
+// Message texts as stored: NFC, so that search and comparison see one spelling of Hangul.
+QVariant storedText(const QString& text) { return textValue(text.normalized(QString::NormalizationForm_C)); }
 } // namespace
 
 ChatStore::ChatStore(QObject* parent)
-    : QObject(parent), m_connection(uniqueConnectionName("chatstore")), m_checkpointTimer(new QTimer(this)) {
-    m_checkpointTimer->setInterval(kCheckpointInterval);
-    connect(m_checkpointTimer, &QTimer::timeout, this, &ChatStore::checkpointInBackground);
-    connect(&m_checkpoint, &QFutureWatcher<QPair<int, int>>::finished, this, [this] {
-        Q_EMIT checkpointed(m_checkpoint.result().first, m_checkpoint.result().second);
-    });
-}
+    : QObject(parent), m_connection(uniqueConnectionName("chatstore")), m_checkpointer(new ChatCheckpointer(this)) {}
 
-ChatStore::~ChatStore() {
-    close();
-    m_checkpoint.waitForFinished();
-}
-
-void ChatStore::checkpointInBackground() {
-    if (!isOpen() || m_checkpoint.isRunning()) return;
-    const QString path = m_path;
-    m_checkpoint.setFuture(QtConcurrent::run([path] { return checkpoint(path); }));
-}
+ChatStore::~ChatStore() { close(); }
 
 QSqlDatabase ChatStore::db() const { return QSqlDatabase::database(m_connection, false); }
 
@@ -140,17 +104,16 @@ bool ChatStore::fail(const QString& what, const QString& detail) const {
     return false;
 }
 
-namespace {
-// Runs a prepared query; on failure returns false with the driver's message in *error.
-bool run(QSqlQuery& q, QString* error) {
+bool ChatStore::exec(QSqlQuery& q, const QString& what) const {
     if (q.exec()) return true;
-    *error = q.lastError().text();
-    return false;
+    return fail(what, q.lastError().text());
 }
-} // namespace
 
-#define KMLM_RUN(query, what) \
-    if (!run(query, &m_error)) return fail(QStringLiteral(what), m_error)
+bool ChatStore::execOne(QSqlQuery& q, const QString& what, const QString& missing) const {
+    if (!exec(q, what)) return false;
+    if (q.numRowsAffected() == 0) return fail(missing, QString());
+    return true;
+}
 
 bool ChatStore::open(const QString& path) { return openAtVersion(path, schemaVersion()); }
 
@@ -169,7 +132,7 @@ bool ChatStore::openAtVersion(const QString& path, int version) {
         }
         // WAL: a write is one append to the log, readers never block the writer, and with
         // synchronous=NORMAL a committed answer survives the process being killed. This
-        // connection never checkpoints (that would fsync here): checkpointInBackground() does.
+        // connection never checkpoints (that would fsync here): ChatCheckpointer does.
         QSqlQuery q(database);
         for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
                                    "PRAGMA wal_autocheckpoint=0"}) {
@@ -194,12 +157,12 @@ bool ChatStore::openAtVersion(const QString& path, int version) {
         recoverInterrupted();
         purgeDeleted();
     }
-    m_checkpointTimer->start();
+    m_checkpointer->start(path);
     return true;
 }
 
 void ChatStore::close() {
-    m_checkpointTimer->stop();
+    m_checkpointer->stop();
     if (!QSqlDatabase::contains(m_connection)) return;
     {
         QSqlDatabase database = db();
@@ -249,8 +212,7 @@ bool ChatStore::touch(qint64 conversationId) {
     q.prepare(QStringLiteral("UPDATE conversations SET updated = ? WHERE id = ?"));
     q.addBindValue(now());
     q.addBindValue(conversationId);
-    KMLM_RUN(q, "cannot update the conversation");
-    return true;
+    return exec(q, QStringLiteral("cannot update the conversation"));
 }
 
 // ---- Conversations ------------------------------------------------------------------------
@@ -263,57 +225,47 @@ qint64 ChatStore::createConversation(const QString& title, const QString& system
     q.addBindValue(textValue(systemPrompt));
     q.addBindValue(t);
     q.addBindValue(t);
-    if (!run(q, &m_error)) return fail(QStringLiteral("cannot create a conversation"), m_error), 0;
+    if (!exec(q, QStringLiteral("cannot create a conversation"))) return 0;
     Q_EMIT conversationsChanged();
     return q.lastInsertId().toLongLong();
 }
 
-namespace {
-bool updateConversation(QSqlDatabase database, qint64 id, const QString& assignment, const QVariant& value,
-                        qint64 time, QString* error) {
-    QSqlQuery q(database);
+bool ChatStore::updateConversation(qint64 id, const QString& assignment, const QVariant& value, const QString& what) {
+    QSqlQuery q(db());
     q.prepare(QStringLiteral("UPDATE conversations SET %1, updated = ? WHERE id = ?").arg(assignment));
     q.addBindValue(value);
-    q.addBindValue(time);
+    q.addBindValue(now());
     q.addBindValue(id);
-    if (!run(q, error)) return false;
-    if (q.numRowsAffected() == 0) *error = QStringLiteral("no conversation %1").arg(id);
-    return q.numRowsAffected() > 0;
+    return execOne(q, what, QStringLiteral("no conversation %1").arg(id));
 }
-} // namespace
 
 bool ChatStore::renameConversation(qint64 id, const QString& title) {
-    if (!updateConversation(db(), id, QStringLiteral("title = ?"), textValue(title), now(), &m_error))
-        return fail(QStringLiteral("cannot rename the conversation"), m_error);
+    if (!updateConversation(id, QStringLiteral("title = ?"), textValue(title), QStringLiteral("cannot rename the conversation")))
+        return false;
     Q_EMIT conversationsChanged();
     return true;
 }
 
 bool ChatStore::setSystemPrompt(qint64 id, const QString& systemPrompt) {
-    if (!updateConversation(db(), id, QStringLiteral("system_prompt = ?"), textValue(systemPrompt), now(), &m_error))
-        return fail(QStringLiteral("cannot set the system prompt"), m_error);
-    return true;
+    return updateConversation(id, QStringLiteral("system_prompt = ?"), textValue(systemPrompt),
+                              QStringLiteral("cannot set the system prompt"));
 }
 
 bool ChatStore::setSampling(qint64 id, const SamplingSettings& sampling) {
     const QString json = QString::fromUtf8(QJsonDocument(sampling.toJson()).toJson(QJsonDocument::Compact));
-    if (!updateConversation(db(), id, QStringLiteral("sampling = ?"), json, now(), &m_error))
-        return fail(QStringLiteral("cannot set the sampling settings"), m_error);
-    return true;
+    return updateConversation(id, QStringLiteral("sampling = ?"), json, QStringLiteral("cannot set the sampling settings"));
 }
 
 bool ChatStore::setThinking(qint64 id, bool thinking) {
-    if (!updateConversation(db(), id, QStringLiteral("thinking = ?"), thinking ? 1 : 0, now(), &m_error))
-        return fail(QStringLiteral("cannot set the reasoning switch"), m_error);
-    return true;
+    return updateConversation(id, QStringLiteral("thinking = ?"), thinking ? 1 : 0,
+                              QStringLiteral("cannot set the reasoning switch"));
 }
 
 bool ChatStore::clearSampling(qint64 id) {
     QSqlQuery q(db());
     q.prepare(QStringLiteral("UPDATE conversations SET sampling = NULL WHERE id = ?"));
     q.addBindValue(id);
-    KMLM_RUN(q, "cannot reset the sampling settings");
-    return q.numRowsAffected() > 0 || fail(QStringLiteral("no conversation %1").arg(id), QString());
+    return execOne(q, QStringLiteral("cannot reset the sampling settings"), QStringLiteral("no conversation %1").arg(id));
 }
 
 bool ChatStore::deleteConversation(qint64 id) {
@@ -321,8 +273,8 @@ bool ChatStore::deleteConversation(qint64 id) {
     q.prepare(QStringLiteral("UPDATE conversations SET deleted = ? WHERE id = ? AND deleted IS NULL"));
     q.addBindValue(now());
     q.addBindValue(id);
-    KMLM_RUN(q, "cannot delete the conversation");
-    if (q.numRowsAffected() == 0) return fail(QStringLiteral("no conversation %1 to delete").arg(id), QString());
+    if (!execOne(q, QStringLiteral("cannot delete the conversation"), QStringLiteral("no conversation %1 to delete").arg(id)))
+        return false;
     Q_EMIT conversationsChanged();
     return true;
 }
@@ -331,8 +283,8 @@ bool ChatStore::undeleteConversation(qint64 id) {
     QSqlQuery q(db());
     q.prepare(QStringLiteral("UPDATE conversations SET deleted = NULL WHERE id = ? AND deleted IS NOT NULL"));
     q.addBindValue(id);
-    KMLM_RUN(q, "cannot restore the conversation");
-    if (q.numRowsAffected() == 0) return fail(QStringLiteral("no deleted conversation %1").arg(id), QString());
+    if (!execOne(q, QStringLiteral("cannot restore the conversation"), QStringLiteral("no deleted conversation %1").arg(id)))
+        return false;
     Q_EMIT conversationsChanged();
     return true;
 }
@@ -340,8 +292,7 @@ bool ChatStore::undeleteConversation(qint64 id) {
 bool ChatStore::purgeDeleted() {
     QSqlQuery q(db());
     q.prepare(QStringLiteral("DELETE FROM conversations WHERE deleted IS NOT NULL"));
-    KMLM_RUN(q, "cannot remove deleted conversations");
-    return true;
+    return exec(q, QStringLiteral("cannot remove deleted conversations"));
 }
 
 QVector<ConversationInfo> ChatStore::conversations() const {
@@ -361,7 +312,7 @@ std::optional<ConversationInfo> ChatStore::conversation(qint64 id) const {
     QSqlQuery q(db());
     q.prepare(QStringLiteral("SELECT %1 FROM conversations WHERE id = ?").arg(QLatin1String(kConversationColumns)));
     q.addBindValue(id);
-    if (!run(q, &m_error) || !q.next()) return std::nullopt;
+    if (!exec(q, QStringLiteral("cannot read the conversation")) || !q.next()) return std::nullopt;
     return rowToConversation(q);
 }
 
@@ -381,10 +332,7 @@ QVector<ChatMessage> ChatStore::messages(qint64 conversationId) const {
                   .arg(QLatin1String(kMessageColumns)));
     q.addBindValue(conversationId);
     q.addBindValue(conversationId);
-    if (!run(q, &m_error)) {
-        fail(QStringLiteral("cannot read messages"), m_error);
-        return result;
-    }
+    if (!exec(q, QStringLiteral("cannot read messages"))) return result;
     while (q.next()) result.append(rowToMessage(q));
     return result;
 }
@@ -393,7 +341,7 @@ std::optional<ChatMessage> ChatStore::message(qint64 id) const {
     QSqlQuery q(db());
     q.prepare(QStringLiteral("SELECT %1 FROM messages m WHERE m.id = ?").arg(QLatin1String(kMessageColumns)));
     q.addBindValue(id);
-    if (!run(q, &m_error) || !q.next()) return std::nullopt;
+    if (!exec(q, QStringLiteral("cannot read the message")) || !q.next()) return std::nullopt;
     return rowToMessage(q);
 }
 
@@ -405,15 +353,16 @@ std::optional<ChatMessage> ChatStore::lastOnPath(qint64 conversationId) const {
 
 qint64 ChatStore::insertChild(qint64 conversationId, qint64 parentId, int turn, const QString& role,
                               const QString& text, MessageState state, const QString& model) {
+    const QString what = QStringLiteral("cannot add a message");
     QSqlDatabase database = db();
     database.transaction();
     QSqlQuery q(database);
     q.prepare(QStringLiteral("UPDATE messages SET active = 0 WHERE conversation_id = ? AND parent_id IS ?"));
     q.addBindValue(conversationId);
     q.addBindValue(nullableId(parentId));
-    if (!run(q, &m_error)) {
+    if (!exec(q, what)) {
         database.rollback();
-        return fail(QStringLiteral("cannot add a message"), m_error), 0;
+        return 0;
     }
     q.prepare(QStringLiteral(
         "INSERT INTO messages (conversation_id, parent_id, turn, variant, active, role, text, model,"
@@ -422,17 +371,19 @@ qint64 ChatStore::insertChild(qint64 conversationId, qint64 parentId, int turn, 
         " 1, ?, ?, ?, ?, ?, ?)"));
     const qint64 t = now();
     for (const QVariant& v : {QVariant(conversationId), nullableId(parentId), QVariant(turn), QVariant(conversationId),
-                              nullableId(parentId), textValue(role), textValue(text.normalized(QString::NormalizationForm_C)),
-                              textValue(model), QVariant(t), QVariant(t), QVariant(messageStateName(state))})
+                              nullableId(parentId), textValue(role), storedText(text), textValue(model), QVariant(t),
+                              QVariant(t), QVariant(messageStateName(state))})
         q.addBindValue(v);
-    if (!run(q, &m_error)) {
+    if (!exec(q, what)) {
         database.rollback();
-        return fail(QStringLiteral("cannot add a message"), m_error), 0;
+        return 0;
     }
     const qint64 id = q.lastInsertId().toLongLong();
     if (!touch(conversationId) || !database.commit()) {
+        const QString error = database.lastError().text();
         database.rollback();
-        return fail(QStringLiteral("cannot add a message"), database.lastError().text()), 0;
+        fail(what, error);
+        return 0;
     }
     Q_EMIT messagesChanged(conversationId);
     Q_EMIT conversationsChanged();
@@ -441,32 +392,43 @@ qint64 ChatStore::insertChild(qint64 conversationId, qint64 parentId, int turn, 
 
 qint64 ChatStore::addMessage(qint64 conversationId, const QString& role, const QString& text, MessageState state,
                              const QString& model) {
-    if (!conversation(conversationId)) return fail(QStringLiteral("no conversation %1").arg(conversationId), QString()), 0;
+    if (!conversation(conversationId)) {
+        fail(QStringLiteral("no conversation %1").arg(conversationId), QString());
+        return 0;
+    }
     const auto last = lastOnPath(conversationId);
     return insertChild(conversationId, last ? last->id : 0, last ? last->turn + 1 : 0, role, text, state, model);
 }
 
 qint64 ChatStore::addAlternative(qint64 messageId, const QString& text, MessageState state, const QString& model) {
     const auto m = message(messageId);
-    if (!m) return fail(QStringLiteral("no message %1").arg(messageId), QString()), 0;
+    if (!m) {
+        fail(QStringLiteral("no message %1").arg(messageId), QString());
+        return 0;
+    }
     return insertChild(m->conversationId, m->parentId, m->turn, m->role, text, state, model);
 }
 
 qint64 ChatStore::editMessage(qint64 messageId, const QString& newText) {
     const auto m = message(messageId);
-    if (!m) return fail(QStringLiteral("no message %1").arg(messageId), QString()), 0;
-    if (m->role != QLatin1String("user")) return fail(QStringLiteral("only questions can be edited"), QString()), 0;
+    if (!m) {
+        fail(QStringLiteral("no message %1").arg(messageId), QString());
+        return 0;
+    }
+    if (m->role != QLatin1String("user")) {
+        fail(QStringLiteral("only questions can be edited"), QString());
+        return 0;
+    }
     return addAlternative(messageId, newText, MessageState::Complete);
 }
 
 bool ChatStore::updateStreamingMessage(qint64 messageId, const QString& text) {
     QSqlQuery q(db());
     q.prepare(QStringLiteral("UPDATE messages SET text = ?, updated = ? WHERE id = ?"));
-    q.addBindValue(textValue(text));
+    q.addBindValue(storedText(text));
     q.addBindValue(now());
     q.addBindValue(messageId);
-    KMLM_RUN(q, "cannot save the answer");
-    return q.numRowsAffected() > 0 || fail(QStringLiteral("no message %1").arg(messageId), QString());
+    return execOne(q, QStringLiteral("cannot save the answer"), QStringLiteral("no message %1").arg(messageId));
 }
 
 bool ChatStore::finishMessage(qint64 messageId, const QString& text, MessageState state, const AnswerStats& stats) {
@@ -475,12 +437,12 @@ bool ChatStore::finishMessage(qint64 messageId, const QString& text, MessageStat
     QSqlQuery q(db());
     q.prepare(QStringLiteral("UPDATE messages SET text = ?, state = ?, model = ?, prompt_tokens = ?,"
                              " completion_tokens = ?, tokens_per_second = ?, updated = ? WHERE id = ?"));
-    for (const QVariant& v : {textValue(text), QVariant(messageStateName(state)),
+    for (const QVariant& v : {storedText(text), QVariant(messageStateName(state)),
                               textValue(stats.model.isEmpty() ? m->model : stats.model), QVariant(stats.promptTokens),
                               QVariant(stats.completionTokens), QVariant(stats.tokensPerSecond), QVariant(now()),
                               QVariant(messageId)})
         q.addBindValue(v);
-    KMLM_RUN(q, "cannot save the answer");
+    if (!exec(q, QStringLiteral("cannot save the answer"))) return false;
     touch(m->conversationId);
     Q_EMIT messagesChanged(m->conversationId);
     Q_EMIT conversationsChanged(); // its place in the list (most recent first) changed
@@ -497,7 +459,7 @@ QVector<ChatMessage> ChatStore::alternatives(qint64 messageId) const {
                   .arg(QLatin1String(kMessageColumns)));
     q.addBindValue(m->conversationId);
     q.addBindValue(nullableId(m->parentId));
-    if (!run(q, &m_error)) return result;
+    if (!exec(q, QStringLiteral("cannot read the alternatives"))) return result;
     while (q.next()) result.append(rowToMessage(q));
     return result;
 }
@@ -510,7 +472,7 @@ bool ChatStore::setActiveMessage(qint64 messageId) {
     q.addBindValue(messageId);
     q.addBindValue(m->conversationId);
     q.addBindValue(nullableId(m->parentId));
-    KMLM_RUN(q, "cannot select the message");
+    if (!exec(q, QStringLiteral("cannot select the message"))) return false;
     Q_EMIT messagesChanged(m->conversationId);
     return true;
 }
@@ -518,6 +480,6 @@ bool ChatStore::setActiveMessage(qint64 messageId) {
 int ChatStore::recoverInterrupted() {
     QSqlQuery q(db());
     q.prepare(QStringLiteral("UPDATE messages SET state = 'stopped' WHERE state = 'streaming'"));
-    if (!run(q, &m_error)) return 0;
+    if (!exec(q, QStringLiteral("cannot recover interrupted answers"))) return 0;
     return q.numRowsAffected();
 }

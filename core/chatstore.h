@@ -1,17 +1,16 @@
 // Chat history in SQLite (QtSql): conversations and their messages as a tree (a regenerated
 // answer or an edited question is a sibling of the message it replaces; the "active" child
-// at each level makes the path shown), versioned schema with migrations, incremental saving
-// of streaming answers, full-text search (FTS5 trigram, plus a substring scan for one- and
-// two-syllable queries), export to Markdown/JSON and JSON import.
+// at each level makes the path shown), versioned schema with migrations and incremental
+// saving of streaming answers. Search is ChatSearch (chatsearch.h), export and import are
+// ChatExporter and ChatImporter (chatexport.h, chatimport.h), all on the store's connection.
 // One ChatStore = one database connection, used from the thread that opened it.
 // Writes on that thread never wait for the disk: in WAL mode with synchronous=NORMAL a commit
 // is an append to the log in the page cache, and the checkpoints that copy the log into the
-// database (and fsync it) run on a worker thread with its own connection.
+// database (and fsync it) run on a worker thread with its own connection (ChatCheckpointer).
 #pragma once
 #include "enginetypes.h"
 
 #include <QDateTime>
-#include <QFutureWatcher>
 #include <QObject>
 #include <QSqlDatabase>
 #include <QString>
@@ -54,16 +53,6 @@ struct ChatMessage {
     MessageState state = MessageState::Complete;
 };
 
-struct SearchHit {
-    qint64 conversationId = 0;
-    qint64 messageId = 0;
-    QString conversationTitle;
-    QString snippet;      // plain text around the first match
-    int matchStart = 0;   // the match inside snippet (UTF-16 offsets)
-    int matchLength = 0;
-    QString snippetHtml() const; // HTML-escaped snippet with the match in <b>...</b>
-};
-
 // Statistics recorded when an answer ends.
 struct AnswerStats {
     QString model;
@@ -72,7 +61,8 @@ struct AnswerStats {
     double tokensPerSecond = 0;
 };
 
-class QTimer;
+class ChatCheckpointer;
+class QSqlQuery;
 
 class ChatStore : public QObject {
     Q_OBJECT
@@ -114,6 +104,7 @@ public:
     QVector<ChatMessage> messages(qint64 conversationId) const; // the active path, in order
     std::optional<ChatMessage> message(qint64 id) const;
     // Appends after the last message of the active path. Returns the id, 0 on failure.
+    // Texts are stored in NFC (here, in the other message writers and in the importer).
     qint64 addMessage(qint64 conversationId, const QString& role, const QString& text,
                       MessageState state = MessageState::Complete, const QString& model = {});
     // Adds a sibling of messageId (same parent) and makes it the active one: a regenerated
@@ -134,45 +125,37 @@ public:
     // Answers left in state streaming by a crash become stopped (called by open()).
     int recoverInterrupted();
 
-    // Copies the write-ahead log into the database on a worker thread (checkpointed() when
-    // done). Runs every few seconds while the store is open.
-    void checkpointInBackground();
-
-    // Full-text search over all (not deleted) conversations; words are ANDed, case-insensitive.
-    QVector<SearchHit> search(const QString& query, int limit = 50) const;
-    // The same, one hit per conversation (its newest matching message), newest first.
-    QVector<SearchHit> searchConversations(const QString& query, int limit = 200) const;
-
-    // Export / import. The JSON holds the whole message tree.
-    QString exportMarkdown(qint64 conversationId) const;
-    QByteArray exportJson(qint64 conversationId) const;
-    // Validates everything first and writes in one transaction: on error nothing is written,
-    // 0 is returned and errorString() says what is wrong.
-    qint64 importJson(const QByteArray& json);
+    // Copies the write-ahead log into the database every few seconds while the store is open.
+    ChatCheckpointer* checkpointer() const { return m_checkpointer; }
 
 Q_SIGNALS:
     void conversationsChanged();
     void messagesChanged(qint64 conversationId);
-    // logFrames: pages in the log; copied: pages now in the database (all of them unless a
-    // reader was still using older ones). -1 when the checkpoint failed.
-    void checkpointed(int logFrames, int copied);
 
 private:
+    // They work on this store's connection, on its thread.
+    friend class ChatSearch;
+    friend class ChatExporter;
+    friend class ChatImporter;
+
     bool migrate(int target);
     QSqlDatabase db() const;
     qint64 insertChild(qint64 conversationId, qint64 parentId, int turn, const QString& role,
                        const QString& text, MessageState state, const QString& model);
     bool touch(qint64 conversationId);
+    bool updateConversation(qint64 id, const QString& assignment, const QVariant& value, const QString& what);
     std::optional<ChatMessage> lastOnPath(qint64 conversationId) const;
     bool fail(const QString& what, const QString& detail) const;
-    QVector<SearchHit> find(const QString& query, int limit, bool perConversation) const;
+    // Run a prepared query; on failure fail(what, the driver's message). execOne also fails
+    // with missing when no row was changed.
+    bool exec(QSqlQuery& q, const QString& what) const;
+    bool execOne(QSqlQuery& q, const QString& what, const QString& missing) const;
 
     qint64 now() const { return m_clock(); }
 
     QString m_connection;
     QString m_path;
     mutable QString m_error;
-    QTimer* m_checkpointTimer;
+    ChatCheckpointer* m_checkpointer;
     Clock m_clock = &QDateTime::currentMSecsSinceEpoch;
-    QFutureWatcher<QPair<int, int>> m_checkpoint;
 };

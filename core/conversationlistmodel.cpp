@@ -67,7 +67,7 @@ void ConversationListModel::refresh() {
             }
         QHash<qint64, ConversationInfo> byId;
         for (const ConversationInfo& c : all) byId.insert(c.id, c);
-        for (const SearchHit& hit : m_store->searchConversations(filter, 500)) {
+        for (const SearchHit& hit : ChatSearch(*m_store).searchConversations(filter, 500)) {
             if (shown.contains(hit.conversationId) || !byId.contains(hit.conversationId)) continue;
             shown.insert(hit.conversationId);
             const ConversationInfo& c = byId[hit.conversationId];

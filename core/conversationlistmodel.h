@@ -2,6 +2,7 @@
 // the conversations whose messages or titles match it (full-text search, one row per
 // conversation with the first matching snippet).
 #pragma once
+#include "chatsearch.h"
 #include "chatstore.h"
 
 #include <QAbstractListModel>

@@ -9,6 +9,18 @@
 #include <algorithm>
 #include <cmath>
 
+namespace {
+// A float setting as the decimal it was written as: 0.8f is 0.800000011920929 as a double,
+// which would show in the settings file and the exported JSON.
+double widen(float x) { return std::round(double(x) * 1e6) / 1e6; }
+} // namespace
+
+SamplingSettings::SamplingSettings(const kmlm::SamplingParams& params)
+    : temperature(widen(params.temperature)), topK(params.top_k), topP(widen(params.top_p)),
+      minP(widen(params.min_p)), repeatPenalty(widen(params.repeat_penalty)), repeatLastN(params.repeat_last_n),
+      presencePenalty(widen(params.presence_penalty)),
+      seed(params.seed ? static_cast<qint64>(std::min<uint64_t>(*params.seed, 9007199254740991ull)) : -1) {}
+
 kmlm::SamplingParams SamplingSettings::toParams() const {
     kmlm::SamplingParams p;
     p.temperature = static_cast<float>(temperature);

@@ -4,6 +4,7 @@
 #include "kmlm/generate.h"
 #include "kmlm/gru.h"
 #include "kmlm/language_model.h"
+#include "kmlm/sampler.h"
 
 #include <QJsonObject>
 #include <QMetaType>
@@ -11,21 +12,25 @@
 #include <QVector>
 
 namespace kmlm {
-struct SamplingParams;
 struct LoadOptions;
 }
 
 // Sampling for one answer. Stored per conversation (JSON) with global defaults in AppSettings.
+// The defaults and the accepted ranges are the engine's (kmlm/sampler.h).
 struct SamplingSettings {
-    double temperature = 0.8;     // <= 0: greedy
-    int topK = 40;                // 0: off
-    double topP = 0.95;           // 1: off
-    double minP = 0.05;           // 0: off
-    double repeatPenalty = 1.1;   // 1: off
-    int repeatLastN = 64;
-    double presencePenalty = 0.0;
-    int maxTokens = 512;          // answer length limit
-    qint64 seed = -1;             // < 0: a random seed
+    SamplingSettings() : SamplingSettings(kmlm::SamplingParams{}) {}
+    // The engine's values in the app's types (float to double, no seed as -1).
+    explicit SamplingSettings(const kmlm::SamplingParams& params);
+
+    double temperature;           // <= 0: greedy
+    int topK;                     // 0: off
+    double topP;                  // 1: off
+    double minP;                  // 0: off
+    double repeatPenalty;         // 1: off
+    int repeatLastN;
+    double presencePenalty;
+    int maxTokens = kmlm::kChatMaxTokens; // answer length limit
+    qint64 seed;                  // < 0: a random seed
 
     kmlm::SamplingParams toParams() const;
     QJsonObject toJson() const;

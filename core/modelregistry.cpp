@@ -2,17 +2,15 @@
 
 #include "appsettings.h"
 
+#include "kmlm/bundled_model.h"
 #include "kmlm/model_file.h"
 
-#include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QSet>
 #include <QtConcurrent>
 
 namespace {
-
-const QString kBundledName = QStringLiteral("models/kmlm-gru-ko.gguf");
 
 // The engine's description of a file, in the app's terms.
 void fromModelFile(const kmlm::ModelFileInfo& info, ModelDescription* d) {
@@ -44,17 +42,10 @@ ModelRegistry::ModelRegistry(AppSettings* settings, QObject* parent) : QObject(p
 }
 
 QString ModelRegistry::bundledModelPath() {
-    const QString env = qEnvironmentVariable("KMLM_MODEL");
-    if (!env.isEmpty() && QFileInfo::exists(env)) return QFileInfo(env).absoluteFilePath();
-    QStringList dirs;
-    if (QCoreApplication::instance())
-        dirs << QCoreApplication::applicationDirPath() + QStringLiteral("/../share/" KMLM_DATADIR_NAME);
-    dirs << QStringLiteral(KMLM_SOURCE_RESOURCES);
-    for (const QString& dir : dirs) {
-        const QFileInfo file(dir + QLatin1Char('/') + kBundledName);
-        if (file.exists()) return file.canonicalFilePath();
-    }
-    return {};
+    const std::filesystem::path found = kmlm::find_bundled_model();
+    if (found.empty()) return {};
+    const QFileInfo file(QString::fromStdString(found.string()));
+    return file.exists() ? file.canonicalFilePath() : file.absoluteFilePath();
 }
 
 ModelDescription ModelRegistry::describe(const QString& path, const EngineSettings& settings) {

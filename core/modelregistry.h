@@ -16,8 +16,8 @@ class ModelRegistry : public QObject {
 public:
     explicit ModelRegistry(AppSettings* settings, QObject* parent = nullptr);
 
-    // $KMLM_MODEL, then <exe>/../share/korean-mini-lm/models, then the source tree's
-    // resources/models. Empty when none exists.
+    // kmlm::find_bundled_model() (kmlm/bundled_model.h): $KMLM_MODEL, else the first
+    // share/korean-mini-lm/models or resources/models that has it; empty when none does.
     static QString bundledModelPath();
     // Reads one file's metadata and memory estimate for settings' context length and KV
     // type; never throws (ModelDescription::error says what went wrong). Any thread.

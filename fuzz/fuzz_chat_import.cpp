@@ -1,5 +1,7 @@
-// The app core's chat import (ChatStore::importJson): a JSON file from anywhere, validated
-// before anything is written. An in-memory database per process.
+// The app core's chat import (ChatImporter): a JSON file from anywhere, validated before
+// anything is written. An in-memory database per process.
+#include "chatexport.h"
+#include "chatimport.h"
 #include "chatstore.h"
 
 #include <QCoreApplication>
@@ -22,10 +24,12 @@ ChatStore* store() {
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-    const qint64 id = store()->importJson(QByteArray(reinterpret_cast<const char*>(data), int(size)));
+    const qint64 id = ChatImporter(*store()).importJson(QByteArray(reinterpret_cast<const char*>(data), int(size)));
     if (id > 0) {
-        store()->exportJson(id); // what was imported exports again
-        store()->exportMarkdown(id);
+        const ChatExporter exporter(*store()); // what was imported exports again
+        exporter.json(id);
+        exporter.markdown(id, {QStringLiteral("Conversation"), QStringLiteral("System prompt"), QStringLiteral("User"),
+                               QStringLiteral("Assistant"), QStringLiteral("System")});
     }
     return 0;
 }

@@ -25,6 +25,73 @@
     </message>
 </context>
 <context>
+    <name>ChatImporter</name>
+    <message>
+        <source>not valid JSON: %1 at byte %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not a conversation: the JSON is not an object</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not a conversation: &quot;format&quot; is not &quot;%1&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unsupported conversation version (expected %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; must be a string</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;sampling&quot; must be an object</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;messages&quot; must be an array</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>message %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not an object</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: &quot;id&quot; must be a positive integer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: id %2 is used twice</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: &quot;parent&quot; must be the id of an earlier message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: &quot;role&quot; must be user, assistant or system</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: &quot;text&quot; must be a string</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: unknown &quot;state&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot import the conversation</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ChatPage</name>
     <message>
         <source>Send</source>
@@ -209,16 +276,10 @@
         <source>The model reasons first; the reasoning is shown folded above the answer. Off: it answers at once.</source>
         <translation type="unfinished"></translation>
     </message>
-</context>
-<context>
-    <name>ChatSession</name>
     <message>
-        <source>An answer is still being written.</source>
-        <translation>An answer is still being written.</translation>
+        <source>Conversation</source>
+        <translation type="unfinished"></translation>
     </message>
-</context>
-<context>
-    <name>ChatStore</name>
     <message>
         <source>User</source>
         <translation type="unfinished"></translation>
@@ -229,79 +290,14 @@
     </message>
     <message>
         <source>System</source>
-        <translation type="unfinished">System</translation>
+        <translation>System</translation>
     </message>
+</context>
+<context>
+    <name>ChatSession</name>
     <message>
-        <source>Conversation</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>System prompt</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>not valid JSON: %1 at byte %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>not a conversation: the JSON is not an object</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>not a conversation: &quot;format&quot; is not &quot;%1&quot;</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>unsupported conversation version (expected %1)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&quot;%1&quot; must be a string</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&quot;sampling&quot; must be an object</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&quot;messages&quot; must be an array</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>message %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 is not an object</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1: &quot;id&quot; must be a positive integer</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1: id %2 is used twice</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1: &quot;parent&quot; must be the id of an earlier message</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1: &quot;role&quot; must be user, assistant or system</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1: &quot;text&quot; must be a string</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1: unknown &quot;state&quot;</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>cannot import the conversation</source>
-        <translation type="unfinished"></translation>
+        <source>An answer is still being written.</source>
+        <translation>An answer is still being written.</translation>
     </message>
 </context>
 <context>
@@ -1139,7 +1135,7 @@ Instead, %2.</translation>
     </message>
     <message>
         <source>failed</source>
-        <translation type="unfinished">failed</translation>
+        <translation>failed</translation>
     </message>
     <message>
         <source>waiting</source>

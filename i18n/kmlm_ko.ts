@@ -25,6 +25,73 @@
     </message>
 </context>
 <context>
+    <name>ChatImporter</name>
+    <message>
+        <source>not valid JSON: %1 at byte %2</source>
+        <translation>올바른 JSON이 아닙니다: %2번째 바이트에서 %1</translation>
+    </message>
+    <message>
+        <source>not a conversation: the JSON is not an object</source>
+        <translation>대화가 아닙니다: JSON이 객체가 아닙니다</translation>
+    </message>
+    <message>
+        <source>not a conversation: &quot;format&quot; is not &quot;%1&quot;</source>
+        <translation>대화가 아닙니다: &quot;format&quot;이 &quot;%1&quot;이 아닙니다</translation>
+    </message>
+    <message>
+        <source>unsupported conversation version (expected %1)</source>
+        <translation>지원하지 않는 대화 버전입니다 (%1이어야 합니다)</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; must be a string</source>
+        <translation>&quot;%1&quot;은 문자열이어야 합니다</translation>
+    </message>
+    <message>
+        <source>&quot;sampling&quot; must be an object</source>
+        <translation>&quot;sampling&quot;은 객체여야 합니다</translation>
+    </message>
+    <message>
+        <source>&quot;messages&quot; must be an array</source>
+        <translation>&quot;messages&quot;는 배열이어야 합니다</translation>
+    </message>
+    <message>
+        <source>message %1</source>
+        <translation>메시지 %1</translation>
+    </message>
+    <message>
+        <source>%1 is not an object</source>
+        <translation>%1이 객체가 아닙니다</translation>
+    </message>
+    <message>
+        <source>%1: &quot;id&quot; must be a positive integer</source>
+        <translation>%1: &quot;id&quot;는 양의 정수여야 합니다</translation>
+    </message>
+    <message>
+        <source>%1: id %2 is used twice</source>
+        <translation>%1: id %2가 두 번 쓰였습니다</translation>
+    </message>
+    <message>
+        <source>%1: &quot;parent&quot; must be the id of an earlier message</source>
+        <translation>%1: &quot;parent&quot;는 앞선 메시지의 id여야 합니다</translation>
+    </message>
+    <message>
+        <source>%1: &quot;role&quot; must be user, assistant or system</source>
+        <translation>%1: &quot;role&quot;은 user, assistant, system 중 하나여야 합니다</translation>
+    </message>
+    <message>
+        <source>%1: &quot;text&quot; must be a string</source>
+        <translation>%1: &quot;text&quot;는 문자열이어야 합니다</translation>
+    </message>
+    <message>
+        <source>%1: unknown &quot;state&quot;</source>
+        <translation>%1: 알 수 없는 &quot;state&quot;</translation>
+    </message>
+    <message>
+        <source>cannot import the conversation</source>
+        <translation>대화를 가져올 수 없습니다</translation>
+    </message>
+</context>
+<context>
     <name>ChatPage</name>
     <message>
         <source>Send</source>
@@ -208,16 +275,10 @@
         <source>The model reasons first; the reasoning is shown folded above the answer. Off: it answers at once.</source>
         <translation>모델이 먼저 추론하고, 추론 내용은 답변 위에 접혀서 보입니다. 끄면 바로 답합니다.</translation>
     </message>
-</context>
-<context>
-    <name>ChatSession</name>
     <message>
-        <source>An answer is still being written.</source>
-        <translation>아직 답변을 쓰는 중입니다.</translation>
+        <source>Conversation</source>
+        <translation>대화</translation>
     </message>
-</context>
-<context>
-    <name>ChatStore</name>
     <message>
         <source>User</source>
         <translation>사용자</translation>
@@ -230,77 +291,12 @@
         <source>System</source>
         <translation>시스템</translation>
     </message>
+</context>
+<context>
+    <name>ChatSession</name>
     <message>
-        <source>Conversation</source>
-        <translation>대화</translation>
-    </message>
-    <message>
-        <source>System prompt</source>
-        <translation>시스템 프롬프트</translation>
-    </message>
-    <message>
-        <source>not valid JSON: %1 at byte %2</source>
-        <translation>올바른 JSON이 아닙니다: %2번째 바이트에서 %1</translation>
-    </message>
-    <message>
-        <source>not a conversation: the JSON is not an object</source>
-        <translation>대화가 아닙니다: JSON이 객체가 아닙니다</translation>
-    </message>
-    <message>
-        <source>not a conversation: &quot;format&quot; is not &quot;%1&quot;</source>
-        <translation>대화가 아닙니다: &quot;format&quot;이 &quot;%1&quot;이 아닙니다</translation>
-    </message>
-    <message>
-        <source>unsupported conversation version (expected %1)</source>
-        <translation>지원하지 않는 대화 버전입니다 (%1이어야 합니다)</translation>
-    </message>
-    <message>
-        <source>&quot;%1&quot; must be a string</source>
-        <translation>&quot;%1&quot;은 문자열이어야 합니다</translation>
-    </message>
-    <message>
-        <source>&quot;sampling&quot; must be an object</source>
-        <translation>&quot;sampling&quot;은 객체여야 합니다</translation>
-    </message>
-    <message>
-        <source>&quot;messages&quot; must be an array</source>
-        <translation>&quot;messages&quot;는 배열이어야 합니다</translation>
-    </message>
-    <message>
-        <source>message %1</source>
-        <translation>메시지 %1</translation>
-    </message>
-    <message>
-        <source>%1 is not an object</source>
-        <translation>%1이 객체가 아닙니다</translation>
-    </message>
-    <message>
-        <source>%1: &quot;id&quot; must be a positive integer</source>
-        <translation>%1: &quot;id&quot;는 양의 정수여야 합니다</translation>
-    </message>
-    <message>
-        <source>%1: id %2 is used twice</source>
-        <translation>%1: id %2가 두 번 쓰였습니다</translation>
-    </message>
-    <message>
-        <source>%1: &quot;parent&quot; must be the id of an earlier message</source>
-        <translation>%1: &quot;parent&quot;는 앞선 메시지의 id여야 합니다</translation>
-    </message>
-    <message>
-        <source>%1: &quot;role&quot; must be user, assistant or system</source>
-        <translation>%1: &quot;role&quot;은 user, assistant, system 중 하나여야 합니다</translation>
-    </message>
-    <message>
-        <source>%1: &quot;text&quot; must be a string</source>
-        <translation>%1: &quot;text&quot;는 문자열이어야 합니다</translation>
-    </message>
-    <message>
-        <source>%1: unknown &quot;state&quot;</source>
-        <translation>%1: 알 수 없는 &quot;state&quot;</translation>
-    </message>
-    <message>
-        <source>cannot import the conversation</source>
-        <translation>대화를 가져올 수 없습니다</translation>
+        <source>An answer is still being written.</source>
+        <translation>아직 답변을 쓰는 중입니다.</translation>
     </message>
 </context>
 <context>

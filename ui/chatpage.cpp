@@ -2,6 +2,8 @@
 
 #include "appearance.h"
 #include "appsettings.h"
+#include "chatexport.h"
+#include "chatimport.h"
 #include "chatsession.h"
 #include "chatstore.h"
 #include "chatview.h"
@@ -454,14 +456,19 @@ void ChatPage::setPathChoosers(SavePathChooser save, OpenPathChooser open) {
     };
 }
 
+MarkdownLabels ChatPage::markdownLabels() {
+    return {tr("Conversation"), tr("System prompt"), tr("User"), tr("Assistant"), tr("System")};
+}
+
 void ChatPage::exportMarkdown(qint64 id) {
     if (const auto info = m_services.store->conversation(id))
-        exportChat(info->title, QStringLiteral("md"), tr("Markdown (*.md)"), m_services.store->exportMarkdown(id).toUtf8());
+        exportChat(info->title, QStringLiteral("md"), tr("Markdown (*.md)"),
+                   ChatExporter(*m_services.store).markdown(id, markdownLabels()).toUtf8());
 }
 
 void ChatPage::exportJson(qint64 id) {
     if (const auto info = m_services.store->conversation(id))
-        exportChat(info->title, QStringLiteral("json"), tr("JSON (*.json)"), m_services.store->exportJson(id));
+        exportChat(info->title, QStringLiteral("json"), tr("JSON (*.json)"), ChatExporter(*m_services.store).json(id));
 }
 
 namespace {
@@ -503,7 +510,7 @@ void ChatPage::importChat() {
         showWarning(this, tr("Import chat"), tr("%1 is too large to be an exported chat.").arg(name));
         return;
     }
-    const qint64 id = m_services.store->importJson(file.readAll());
+    const qint64 id = ChatImporter(*m_services.store).importJson(file.readAll());
     if (!id) {
         showWarning(this, tr("Import chat"), tr("%1 could not be imported: %2").arg(name, m_services.store->errorString()));
         return;

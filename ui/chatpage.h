@@ -16,6 +16,7 @@ class QLabel;
 class QLineEdit;
 class QListView;
 class QPushButton;
+struct MarkdownLabels;
 struct ModelDescription;
 
 class ChatPage : public QWidget {
@@ -34,6 +35,8 @@ public:
     using SavePathChooser = std::function<QString(const QString& caption, const QString& suggested, const QString& filter)>;
     using OpenPathChooser = std::function<QString(const QString& caption, const QString& filter)>;
     void setPathChoosers(SavePathChooser save, OpenPathChooser open);
+    // The headings of a Markdown export, in the interface language.
+    static MarkdownLabels markdownLabels();
 
 public slots:
     void newChat();

@@ -31,7 +31,8 @@ std::vector<std::pair<int, CommandSetup>>& registered_commands();
 void set_exit_code(int code);
 int exit_code();
 
-// The bundled GRU model: $KMLM_MODEL, then the installed data dir, then the source tree.
+// The bundled GRU model (kmlm::find_bundled_model, kmlm/bundled_model.h); throws IoError
+// when there is none.
 std::filesystem::path default_model_path();
 
 } // namespace kmlm::cli

@@ -1,6 +1,7 @@
 // kmlm tokenize / generate / score / convert-gru / bench-gru: the jamo GRU from the command
 // line (tokenize and generate work with every model).
 #include "command.h"
+#include "generation.h"
 #include "model_options.h"
 
 #include "kmlm/error.h"
@@ -14,9 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include <atomic>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -26,9 +25,6 @@
 
 namespace kmlm::cli {
 namespace {
-
-std::atomic<bool> g_cancel{false};
-void on_interrupt(int) { g_cancel = true; }
 
 // "1 2 3", "1,2,3" or "[1, 2, 3]" -> ids
 std::vector<int32_t> parse_ids(const std::string& text) {
@@ -144,10 +140,12 @@ void setup_tokenize(CLI::App& root) {
 }
 
 // ---- generate ----------------------------------------------------------------------------
+// `kmlm run` without --chat, echoing the prompt before its continuation: the same
+// generation loop (generation.h), so the same NFC prompt, Ctrl-C and memory ceiling.
 struct GenerateArgs {
     ModelOptions model;
     SamplingParams sampling;
-    std::string prompt;
+    std::string prompt, margin;
     int32_t max_tokens = 200;
     std::vector<std::string> stops;
     bool print_ids = false, quiet = false;
@@ -160,20 +158,19 @@ void run_generate(const GenerateArgs& a) {
     o.sampling = a.sampling;
     o.max_tokens = a.max_tokens;
     o.stop_strings = a.stops;
-    o.cancel = &g_cancel;
-    o.memory_ok = MemoryGuard(to_load_options(a.model).memory_limit).callback();
-    o.on_text = [](std::string_view t) { std::cout << t << std::flush; };
-    const auto prompt = model->tokenizer().encode(a.prompt, true);
-    std::signal(SIGINT, on_interrupt);
-    std::cout << a.prompt << std::flush;
-    const GenerateResult r = generate(*model, prompt, o);
-    std::signal(SIGINT, SIG_DFL);
-    std::cout << "\n";
-    if (a.print_ids) std::cout << join_ids(r.tokens) << "\n";
+    const std::string prompt = to_nfc(a.prompt);
+    const auto tokens = model->tokenizer().encode(prompt, true);
+    const MemoryGuard guard = memory_guard(to_load_options(a.model).memory_limit, a.margin);
+    install_sigint();
+    print_text(prompt);
+    const GenerateResult r = stream_answer(*model, tokens, o, guard);
+    restore_sigint();
+    std::printf("\n");
+    if (a.print_ids) std::printf("%s\n", join_ids(r.tokens).c_str());
     if (!a.quiet)
         std::fprintf(stderr, "[%d tokens, %.1f tokens/s, stop: %s]\n", r.stats.generated_tokens,
                      r.stats.tokens_per_second(), std::string(to_string(r.reason)).c_str());
-    if (r.reason == StopReason::Cancelled) set_exit_code(kInterrupted);
+    report_end(r, guard);
 }
 
 void setup_generate(CLI::App& root) {
@@ -185,6 +182,7 @@ void setup_generate(CLI::App& root) {
     cmd->add_flag("--print-ids", a->print_ids, "Print the generated token ids on a line after the text");
     cmd->add_flag("-q,--quiet", a->quiet, "No statistics on stderr");
     add_model_options(cmd, a->model);
+    add_margin_option(cmd, a->margin, "Stop generating when resident memory comes this close to the ceiling");
     add_sampling_options(cmd, a->sampling);
     cmd->callback([a] { run_generate(*a); });
 }

@@ -1,10 +1,10 @@
 // kmlm: the Korean Mini LM command-line tool.
 #include "command.h"
 
+#include "kmlm/bundled_model.h"
 #include "kmlm/error.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <iostream>
 
 namespace kmlm::cli {
@@ -25,14 +25,11 @@ void set_exit_code(int code) { g_exit_code = code; }
 int exit_code() { return g_exit_code; }
 
 std::filesystem::path default_model_path() {
-    namespace fs = std::filesystem;
-    if (const char* env = std::getenv("KMLM_MODEL"); env && *env) return env;
-    const char* name = "models/kmlm-gru-ko.gguf";
-    for (const auto& dir : {fs::path(KMLM_DATADIR), fs::path(KMLM_SOURCE_RESOURCES)}) {
-        std::error_code ec;
-        if (fs::exists(dir / name, ec)) return dir / name;
-    }
-    return fs::path(KMLM_SOURCE_RESOURCES) / name;
+    const std::filesystem::path found = find_bundled_model();
+    if (found.empty())
+        throw IoError("the bundled model (" + std::string(kBundledModelFile) +
+                      ") is not installed: give --model FILE or set KMLM_MODEL");
+    return found;
 }
 
 } // namespace kmlm::cli

@@ -1,5 +1,6 @@
 // `kmlm memory`: the memory a model would need under the ceiling (estimate, what fits), and
 // with --fill the measured peak: load it, fill the whole context, compare with the estimate.
+#include "generation.h"
 #include "model_options.h"
 
 #include "kmlm/error.h"
@@ -64,8 +65,7 @@ void fill_context(const MemoryCommand& cmd, const LoadOptions& lo, const MemoryE
     std::vector<int32_t> prompt(n_ctx - gen);
     for (auto& t : prompt) t = pick(rng);
 
-    const MemoryGuard guard = cmd.margin.empty() ? MemoryGuard(lo.memory_limit)
-                                                 : MemoryGuard(lo.memory_limit, parse_byte_size(cmd.margin));
+    const MemoryGuard guard = memory_guard(lo.memory_limit, cmd.margin);
     GenerateOptions go;
     go.sampling.temperature = 0;
     go.max_tokens = gen;
@@ -103,9 +103,7 @@ void setup_memory(CLI::App& root) {
     sub->add_option("--generate", cmd.generate_tokens, "Tokens generated at the end of the context with --fill")
         ->check(CLI::Range(1, 4096))
         ->capture_default_str();
-    sub->add_option("--margin", cmd.margin,
-                    "With --fill: generation stops when resident memory comes this close to the ceiling "
-                    "(default: 64M, or 1/32 of a smaller ceiling)");
+    add_margin_option(sub, cmd.margin, "With --fill: generation stops when resident memory comes this close to the ceiling");
     sub->callback([] {
         const std::filesystem::path path = model_path(cmd.model);
         const LoadOptions lo = to_load_options(cmd.model);

@@ -2,6 +2,7 @@
 // conversation in the model's chat format), on a local model or on an OpenAI-compatible
 // server (--endpoint). Ctrl-C stops the answer being written; in chat, a second Ctrl-C at
 // the prompt ends the program.
+#include "generation.h"
 #include "model_options.h"
 
 #include "kmlm_server/remote_client.h"
@@ -12,8 +13,6 @@
 #include "kmlm/memory.h"
 #include "kmlm/utf8.h"
 
-#include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <iterator>
@@ -21,28 +20,6 @@
 
 namespace kmlm::cli {
 namespace {
-
-std::atomic<bool> g_cancel{false};      // stops the current answer
-std::atomic<int> g_prompt_interrupts{0}; // Ctrl-C while waiting for input
-std::atomic<bool> g_generating{false};
-
-extern "C" void on_sigint(int) {
-    if (g_generating.load()) g_cancel.store(true);
-    else g_prompt_interrupts.fetch_add(1);
-}
-
-// Without SA_RESTART, so that a Ctrl-C at the prompt interrupts the blocking read.
-void install_sigint() {
-    struct sigaction sa = {};
-    sa.sa_handler = on_sigint;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, nullptr);
-}
-
-void print_text(std::string_view text) {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
-}
 
 // The model's chat prompt; when its template fails (unsupported, or a runaway or hostile
 // template stopped by the interpreter's budgets) a warning names the file, once.
@@ -56,18 +33,6 @@ ChatPrompt chat_prompt(const LanguageModel& model, const std::vector<ChatMessage
         *warned = true;
     }
     return p;
-}
-
-// Generates with Ctrl-C as the cancel flag and the memory ceiling as a stop condition.
-GenerateResult answer(LanguageModel& model, std::span<const int32_t> prompt, GenerateOptions gen, uint64_t ceiling) {
-    g_cancel.store(false);
-    gen.cancel = &g_cancel;
-    gen.memory_ok = MemoryGuard(ceiling).callback();
-    gen.on_text = print_text;
-    g_generating.store(true);
-    GenerateResult r = generate(model, prompt, gen);
-    g_generating.store(false);
-    return r;
 }
 
 // --endpoint URL --remote-model NAME: the same commands on an OpenAI-compatible server.
@@ -109,14 +74,10 @@ std::optional<server::RemoteResult> remote_answer(const RemoteOptions& remote, s
     request.params.max_tokens = gen.max_tokens;
     request.params.stop = gen.stop_strings;
     request.params.ignore_eos = remote.ignore_eos;
-    g_cancel.store(false);
-    g_generating.store(true);
     try {
-        server::RemoteResult r = server::remote_generate(remote.endpoint, request, print_text, &g_cancel);
-        g_generating.store(false);
-        return r;
+        const Generating generating;
+        return server::remote_generate(remote.endpoint, request, print_text, generating.cancel());
     } catch (const server::RemoteError& e) {
-        g_generating.store(false);
         std::printf("\n");
         std::fflush(stdout);
         std::fprintf(stderr, "kmlm: %s\n", e.what());
@@ -140,10 +101,11 @@ void setup_run(CLI::App& root) {
     auto* cmd = root.add_subcommand("run", "Complete a prompt and stream the text (prompt from -p or stdin)");
     static ModelOptions opts;
     static GenerateOptions gen;
-    static std::string prompt, format;
+    static std::string prompt, format, margin;
     static bool chat = false, show_stats = false;
     static RemoteOptions remote;
     add_model_options(cmd, opts);
+    add_margin_option(cmd, margin, "Stop generating when resident memory comes this close to the ceiling");
     add_remote_options(cmd, remote);
     add_sampling_options(cmd, gen.sampling);
     cmd->add_option("-p,--prompt", prompt, "Prompt text (default: read stdin)");
@@ -161,7 +123,7 @@ void setup_run(CLI::App& root) {
         else request.prompt = to_nfc(text);
         install_sigint();
         const auto r = remote_answer(remote, std::move(request), g);
-        std::signal(SIGINT, SIG_DFL);
+        restore_sigint();
         if (!r) return;
         std::printf("\n");
         if (stats) print_remote_stats(*r);
@@ -184,12 +146,12 @@ void setup_run(CLI::App& root) {
         }
         install_sigint();
         g.ignore_eos = remote.ignore_eos;
-        const GenerateResult r = answer(*model, tokens, g, to_load_options(opts).memory_limit);
-        std::signal(SIGINT, SIG_DFL);
+        const MemoryGuard guard = memory_guard(to_load_options(opts).memory_limit, margin);
+        const GenerateResult r = stream_answer(*model, tokens, g, guard);
+        restore_sigint();
         std::printf("\n");
         if (show_stats) print_stats(r);
-        if (r.reason == StopReason::Cancelled) set_exit_code(kInterrupted);
-        if (r.reason == StopReason::MemoryLimit) set_exit_code(kMemoryLimit);
+        report_end(r, guard);
     });
 }
 KMLM_CLI_COMMAND(20, setup_run);
@@ -198,11 +160,12 @@ void setup_chat(CLI::App& root) {
     auto* cmd = root.add_subcommand("chat", "Chat with a model in the terminal (/reset, /exit; Ctrl-C stops an answer)");
     static ModelOptions opts;
     static GenerateOptions gen;
-    static std::string system, format;
+    static std::string system, format, margin;
     static bool show_stats = false;
     static RemoteOptions remote;
-    gen.max_tokens = 512;
+    gen.max_tokens = kChatMaxTokens;
     add_model_options(cmd, opts);
+    add_margin_option(cmd, margin, "Stop an answer when resident memory comes this close to the ceiling");
     add_remote_options(cmd, remote);
     add_sampling_options(cmd, gen.sampling);
     add_max_tokens_option(cmd, gen.max_tokens, "Tokens per answer at most");
@@ -213,14 +176,14 @@ void setup_chat(CLI::App& root) {
     cmd->callback([] {
         require_valid_utf8(system, "the system message");
         std::unique_ptr<LanguageModel> model;
-        uint64_t ceiling = 0;
+        MemoryGuard guard(0);
         std::string banner;
         if (remote.active()) {
             resolve_remote_model(remote.endpoint);
             banner = remote.endpoint.model + " on " + remote.endpoint.base_url;
         } else {
             model = load_model_from_options(opts);
-            ceiling = to_load_options(opts).memory_limit;
+            guard = memory_guard(to_load_options(opts).memory_limit, margin);
             banner = model->info().name + " (" + model->info().architecture + ")";
         }
         bool template_warned = false;
@@ -239,12 +202,12 @@ void setup_chat(CLI::App& root) {
             GenerateOptions g = gen;
             g.stop_strings.insert(g.stop_strings.end(), p.stop_strings.begin(), p.stop_strings.end());
             g.ignore_eos = remote.ignore_eos;
-            const GenerateResult r = answer(*model, model->tokenizer().encode(p.text, true, true), g, ceiling);
+            const GenerateResult r = stream_answer(*model, model->tokenizer().encode(p.text, true, true), g, guard);
             std::printf(r.reason == StopReason::Cancelled ? " [stopped]\n" : "\n");
             if (show_stats) print_stats(r);
             if (r.reason == StopReason::MemoryLimit) {
+                report_end(r, guard);
                 std::fprintf(stderr, "(memory ceiling reached: /reset to continue)\n");
-                set_exit_code(kMemoryLimit);
             }
             return r.text;
         };
@@ -262,13 +225,13 @@ void setup_chat(CLI::App& root) {
             std::fflush(stdout);
             if (!std::getline(std::cin, line)) {
                 // An interrupted read fails like the end of input: the counter tells them apart.
-                const int interrupts = g_prompt_interrupts.load();
+                const int interrupts = prompt_interrupts();
                 if (interrupts == 0 || interrupts >= 2) break; // Ctrl-D, or a second Ctrl-C
                 std::cin.clear();
                 std::fprintf(stderr, "\n(Ctrl-C again or /exit to quit)\n");
                 continue;
             }
-            g_prompt_interrupts.store(0);
+            clear_prompt_interrupts();
             if (line == "/exit" || line == "/quit") break;
             if (line == "/reset") {
                 restart();
@@ -290,7 +253,7 @@ void setup_chat(CLI::App& root) {
             }
             messages.push_back({"assistant", *text});
         }
-        std::signal(SIGINT, SIG_DFL);
+        restore_sigint();
         std::printf("\n");
     });
 }

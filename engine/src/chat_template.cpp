@@ -307,15 +307,20 @@ ChatPrompt render_chat(std::span<const ChatMessage> messages, const ChatOptions&
     return p;
 }
 
-ChatPrompt render_chat(const LanguageModel& model, std::span<const ChatMessage> messages,
-                       const std::string& override_template) {
+ChatOptions chat_options(const LanguageModel& model) {
     const Tokenizer& tok = model.tokenizer();
     ChatOptions options;
     options.chat_template = model.info().chat_template;
-    options.override_template = override_template;
     options.architecture = model.info().architecture;
     if (tok.bos() >= 0) options.bos_token = tok.token_text(tok.bos());
     if (tok.eos() >= 0) options.eos_token = tok.token_text(tok.eos());
+    return options;
+}
+
+ChatPrompt render_chat(const LanguageModel& model, std::span<const ChatMessage> messages,
+                       const std::string& override_template) {
+    ChatOptions options = chat_options(model);
+    options.override_template = override_template;
     return render_chat(messages, options);
 }
 

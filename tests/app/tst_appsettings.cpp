@@ -44,6 +44,31 @@ private Q_SLOTS:
         QCOMPARE(e.memoryLimit, kmlm::kDefaultMemoryLimit);
     }
 
+    // The app's sampling defaults are the engine's, said once in kmlm/sampler.h; the float
+    // values come over as the decimals they are written as.
+    void samplingDefaultsAreTheEngines() {
+        const SamplingSettings s;
+        const kmlm::SamplingParams engine;
+        QCOMPARE(float(s.temperature), engine.temperature);
+        QCOMPARE(s.topK, engine.top_k);
+        QCOMPARE(float(s.topP), engine.top_p);
+        QCOMPARE(float(s.minP), engine.min_p);
+        QCOMPARE(float(s.repeatPenalty), engine.repeat_penalty);
+        QCOMPARE(s.repeatLastN, engine.repeat_last_n);
+        QCOMPARE(float(s.presencePenalty), engine.presence_penalty);
+        QCOMPARE(s.seed, qint64(-1));
+        QCOMPARE(s.maxTokens, kmlm::kChatMaxTokens);
+        QCOMPARE(s.temperature, QString::number(engine.temperature).toDouble()); // 0.8, not 0.800000011920929
+        // And back: what the app passes to the engine by default is the engine's default.
+        const kmlm::SamplingParams p = s.toParams();
+        QCOMPARE(p.temperature, engine.temperature);
+        QCOMPARE(p.top_p, engine.top_p);
+        QCOMPARE(p.min_p, engine.min_p);
+        QCOMPARE(p.repeat_penalty, engine.repeat_penalty);
+        QVERIFY(!p.seed);
+        QCOMPARE(SamplingSettings::fromJson({}), s);
+    }
+
     // The token makes the settings file private, and it stays so after later writes.
     void tokenFileIsPrivate() {
         const QString file = newFile();

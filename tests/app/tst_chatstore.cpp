@@ -1,8 +1,12 @@
 // ChatStore: schema migrations from every older version, the message tree (regenerate,
-// edit-and-resend), incremental saving, full-text search with short Korean queries,
-// export/import and delete with undo.
+// edit-and-resend), incremental saving (NFC), delete with undo; ChatSearch with short Korean
+// queries, ChatExporter/ChatImporter, ChatCheckpointer.
 #include "kmlm_test.h"
 
+#include "chatcheckpointer.h"
+#include "chatexport.h"
+#include "chatimport.h"
+#include "chatsearch.h"
 #include "chatstore.h"
 #include "conversationlistmodel.h"
 
@@ -16,6 +20,10 @@
 
 class TestChatStore : public QObject {
     Q_OBJECT
+
+    // The UI's translated headings, passed in.
+    const MarkdownLabels kLabels{QStringLiteral("대화"), QStringLiteral("시스템 프롬프트"), QStringLiteral("사용자"),
+                                 QStringLiteral("어시스턴트"), QStringLiteral("시스템")};
 
     QTemporaryDir m_dir;
     int m_counter = 0;
@@ -98,8 +106,8 @@ private Q_SLOTS:
         QCOMPARE(path7[2].parentId, path7[1].id);
         QCOMPARE(path7[1].state, MessageState::Complete);
         // The old messages are searchable and the tree works on them.
-        QCOMPARE(store.search(QStringLiteral("메뉴")).size(), 1);
-        QCOMPARE(store.search(QStringLiteral("추천해")).size(), 1);
+        QCOMPARE(ChatSearch(store).search(QStringLiteral("메뉴")).size(), 1);
+        QCOMPARE(ChatSearch(store).search(QStringLiteral("추천해")).size(), 1);
         QVERIFY(store.addAlternative(path7[1].id, QStringLiteral("또 만나요")));
         QCOMPARE(store.messages(7).size(), 2);
     }
@@ -246,6 +254,26 @@ private Q_SLOTS:
         QVERIFY(!store.updateStreamingMessage(987654, QStringLiteral("x")));
     }
 
+    // A model may write decomposed Hangul (NFD jamo); the store keeps every text in NFC, the
+    // streamed and the finished answer like an inserted one, so search and comparison match.
+    void streamedAnswerInNfdIsStoredInNfc() {
+        ChatStore store;
+        QVERIFY(store.open(newPath()));
+        const qint64 c = store.createConversation(QStringLiteral("정규화"));
+        store.addMessage(c, QStringLiteral("user"), QStringLiteral("인사해 줘"));
+        const qint64 answer = store.addMessage(c, QStringLiteral("assistant"), QString(), MessageState::Streaming);
+        const QString nfc = QStringLiteral("안녕하세요, 반갑습니다");
+        const QString nfd = nfc.normalized(QString::NormalizationForm_D);
+        QVERIFY(nfd != nfc);
+        QVERIFY(store.updateStreamingMessage(answer, nfd.left(8)));
+        QCOMPARE(store.message(answer)->text, nfd.left(8).normalized(QString::NormalizationForm_C));
+        QVERIFY(store.updateStreamingMessage(answer, nfd));
+        QCOMPARE(store.message(answer)->text, nfc);
+        QCOMPARE(ChatSearch(store).search(QStringLiteral("반갑")).size(), 1);
+        QVERIFY(store.finishMessage(answer, nfd + QStringLiteral("!"), MessageState::Complete));
+        QCOMPARE(store.message(answer)->text, nfc + QStringLiteral("!"));
+    }
+
     void search_data() {
         QTest::addColumn<QString>("query");
         QTest::addColumn<int>("hits");
@@ -275,7 +303,7 @@ private Q_SLOTS:
         const qint64 c = fill(store);
         const qint64 other = store.createConversation(QStringLiteral("모델"));
         store.addMessage(other, QStringLiteral("user"), QStringLiteral("Qwen 모델은 한국어를 잘 해?"));
-        const QVector<SearchHit> result = store.search(query);
+        const QVector<SearchHit> result = ChatSearch(store).search(query);
         QCOMPARE(result.size(), hits);
         for (const SearchHit& h : result) {
             QVERIFY(h.conversationId == c || h.conversationId == other);
@@ -291,8 +319,8 @@ private Q_SLOTS:
         const qint64 a = fill(store);
         const qint64 b = fill(store, QStringLiteral("또 날씨"));
         for (const QString& q : {QStringLiteral("비"), QStringLiteral("내일은")}) {
-            QCOMPARE(store.search(q).size(), 4); // two messages in each conversation
-            const QVector<SearchHit> hits = store.searchConversations(q);
+            QCOMPARE(ChatSearch(store).search(q).size(), 4); // two messages in each conversation
+            const QVector<SearchHit> hits = ChatSearch(store).searchConversations(q);
             QCOMPARE(hits.size(), 2);
             QCOMPARE(hits[0].conversationId, b); // newest first
             QCOMPARE(hits[1].conversationId, a);
@@ -307,15 +335,15 @@ private Q_SLOTS:
         const qint64 c = fill(store);
         const qint64 answer = store.messages(c).last().id;
         QVERIFY(store.updateStreamingMessage(answer, QStringLiteral("무지개가 뜹니다")));
-        QCOMPARE(store.search(QStringLiteral("무지개")).size(), 1);
-        QCOMPARE(store.search(QStringLiteral("흐리고")).size(), 0);
+        QCOMPARE(ChatSearch(store).search(QStringLiteral("무지개")).size(), 1);
+        QCOMPARE(ChatSearch(store).search(QStringLiteral("흐리고")).size(), 0);
         QVERIFY(store.deleteConversation(c));
-        QCOMPARE(store.search(QStringLiteral("무지개")).size(), 0);
+        QCOMPARE(ChatSearch(store).search(QStringLiteral("무지개")).size(), 0);
         QVERIFY(store.undeleteConversation(c));
-        QCOMPARE(store.search(QStringLiteral("무지개")).size(), 1);
+        QCOMPARE(ChatSearch(store).search(QStringLiteral("무지개")).size(), 1);
         QVERIFY(store.deleteConversation(c));
         QVERIFY(store.purgeDeleted());
-        QCOMPARE(store.search(QStringLiteral("무지개")).size(), 0);
+        QCOMPARE(ChatSearch(store).search(QStringLiteral("무지개")).size(), 0);
         QVERIFY(!store.message(answer));
     }
 
@@ -345,13 +373,14 @@ private Q_SLOTS:
         ChatStore store;
         QVERIFY(store.open(newPath()));
         const qint64 c = fill(store);
-        const QString md = store.exportMarkdown(c);
+        const QString md = ChatExporter(store).markdown(c, kLabels);
         QVERIFY(md.startsWith(QStringLiteral("# 날씨 이야기\n")));
         QVERIFY(md.contains(QStringLiteral("친절하게 답하세요.")));
-        QVERIFY(md.contains(QStringLiteral("### User\n\n오늘 서울 날씨 어때?\n")));
-        QVERIFY(md.contains(QStringLiteral("### Assistant (kmlm-gru)\n\n맑고 따뜻합니다.")));
+        QVERIFY(md.contains(QStringLiteral("> **시스템 프롬프트:** 친절하게 답하세요.")));
+        QVERIFY(md.contains(QStringLiteral("### 사용자\n\n오늘 서울 날씨 어때?\n")));
+        QVERIFY(md.contains(QStringLiteral("### 어시스턴트 (kmlm-gru)\n\n맑고 따뜻합니다.")));
         QVERIFY(md.indexOf(QStringLiteral("오늘 서울")) < md.indexOf(QStringLiteral("내일은 비가")));
-        QVERIFY(store.exportMarkdown(999).isEmpty());
+        QVERIFY(ChatExporter(store).markdown(999, kLabels).isEmpty());
     }
 
     void exportImportRoundTrip() {
@@ -363,11 +392,11 @@ private Q_SLOTS:
         store.setSampling(c, s);
         const qint64 last = store.messages(c).last().id;
         store.addAlternative(last, QStringLiteral("두 번째 답: 😀 이모지와 \"따옴표\""));
-        const QByteArray json = store.exportJson(c);
+        const QByteArray json = ChatExporter(store).json(c);
 
         ChatStore other;
         QVERIFY(other.open(newPath()));
-        const qint64 imported = other.importJson(json);
+        const qint64 imported = ChatImporter(other).importJson(json);
         QVERIFY2(imported, qPrintable(other.errorString()));
         const auto info = other.conversation(imported);
         QCOMPARE(info->title, QStringLiteral("날씨 이야기"));
@@ -381,9 +410,9 @@ private Q_SLOTS:
         QCOMPARE(other.messages(imported)[1].model, QStringLiteral("kmlm-gru"));
         // And again: the export of the import is the same conversation.
         const QJsonObject a = QJsonDocument::fromJson(json).object();
-        const QJsonObject b = QJsonDocument::fromJson(other.exportJson(imported)).object();
+        const QJsonObject b = QJsonDocument::fromJson(ChatExporter(other).json(imported)).object();
         QCOMPARE(a[QStringLiteral("messages")].toArray().size(), b[QStringLiteral("messages")].toArray().size());
-        QCOMPARE(other.search(QStringLiteral("이모지")).size(), 1);
+        QCOMPARE(ChatSearch(other).search(QStringLiteral("이모지")).size(), 1);
     }
 
     void badImportIsRejected_data() {
@@ -411,7 +440,7 @@ private Q_SLOTS:
         QVERIFY(store.open(newPath()));
         fill(store);
         const int conversations = store.conversations().size();
-        QCOMPARE(store.importJson(json), 0);
+        QCOMPARE(ChatImporter(store).importJson(json), 0);
         QVERIFY(!store.errorString().isEmpty());
         QCOMPARE(store.conversations().size(), conversations); // nothing half-imported
     }
@@ -423,8 +452,8 @@ private Q_SLOTS:
         const qint64 c = fill(store);
         const qint64 answer = store.messages(c).last().id;
         for (int i = 0; i < 50; ++i) store.updateStreamingMessage(answer, QString(2000, QChar(0xAC00 + i)));
-        QSignalSpy done(&store, &ChatStore::checkpointed);
-        store.checkpointInBackground();
+        QSignalSpy done(store.checkpointer(), &ChatCheckpointer::checkpointed);
+        store.checkpointer()->checkpointInBackground();
         QVERIFY(done.wait(30000));
         const int frames = done.first().at(0).toInt();
         QVERIFY(frames > 0);

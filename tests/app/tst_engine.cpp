@@ -9,6 +9,7 @@
 #include "hostile_templates.h"
 #include "modelregistry.h"
 
+#include "kmlm/chat_template.h"
 #include "kmlm/error.h"
 #include "kmlm/gru_io.h"
 #include "kmlm/memory.h"
@@ -176,6 +177,25 @@ private Q_SLOTS:
         const EnginePrompt g = chatPrompt(*gru, turns, QStringLiteral("시스템 지시"));
         QCOMPARE(QString::fromStdString(gru->tokenizer().decode(g.tokens)), QStringLiteral("둘째 질문 "));
         KMLM_VERIFY_THROWS(kmlm::InvalidArgument, chatPrompt(*gru, {}, QString()));
+    }
+
+    // The app's prompt is the one kmlm run --chat and kmlm serve build (kmlm::chat_options):
+    // the same template, BOS/EOS text and stop strings for the same conversation.
+    void chatPromptIsTheCliPrompt() {
+        for (const QString& path : {m_llama, m_qwen}) {
+            auto model = kmlm::load_model(path.toStdString());
+            const EnginePrompt app = chatPrompt(*model, question(QStringLiteral("서울 날씨 어때?")), QStringLiteral("짧게"));
+            const std::vector<kmlm::ChatMessage> messages = {{"system", "짧게"}, {"user", "서울 날씨 어때?"}};
+            kmlm::ChatOptions options = kmlm::chat_options(*model);
+            options.enable_thinking = true;
+            const kmlm::ChatPrompt cli = kmlm::render_chat(messages, options);
+            QCOMPARE(app.tokens, model->tokenizer().encode(cli.text, true, true));
+            QCOMPARE(app.stopStrings, cli.stop_strings);
+            QCOMPARE(options.chat_template, model->info().chat_template);
+            if (model->tokenizer().bos() >= 0)
+                QCOMPARE(options.bos_token, model->tokenizer().token_text(model->tokenizer().bos()));
+            QCOMPARE(kmlm::render_chat(*model, messages).stop_strings, cli.stop_strings);
+        }
     }
 
     void sameSeedSameAnswer() {

@@ -6,6 +6,7 @@
 #include "appsettings.h"
 #include "modelregistry.h"
 
+#include "kmlm/bundled_model.h"
 #include "kmlm/gru_io.h"
 #include "kmlm/model_random.h"
 
@@ -182,8 +183,16 @@ private Q_SLOTS:
         qputenv("KMLM_MODEL", path.toUtf8());
         QCOMPARE(ModelRegistry::bundledModelPath(), path);
         QVERIFY(ModelRegistry::describe(path, EngineSettings{}).bundled);
+        // The CLI's rule (kmlm/bundled_model.h): a file the variable names is the choice even
+        // when missing; the list then shows why it cannot be used.
+        const QString missing = QFileInfo(path).absolutePath() + QStringLiteral("/missing.gguf");
+        qputenv("KMLM_MODEL", missing.toUtf8());
+        QCOMPARE(ModelRegistry::bundledModelPath(), missing);
+        QVERIFY(!ModelRegistry::describe(missing, EngineSettings{}).isValid());
         qunsetenv("KMLM_MODEL");
         QVERIFY(ModelRegistry::bundledModelPath() != path);
+        QCOMPARE(ModelRegistry::bundledModelPath(),
+                 QFileInfo(QString::fromStdString(kmlm::find_bundled_model().string())).canonicalFilePath());
         QFile::remove(path);
     }
 };

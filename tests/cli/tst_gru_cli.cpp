@@ -56,6 +56,21 @@ private slots:
         }
     }
 
+    // The prompt is NFC before it is tokenized and echoed, as in kmlm run: decomposed jamo
+    // (NFD) and the composed syllables give the same output.
+    void generateNormalisesToNfc() {
+        const QString nfc = QStringLiteral("오늘은 날씨가");
+        const QString nfd = nfc.normalized(QString::NormalizationForm_D);
+        QVERIFY(nfd != nfc);
+        const QStringList args{"generate", "-m", model_, "-n", "20", "--seed", "3", "--print-ids", "-q", "-p"};
+        const kmlm_test::KmlmRun composed = kmlm_test::runKmlm(args + QStringList{nfc});
+        const kmlm_test::KmlmRun decomposed = kmlm_test::runKmlm(args + QStringList{nfd});
+        QCOMPARE(decomposed.code, 0);
+        QVERIFY2(decomposed.out.startsWith(nfc), qPrintable(decomposed.out));
+        QCOMPARE(decomposed.out, decomposed.out.normalized(QString::NormalizationForm_C));
+        QCOMPARE(decomposed.out, composed.out);
+    }
+
     void scoreText() {
         const kmlm_test::KmlmRun r = kmlm_test::runKmlm({"score", "-m", model_, "--text", "정말 재미있어요", "--json"});
         QCOMPARE(r.code, 0);

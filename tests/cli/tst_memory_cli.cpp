@@ -121,6 +121,24 @@ private slots:
         QVERIFY2(!r.out.contains("filled:  1024 tokens"), qPrintable(r.out));
     }
 
+    // run and generate share one generation loop: under the ceiling at admission, stopped by
+    // the guard while generating, both say why on stderr and exit with 4.
+    void answerStopsAtCeilingWithExitCode4_data() {
+        QTest::addColumn<QString>("command");
+        QTest::newRow("run") << "run";
+        QTest::newRow("generate") << "generate";
+    }
+    void answerStopsAtCeilingWithExitCode4() {
+        QFETCH(QString, command);
+        const quint64 ceiling = 3ull << 30, margin = ceiling - (16ull << 20); // stop above 16 MiB
+        const kmlm_test::KmlmRun r = kmlm_test::runKmlm({command, "-m", mid_, "-p", "안녕", "-n", "8", "-t", "1", "--mem-limit",
+                                                         QString::number(ceiling), "--margin", QString::number(margin)});
+        QCOMPARE(r.code, 4);
+        QVERIFY2(r.err.contains("generation stopped"), qPrintable(r.err));
+        const kmlm_test::KmlmRun free = kmlm_test::runKmlm({command, "-m", mid_, "-p", "안녕", "-n", "8", "-t", "1"});
+        QVERIFY2(free.code == 0, qPrintable(free.err));
+    }
+
     void badInput_data() {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<int>("code");

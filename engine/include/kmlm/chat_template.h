@@ -68,8 +68,10 @@ struct ChatPrompt {
 };
 
 ChatPrompt render_chat(std::span<const ChatMessage> messages, const ChatOptions& options);
-// The same with the model's template and its tokenizer's BOS/EOS text; override_template as
-// in ChatOptions.
+// The options for a model: its template, its architecture and its tokenizer's BOS/EOS text;
+// the caller adds the rest (enable_thinking, an override).
+ChatOptions chat_options(const LanguageModel& model);
+// render_chat with chat_options(model); override_template as in ChatOptions.
 ChatPrompt render_chat(const LanguageModel& model, std::span<const ChatMessage> messages,
                        const std::string& override_template = {});
 

@@ -32,6 +32,8 @@ struct GenerateOptions {
 };
 
 inline constexpr OptionRange kMaxTokensRange{1, 1 << 20};
+// The length limit of a chat answer unless the user sets one (kmlm chat, the app).
+inline constexpr int32_t kChatMaxTokens = 512;
 
 // validate(options.sampling), and max_tokens in kMaxTokensRange. Throws InvalidArgument.
 void validate(const GenerateOptions& options);

@@ -92,6 +92,12 @@ void EngineController::startCompletion(quint64 id, const QString& prefix, int ma
     });
 }
 
+void EngineController::startApi(quint64 id, const kmlm::server::GenerationRequest& request, std::shared_ptr<ApiJob> job) {
+    const quint64 serial = m_shared->issue(false);
+    EngineWorker* worker = m_worker;
+    post([worker, id, serial, request, job = std::move(job)] { worker->startApi(id, serial, request, job); });
+}
+
 void EngineController::stop() { m_shared->cancelAll(); }
 
 void EngineController::cancel(quint64 id) { m_shared->cancelId(id); }

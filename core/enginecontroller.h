@@ -17,6 +17,11 @@ class ApiJob;
 class EngineWorker;
 struct EngineShared;
 
+// A failure of a remote server (kmlm_server's RemoteError: refused, timeout, key, busy,
+// failing, lost mid-answer) worded for the user, with the client's own message (naming the
+// server, never the key) as the detail. Other exceptions: their message. Any thread.
+QString remoteErrorMessage(const std::exception& e);
+
 class EngineController : public QObject {
     Q_OBJECT
 public:

@@ -1,6 +1,7 @@
 #include "engineworker.h"
 
 #include "chatprompt.h"
+#include "enginecontroller.h"
 #include "modelregistry.h"
 
 #include "kmlm/error.h"
@@ -151,7 +152,7 @@ void EngineWorker::loadRemoteModel(const RemoteModelSettings& remote) {
             throw kmlm::server::RemoteError(endpoint.base_url + " has no model '" + endpoint.model + "'");
     } catch (const std::exception& e) {
         // The key never appears in messages: the client's errors name only the URL.
-        Q_EMIT modelLoadFailed(tr("Could not use the remote model: %1").arg(remoteMessage(e)), m_modelPath);
+        Q_EMIT modelLoadFailed(tr("Could not use the remote model: %1").arg(remoteErrorMessage(e)), m_modelPath);
         return;
     }
     dropModel(); // the local model's memory is not needed while a server answers
@@ -193,23 +194,7 @@ void EngineWorker::deliverResult(quint64 id, const GenerationResult& result) {
         Q_EMIT generationFinished(id, result);
 }
 
-// The client's failures worded for the user, its own message (naming the server, never the
-// key) kept as the detail.
-QString EngineWorker::remoteMessage(const std::exception& e) const {
-    using kmlm::server::RemoteFailure;
-    const QString detail = QString::fromUtf8(e.what());
-    const auto* remote = dynamic_cast<const kmlm::server::RemoteError*>(&e);
-    switch (remote ? remote->kind() : RemoteFailure::Other) {
-    case RemoteFailure::Unreachable: return tr("Cannot connect to the server. Is it running? (%1)").arg(detail);
-    case RemoteFailure::Timeout: return tr("The server did not answer in time. (%1)").arg(detail);
-    case RemoteFailure::Key: return tr("The server refused the API key: check the key of the remote model. (%1)").arg(detail);
-    case RemoteFailure::Busy: return tr("The server is busy: try again in a moment. (%1)").arg(detail);
-    case RemoteFailure::Server: return tr("The server failed. (%1)").arg(detail);
-    case RemoteFailure::Lost: return tr("The connection to the server was lost; the part of the answer that came is kept. (%1)").arg(detail);
-    case RemoteFailure::Other: break;
-    }
-    return detail;
-}
+
 
 void EngineWorker::startChat(quint64 id, quint64 serial, const QVector<ChatTurn>& messages,
                              const QString& systemPrompt, const SamplingSettings& sampling, bool thinking) {
@@ -370,7 +355,7 @@ void EngineWorker::generateRemote(quint64 id, const kmlm::server::GenerationRequ
         result.generatedTokens = answer.usage.completion_tokens;
     } catch (const std::exception& e) {
         result.reason = StopReason::Error;
-        result.errorMessage = remoteMessage(e);
+        result.errorMessage = remoteErrorMessage(e);
     }
     m_shared->end();
     result.text = QString::fromStdString(text);

@@ -120,7 +120,6 @@ private:
     // A request's text and end: to its API job when it has one, else to the signals.
     void deliverText(quint64 id, std::string_view text, double tokensPerSecond);
     void deliverResult(quint64 id, const GenerationResult& result);
-    QString remoteMessage(const std::exception& e) const;
     void reportMemory();
 
     std::shared_ptr<EngineShared> m_shared;

@@ -35,6 +35,7 @@ public:
     QDoubleSpinBox* memoryLimitEditor() const { return m_memoryLimit; }
     QPushButton* addRemoteButton() const { return m_addRemote; }
     QPushButton* useModelButton() const { return m_useModel; }
+    QPushButton* removeModelButton() const { return m_removeModel; }
     QCheckBox* apiServerSwitch() const { return m_apiEnabled; }
     QSpinBox* apiPortEditor() const { return m_apiPort; }
     // Writes the pages to AppSettings; emits engineSettingsChanged / appearanceChanged /

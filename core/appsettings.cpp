@@ -185,6 +185,7 @@ void AppSettings::removeRemoteModel(const QString& path) {
             list.append(QJsonObject{{QStringLiteral("url"), r.baseUrl}, {QStringLiteral("model"), r.model}});
     setValue(kRemoteModels, QJsonDocument(list).toJson(QJsonDocument::Compact));
     setSecret(path, QString());
+    if (activeModelPath() == path) setActiveModelPath(QString()); // the next start loads the bundled model
 }
 
 std::optional<RemoteModelSettings> AppSettings::remoteModel(const QString& path) const {

@@ -74,7 +74,8 @@ public:
     QVector<RemoteModelSettings> remoteModels() const;
     // Adds remote (or replaces the one with its URL and model); its key goes to keyFile().
     void addRemoteModel(const RemoteModelSettings& remote);
-    // Forgets the remote model of that path (remoteModelPath()) and its key.
+    // Forgets the remote model of that path (remoteModelPath()) and its key (and it as the
+    // active model).
     void removeRemoteModel(const QString& path);
     std::optional<RemoteModelSettings> remoteModel(const QString& path) const;
     // How a remote model is named where a file path would be (the active model, the list).

@@ -101,8 +101,10 @@ private Q_SLOTS:
         const QString path = AppSettings::remoteModelPath(remote.baseUrl, remote.model);
         QCOMPARE(again.remoteModel(path)->apiKey, QStringLiteral("remote-secret"));
 
+        again.setActiveModelPath(path);
         again.removeRemoteModel(path);
         QVERIFY(again.remoteModels().isEmpty());
+        QVERIFY(again.activeModelPath().isEmpty());
         QVERIFY(!again.remoteModel(path));
         QFile keyFile(keys);
         QVERIFY(keyFile.open(QIODevice::ReadOnly));

@@ -1,7 +1,8 @@
 // Remote models and the local API server in the window: "Add remote model…" lists the
 // models of `kmlm serve` on a loopback port and stores the chosen one (its key in the key
 // file), using it streams a chat answer from the server, a server gone leaves the question
-// in the chat with a clear message; the status bar counts the requests the app's own server
+// in the chat with a clear message, and a refused connection, a refused key or a failing
+// server while listing each say so; the status bar counts the requests the app's own server
 // answered for a loopback client, and says when its port is taken. Writes a screenshot of a
 // chat on a remote model ("chat-remote.png").
 #include "../server/serve_process.h"
@@ -32,6 +33,7 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QTimer>
 #include <QTreeWidget>
 
@@ -177,6 +179,52 @@ private slots:
         QVERIFY(!findItem(dialog.modelList(), QStringLiteral("remote")));
         QFile keys(settings->keyFile());
         QVERIFY(!keys.exists() || (keys.open(QIODevice::ReadOnly) && !keys.readAll().contains(kKey.toUtf8())));
+    }
+
+    // Each way listing can fail gets its message in the dialog, and nothing can be chosen.
+    void listingFailures_data() {
+        QTest::addColumn<QString>("server"); // "none", "other-key" (kmlm serve), "500" (a fake server)
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("refused") << "none" << "Cannot connect to the server";
+        QTest::newRow("401") << "other-key" << "The server refused the API key";
+        QTest::newRow("500") << "500" << "The server failed";
+    }
+    void listingFailures() {
+        QFETCH(QString, server);
+        QFETCH(QString, expected);
+        kmlm_test::ServeProcess serve;
+        QTcpServer fake; // answers every request with a 500 in OpenAI's shape
+        QString url;
+        if (server == QLatin1String("other-key")) {
+            QVERIFY2(serve.start(tinyModel, {"--api-key", "other-key"}), qPrintable(serve.log()));
+            url = serve.baseUrl();
+        } else {
+            QVERIFY(fake.listen(QHostAddress::LocalHost));
+            url = QStringLiteral("http://127.0.0.1:%1/v1").arg(fake.serverPort());
+            if (server == QLatin1String("none"))
+                fake.close(); // nothing listens there now
+            connect(&fake, &QTcpServer::newConnection, &fake, [&fake] {
+                QTcpSocket* socket = fake.nextPendingConnection();
+                connect(socket, &QTcpSocket::readyRead, socket, [socket] {
+                    socket->readAll();
+                    const QByteArray body = R"({"error": {"message": "out of GPU memory", "type": "server_error"}})";
+                    socket->write("HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                                  "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+                    socket->disconnectFromHost();
+                });
+            });
+        }
+        RemoteModelDialog dialog;
+        QSignalSpy listed(&dialog, &RemoteModelDialog::modelsListed);
+        dialog.urlEditor()->setText(url);
+        dialog.keyEditor()->setText(kKey);
+        QTest::mouseClick(dialog.listButton(), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(listed.count(), 1, kSlow);
+        QVERIFY2(dialog.statusLabel()->text().startsWith(expected), qPrintable(dialog.statusLabel()->text()));
+        QVERIFY(!dialog.statusLabel()->text().contains(kKey));
+        QCOMPARE(dialog.modelChooser()->count(), 0);
+        if (server == QLatin1String("500"))
+            QVERIFY(dialog.statusLabel()->text().contains(QStringLiteral("out of GPU memory")));
     }
 
     // The status bar: off, then the port and the count once a loopback client was answered.

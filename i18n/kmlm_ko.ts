@@ -1484,7 +1484,7 @@ Instead, %2.</source>
     </message>
     <message>
         <source>Loopback only: the server listens on 127.0.0.1, so only programs on this computer can reach it, at http://127.0.0.1:%1/v1. It answers with the model of the chat window, taking turns with the chat and the editor. With a key, clients send &quot;Authorization: Bearer KEY&quot;.</source>
-        <translation>루프백 전용: 서버는 127.0.0.1에서만 기다리므로 이 컴퓨터의 프로그램만 http://127.0.0.1:%1/v1 로 접속할 수 있습니다. 대화 창의 모델로 답하며, 대화와 편집기와 차례를 나눠 씁니다. 키를 정하면 클라이언트는 &quot;Authorization: Bearer KEY&quot;를 보내야 합니다.</translation>
+        <translation>루프백 전용: 서버는 127.0.0.1에서만 기다리므로 이 컴퓨터의 프로그램만 http://127.0.0.1:%1/v1 로 접속할 수 있습니다. 대화 창의 모델로 답하며, 대화·편집기와 차례대로 엔진을 나눠 씁니다. 키를 정하면 클라이언트는 &quot;Authorization: Bearer KEY&quot;를 보내야 합니다.</translation>
     </message>
 </context>
 <context>

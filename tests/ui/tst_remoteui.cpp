@@ -1,6 +1,6 @@
 // Remote models and the local API server in the window: "Add remote model…" lists the
 // models of `kmlm serve` on a loopback port and stores the chosen one (its key in the key
-// file), using it streams a chat answer from the server, a server gone leaves the question
+// file), using it streams a chat answer from the server (and regenerates it), a server gone leaves the question
 // in the chat with a clear message, and a refused connection, a refused key or a failing
 // server while listing each say so; the status bar counts the requests the app's own server
 // answered for a loopback client, and says when its port is taken. Writes a screenshot of a
@@ -156,13 +156,18 @@ private slots:
         QVector<ChatMessage> messages = session->messages();
         QCOMPARE(messages.size(), 2);
         QVERIFY(!messages.at(1).text.isEmpty());
+        // Regenerate: a second answer from the server, the first kept beside it.
+        QVERIFY(session->regenerate());
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, kSlow);
+        QVERIFY(finished.at(1).at(1).value<GenerationResult>().errorMessage.isEmpty());
+        QCOMPARE(session->messages().last().variantCount, 2);
 
         // The server goes away: the next question stays in the chat, with a clear message.
         server.kill();
         QSignalSpy errors(session, &ChatSession::errorOccurred);
         typeText(chat->composer(), QStringLiteral("그럼 부산은요?"));
         QTest::keyClick(chat->composer(), Qt::Key_Return);
-        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, kSlow);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 3, kSlow);
         QVERIFY(!errors.isEmpty());
         const QString message = errors.last().at(0).toString();
         QVERIFY2(message.startsWith(QStringLiteral("Cannot connect to the server")), qPrintable(message));

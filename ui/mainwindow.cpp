@@ -210,8 +210,16 @@ void MainWindow::applyApiServerSettings() {
     }
     const bool same = server->state() == LocalApiServer::State::Serving && server->port() == s->apiServerPort()
         && server->apiKey() == s->apiServerKey();
-    if (!same)
-        server->start(s->apiServerPort(), s->apiServerKey());
+    if (same)
+        return;
+    server->start(s->apiServerPort(), s->apiServerKey());
+    if (server->state() == LocalApiServer::State::Failed)
+        showWarning(this, tr("Local API server"), apiServerFailure());
+}
+
+QString MainWindow::apiServerFailure() const {
+    return tr("The local API server could not start: %1. Choose another port in Settings, Engine.")
+        .arg(m_services.apiServer->errorMessage());
 }
 
 void MainWindow::showApiServerState() {
@@ -230,8 +238,7 @@ void MainWindow::showApiServerState() {
         break;
     case LocalApiServer::State::Failed:
         m_apiStatus->setText(tr("API server: port %1 is taken").arg(server->port()));
-        m_apiStatus->setToolTip(tr("The local API server could not start: %1. Choose another port in Settings, Engine.")
-                                    .arg(server->errorMessage()));
+        m_apiStatus->setToolTip(apiServerFailure());
         break;
     }
 }

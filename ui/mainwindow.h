@@ -50,6 +50,7 @@ private:
     void onModelLoadFailed(const QString& message, const QString& activePath);
     void applyAppearance();
     void showApiServerState();
+    QString apiServerFailure() const; // why the server is not listening, and what to do
 
     AppServices m_services;
     QTabWidget* m_tabs;

@@ -4,11 +4,12 @@
 // in the chat with a clear message, and a refused connection, a refused key or a failing
 // server while listing each say so; the status bar counts the requests the app's own server
 // answered for a loopback client, and says when its port is taken. Writes a screenshot of a
-// chat on a remote model ("chat-remote.png").
+// chat on a remote model ("chat-remote.png", "chat-remote-ko.png").
 #include "../server/serve_process.h"
 #include "api_client.h"
 #include "ui_test.h"
 
+#include "appearance.h"
 #include "appsettings.h"
 #include "chatpage.h"
 #include "chatsession.h"
@@ -55,6 +56,7 @@ class TestRemoteUi : public QObject {
     ChatSession* session = nullptr;
     ModelRegistry* models = nullptr;
     LocalApiServer* apiServer = nullptr;
+    qint64 remoteChat = 0; // the screenshot's conversation
 
     AppServices services() const {
         AppServices s{settings, engine, store, session, models, nullptr};
@@ -288,8 +290,16 @@ private slots:
         QVERIFY(!settings->apiServerEnabled());
     }
 
-    // A chat on a remote model, for the documentation: the status bar names the server.
+    // A chat on a remote model, for the documentation, in English and Korean: the status bar
+    // names the server and shows the local API server serving.
+    void screenshot_data() {
+        QTest::addColumn<QString>("language");
+        QTest::newRow("en") << "en";
+        QTest::newRow("ko") << "ko";
+    }
     void screenshot() {
+        QFETCH(QString, language);
+        QVERIFY(Appearance::installTranslations(language));
         kmlm_test::ServeProcess server;
         QVERIFY2(server.start(tinyModel), qPrintable(server.log()));
         RemoteModelSettings remote;
@@ -298,25 +308,31 @@ private slots:
         QSignalSpy loaded(engine, &EngineController::modelLoaded);
         engine->loadRemoteModel(remote);
         QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), kSlow);
-        const qint64 id = store->createConversation(QStringLiteral("원격 모델과 대화"));
-        store->addMessage(id, QStringLiteral("user"), QStringLiteral("GPU 서버의 모델로 답해 주세요: 한국의 수도는 어디인가요?"));
-        store->addMessage(id, QStringLiteral("assistant"),
-                          QStringLiteral("한국의 수도는 **서울**입니다. 이 답은 다른 컴퓨터의 서버(OpenAI 호환 API)에서 "
-                                         "스트리밍되었고, 이 컴퓨터의 메모리는 거의 쓰지 않았습니다."),
-                          MessageState::Complete, QStringLiteral("tiny"));
+        if (!remoteChat) { // one conversation for every language's picture
+            remoteChat = store->createConversation(QStringLiteral("원격 모델과 대화"));
+            store->addMessage(remoteChat, QStringLiteral("user"), QStringLiteral("GPU 서버의 모델로 답해 주세요: 한국의 수도는 어디인가요?"));
+            store->addMessage(remoteChat, QStringLiteral("assistant"),
+                              QStringLiteral("한국의 수도는 **서울**입니다. 이 답은 다른 컴퓨터의 서버(OpenAI 호환 API)에서 "
+                                             "스트리밍되었고, 이 컴퓨터의 메모리는 거의 쓰지 않았습니다."),
+                              MessageState::Complete, QStringLiteral("tiny"));
+        }
         MainWindow window(services());
+        apiServer->start(0, {}); // after the window, which applies the settings (off)
         window.resize(1080, 720);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
-        window.chatPage()->openConversation(id);
+        window.chatPage()->openConversation(remoteChat);
         window.chatPage()->view()->renderNow();
         QApplication::processEvents();
         const QString suffix = qApp->devicePixelRatio() > 1.01 ? QStringLiteral("-%1x").arg(qApp->devicePixelRatio()) : QString();
         const QString outDir = qEnvironmentVariable("KMLM_TEST_OUTPUT", QDir::tempPath()) + QStringLiteral("/screenshots");
         QVERIFY(QDir().mkpath(outDir));
-        const QString path = outDir + QStringLiteral("/chat-remote") + suffix + QStringLiteral(".png");
+        const QString name = language == QLatin1String("ko") ? QStringLiteral("/chat-remote-ko") : QStringLiteral("/chat-remote");
+        const QString path = outDir + name + suffix + QStringLiteral(".png");
         QVERIFY2(window.grab().toImage().save(path), qPrintable(path));
         qInfo("wrote %s", qPrintable(path));
+        apiServer->stop();
+        QVERIFY(Appearance::installTranslations(QStringLiteral("en")));
     }
 };
 

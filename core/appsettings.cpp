@@ -2,7 +2,10 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QStandardPaths>
 
 namespace {
@@ -23,6 +26,17 @@ const QString kExtraModels = QStringLiteral("models/extraFiles");
 const QString kActiveModel = QStringLiteral("models/active");
 const QString kHfToken = QStringLiteral("models/huggingFaceToken");
 const QString kOfferDismissed = QStringLiteral("models/firstRunOfferDismissed");
+const QString kApiEnabled = QStringLiteral("apiServer/enabled");
+const QString kApiPort = QStringLiteral("apiServer/port");
+const QString kRemoteModels = QStringLiteral("models/remote"); // JSON: [{"url", "model"}]
+const QString kApiKeySecret = QStringLiteral("apiServer");
+const QString kRemotePrefix = QStringLiteral("remote:");
+
+QJsonObject readKeys(const QString& file) {
+    QFile f(file);
+    if (!f.open(QIODevice::ReadOnly)) return {};
+    return QJsonDocument::fromJson(f.readAll()).object();
+}
 
 QString appDataDir() { return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation); }
 } // namespace
@@ -121,6 +135,92 @@ QString AppSettings::huggingFaceToken() const { return value(kHfToken, QString()
 void AppSettings::setHuggingFaceToken(const QString& token) {
     setValue(kHfToken, token.trimmed());
     sync();
+}
+
+bool AppSettings::apiServerEnabled() const { return value(kApiEnabled, false).toBool(); }
+void AppSettings::setApiServerEnabled(bool enabled) { setValue(kApiEnabled, enabled); }
+
+int AppSettings::apiServerPort() const {
+    const int port = value(kApiPort, kDefaultApiPort).toInt();
+    return port >= 1 && port <= 65535 ? port : kDefaultApiPort;
+}
+void AppSettings::setApiServerPort(int port) { setValue(kApiPort, qBound(1, port, 65535)); }
+
+QString AppSettings::apiServerKey() const { return secret(kApiKeySecret); }
+void AppSettings::setApiServerKey(const QString& key) { setSecret(kApiKeySecret, key.trimmed()); }
+
+QString AppSettings::remoteModelPath(const QString& baseUrl, const QString& model) {
+    return kRemotePrefix + model + QLatin1Char('@') + baseUrl;
+}
+
+QVector<RemoteModelSettings> AppSettings::remoteModels() const {
+    QVector<RemoteModelSettings> models;
+    const QJsonArray list = QJsonDocument::fromJson(value(kRemoteModels, QByteArray()).toByteArray()).array();
+    for (const QJsonValue& v : list) {
+        RemoteModelSettings r;
+        r.baseUrl = v[QStringLiteral("url")].toString();
+        r.model = v[QStringLiteral("model")].toString();
+        if (r.baseUrl.isEmpty()) continue;
+        r.apiKey = secret(remoteModelPath(r.baseUrl, r.model));
+        models.push_back(r);
+    }
+    return models;
+}
+
+void AppSettings::addRemoteModel(const RemoteModelSettings& remote) {
+    const QString path = remoteModelPath(remote.baseUrl, remote.model);
+    QJsonArray list;
+    for (const RemoteModelSettings& r : remoteModels())
+        if (remoteModelPath(r.baseUrl, r.model) != path)
+            list.append(QJsonObject{{QStringLiteral("url"), r.baseUrl}, {QStringLiteral("model"), r.model}});
+    list.append(QJsonObject{{QStringLiteral("url"), remote.baseUrl}, {QStringLiteral("model"), remote.model}});
+    setValue(kRemoteModels, QJsonDocument(list).toJson(QJsonDocument::Compact));
+    setSecret(path, remote.apiKey.trimmed());
+}
+
+void AppSettings::removeRemoteModel(const QString& path) {
+    QJsonArray list;
+    for (const RemoteModelSettings& r : remoteModels())
+        if (remoteModelPath(r.baseUrl, r.model) != path)
+            list.append(QJsonObject{{QStringLiteral("url"), r.baseUrl}, {QStringLiteral("model"), r.model}});
+    setValue(kRemoteModels, QJsonDocument(list).toJson(QJsonDocument::Compact));
+    setSecret(path, QString());
+    if (activeModelPath() == path) setActiveModelPath(QString()); // the next start loads the bundled model
+}
+
+std::optional<RemoteModelSettings> AppSettings::remoteModel(const QString& path) const {
+    for (const RemoteModelSettings& r : remoteModels())
+        if (remoteModelPath(r.baseUrl, r.model) == path) return r;
+    return std::nullopt;
+}
+
+QString AppSettings::keyFile() const {
+    const QFileInfo settings(m_settings->fileName());
+    return settings.dir().filePath(settings.completeBaseName() + QStringLiteral("-keys.json"));
+}
+
+QString AppSettings::secret(const QString& name) const { return readKeys(keyFile())[name].toString(); }
+
+void AppSettings::setSecret(const QString& name, const QString& value) {
+    QJsonObject keys = readKeys(keyFile());
+    if (keys[name].toString() == value) return;
+    if (value.isEmpty())
+        keys.remove(name);
+    else
+        keys[name] = value;
+    if (keys.isEmpty()) {
+        QFile::remove(keyFile());
+        return;
+    }
+    QDir().mkpath(QFileInfo(keyFile()).path());
+    QFile f(keyFile());
+    // The mode is set before any key is written, so no one else ever reads one.
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
+        !f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)) {
+        qWarning("Cannot write the key file %s", qPrintable(keyFile()));
+        return;
+    }
+    f.write(QJsonDocument(keys).toJson());
 }
 
 bool AppSettings::firstRunOfferDismissed() const { return value(kOfferDismissed, false).toBool(); }

@@ -10,6 +10,10 @@
 #include <QStringList>
 
 #include <memory>
+#include <optional>
+
+// The local API server's port when none is set (that of `kmlm serve`).
+inline constexpr int kDefaultApiPort = 8080;
 
 class AppSettings : public QObject {
     Q_OBJECT
@@ -58,6 +62,29 @@ public:
     // file readable by the user alone (mode 0600); it is never logged.
     QString huggingFaceToken() const;
     void setHuggingFaceToken(const QString& token);
+    // The local API server (LocalApiServer): off by default, on 127.0.0.1 only.
+    bool apiServerEnabled() const;
+    void setApiServerEnabled(bool enabled);
+    int apiServerPort() const;           // kDefaultApiPort
+    void setApiServerPort(int port);
+    QString apiServerKey() const;        // "" = none asked; kept in keyFile()
+    void setApiServerKey(const QString& key);
+
+    // Models on OpenAI-compatible servers ("Add remote model…"), with their keys from keyFile().
+    QVector<RemoteModelSettings> remoteModels() const;
+    // Adds remote (or replaces the one with its URL and model); its key goes to keyFile().
+    void addRemoteModel(const RemoteModelSettings& remote);
+    // Forgets the remote model of that path (remoteModelPath()) and its key (and it as the
+    // active model).
+    void removeRemoteModel(const QString& path);
+    std::optional<RemoteModelSettings> remoteModel(const QString& path) const;
+    // How a remote model is named where a file path would be (the active model, the list).
+    static QString remoteModelPath(const QString& baseUrl, const QString& model);
+
+    // The API keys (the local server's, the remote models'): a JSON file beside the settings
+    // file, readable by the user alone (mode 0600), never in the settings file, never logged.
+    QString keyFile() const;
+
     bool firstRunOfferDismissed() const; // the chat page's "get a real model" offer, dismissed for good
     void setFirstRunOfferDismissed(bool dismissed);
     QString settingsFile() const;
@@ -75,6 +102,8 @@ Q_SIGNALS:
 private:
     QVariant value(const QString& key, const QVariant& fallback) const;
     void setValue(const QString& key, const QVariant& value);
+    QString secret(const QString& name) const;
+    void setSecret(const QString& name, const QString& value); // "" removes it
 
     std::unique_ptr<QSettings> m_settings;
 };

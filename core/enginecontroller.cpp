@@ -3,8 +3,27 @@
 #include "chatprompt.h"
 #include "engineworker.h"
 
+#include "kmlm_server/remote_client.h"
+
 #include <QFutureWatcher>
 #include <QtConcurrent>
+
+QString remoteErrorMessage(const std::exception& e) {
+    using kmlm::server::RemoteFailure;
+    const QString detail = QString::fromUtf8(e.what());
+    const auto* remote = dynamic_cast<const kmlm::server::RemoteError*>(&e);
+    switch (remote ? remote->kind() : RemoteFailure::Other) {
+    case RemoteFailure::Unreachable: return EngineController::tr("Cannot connect to the server. Is it running? (%1)").arg(detail);
+    case RemoteFailure::Timeout: return EngineController::tr("The server did not answer in time. (%1)").arg(detail);
+    case RemoteFailure::Key: return EngineController::tr("The server refused the API key: check the key of the remote model. (%1)").arg(detail);
+    case RemoteFailure::Busy: return EngineController::tr("The server is busy: try again in a moment. (%1)").arg(detail);
+    case RemoteFailure::Server: return EngineController::tr("The server failed. (%1)").arg(detail);
+    case RemoteFailure::Lost:
+        return EngineController::tr("The connection to the server was lost; the part of the answer that came is kept. (%1)").arg(detail);
+    case RemoteFailure::Other: break;
+    }
+    return detail;
+}
 
 template <typename F> void EngineController::post(F&& f) {
     QMetaObject::invokeMethod(m_worker, std::forward<F>(f), Qt::QueuedConnection);
@@ -90,6 +109,12 @@ void EngineController::startCompletion(quint64 id, const QString& prefix, int ma
     post([worker, id, serial, prefix, maxTokens, sampling] {
         worker->startCompletion(id, serial, prefix, maxTokens, sampling);
     });
+}
+
+void EngineController::startApi(quint64 id, const kmlm::server::GenerationRequest& request, std::shared_ptr<ApiJob> job) {
+    const quint64 serial = m_shared->issue(false);
+    EngineWorker* worker = m_worker;
+    post([worker, id, serial, request, job = std::move(job)] { worker->startApi(id, serial, request, job); });
 }
 
 void EngineController::stop() { m_shared->cancelAll(); }

@@ -7,10 +7,20 @@
 #include <QObject>
 #include <QThread>
 
+#include <atomic>
 #include <memory>
 
+namespace kmlm::server {
+struct GenerationRequest;
+}
+class ApiJob;
 class EngineWorker;
 struct EngineShared;
+
+// A failure of a remote server (kmlm_server's RemoteError: refused, timeout, key, busy,
+// failing, lost mid-answer) worded for the user, with the client's own message (naming the
+// server, never the key) as the detail. Other exceptions: their message. Any thread.
+QString remoteErrorMessage(const std::exception& e);
 
 class EngineController : public QObject {
     Q_OBJECT
@@ -18,7 +28,7 @@ public:
     explicit EngineController(QObject* parent = nullptr);
     ~EngineController() override; // cancels what runs and joins the engine thread
 
-    // A fresh request id (ids only need to be unique; these are increasing).
+    // A fresh request id (ids only need to be unique; these are increasing). Any thread.
     quint64 newRequestId();
 
     // Loads a model on the engine thread. A running generation is cancelled and finished
@@ -45,9 +55,13 @@ public:
     // are running or still queued.
     void startCompletion(quint64 id, const QString& prefix, int maxTokens,
                          const SamplingSettings& sampling = {});
+    // A request of the local API server (LocalApiServer), from its HTTP thread: it waits its
+    // turn behind the requests posted before it, like a chat answer, and runs on the active
+    // model; its text and end go to job, not to the signals. cancel(id) ends it.
+    void startApi(quint64 id, const kmlm::server::GenerationRequest& request, std::shared_ptr<ApiJob> job);
     // Cancels the running generation and every generation requested before this call.
     void stop();
-    // Cancels one request, running or queued.
+    // Cancels one request, running or queued. Any thread.
     void cancel(quint64 id);
     // Tokens of text for the active model (tokenCount; -1 when no model is loaded), counted
     // on a pool thread even while an answer is being generated.
@@ -86,5 +100,5 @@ private:
     std::shared_ptr<EngineShared> m_shared;
     ModelDescription m_currentModel;
     bool m_loading = false;
-    quint64 m_nextId = 0;
+    std::atomic<quint64> m_nextId{0};
 };

@@ -1,11 +1,13 @@
 #include "engineworker.h"
 
 #include "chatprompt.h"
+#include "enginecontroller.h"
 #include "modelregistry.h"
 
 #include "kmlm/error.h"
 #include "kmlm/generate.h"
 #include "kmlm/memory.h"
+#include "kmlm_server/model_pool.h"
 
 #include <QFileInfo>
 
@@ -26,7 +28,41 @@ ModelDescription describeModel(const kmlm::LanguageModel& model, const QString& 
     return d;
 }
 
+kmlm::GenerateOptions optionsFor(const SamplingSettings& sampling, int maxTokens) {
+    kmlm::GenerateOptions options;
+    options.sampling = sampling.toParams();
+    options.max_tokens = maxTokens;
+    return options;
+}
+
 } // namespace
+
+void ApiJob::push(std::string_view text) {
+    std::lock_guard lock(m_mutex);
+    m_pending.append(text);
+    m_changed.notify_all();
+}
+
+void ApiJob::finish(const GenerationResult& result) {
+    std::lock_guard lock(m_mutex);
+    m_result = result;
+    m_done = true;
+    m_changed.notify_all();
+}
+
+void ApiJob::fail(std::exception_ptr error) {
+    std::lock_guard lock(m_mutex);
+    m_error = std::move(error);
+    m_done = true;
+    m_changed.notify_all();
+}
+
+std::string ApiJob::take(std::chrono::milliseconds timeout, bool* done) {
+    std::unique_lock lock(m_mutex);
+    m_changed.wait_for(lock, timeout, [this] { return m_done || !m_pending.empty(); });
+    *done = m_done && m_pending.empty();
+    return std::exchange(m_pending, std::string());
+}
 
 EngineWorker::EngineWorker(std::shared_ptr<EngineShared> shared, QObject* parent)
     : QObject(parent), m_shared(std::move(shared)) {}
@@ -116,7 +152,7 @@ void EngineWorker::loadRemoteModel(const RemoteModelSettings& remote) {
             throw kmlm::server::RemoteError(endpoint.base_url + " has no model '" + endpoint.model + "'");
     } catch (const std::exception& e) {
         // The key never appears in messages: the client's errors name only the URL.
-        Q_EMIT modelLoadFailed(tr("Could not use the remote model: %1").arg(QString::fromUtf8(e.what())), m_modelPath);
+        Q_EMIT modelLoadFailed(tr("Could not use the remote model: %1").arg(remoteErrorMessage(e)), m_modelPath);
         return;
     }
     dropModel(); // the local model's memory is not needed while a server answers
@@ -141,8 +177,24 @@ void EngineWorker::finishWithError(quint64 id, StopReason reason, const QString&
     result.errorMessage = message;
     if (m_model) result.model = QString::fromStdString(m_model->info().name);
     if (m_remote) result.model = QString::fromStdString(m_remote->model);
-    Q_EMIT generationFinished(id, result);
+    deliverResult(id, result);
 }
+
+void EngineWorker::deliverText(quint64 id, std::string_view text, double tokensPerSecond) {
+    if (const std::shared_ptr<ApiJob> job = m_apiJobs.value(id))
+        job->push(text);
+    else
+        Q_EMIT textStreamed(id, QString::fromUtf8(text.data(), int(text.size())), tokensPerSecond);
+}
+
+void EngineWorker::deliverResult(quint64 id, const GenerationResult& result) {
+    if (const std::shared_ptr<ApiJob> job = m_apiJobs.take(id))
+        job->finish(result);
+    else
+        Q_EMIT generationFinished(id, result);
+}
+
+
 
 void EngineWorker::startChat(quint64 id, quint64 serial, const QVector<ChatTurn>& messages,
                              const QString& systemPrompt, const SamplingSettings& sampling, bool thinking) {
@@ -153,7 +205,9 @@ void EngineWorker::startChat(quint64 id, quint64 serial, const QVector<ChatTurn>
             request.messages.push_back({"system", systemPrompt.normalized(QString::NormalizationForm_C).toStdString()});
         for (const ChatTurn& turn : messages)
             request.messages.push_back({turn.role.toStdString(), turn.text.normalized(QString::NormalizationForm_C).toStdString()});
-        return generateRemote(id, request, sampling, sampling.maxTokens);
+        request.params.sampling = sampling.toParams();
+        request.params.max_tokens = sampling.maxTokens;
+        return generateRemote(id, request);
     }
     if (!m_model) {
         m_shared->end();
@@ -168,7 +222,9 @@ void EngineWorker::startChat(quint64 id, quint64 serial, const QVector<ChatTurn>
                                    .arg(QFileInfo(m_modelPath).fileName(), QString::fromStdString(prompt.templateError),
                                         QString::fromStdString(prompt.family)));
         }
-        generate(id, prompt.tokens, prompt.stopStrings, sampling, sampling.maxTokens);
+        kmlm::GenerateOptions options = optionsFor(sampling, sampling.maxTokens);
+        options.stop_strings = prompt.stopStrings;
+        generate(id, prompt.tokens, std::move(options));
     } catch (const std::exception& e) {
         m_shared->end();
         finishWithError(id, StopReason::Error, QString::fromUtf8(e.what()));
@@ -182,7 +238,9 @@ void EngineWorker::startCompletion(quint64 id, quint64 serial, const QString& pr
         kmlm::server::GenerationRequest request;
         request.chat = false;
         request.prompt = prefix.normalized(QString::NormalizationForm_C).toStdString();
-        return generateRemote(id, request, sampling, maxTokens);
+        request.params.sampling = sampling.toParams();
+        request.params.max_tokens = maxTokens;
+        return generateRemote(id, request);
     }
     if (!m_model) {
         m_shared->end();
@@ -190,21 +248,45 @@ void EngineWorker::startCompletion(quint64 id, quint64 serial, const QString& pr
     }
     try {
         const EnginePrompt prompt = completionPrompt(*m_model, prefix);
-        generate(id, prompt.tokens, prompt.stopStrings, sampling, maxTokens);
+        kmlm::GenerateOptions options = optionsFor(sampling, maxTokens);
+        options.stop_strings = prompt.stopStrings;
+        generate(id, prompt.tokens, std::move(options));
     } catch (const std::exception& e) {
         m_shared->end();
         finishWithError(id, StopReason::Error, QString::fromUtf8(e.what()));
     }
 }
 
-// Runs one generation to its end; begin() was called, end() is called here.
-void EngineWorker::generate(quint64 id, const std::vector<int32_t>& prompt, const std::vector<std::string>& stopStrings,
-                            const SamplingSettings& sampling, int maxTokens) {
-    using Clock = std::chrono::steady_clock;
+void EngineWorker::startApi(quint64 id, quint64 serial, const kmlm::server::GenerationRequest& request,
+                            std::shared_ptr<ApiJob> job) {
+    m_apiJobs.insert(id, std::move(job));
+    if (!m_shared->begin(id, serial, false)) return finishWithError(id, StopReason::Cancelled, {});
+    if (m_remote) return generateRemote(id, request);
+    if (!m_model) {
+        m_shared->end();
+        return finishWithError(id, StopReason::Error, tr("No model is loaded."));
+    }
     kmlm::GenerateOptions options;
-    options.sampling = sampling.toParams();
-    options.max_tokens = qMax(1, maxTokens);
-    options.stop_strings = stopStrings;
+    options.sampling = request.params.sampling;
+    options.max_tokens = request.params.max_tokens;
+    options.stop_strings = request.params.stop;
+    options.ignore_eos = request.params.ignore_eos;
+    std::vector<int32_t> prompt;
+    try {
+        prompt = kmlm::server::request_prompt(*m_model, request, options.stop_strings, "the app's context length, Settings > Engine");
+    } catch (const std::exception&) {
+        // Refused before it ran (empty, longer than the context): the client gets a 400.
+        m_shared->end();
+        m_apiJobs.take(id)->fail(std::current_exception());
+        return;
+    }
+    generate(id, prompt, std::move(options));
+}
+
+// Runs one generation to its end; begin() was called, end() is called here.
+void EngineWorker::generate(quint64 id, const std::vector<int32_t>& prompt, kmlm::GenerateOptions options) {
+    using Clock = std::chrono::steady_clock;
+    options.max_tokens = qMax(1, options.max_tokens);
     options.cancel = &m_shared->cancel;
     const kmlm::MemoryGuard guard(m_settings.memoryLimit);
     if (m_settings.memoryLimit > 0) options.memory_ok = guard.callback();
@@ -218,7 +300,7 @@ void EngineWorker::generate(quint64 id, const std::vector<int32_t>& prompt, cons
     options.on_text = [&](std::string_view text) {
         const double seconds = std::chrono::duration<double>(Clock::now() - firstToken).count();
         const double speed = generated > 1 && seconds > 0 ? (generated - 1) / seconds : 0;
-        Q_EMIT textStreamed(id, QString::fromUtf8(text.data(), int(text.size())), speed);
+        deliverText(id, text, speed);
     };
 
     kmlm::GenerateResult r;
@@ -243,18 +325,16 @@ void EngineWorker::generate(quint64 id, const std::vector<int32_t>& prompt, cons
     result.tokensPerSecond = r.stats.tokens_per_second();
     result.model = QString::fromStdString(m_model->info().name);
     if (r.reason == kmlm::StopReason::MemoryLimit) result.errorMessage = QString::fromStdString(guard.message());
-    Q_EMIT generationFinished(id, result);
+    deliverResult(id, result);
     reportMemory();
 }
 
 // One request to the server; begin() was called, end() is called here. A failure keeps the
 // part of the answer that came (result.text) beside the message.
-void EngineWorker::generateRemote(quint64 id, const kmlm::server::GenerationRequest& request,
-                                  const SamplingSettings& sampling, int maxTokens) {
+void EngineWorker::generateRemote(quint64 id, const kmlm::server::GenerationRequest& request) {
     using Clock = std::chrono::steady_clock;
     kmlm::server::GenerationRequest r = request;
-    r.params.sampling = sampling.toParams();
-    r.params.max_tokens = qMax(1, maxTokens);
+    r.params.max_tokens = qMax(1, r.params.max_tokens);
     GenerationResult result;
     result.model = QString::fromStdString(m_remote->model);
     std::string text;
@@ -264,7 +344,7 @@ void EngineWorker::generateRemote(quint64 id, const kmlm::server::GenerationRequ
         text += piece;
         ++pieces;
         const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-        Q_EMIT textStreamed(id, QString::fromUtf8(piece.data(), int(piece.size())), seconds > 0 ? pieces / seconds : 0);
+        deliverText(id, piece, seconds > 0 ? pieces / seconds : 0);
     };
     try {
         const kmlm::server::RemoteResult answer = kmlm::server::remote_generate(*m_remote, r, onText, &m_shared->cancel);
@@ -275,13 +355,13 @@ void EngineWorker::generateRemote(quint64 id, const kmlm::server::GenerationRequ
         result.generatedTokens = answer.usage.completion_tokens;
     } catch (const std::exception& e) {
         result.reason = StopReason::Error;
-        result.errorMessage = QString::fromUtf8(e.what());
+        result.errorMessage = remoteErrorMessage(e);
     }
     m_shared->end();
     result.text = QString::fromStdString(text);
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     if (seconds > 0 && result.generatedTokens > 0) result.tokensPerSecond = result.generatedTokens / seconds;
-    Q_EMIT generationFinished(id, result);
+    deliverResult(id, result);
 }
 
 void EngineWorker::countTokens(quint64 id, const QString& text) {

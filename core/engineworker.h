@@ -7,15 +7,20 @@
 #include "kmlm/language_model.h"
 #include "kmlm_server/remote_client.h"
 
+#include <QHash>
 #include <QMutex>
 #include <QObject>
 #include <QSet>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
-#include <memory>
-#include <optional>
 
 // State both threads touch. Requests carry a serial number in posting order so stop() can
 // cancel everything posted before it without a round trip. The mutex makes "is this request
@@ -47,6 +52,30 @@ private:
     std::shared_ptr<const kmlm::LanguageModel> loadedModel;
 };
 
+// One request of the local API server on its way through the engine thread: the worker
+// pushes its text and its end, the HTTP thread that posted it waits for them.
+class ApiJob {
+public:
+    // Engine thread.
+    void push(std::string_view text);
+    void finish(const GenerationResult& result);
+    void fail(std::exception_ptr error); // a request the engine refused (kmlm_server's ApiError)
+
+    // HTTP thread: waits up to timeout for text or the end, and takes the text that came.
+    std::string take(std::chrono::milliseconds timeout, bool* done);
+    // Once done: the end, or the refusal (null when none).
+    const GenerationResult& result() const { return m_result; }
+    std::exception_ptr error() const { return m_error; }
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_changed;
+    std::string m_pending;
+    bool m_done = false;
+    GenerationResult m_result;
+    std::exception_ptr m_error;
+};
+
 class EngineWorker : public QObject {
     Q_OBJECT
 public:
@@ -62,6 +91,9 @@ public:
                    const QString& systemPrompt, const SamplingSettings& sampling, bool thinking = true);
     void startCompletion(quint64 id, quint64 serial, const QString& prefix, int maxTokens,
                          const SamplingSettings& sampling);
+    // A request of the local API server: it runs in turn with the others, on the active model
+    // (local or remote); its text and end go to job instead of the signals.
+    void startApi(quint64 id, quint64 serial, const kmlm::server::GenerationRequest& request, std::shared_ptr<ApiJob> job);
     void countTokens(quint64 id, const QString& text);
 
 Q_SIGNALS:
@@ -81,11 +113,13 @@ private:
                                                  QString* error);
     void setModel(std::unique_ptr<kmlm::LanguageModel> model, const QString& path, const EngineSettings& settings);
     void dropModel();
-    void generate(quint64 id, const std::vector<int32_t>& prompt, const std::vector<std::string>& stopStrings,
-                  const SamplingSettings& sampling, int maxTokens);
-    void generateRemote(quint64 id, const kmlm::server::GenerationRequest& request, const SamplingSettings& sampling,
-                        int maxTokens);
+    // options: sampling, max_tokens, stop_strings, ignore_eos of the request; the rest is set here.
+    void generate(quint64 id, const std::vector<int32_t>& prompt, kmlm::GenerateOptions options);
+    void generateRemote(quint64 id, const kmlm::server::GenerationRequest& request);
     void finishWithError(quint64 id, StopReason reason, const QString& message);
+    // A request's text and end: to its API job when it has one, else to the signals.
+    void deliverText(quint64 id, std::string_view text, double tokensPerSecond);
+    void deliverResult(quint64 id, const GenerationResult& result);
     void reportMemory();
 
     std::shared_ptr<EngineShared> m_shared;
@@ -94,4 +128,5 @@ private:
     EngineSettings m_settings;
     bool m_templateNoticeShown = false; // for the loaded model: said once, not at every message
     std::optional<kmlm::server::RemoteEndpoint> m_remote; // set: requests go to this server
+    QHash<quint64, std::shared_ptr<ApiJob>> m_apiJobs;    // API requests posted and not yet finished
 };

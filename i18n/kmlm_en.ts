@@ -468,6 +468,33 @@
     </message>
 </context>
 <context>
+    <name>EngineController</name>
+    <message>
+        <source>Cannot connect to the server. Is it running? (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server did not answer in time. (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server refused the API key: check the key of the remote model. (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server is busy: try again in a moment. (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server failed. (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The connection to the server was lost; the part of the answer that came is kept. (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>EngineWorker</name>
     <message>
         <source>Could not load the model %1: %2</source>
@@ -671,6 +698,38 @@ Instead, %2.</translation>
         <source>Loading the model</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Local API server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>API server: off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The local API server is off (Settings, Engine).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>API server: 127.0.0.1:%1, %2 served</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Programs on this computer reach the active model at http://127.0.0.1:%1/v1; requests answered since the server started: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>API server: port %1 is taken</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The local API server could not start: %1. Choose another port in Settings, Engine.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model: %1 (remote, %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Markdown</name>
@@ -830,6 +889,64 @@ Instead, %2.</translation>
     <message>
         <source>The file %1 cannot be read.</source>
         <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RemoteModelDialog</name>
+    <message>
+        <source>&amp;List models</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add remote model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>optional</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>API key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model on the server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A server with an OpenAI-compatible API: kmlm serve, llama.cpp&apos;s server, Ollama or vLLM. The questions of chats on this model are sent to it. The key is stored readable by you alone, never in the settings file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server &amp;address:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>API &amp;key:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Model:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Asking the server for its models…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server lists no models.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n model(s) on the server: choose one.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1299,6 +1416,74 @@ Instead, %2.</translation>
     </message>
     <message>
         <source>Cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add remote model…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Forgets the remote model and its API key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 — remote, active</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 — remote</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>API key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>stored, readable by you alone</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A model on another server: the questions of its chats are sent there, and it uses no memory here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Local API server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Serve the active model to programs on this computer (OpenAI-compatible API)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>optional</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Port:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>API &amp;key:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loopback only: the server listens on 127.0.0.1, so only programs on this computer can reach it, at http://127.0.0.1:%1/v1. It answers with the model of the chat window, taking turns with the chat and the editor. With a key, clients send &quot;Authorization: Bearer KEY&quot;.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -466,6 +466,33 @@
     </message>
 </context>
 <context>
+    <name>EngineController</name>
+    <message>
+        <source>Cannot connect to the server. Is it running? (%1)</source>
+        <translation>서버에 연결할 수 없습니다. 서버가 실행 중인지 확인해 주세요. (%1)</translation>
+    </message>
+    <message>
+        <source>The server did not answer in time. (%1)</source>
+        <translation>서버가 제때 응답하지 않았습니다. (%1)</translation>
+    </message>
+    <message>
+        <source>The server refused the API key: check the key of the remote model. (%1)</source>
+        <translation>서버가 API 키를 거부했습니다. 원격 모델의 키를 확인해 주세요. (%1)</translation>
+    </message>
+    <message>
+        <source>The server is busy: try again in a moment. (%1)</source>
+        <translation>서버가 바쁩니다. 잠시 후 다시 시도해 주세요. (%1)</translation>
+    </message>
+    <message>
+        <source>The server failed. (%1)</source>
+        <translation>서버에서 오류가 났습니다. (%1)</translation>
+    </message>
+    <message>
+        <source>The connection to the server was lost; the part of the answer that came is kept. (%1)</source>
+        <translation>서버와의 연결이 끊겼습니다. 받은 부분까지의 답변은 남겨 둡니다. (%1)</translation>
+    </message>
+</context>
+<context>
     <name>EngineWorker</name>
     <message>
         <source>Could not load the model %1: %2</source>
@@ -669,6 +696,38 @@ Instead, %2.</source>
         <source>Loading the model</source>
         <translation>모델 불러오기 진행률</translation>
     </message>
+    <message>
+        <source>Local API server</source>
+        <translation>로컬 API 서버</translation>
+    </message>
+    <message>
+        <source>API server: off</source>
+        <translation>API 서버: 꺼짐</translation>
+    </message>
+    <message>
+        <source>The local API server is off (Settings, Engine).</source>
+        <translation>로컬 API 서버가 꺼져 있습니다 (설정, 엔진).</translation>
+    </message>
+    <message>
+        <source>API server: 127.0.0.1:%1, %2 served</source>
+        <translation>API 서버: 127.0.0.1:%1, %2건 응답</translation>
+    </message>
+    <message>
+        <source>Programs on this computer reach the active model at http://127.0.0.1:%1/v1; requests answered since the server started: %2.</source>
+        <translation>이 컴퓨터의 프로그램은 http://127.0.0.1:%1/v1 에서 사용 중인 모델을 쓸 수 있습니다. 서버를 켠 뒤 응답한 요청: %2건.</translation>
+    </message>
+    <message>
+        <source>API server: port %1 is taken</source>
+        <translation>API 서버: 포트 %1을(를) 이미 사용 중</translation>
+    </message>
+    <message>
+        <source>The local API server could not start: %1. Choose another port in Settings, Engine.</source>
+        <translation>로컬 API 서버를 시작하지 못했습니다: %1. 설정의 엔진 페이지에서 다른 포트를 고르세요.</translation>
+    </message>
+    <message>
+        <source>Model: %1 (remote, %2)</source>
+        <translation>모델: %1 (원격, %2)</translation>
+    </message>
 </context>
 <context>
     <name>Markdown</name>
@@ -827,6 +886,63 @@ Instead, %2.</source>
     <message>
         <source>The file %1 cannot be read.</source>
         <translation>파일 %1을 읽을 수 없습니다.</translation>
+    </message>
+</context>
+<context>
+    <name>RemoteModelDialog</name>
+    <message>
+        <source>&amp;List models</source>
+        <translation>모델 목록(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Add remote model</source>
+        <translation>원격 모델 추가</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>서버 주소</translation>
+    </message>
+    <message>
+        <source>optional</source>
+        <translation>선택 사항</translation>
+    </message>
+    <message>
+        <source>API key</source>
+        <translation>API 키</translation>
+    </message>
+    <message>
+        <source>Model on the server</source>
+        <translation>서버의 모델</translation>
+    </message>
+    <message>
+        <source>A server with an OpenAI-compatible API: kmlm serve, llama.cpp&apos;s server, Ollama or vLLM. The questions of chats on this model are sent to it. The key is stored readable by you alone, never in the settings file.</source>
+        <translation>OpenAI 호환 API를 제공하는 서버입니다: kmlm serve, llama.cpp 서버, Ollama, vLLM. 이 모델로 나누는 대화의 질문은 그 서버로 보내집니다. 키는 본인만 읽을 수 있게 저장되며 설정 파일에는 들어가지 않습니다.</translation>
+    </message>
+    <message>
+        <source>Server &amp;address:</source>
+        <translation>서버 주소(&amp;A):</translation>
+    </message>
+    <message>
+        <source>API &amp;key:</source>
+        <translation>API 키(&amp;K):</translation>
+    </message>
+    <message>
+        <source>&amp;Model:</source>
+        <translation>모델(&amp;M):</translation>
+    </message>
+    <message>
+        <source>Asking the server for its models…</source>
+        <translation>서버에 모델 목록을 묻는 중…</translation>
+    </message>
+    <message>
+        <source>The server lists no models.</source>
+        <translation>서버에 모델이 없습니다.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n model(s) on the server: choose one.</source>
+        <translation>
+            <numerusform>서버의 모델 %n개: 하나를 고르세요.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1297,6 +1413,74 @@ Instead, %2.</source>
     <message>
         <source>Cancelled</source>
         <translation>취소됨</translation>
+    </message>
+    <message>
+        <source>Add remote model…</source>
+        <translation>원격 모델 추가…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>제거</translation>
+    </message>
+    <message>
+        <source>Forgets the remote model and its API key</source>
+        <translation>원격 모델과 그 API 키를 지웁니다</translation>
+    </message>
+    <message>
+        <source>%1 — remote, active</source>
+        <translation>%1 — 원격, 사용 중</translation>
+    </message>
+    <message>
+        <source>%1 — remote</source>
+        <translation>%1 — 원격</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>서버</translation>
+    </message>
+    <message>
+        <source>API key</source>
+        <translation>API 키</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>없음</translation>
+    </message>
+    <message>
+        <source>stored, readable by you alone</source>
+        <translation>저장됨, 본인만 읽을 수 있음</translation>
+    </message>
+    <message>
+        <source>A model on another server: the questions of its chats are sent there, and it uses no memory here.</source>
+        <translation>다른 서버의 모델입니다: 이 모델과의 대화 질문은 그 서버로 보내지며, 이 컴퓨터의 메모리는 쓰지 않습니다.</translation>
+    </message>
+    <message>
+        <source>Local API server</source>
+        <translation>로컬 API 서버</translation>
+    </message>
+    <message>
+        <source>&amp;Serve the active model to programs on this computer (OpenAI-compatible API)</source>
+        <translation>이 컴퓨터의 프로그램에 사용 중인 모델 제공(&amp;S) (OpenAI 호환 API)</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>포트</translation>
+    </message>
+    <message>
+        <source>optional</source>
+        <translation>선택 사항</translation>
+    </message>
+    <message>
+        <source>&amp;Port:</source>
+        <translation>포트(&amp;P):</translation>
+    </message>
+    <message>
+        <source>API &amp;key:</source>
+        <translation>API 키(&amp;K):</translation>
+    </message>
+    <message>
+        <source>Loopback only: the server listens on 127.0.0.1, so only programs on this computer can reach it, at http://127.0.0.1:%1/v1. It answers with the model of the chat window, taking turns with the chat and the editor. With a key, clients send &quot;Authorization: Bearer KEY&quot;.</source>
+        <translation>루프백 전용: 서버는 127.0.0.1에서만 기다리므로 이 컴퓨터의 프로그램만 http://127.0.0.1:%1/v1 로 접속할 수 있습니다. 대화 창의 모델로 답하며, 대화·편집기와 차례대로 엔진을 나눠 씁니다. 키를 정하면 클라이언트는 &quot;Authorization: Bearer KEY&quot;를 보내야 합니다.</translation>
     </message>
 </context>
 <context>

@@ -7,6 +7,7 @@ class DownloadManager;
 class ChatSession;
 class ChatStore;
 class EngineController;
+class LocalApiServer;
 class MemoryMonitor;
 class ModelRegistry;
 
@@ -19,4 +20,5 @@ struct AppServices {
     MemoryMonitor* memory = nullptr; // optional
     const Catalog* catalog = nullptr;     // optional: the model catalog (downloads)
     DownloadManager* downloads = nullptr; // optional, with catalog
+    LocalApiServer* apiServer = nullptr;  // optional: the local API server (status bar, settings)
 };

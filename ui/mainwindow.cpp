@@ -5,6 +5,7 @@
 #include "chatpage.h"
 #include "chatsession.h"
 #include "editorpage.h"
+#include "localapiserver.h"
 #include "memorymeterwidget.h"
 #include "enginecontroller.h"
 #include "modelregistry.h"
@@ -57,6 +58,7 @@ MainWindow::MainWindow(const AppServices& services, QWidget* parent)
     services.session->setDefaultSystemPrompt(services.settings->defaultSystemPrompt());
     connect(services.settings, &AppSettings::changed, this,
             [this] { m_services.session->setDefaultSystemPrompt(m_services.settings->defaultSystemPrompt()); });
+    applyApiServerSettings();
     if (!restoreGeometry(services.settings->windowGeometry()))
         resize(1080, 720);
     restoreState(services.settings->windowState());
@@ -145,6 +147,17 @@ void MainWindow::createStatusBar() {
     m_loadProgress->hide();
     statusBar()->addWidget(m_modelLabel);
     statusBar()->addWidget(m_loadProgress);
+    if (m_services.apiServer) {
+        m_apiStatus = new QLabel;
+        m_apiStatus->setObjectName(QStringLiteral("apiServerStatus"));
+        statusBar()->addPermanentWidget(m_apiStatus);
+        connect(m_services.apiServer, &LocalApiServer::stateChanged, this, &MainWindow::showApiServerState);
+        connect(m_services.apiServer, &LocalApiServer::requestsServedChanged, this, &MainWindow::showApiServerState);
+        m_texts.add([this] {
+            m_apiStatus->setAccessibleName(tr("Local API server"));
+            showApiServerState();
+        });
+    }
     if (m_services.memory) {
         auto* meter = new MemoryMeterWidget;
         meter->setMonitor(m_services.memory);
@@ -153,7 +166,8 @@ void MainWindow::createStatusBar() {
 
     EngineController* engine = m_services.engine;
     connect(engine, &EngineController::modelLoadStarted, this, [this](const QString& path) {
-        m_modelLabel->setText(tr("Loading %1…").arg(QFileInfo(path).fileName()));
+        // A remote model's "path" is its server's URL: shown whole.
+        m_modelLabel->setText(tr("Loading %1…").arg(path.contains(QLatin1String("://")) ? path : QFileInfo(path).fileName()));
         m_loadProgress->setValue(0);
         m_loadProgress->show();
     });
@@ -178,17 +192,72 @@ void MainWindow::loadModel(const QString& path) {
         m_modelLabel->setText(tr("No model found: put a GGUF file in the models folder (Settings)."));
         return;
     }
+    if (const auto remote = m_services.settings->remoteModel(path)) {
+        m_services.engine->loadRemoteModel(*remote);
+        return;
+    }
     m_services.engine->loadModel(path, m_services.settings->engineSettings(), ModelRegistry::bundledModelPath());
 }
 
+void MainWindow::applyApiServerSettings() {
+    LocalApiServer* server = m_services.apiServer;
+    const AppSettings* s = m_services.settings;
+    if (!server)
+        return;
+    if (!s->apiServerEnabled()) {
+        server->stop();
+        return;
+    }
+    const bool same = server->state() == LocalApiServer::State::Serving && server->port() == s->apiServerPort()
+        && server->apiKey() == s->apiServerKey();
+    if (same)
+        return;
+    server->start(s->apiServerPort(), s->apiServerKey());
+    if (server->state() == LocalApiServer::State::Failed)
+        showWarning(this, tr("Local API server"), apiServerFailure());
+}
+
+QString MainWindow::apiServerFailure() const {
+    return tr("The local API server could not start: %1. Choose another port in Settings, Engine.")
+        .arg(m_services.apiServer->errorMessage());
+}
+
+void MainWindow::showApiServerState() {
+    const LocalApiServer* server = m_services.apiServer;
+    switch (server->state()) {
+    case LocalApiServer::State::Off:
+        m_apiStatus->setText(tr("API server: off"));
+        m_apiStatus->setToolTip(tr("The local API server is off (Settings, Engine)."));
+        break;
+    case LocalApiServer::State::Serving:
+        m_apiStatus->setText(tr("API server: 127.0.0.1:%1, %2 served").arg(server->port()).arg(server->requestsServed()));
+        m_apiStatus->setToolTip(tr("Programs on this computer reach the active model at http://127.0.0.1:%1/v1; "
+                                   "requests answered since the server started: %2.")
+                                    .arg(server->port())
+                                    .arg(server->requestsServed()));
+        break;
+    case LocalApiServer::State::Failed:
+        m_apiStatus->setText(tr("API server: port %1 is taken").arg(server->port()));
+        m_apiStatus->setToolTip(apiServerFailure());
+        break;
+    }
+}
+
 void MainWindow::showModel(const ModelDescription& model) {
-    m_modelLabel->setText(model.isValid() ? tr("Model: %1 (%2, %3)").arg(model.name, model.architecture, model.quantization)
-                                          : tr("No model"));
+    if (model.remote)
+        m_modelLabel->setText(tr("Model: %1 (remote, %2)").arg(model.name, model.path));
+    else
+        m_modelLabel->setText(model.isValid() ? tr("Model: %1 (%2, %3)").arg(model.name, model.architecture, model.quantization)
+                                              : tr("No model"));
 }
 
 void MainWindow::onModelLoaded(const ModelDescription& model) {
     m_loadProgress->hide();
     showModel(model);
+    if (model.remote) {
+        m_services.settings->setActiveModelPath(AppSettings::remoteModelPath(model.path, model.name));
+        return;
+    }
     const bool bundled = QFileInfo(model.path) == QFileInfo(ModelRegistry::bundledModelPath());
     m_services.settings->setActiveModelPath(bundled ? QString() : model.path);
 }
@@ -205,10 +274,11 @@ void MainWindow::showSettings() {
     SettingsDialog dialog(m_services, this);
     connect(&dialog, &SettingsDialog::activateModelRequested, this, &MainWindow::loadModel);
     connect(&dialog, &SettingsDialog::engineSettingsChanged, this, [this] {
-        const QString path = m_services.engine->currentModel().path;
-        if (!path.isEmpty())
-            loadModel(path);
+        const ModelDescription& current = m_services.engine->currentModel();
+        if (!current.path.isEmpty() && !current.remote) // a remote model has no engine settings here
+            loadModel(current.path);
     });
+    connect(&dialog, &SettingsDialog::apiServerChanged, this, &MainWindow::applyApiServerSettings);
     connect(&dialog, &SettingsDialog::appearanceChanged, this, &MainWindow::applyAppearance);
     // Every window gets QEvent::LanguageChange and sets its texts again.
     connect(&dialog, &SettingsDialog::languageChanged, this,

@@ -1,6 +1,6 @@
 // The main window: Chat and Editor tabs, menus with the shortcuts (Ctrl+N new chat, Ctrl+F
 // search, Ctrl+, settings, Esc stop), and a status bar with the active model, its loading
-// progress and the memory meter. Remembers its geometry.
+// progress, the local API server's state and the memory meter. Remembers its geometry.
 #pragma once
 #include "appservices.h"
 #include "retranslator.h"
@@ -26,7 +26,11 @@ public:
 
     // Loads the active model from the settings (the bundled GRU when none is set).
     void loadActiveModel();
+    // A model file, or a remote model by its AppSettings::remoteModelPath().
     void loadModel(const QString& path);
+    // Starts, restarts or stops the local API server as the settings say.
+    void applyApiServerSettings();
+    QLabel* apiServerStatus() const { return m_apiStatus; }
     static QIcon appIcon();
 
 public slots:
@@ -45,6 +49,8 @@ private:
     void onModelLoaded(const ModelDescription& model);
     void onModelLoadFailed(const QString& message, const QString& activePath);
     void applyAppearance();
+    void showApiServerState();
+    QString apiServerFailure() const; // why the server is not listening, and what to do
 
     AppServices m_services;
     QTabWidget* m_tabs;
@@ -52,5 +58,6 @@ private:
     EditorPage* m_editor;
     QLabel* m_modelLabel = nullptr;
     QProgressBar* m_loadProgress = nullptr;
+    QLabel* m_apiStatus = nullptr;
     Retranslator m_texts;
 };

@@ -6,8 +6,10 @@
 #include "enginecontroller.h"
 #include "modelregistry.h"
 #include "notify.h"
+#include "remotemodeldialog.h"
 #include "samplingeditor.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QGroupBox>
@@ -91,6 +93,7 @@ enum CatalogColumn { CatalogNameColumn, CatalogSizeColumn, CatalogMemoryColumn, 
 constexpr int PathRole = Qt::UserRole + 1;
 constexpr int EntryRole = Qt::UserRole + 2; // catalog entry id
 constexpr int FileRole = Qt::UserRole + 3;  // index into the entry's files; -1 on the entry's row
+constexpr int RemoteRole = Qt::UserRole + 4; // a remote model (PathRole: AppSettings::remoteModelPath)
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 
 QString uiLanguage(const AppSettings* settings) {
@@ -195,6 +198,9 @@ QWidget* SettingsDialog::createInstalledPane() {
     split->setStretchFactor(1, 1);
     m_useModel = new QPushButton(tr("Use this model"));
     auto* add = new QPushButton(tr("Add model file…"));
+    m_addRemote = new QPushButton(tr("Add remote model…"));
+    m_removeModel = new QPushButton(tr("Remove"));
+    m_removeModel->setToolTip(tr("Forgets the remote model and its API key"));
     auto* folder = new QPushButton(tr("Open models folder"));
     auto* refresh = new QPushButton(tr("Refresh"));
     m_loadProgress = new QProgressBar;
@@ -205,6 +211,8 @@ QWidget* SettingsDialog::createInstalledPane() {
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(m_useModel);
     buttons->addWidget(add);
+    buttons->addWidget(m_addRemote);
+    buttons->addWidget(m_removeModel);
     buttons->addWidget(folder);
     buttons->addStretch(1);
     buttons->addWidget(refresh);
@@ -218,9 +226,12 @@ QWidget* SettingsDialog::createInstalledPane() {
     connect(m_models, &QTreeWidget::itemDoubleClicked, this, &SettingsDialog::useSelectedModel);
     connect(m_models, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem* item) {
         m_useModel->setEnabled(item && item->flags().testFlag(Qt::ItemIsEnabled));
+        m_removeModel->setEnabled(item && item->data(0, RemoteRole).toBool());
         showModelDetails();
     });
     connect(add, &QPushButton::clicked, this, &SettingsDialog::addModelFile);
+    connect(m_addRemote, &QPushButton::clicked, this, &SettingsDialog::addRemoteModel);
+    connect(m_removeModel, &QPushButton::clicked, this, &SettingsDialog::removeSelectedModel);
     connect(folder, &QPushButton::clicked, this, [this] {
         QDir().mkpath(m_services.models->modelsFolder());
         QDesktopServices::openUrl(QUrl::fromLocalFile(m_services.models->modelsFolder()));
@@ -512,13 +523,49 @@ void SettingsDialog::fillModels() {
         if (m.path == selected)
             m_models->setCurrentItem(item);
     }
+    fillRemoteModels(selected);
     for (int c = ArchitectureColumn; c <= MemoryColumn; ++c)
         m_models->resizeColumnToContents(c);
+    m_removeModel->setEnabled(m_models->currentItem() && m_models->currentItem()->data(0, RemoteRole).toBool());
     showModelDetails();
+}
+
+void SettingsDialog::fillRemoteModels(const QString& selected) {
+    const ModelDescription& current = m_services.engine->currentModel();
+    const QString active = current.remote ? AppSettings::remoteModelPath(current.path, current.name) : QString();
+    for (const RemoteModelSettings& r : m_services.settings->remoteModels()) {
+        const QString path = AppSettings::remoteModelPath(r.baseUrl, r.model);
+        auto* item = new QTreeWidgetItem(m_models);
+        const bool isActive = path == active;
+        item->setText(NameColumn, isActive ? tr("%1 — remote, active").arg(r.model) : tr("%1 — remote").arg(r.model));
+        item->setText(ArchitectureColumn, r.baseUrl);
+        item->setData(0, PathRole, path);
+        item->setData(0, RemoteRole, true);
+        item->setToolTip(NameColumn, r.baseUrl);
+        if (isActive) {
+            QFont bold = item->font(NameColumn);
+            bold.setBold(true);
+            item->setFont(NameColumn, bold);
+        }
+        if (path == selected)
+            m_models->setCurrentItem(item);
+    }
 }
 
 void SettingsDialog::showModelDetails() {
     QTreeWidgetItem* item = m_models->currentItem();
+    if (item && item->data(0, RemoteRole).toBool()) {
+        const auto r = m_services.settings->remoteModel(item->data(0, PathRole).toString());
+        if (!r)
+            return;
+        QString html = QStringLiteral("<p><b>%1</b></p><table>").arg(r->model.toHtmlEscaped());
+        html += row(tr("Server"), r->baseUrl.toHtmlEscaped());
+        html += row(tr("API key"), r->apiKey.isEmpty() ? tr("none") : tr("stored, readable by you alone"));
+        html += QStringLiteral("</table><p>%1</p>").arg(tr("A model on another server: the questions of its chats are sent "
+                                                           "there, and it uses no memory here.").toHtmlEscaped());
+        m_modelDetails->setText(html);
+        return;
+    }
     const ModelDescription m = item ? m_services.models->model(item->data(0, PathRole).toString()) : ModelDescription();
     if (!item || m.path.isEmpty()) {
         m_modelDetails->setText(tr("Choose a model to see its details."));
@@ -556,6 +603,28 @@ void SettingsDialog::addModelFile() {
     const QString path = QFileDialog::getOpenFileName(this, tr("Add model file"), QString(), tr("GGUF models (*.gguf);;All files (*)"));
     if (!path.isEmpty() && m_services.models->addModelFile(path))
         m_services.models->refresh();
+}
+
+void SettingsDialog::addRemoteModel() {
+    RemoteModelDialog dialog(this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    const RemoteModelSettings remote = dialog.remoteModel();
+    m_services.settings->addRemoteModel(remote);
+    m_services.settings->sync();
+    fillModels();
+    for (int i = 0; i < m_models->topLevelItemCount(); ++i)
+        if (m_models->topLevelItem(i)->data(0, PathRole).toString() == AppSettings::remoteModelPath(remote.baseUrl, remote.model))
+            m_models->setCurrentItem(m_models->topLevelItem(i));
+}
+
+void SettingsDialog::removeSelectedModel() {
+    QTreeWidgetItem* item = m_models->currentItem();
+    if (!item || !item->data(0, RemoteRole).toBool())
+        return;
+    m_services.settings->removeRemoteModel(item->data(0, PathRole).toString());
+    m_services.settings->sync();
+    fillModels();
 }
 
 void SettingsDialog::useSelectedModel() {
@@ -618,6 +687,7 @@ QWidget* SettingsDialog::createEnginePage() {
     layout->addWidget(performance);
     layout->addWidget(memory);
     layout->addWidget(hub);
+    layout->addWidget(createApiServerGroup());
     layout->addWidget(note);
     layout->addStretch(1);
     // The Download list shows what fits with these values before they are applied.
@@ -625,6 +695,38 @@ QWidget* SettingsDialog::createEnginePage() {
     connect(m_context, qOverload<int>(&QSpinBox::valueChanged), this, &SettingsDialog::fillCatalog);
     connect(m_kvType, qOverload<int>(&QComboBox::currentIndexChanged), this, &SettingsDialog::fillCatalog);
     return page;
+}
+
+QWidget* SettingsDialog::createApiServerGroup() {
+    auto* box = new QGroupBox(tr("Local API server"));
+    m_apiEnabled = new QCheckBox(tr("&Serve the active model to programs on this computer (OpenAI-compatible API)"));
+    m_apiPort = new QSpinBox;
+    m_apiPort->setRange(1, 65535);
+    m_apiPort->setAccessibleName(tr("Port"));
+    m_apiKey = new QLineEdit;
+    m_apiKey->setEchoMode(QLineEdit::Password);
+    m_apiKey->setPlaceholderText(tr("optional"));
+    m_apiKey->setClearButtonEnabled(true);
+    m_apiAddress = new QLabel;
+    m_apiAddress->setWordWrap(true);
+    m_apiAddress->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* form = new QFormLayout(box);
+    form->addRow(m_apiEnabled);
+    form->addRow(tr("&Port:"), m_apiPort);
+    form->addRow(tr("API &key:"), m_apiKey);
+    form->addRow(m_apiAddress);
+    const auto showAddress = [this] {
+        m_apiPort->setEnabled(m_apiEnabled->isChecked());
+        m_apiKey->setEnabled(m_apiEnabled->isChecked());
+        m_apiAddress->setText(tr("Loopback only: the server listens on 127.0.0.1, so only programs on this computer can "
+                                 "reach it, at http://127.0.0.1:%1/v1. It answers with the model of the chat window, "
+                                 "taking turns with the chat and the editor. With a key, clients send "
+                                 "\"Authorization: Bearer KEY\".").arg(m_apiPort->value()));
+    };
+    connect(m_apiEnabled, &QCheckBox::toggled, this, showAddress);
+    connect(m_apiPort, qOverload<int>(&QSpinBox::valueChanged), this, showAddress);
+    showAddress();
+    return box;
 }
 
 QWidget* SettingsDialog::createGenerationPage() {
@@ -673,6 +775,9 @@ void SettingsDialog::load() {
     m_threads->setValue(s->threads());
     m_memoryLimit->setValue(double(s->memoryLimit()) / kGiB);
     m_token->setText(s->huggingFaceToken());
+    m_apiEnabled->setChecked(s->apiServerEnabled());
+    m_apiPort->setValue(s->apiServerPort());
+    m_apiKey->setText(s->apiServerKey());
     m_context->setValue(s->contextLength());
     m_kvType->setCurrentIndex(qMax(0, m_kvType->findData(s->kvType())));
     m_systemPrompt->setPlainText(s->defaultSystemPrompt());
@@ -689,6 +794,11 @@ void SettingsDialog::apply() {
     const auto theme = AppSettings::Theme(m_theme->currentData().toInt());
     const bool looksChanged = s->theme() != theme || s->fontSize() != m_fontSize->value();
     const bool newLanguage = s->uiLanguage() != m_language->currentData().toString();
+    const bool apiChanged = s->apiServerEnabled() != m_apiEnabled->isChecked() || s->apiServerPort() != m_apiPort->value()
+        || s->apiServerKey() != m_apiKey->text().trimmed();
+    s->setApiServerEnabled(m_apiEnabled->isChecked());
+    s->setApiServerPort(m_apiPort->value());
+    s->setApiServerKey(m_apiKey->text());
     s->setThreads(m_threads->value());
     s->setMemoryLimit(chosenMemoryLimit());
     if (s->huggingFaceToken() != m_token->text().trimmed())
@@ -707,4 +817,6 @@ void SettingsDialog::apply() {
         emit appearanceChanged();
     if (newLanguage)
         emit languageChanged();
+    if (apiChanged)
+        emit apiServerChanged();
 }

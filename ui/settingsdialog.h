@@ -1,13 +1,15 @@
-// Settings: models (the installed ones with a details pane, and the catalog's Download list
-// with each file's memory need under the ceiling, before any download), engine (threads,
-// memory ceiling, context, KV cache, Hugging Face token), generation defaults, and appearance
-// (theme, language, font size). Saved in AppSettings on OK/Apply.
+// Settings: models (the installed ones and the remote ones with a details pane, and the
+// catalog's Download list with each file's memory need under the ceiling, before any
+// download), engine (threads, memory ceiling, context, KV cache, Hugging Face token, the
+// local API server), generation defaults, and appearance (theme, language, font size).
+// Saved in AppSettings on OK/Apply.
 #pragma once
 #include "appservices.h"
 
 #include <QDialog>
 
 class ModelDownload;
+class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
@@ -31,12 +33,21 @@ public:
     QTreeWidget* downloadList() const { return m_catalog; } // catalog entries, their files as children
     QPushButton* downloadButton() const { return m_download; }
     QDoubleSpinBox* memoryLimitEditor() const { return m_memoryLimit; }
+    QPushButton* addRemoteButton() const { return m_addRemote; }
+    QPushButton* useModelButton() const { return m_useModel; }
+    QPushButton* removeModelButton() const { return m_removeModel; }
+    QCheckBox* apiServerSwitch() const { return m_apiEnabled; }
+    QSpinBox* apiPortEditor() const { return m_apiPort; }
     // Writes the pages to AppSettings; emits engineSettingsChanged / appearanceChanged /
-    // languageChanged when those changed.
+    // languageChanged / apiServerChanged when those changed.
     void apply();
+    // Opens the "Add remote model" dialog; an accepted model is stored and listed.
+    void addRemoteModel();
 
 signals:
+    // A model file, or a remote model (AppSettings::remoteModelPath()).
     void activateModelRequested(const QString& path);
+    void apiServerChanged();
     void engineSettingsChanged();
     void appearanceChanged();
     void languageChanged(); // the UI language: the windows follow without a restart
@@ -59,7 +70,10 @@ private:
     void showCatalogDetails();
     void updateDownloadRow(ModelDownload* download);
     void addModelFile();
+    void removeSelectedModel();
     void useSelectedModel();
+    void fillRemoteModels(const QString& selected);
+    QWidget* createApiServerGroup();
     void startSelectedDownload();
     ModelDownload* selectedDownload() const;
     quint64 chosenMemoryLimit() const; // the Engine page's value (not yet applied)
@@ -69,6 +83,12 @@ private:
     QTreeWidget* m_models = nullptr;
     QLabel* m_modelDetails = nullptr;
     QPushButton* m_useModel = nullptr;
+    QPushButton* m_addRemote = nullptr;
+    QPushButton* m_removeModel = nullptr;
+    QCheckBox* m_apiEnabled = nullptr;
+    QSpinBox* m_apiPort = nullptr;
+    QLineEdit* m_apiKey = nullptr;
+    QLabel* m_apiAddress = nullptr;
     QProgressBar* m_loadProgress = nullptr;
     QLabel* m_loadStatus = nullptr;
     QTreeWidget* m_catalog = nullptr;

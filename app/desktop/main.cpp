@@ -6,6 +6,7 @@
 #include "chatsession.h"
 #include "chatstore.h"
 #include "enginecontroller.h"
+#include "localapiserver.h"
 #include "mainwindow.h"
 #include "memorymonitor.h"
 #include "modelregistry.h"
@@ -65,7 +66,9 @@ int main(int argc, char* argv[]) {
     downloads.restore(settings.modelsFolder()); // part files of an earlier run, paused
     QObject::connect(&downloads, &DownloadManager::finished, &models, &ModelRegistry::refresh);
 
-    MainWindow window(AppServices{&settings, &engine, &store, &session, &models, &memory, &catalog, &downloads});
+    LocalApiServer apiServer(&engine); // after the engine: it stops before the engine goes
+
+    MainWindow window(AppServices{&settings, &engine, &store, &session, &models, &memory, &catalog, &downloads, &apiServer});
     window.show();
     window.loadActiveModel();
     return app.exec();

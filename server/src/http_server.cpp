@@ -13,6 +13,7 @@
 #include <chrono>
 #include <list>
 #include <mutex>
+#include <thread>
 
 namespace kmlm::server {
 namespace {
@@ -55,6 +56,7 @@ struct HttpServer::Impl {
     std::mutex jobs_mutex;
     std::list<std::atomic<bool>*> running; // cancel flags of the generations in progress
     std::atomic<bool> stopping{false};
+    std::atomic<int> phase{0}; // 0: run() not called, 1: in run(), 2: run() returned
 
     Impl(Backend& b, ServerOptions o) : backend(b), options(std::move(o)), gate(options.parallel, options.queue) {}
 
@@ -232,7 +234,11 @@ int HttpServer::bind() {
     return port;
 }
 
-void HttpServer::run() { impl_->http.listen_after_bind(); }
+void HttpServer::run() {
+    impl_->phase = 1;
+    if (!impl_->stopping) impl_->http.listen_after_bind();
+    impl_->phase = 2;
+}
 
 void HttpServer::stop() {
     {
@@ -240,6 +246,9 @@ void HttpServer::stop() {
         impl_->stopping = true;
         for (std::atomic<bool>* cancel : impl_->running) *cancel = true;
     }
+    // httplib's stop() reaches only a server that listens: a run() on another thread that
+    // has not got there yet is waited for (it sets phase before it reads stopping).
+    while (impl_->phase == 1 && !impl_->http.is_running()) std::this_thread::yield();
     impl_->http.stop();
 }
 

@@ -10,6 +10,25 @@
 
 namespace kmlm::server {
 
+std::vector<int32_t> request_prompt(const LanguageModel& model, const GenerationRequest& request,
+                                    std::vector<std::string>& stops, std::string_view context_hint) {
+    std::vector<int32_t> tokens;
+    if (!request.chat) {
+        tokens = model.tokenizer().encode(request.prompt, true);
+    } else {
+        const ChatPrompt p = render_chat(model, request.messages);
+        stops.insert(stops.end(), p.stop_strings.begin(), p.stop_strings.end());
+        tokens = model.tokenizer().encode(p.text, true, true);
+    }
+    if (tokens.empty()) throw ApiError::bad_request("the prompt is empty", "empty_prompt");
+    const size_t ctx = model.context_length();
+    if (ctx > 0 && tokens.size() >= ctx)
+        throw ApiError::bad_request("the prompt has " + std::to_string(tokens.size()) + " tokens; the context holds " +
+                                        std::to_string(ctx) + " (" + std::string(context_hint) + ")",
+                                    "context_length_exceeded");
+    return tokens;
+}
+
 ModelPool::ModelPool(std::vector<std::unique_ptr<LanguageModel>> models, std::string model_id, uint64_t memory_ceiling)
     : models_(std::move(models)), model_id_(std::move(model_id)), memory_ceiling_(memory_ceiling),
       busy_(models_.size(), false) {
@@ -33,15 +52,6 @@ std::unique_ptr<ModelPool> ModelPool::load(const std::filesystem::path& path, Lo
     std::vector<std::unique_ptr<LanguageModel>> models;
     for (int i = 0; i < instances; ++i) models.push_back(load_model(path, options));
     return std::make_unique<ModelPool>(std::move(models), path.stem().string(), ceiling);
-}
-
-std::vector<int32_t> ModelPool::prompt_tokens(const GenerationRequest& request, std::vector<std::string>& stops) const {
-    // The tokenizer is shared read-only by every instance's generation (its cache is locked).
-    const LanguageModel& model = *models_.front();
-    if (!request.chat) return model.tokenizer().encode(request.prompt, true);
-    const ChatPrompt p = render_chat(model, request.messages);
-    stops.insert(stops.end(), p.stop_strings.begin(), p.stop_strings.end());
-    return model.tokenizer().encode(p.text, true, true);
 }
 
 size_t ModelPool::acquire(std::span<const int32_t> prompt) {
@@ -70,13 +80,8 @@ BackendResult ModelPool::generate(const GenerationRequest& request, const std::f
     g.max_tokens = request.params.max_tokens;
     g.stop_strings = request.params.stop;
     g.ignore_eos = request.params.ignore_eos;
-    const std::vector<int32_t> tokens = prompt_tokens(request, g.stop_strings);
-    if (tokens.empty()) throw ApiError::bad_request("the prompt is empty", "empty_prompt");
-    const size_t ctx = models_.front()->context_length();
-    if (ctx > 0 && tokens.size() >= ctx)
-        throw ApiError::bad_request("the prompt has " + std::to_string(tokens.size()) + " tokens; the context holds " +
-                                        std::to_string(ctx) + " (kmlm serve --ctx)",
-                                    "context_length_exceeded");
+    // The tokenizer is shared read-only by every instance's generation (its cache is locked).
+    const std::vector<int32_t> tokens = request_prompt(*models_.front(), request, g.stop_strings);
     g.cancel = &cancel;
     g.on_text = on_text;
     if (memory_ceiling_ > 0) g.memory_ok = MemoryGuard(memory_ceiling_).callback();

@@ -36,23 +36,27 @@ httplib::Client make_client(const RemoteEndpoint& e, const Url& url) {
 }
 
 // What a transport failure means, for the user.
-std::string transport_message(httplib::Error error, const std::string& url, int timeout) {
+RemoteError transport_error(httplib::Error error, const std::string& url, int timeout) {
     switch (error) {
     case httplib::Error::Connection:
-        return "cannot connect to " + url + " (connection refused or host unreachable: is the server running?)";
+        return RemoteError("cannot connect to " + url + " (connection refused or host unreachable: is the server running?)",
+                           RemoteFailure::Unreachable);
     case httplib::Error::ConnectionTimeout:
-        return "timed out connecting to " + url + " after " + std::to_string(timeout) + " s";
+        return RemoteError("timed out connecting to " + url + " after " + std::to_string(timeout) + " s",
+                           RemoteFailure::Timeout);
     case httplib::Error::Read:
-        return "no answer from " + url + " (timed out after " + std::to_string(timeout) + " s, or the connection closed)";
+        return RemoteError("no answer from " + url + " (timed out after " + std::to_string(timeout) +
+                               " s, or the connection closed)",
+                           RemoteFailure::Timeout);
     case httplib::Error::SSLConnection:
     case httplib::Error::SSLServerVerification:
-        return "TLS connection to " + url + " failed (" + httplib::to_string(error) + ")";
-    default: return "request to " + url + " failed: " + httplib::to_string(error);
+        return RemoteError("TLS connection to " + url + " failed (" + httplib::to_string(error) + ")");
+    default: return RemoteError("request to " + url + " failed: " + httplib::to_string(error));
     }
 }
 
 // An error status with the server's own message when it sent one in OpenAI's shape.
-std::string status_message(int status, const std::string& body, const std::string& url) {
+RemoteError status_error(int status, const std::string& body, const std::string& url) {
     std::string detail;
     const json j = json::parse(body, nullptr, false);
     if (j.is_object() && j.contains("error")) {
@@ -67,7 +71,12 @@ std::string status_message(int status, const std::string& body, const std::strin
                        : status == 503 || status == 429 ? "is busy"
                        : status >= 500                ? "failed"
                                                       : "rejected the request";
-    return url + " " + what + " (HTTP " + std::to_string(status) + ")" + (detail.empty() ? "" : ": " + detail);
+    const RemoteFailure kind = status == 401 || status == 403   ? RemoteFailure::Key
+                               : status == 503 || status == 429 ? RemoteFailure::Busy
+                               : status >= 500                  ? RemoteFailure::Server
+                                                                : RemoteFailure::Other;
+    return RemoteError(url + " " + what + " (HTTP " + std::to_string(status) + ")" + (detail.empty() ? "" : ": " + detail),
+                       kind);
 }
 
 // Reads server-sent events from the pieces of a body: "data: {...}" blocks split by a
@@ -181,13 +190,14 @@ RemoteResult remote_generate(const RemoteEndpoint& endpoint, const GenerationReq
         result.cancelled = true;
         return result;
     }
-    if (!stream_error.empty()) throw RemoteError(stream_error);
-    if (status != 0 && status != 200) throw RemoteError(status_message(status, error_body, endpoint.base_url));
+    if (!stream_error.empty()) throw RemoteError(stream_error, RemoteFailure::Server);
+    if (status != 0 && status != 200) throw status_error(status, error_body, endpoint.base_url);
     if (!sent || !done) {
         if (status == 200)
             throw RemoteError("the connection to " + endpoint.base_url + " was lost mid-answer" +
-                              (result.text.empty() ? std::string() : " (the answer above is incomplete)"));
-        throw RemoteError(transport_message(error, endpoint.base_url, endpoint.timeout_seconds));
+                                  (result.text.empty() ? std::string() : " (the answer above is incomplete)"),
+                              RemoteFailure::Lost);
+        throw transport_error(error, endpoint.base_url, endpoint.timeout_seconds);
     }
     return result;
 }
@@ -196,8 +206,8 @@ std::vector<std::string> remote_models(const RemoteEndpoint& endpoint) {
     const Url url = split_url(endpoint.base_url);
     httplib::Client client = make_client(endpoint, url);
     const httplib::Result r = client.Get(url.path + "/models");
-    if (!r) throw RemoteError(transport_message(r.error(), endpoint.base_url, endpoint.timeout_seconds));
-    if (r->status != 200) throw RemoteError(status_message(r->status, r->body, endpoint.base_url));
+    if (!r) throw transport_error(r.error(), endpoint.base_url, endpoint.timeout_seconds);
+    if (r->status != 200) throw status_error(r->status, r->body, endpoint.base_url);
     const json j = json::parse(r->body, nullptr, false);
     if (!j.is_object() || !j.contains("data") || !j["data"].is_array())
         throw RemoteError(endpoint.base_url + "/models did not answer with a model list");

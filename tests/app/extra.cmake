@@ -10,3 +10,7 @@ endif()
 if(TARGET app_tst_download)
   add_dependencies(app_tst_download kmlm)
 endif()
+# tst_apiserver talks to the app's API server with Qt Network.
+if(TARGET app_tst_apiserver)
+  target_link_libraries(app_tst_apiserver PRIVATE Qt::Network)
+endif()

@@ -90,6 +90,55 @@ private Q_SLOTS:
         QVERIFY(AppSettings(file).firstRunOfferDismissed());
     }
 
+    // The API keys live in their own file, mode 0600, never in the settings file; removing
+    // a remote model removes its key, and the file goes with the last key.
+    void keysInAPrivateFile() {
+        const QString file = newFile();
+        AppSettings s(file);
+        QVERIFY(!s.apiServerEnabled());
+        QCOMPARE(s.apiServerPort(), kDefaultApiPort);
+        RemoteModelSettings remote;
+        remote.baseUrl = QStringLiteral("http://gpu-box:11434/v1");
+        remote.model = QStringLiteral("qwen3:8b");
+        remote.apiKey = QStringLiteral("remote-secret");
+        s.addRemoteModel(remote);
+        s.setApiServerKey(QStringLiteral(" local-secret "));
+        s.setApiServerEnabled(true);
+        s.setApiServerPort(8181);
+        s.sync();
+
+        const QString keys = s.keyFile();
+        QVERIFY(QFileInfo::exists(keys));
+        QVERIFY(keys != s.settingsFile());
+        const auto privateMode = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
+        QCOMPARE(QFileInfo(keys).permissions() & ~(QFileDevice::ReadUser | QFileDevice::WriteUser), privateMode);
+        QFile settingsFile(file);
+        QVERIFY(settingsFile.open(QIODevice::ReadOnly));
+        const QByteArray settingsText = settingsFile.readAll();
+        QVERIFY(settingsText.contains("gpu-box"));
+        QVERIFY(!settingsText.contains("secret"));
+
+        AppSettings again(file);
+        QVERIFY(again.apiServerEnabled());
+        QCOMPARE(again.apiServerPort(), 8181);
+        QCOMPARE(again.apiServerKey(), QStringLiteral("local-secret"));
+        QCOMPARE(again.remoteModels().size(), 1);
+        const QString path = AppSettings::remoteModelPath(remote.baseUrl, remote.model);
+        QCOMPARE(again.remoteModel(path)->apiKey, QStringLiteral("remote-secret"));
+
+        again.setActiveModelPath(path);
+        again.removeRemoteModel(path);
+        QVERIFY(again.remoteModels().isEmpty());
+        QVERIFY(again.activeModelPath().isEmpty());
+        QVERIFY(!again.remoteModel(path));
+        QFile keyFile(keys);
+        QVERIFY(keyFile.open(QIODevice::ReadOnly));
+        QVERIFY(!keyFile.readAll().contains("remote-secret"));
+        keyFile.close();
+        again.setApiServerKey(QString());
+        QVERIFY(!QFileInfo::exists(keys));
+    }
+
     void persisted() {
         const QString file = newFile();
         SamplingSettings sampling;

@@ -12,3 +12,13 @@ if(TARGET ui_tst_screenshots)
   set_tests_properties(ui/tst_screenshots_1.5x PROPERTIES LABELS ui TIMEOUT 600
       ENVIRONMENT "QT_QPA_PLATFORM=offscreen;QT_SCALE_FACTOR=1.5;KMLM_TEST_OUTPUT=${CMAKE_BINARY_DIR}/test-output")
 endif()
+
+# tst_remoteui starts `kmlm serve` and talks to the app's API server with Qt Network; its
+# screenshot of a chat on a remote model again at 150 % ("chat-remote-1.5x.png").
+if(TARGET ui_tst_remoteui)
+  target_link_libraries(ui_tst_remoteui PRIVATE Qt::Network)
+  add_dependencies(ui_tst_remoteui kmlm)
+  add_test(NAME ui/tst_remoteui_1.5x COMMAND ui_tst_remoteui screenshot)
+  set_tests_properties(ui/tst_remoteui_1.5x PROPERTIES LABELS ui TIMEOUT 600
+      ENVIRONMENT "QT_QPA_PLATFORM=offscreen;QT_SCALE_FACTOR=1.5;KMLM_BIN=$<TARGET_FILE:kmlm>;KMLM_TEST_OUTPUT=${CMAKE_BINARY_DIR}/test-output")
+endif()

@@ -1,5 +1,5 @@
 // What the HTTP layer asks of whatever runs the model: the kmlm CLI's pool of engine
-// instances (model_pool.h) or, later, the desktop app's engine thread.
+// instances (model_pool.h) or the desktop app's engine thread (core/localapiserver.h).
 #pragma once
 #include "kmlm_server/protocol.h"
 

@@ -39,7 +39,8 @@ public:
     int bind();
     // Serves until stop(). Call bind() first.
     void run();
-    // Cancels the generations in progress and makes run() return. Any thread.
+    // Cancels the generations in progress and makes run() return (also a run() just
+    // starting on another thread). Any thread.
     void stop();
 
     uint64_t requests_served() const; // generation requests answered (stream or not)

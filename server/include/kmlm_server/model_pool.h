@@ -13,6 +13,13 @@
 
 namespace kmlm::server {
 
+// The prompt of a request for model: a chat through the model's chat template (its stop
+// strings added to stops), a completion as text. Throws ApiError 400 for an empty prompt or
+// one the context cannot hold (the message ends with where to set a longer one:
+// context_hint). The tokenizer may be used from several threads.
+std::vector<int32_t> request_prompt(const LanguageModel& model, const GenerationRequest& request,
+                                    std::vector<std::string>& stops, std::string_view context_hint = "kmlm serve --ctx");
+
 class ModelPool final : public Backend {
 public:
     // memory_ceiling: generation stops (finish "length") before resident memory reaches it;
@@ -33,7 +40,6 @@ public:
     const LanguageModel& model(size_t i) const { return *models_[i]; }
 
 private:
-    std::vector<int32_t> prompt_tokens(const GenerationRequest& request, std::vector<std::string>& stops) const;
     size_t acquire(std::span<const int32_t> prompt);
     void release(size_t slot);
 

@@ -13,10 +13,26 @@
 
 namespace kmlm::server {
 
+// What kind of failure a RemoteError is, for a caller that words it for its user.
+enum class RemoteFailure {
+    Other,
+    Unreachable, // connection refused, host unknown or unreachable
+    Timeout,     // no connection or no answer within timeout_seconds
+    Key,         // the server refused the API key (401, 403)
+    Busy,        // 429, 503
+    Server,      // another 5xx, or an error event mid-answer
+    Lost,        // the connection closed mid-answer
+};
+
 // A failure talking to the server, with a message that says what happened and where.
 class RemoteError : public Error {
 public:
-    using Error::Error;
+    explicit RemoteError(const std::string& message, RemoteFailure kind = RemoteFailure::Other)
+        : Error(message), kind_(kind) {}
+    RemoteFailure kind() const { return kind_; }
+
+private:
+    RemoteFailure kind_;
 };
 
 struct RemoteEndpoint {

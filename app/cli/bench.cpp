@@ -129,8 +129,9 @@ BenchResult run_bench(const BenchArgs& a) {
     r.gen_s = since(t0);
     r.mem = read_process_memory();
     r.info = model->info();
-    r.kv_type = a.opts.kv_type;
-    r.kv_bytes = model->memory_usage().kv_cache;
+    const MemoryUsage usage = model->memory_usage();
+    r.kv_type = usage.kv_type.empty() ? "none" : usage.kv_type;
+    r.kv_bytes = usage.kv_cache;
     model.reset();
 
     const LoadOptions lo = to_load_options(a.opts);

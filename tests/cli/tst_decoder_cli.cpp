@@ -85,6 +85,7 @@ private slots:
         QCOMPARE(j["prompt_tokens"].toInt(), 16);
         QCOMPARE(j["gen_tokens"].toInt(), 4);
         QCOMPARE(j["type"].toString(), QString("Q8_0"));
+        QCOMPARE(j["kv_type"].toString(), QString("q8_0"));
         QVERIFY(j["threads"].toInt() >= 1);
         QVERIFY(j["fill_s"].toDouble() > 0);
         QVERIFY(j["prompt_tps"].toDouble() > 0);

@@ -17,6 +17,7 @@ Usage: bench/run-matrix.sh [options]
   --cache DIR     where the models are made and reused (default build/bench-models)
   --prompt-tokens N, --gen-tokens N   per run (default 128 and 64)
   --out FILE      also keep the JSON lines of every run here (default: DIR/results-TIME.jsonl)
+  --make-only     make the shapes' models in the cache, run nothing
 Needs jq. Each run's context is depth + prompt + generated tokens.
 Making the models once: 2.5 GiB F16 + 0.7-1.3 GiB per Polyglot file, 4.5 GiB F16 + 1.5 GiB for
 EXAONE, several minutes each on two cores. A depth-4096 run fills the cache with 4096 tokens
@@ -32,6 +33,7 @@ cache=build/bench-models
 prompt=128
 gen=64
 out=""
+make_only=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --shapes) shapes=$2; shift 2 ;;
@@ -42,6 +44,7 @@ while [ $# -gt 0 ]; do
     --prompt-tokens) prompt=$2; shift 2 ;;
     --gen-tokens) gen=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
+    --make-only) make_only=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run-matrix: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -55,8 +58,6 @@ for k in "${kmlm_list[@]}"; do
   [ -x "$k" ] || { echo "run-matrix: $k is not an executable kmlm" >&2; exit 1; }
 done
 mkdir -p "$cache"
-[ -n "$out" ] || out="$cache/results-$(date -u +%Y%m%dT%H%M%SZ).jsonl"
-: >"$out"
 maker=${kmlm_list[0]}
 
 # make-random options of a shape's family. Context 8192 leaves room for depth 4096 and more.
@@ -88,6 +89,12 @@ model_for() {
   echo "$file"
 }
 
+if [ "$make_only" = 1 ]; then
+  for shape in "${shape_list[@]}"; do model_for "$shape"; done
+  exit 0
+fi
+[ -n "$out" ] || out="$cache/results-$(date -u +%Y%m%dT%H%M%SZ).jsonl"
+: >"$out"
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 for shape in "${shape_list[@]}"; do
   file=$(model_for "$shape")

@@ -1,7 +1,7 @@
 // Kernel speed: the quantized matrix-vector products of a Polyglot-ko-1.3B-shaped layer
 // (2048 wide, FFN 8192) at 1 and 2 threads, reported as weight bytes per second next to the
-// machine's memory read bandwidth; the prompt-sized matrix product (128 rows of X); and the
-// float helpers. Run: build/<dir>/bench/bench_kernels [--benchmark_filter=...]
+// machine's memory read bandwidth; the prompt-sized matrix product (128 rows of X); attention
+// over the KV cache; and the float helpers. Run: build/<dir>/bench/bench_kernels [--benchmark_filter=...]
 #include "kmlm/cpu.h"
 #include "kmlm/kernels.h"
 #include "kmlm/quant.h"
@@ -9,6 +9,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <random>
@@ -138,21 +139,61 @@ void matmulArgs(benchmark::internal::Benchmark* b) {
 }
 BENCHMARK(BM_Matmul)->Apply(matmulArgs)->UseRealTime()->Unit(benchmark::kMillisecond);
 
-// Attention over 1024 cached F16 keys of one 128-wide head, then softmax.
-void BM_AttentionF16(benchmark::State& state) {
-    const size_t n_keys = 1024, head = 128;
-    std::vector<uint16_t> keys(n_keys * head);
-    fp32_to_fp16_row(gaussian(keys.size(), 4).data(), keys.data(), keys.size());
-    const auto q = gaussian(head, 5);
-    std::vector<float> scores(n_keys);
-    for (auto _ : state) {
-        for (size_t j = 0; j < n_keys; ++j) scores[j] = dot_f16(keys.data() + j * head, q.data(), head);
-        softmax(scores.data(), n_keys);
-        benchmark::DoNotOptimize(scores.data());
+// Attention of one 128-wide head over 4096 cached positions (rows of 8 kv heads, as in the
+// cache): scores, softmax, weighted values. Args (ISA, cache type, stretch): stretch 0 calls
+// the one-row kernels once per key, 1 the row kernels once per stretch. Bytes = K and V read.
+void BM_Attention(benchmark::State& state) {
+    const Isa isa = Isa(state.range(0));
+    const auto type = GgmlType(state.range(1));
+    const bool stretch = state.range(2) != 0;
+    const Isa before = active_isa();
+    if (!set_isa(isa)) {
+        state.SkipWithError("instruction set not available");
+        return;
     }
-    state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(keys.size() * 2));
+    constexpr size_t n_keys = 4096, head = 128, heads = 8;
+    const size_t stride = row_bytes(type, heads * head), head_bytes = row_bytes(type, head);
+    std::vector<uint8_t> k(n_keys * stride), v(n_keys * stride);
+    const auto x = gaussian(heads * head, 4);
+    for (size_t j = 0; j < n_keys; ++j) {
+        quantize_row(type, x.data(), k.data() + j * stride, heads * head);
+        quantize_row(type, x.data(), v.data() + j * stride, heads * head);
+    }
+    const auto q = gaussian(head, 5);
+    std::vector<float> scores(n_keys), out(head);
+    for (auto _ : state) {
+        if (stretch) {
+            dot_rows(type, k.data(), stride, n_keys, q.data(), head, scores.data());
+        } else {
+            for (size_t j = 0; j < n_keys; ++j) {
+                const uint8_t* r = k.data() + j * stride;
+                scores[j] = type == GgmlType::F16 ? dot_f16(reinterpret_cast<const uint16_t*>(r), q.data(), head)
+                                                  : dot_q8_0(r, q.data(), head);
+            }
+        }
+        softmax(scores.data(), n_keys);
+        std::fill(out.begin(), out.end(), 0.0f);
+        if (stretch) {
+            axpy_rows(type, v.data(), stride, n_keys, scores.data(), head, out.data());
+        } else {
+            for (size_t j = 0; j < n_keys; ++j) {
+                const uint8_t* r = v.data() + j * stride;
+                if (type == GgmlType::F16) axpy_f16(scores[j], reinterpret_cast<const uint16_t*>(r), out.data(), head);
+                else axpy_q8_0(scores[j], r, out.data(), head);
+            }
+        }
+        benchmark::DoNotOptimize(out.data());
+    }
+    set_isa(before);
+    state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(2 * n_keys * head_bytes));
+    state.SetLabel(std::string(type_traits(type).name) + " " + isa_name(isa) + (stretch ? " rows" : " per key"));
 }
-BENCHMARK(BM_AttentionF16)->Unit(benchmark::kMicrosecond);
+void attentionArgs(benchmark::internal::Benchmark* b) {
+    for (GgmlType t : {GgmlType::F16, GgmlType::Q8_0})
+        for (Isa isa : {Isa::Scalar, Isa::Avx2, Isa::Avx512})
+            for (int stretch : {0, 1}) b->Args({int64_t(isa), int64_t(t), stretch});
+}
+BENCHMARK(BM_Attention)->Apply(attentionArgs)->Unit(benchmark::kMicrosecond);
 
 void BM_Gelu(benchmark::State& state) {
     auto x = gaussian(kFf, 6);

@@ -15,6 +15,8 @@ packages=(
   qtbase5-dev qttools5-dev qttools5-dev-tools libqt5sql5-sqlite
   libkf5syntaxhighlighting-dev
   libsqlite3-dev
+  # bench/run-matrix.sh reads kmlm bench's JSON
+  jq
   # fuzzing (libFuzzer) and the sanitizer build
   clang-14 libclang-rt-14-dev
   # Korean fonts, headless tests, desktop metadata checks

@@ -2,6 +2,8 @@
 // reported by CPUID.
 #include "kmlm/cpu.h"
 
+#include <fstream>
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #endif
@@ -67,6 +69,23 @@ std::string describe_cpu_features() {
     add(f.avx512bf16, "avx512bf16");
     add(f.neon, "neon");
     return s.empty() ? "none" : s;
+}
+
+std::string cpu_model_name() {
+    std::ifstream in("/proc/cpuinfo");
+    for (std::string line; std::getline(in, line);)
+        if (line.rfind("model name", 0) == 0) {
+            const auto colon = line.find(':');
+            if (colon != std::string::npos) return line.substr(colon + 2);
+        }
+    return "unknown CPU";
+}
+
+std::string load_average() {
+    std::ifstream in("/proc/loadavg");
+    std::string one, five, fifteen;
+    if (!(in >> one >> five >> fifteen)) return "";
+    return one + " " + five + " " + fifteen;
 }
 
 } // namespace kmlm

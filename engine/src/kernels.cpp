@@ -149,6 +149,32 @@ float dot_q8_0(const void* a, const float* b, size_t n) { return active_kernels(
 void axpy_f32(float alpha, const float* x, float* y, size_t n) { active_kernels().axpy_f32(alpha, x, y, n); }
 void axpy_f16(float alpha, const uint16_t* x, float* y, size_t n) { active_kernels().axpy_f16(alpha, x, y, n); }
 void axpy_q8_0(float alpha, const void* x, float* y, size_t n) { active_kernels().axpy_q8_0(alpha, x, y, n); }
+
+namespace {
+
+// The table's kernel for cache rows of this type: f32, f16 or q8_0.
+template <class Fn> Fn rows_kernel(GgmlType type, Fn f32, Fn f16, Fn q8_0, const char* what) {
+    const Fn fn = type == GgmlType::F32 ? f32 : type == GgmlType::F16 ? f16 : type == GgmlType::Q8_0 ? q8_0 : nullptr;
+    if (!fn) throw InvalidArgument(std::string(what) + ": no kernel for " + std::string(type_traits(type).name));
+    return fn;
+}
+
+} // namespace
+
+void dot_rows(GgmlType type, const void* rows, size_t stride, size_t n_rows, const float* q, size_t head_dim,
+              float* scores) {
+    const KernelTable& k = active_kernels();
+    rows_kernel(type, k.dot_rows_f32, k.dot_rows_f16, k.dot_rows_q8_0, "dot_rows")(
+        static_cast<const uint8_t*>(rows), stride, n_rows, q, head_dim, scores);
+}
+
+void axpy_rows(GgmlType type, const void* rows, size_t stride, size_t n_rows, const float* weights, size_t head_dim,
+               float* out) {
+    const KernelTable& k = active_kernels();
+    rows_kernel(type, k.axpy_rows_f32, k.axpy_rows_f16, k.axpy_rows_q8_0, "axpy_rows")(
+        static_cast<const uint8_t*>(rows), stride, n_rows, weights, head_dim, out);
+}
+
 void softmax(float* x, size_t n) { active_kernels().softmax(x, n); }
 void silu(float* x, size_t n) { active_kernels().silu(x, n); }
 void swiglu(float* y, const float* gate, size_t n) { active_kernels().swiglu(y, gate, n); }

@@ -359,19 +359,22 @@ template <FloatW T> static inline float load_w1(const void* w, int64_t i) {
     else return static_cast<const float*>(w)[i];
 }
 
-template <int NX, FloatW T> static void dot_float_nx(int64_t n, const void* wv, const void* x, size_t xs, float* s) {
+// s[j] = w · x_j for NX rows x_j at x + j * xs bytes; w[n] in type T, the rows in type TX
+// (matmul: float rows of X against a weight row; attention: cache rows against a float q).
+template <int NX, FloatW T, FloatW TX = FloatW::F32>
+static void dot_float_nx(int64_t n, const void* wv, const void* x, size_t xs, float* s) {
     __m256 acc[NX];
     for (int j = 0; j < NX; ++j) acc[j] = _mm256_setzero_ps();
-    const float* xr[NX];
-    for (int j = 0; j < NX; ++j) xr[j] = row_at<float>(x, xs, j);
+    const void* xr[NX];
+    for (int j = 0; j < NX; ++j) xr[j] = row_at<uint8_t>(x, xs, j);
     int64_t i = 0;
     for (; i + 8 <= n; i += 8) {
         const __m256 w = load_w8<T>(wv, i);
-        for (int j = 0; j < NX; ++j) acc[j] = _mm256_fmadd_ps(w, _mm256_loadu_ps(xr[j] + i), acc[j]);
+        for (int j = 0; j < NX; ++j) acc[j] = _mm256_fmadd_ps(w, load_w8<TX>(xr[j], i), acc[j]);
     }
     for (int j = 0; j < NX; ++j) {
         float t = hsum(acc[j]);
-        for (int64_t k = i; k < n; ++k) t += load_w1<T>(wv, k) * xr[j][k];
+        for (int64_t k = i; k < n; ++k) t += load_w1<T>(wv, k) * load_w1<TX>(xr[j], k);
         s[j] = t;
     }
 }
@@ -401,6 +404,90 @@ template <int NX> struct Q6_K { static void run(int64_t n, const void* w, const 
 template <int NX> struct F16 { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_float_nx<NX, FloatW::F16>(n, w, x, xs, s); } };
 template <int NX> struct BF16 { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_float_nx<NX, FloatW::BF16>(n, w, x, xs, s); } };
 template <int NX> struct F32 { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_float_nx<NX, FloatW::F32>(n, w, x, xs, s); } };
+
+// ---- attention over KV-cache rows ----
+
+// 8 int8 values as floats.
+static inline __m256 load_i8x8(const int8_t* p) {
+    return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
+}
+
+// s[j] = q · k_j for NX rows of Q8_0 blocks k_j at k + j * ks bytes, q[n] floats: each
+// block of q is loaded once for all NX rows.
+template <int NX> static void dot_q8_0_keys_nx(int64_t n, const void* qv, const void* k, size_t ks, float* s) {
+    const float* q = static_cast<const float*>(qv);
+    __m256 acc[NX];
+    for (int j = 0; j < NX; ++j) acc[j] = _mm256_setzero_ps();
+    for (int64_t b = 0; b < n / QK; ++b, q += QK) {
+        const __m256 q0 = _mm256_loadu_ps(q), q1 = _mm256_loadu_ps(q + 8), q2 = _mm256_loadu_ps(q + 16),
+                     q3 = _mm256_loadu_ps(q + 24);
+        for (int j = 0; j < NX; ++j) {
+            const BlockQ8_0& blk = row_at<BlockQ8_0>(k, ks, j)[b];
+            __m256 sb = _mm256_mul_ps(load_i8x8(blk.qs), q0);
+            sb = _mm256_fmadd_ps(load_i8x8(blk.qs + 8), q1, sb);
+            sb = _mm256_fmadd_ps(load_i8x8(blk.qs + 16), q2, sb);
+            sb = _mm256_fmadd_ps(load_i8x8(blk.qs + 24), q3, sb);
+            acc[j] = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(blk.d)), sb, acc[j]);
+        }
+    }
+    for (int j = 0; j < NX; ++j) s[j] = hsum(acc[j]);
+}
+
+template <int NX> struct KeysF32 { static void run(int64_t n, const void* q, const void* k, size_t ks, float* s) { dot_float_nx<NX, FloatW::F32, FloatW::F32>(n, q, k, ks, s); } };
+template <int NX> struct KeysF16 { static void run(int64_t n, const void* q, const void* k, size_t ks, float* s) { dot_float_nx<NX, FloatW::F32, FloatW::F16>(n, q, k, ks, s); } };
+template <int NX> struct KeysQ8_0 { static void run(int64_t n, const void* q, const void* k, size_t ks, float* s) { dot_q8_0_keys_nx<NX>(n, q, k, ks, s); } };
+
+// scores[j] = q · row_j, four rows per pass (n_rows is at most a context, well within int).
+template <template <int> class K>
+static void dot_rows(const uint8_t* rows, size_t stride, size_t n_rows, const float* q, size_t hd, float* scores) {
+    if (n_rows > 0) by_nx<K>(int64_t(hd), q, rows, stride, int(n_rows), scores);
+}
+
+// out[i0 .. i0 + 8V) += Σ_j w[j] row_j[i0 .. i0 + 8V): the V vectors of out stay in
+// registers while the rows go by.
+template <int V, FloatW T>
+static void axpy_rows_float_v(const uint8_t* rows, size_t stride, size_t n_rows, const float* w, size_t i0, float* out) {
+    __m256 acc[V];
+    for (int v = 0; v < V; ++v) acc[v] = _mm256_loadu_ps(out + i0 + 8 * v);
+    for (size_t j = 0; j < n_rows; ++j) {
+        const __m256 wj = _mm256_set1_ps(w[j]);
+        for (int v = 0; v < V; ++v) acc[v] = _mm256_fmadd_ps(wj, load_w8<T>(rows + j * stride, int64_t(i0 + 8 * v)), acc[v]);
+    }
+    for (int v = 0; v < V; ++v) _mm256_storeu_ps(out + i0 + 8 * v, acc[v]);
+}
+
+// out[hd] += Σ_j w[j] row_j over float or F16 rows: 64 outputs at a time, then 8, then one.
+template <FloatW T>
+static void axpy_rows_float(const uint8_t* rows, size_t stride, size_t n_rows, const float* w, size_t hd, float* out) {
+    size_t i = 0;
+    for (; i + 64 <= hd; i += 64) axpy_rows_float_v<8, T>(rows, stride, n_rows, w, i, out);
+    for (; i + 8 <= hd; i += 8) axpy_rows_float_v<1, T>(rows, stride, n_rows, w, i, out);
+    for (; i < hd; ++i)
+        for (size_t j = 0; j < n_rows; ++j) out[i] += w[j] * load_w1<T>(rows + j * stride, int64_t(i));
+}
+
+// out[32 b0 .. 32 (b0 + NB)) += Σ_j w[j] row_j over those NB Q8_0 blocks of each row.
+template <int NB>
+static void axpy_rows_q8_0_nb(const uint8_t* rows, size_t stride, size_t n_rows, const float* w, size_t b0, float* out) {
+    out += b0 * QK;
+    __m256 acc[4 * NB];
+    for (int v = 0; v < 4 * NB; ++v) acc[v] = _mm256_loadu_ps(out + 8 * v);
+    for (size_t j = 0; j < n_rows; ++j) {
+        const BlockQ8_0* blk = row_at<BlockQ8_0>(rows, stride, int(j)) + b0;
+        for (int b = 0; b < NB; ++b) {
+            const __m256 a = _mm256_set1_ps(w[j] * _cvtsh_ss(blk[b].d));
+            for (int q = 0; q < 4; ++q) acc[4 * b + q] = _mm256_fmadd_ps(a, load_i8x8(blk[b].qs + 8 * q), acc[4 * b + q]);
+        }
+    }
+    for (int v = 0; v < 4 * NB; ++v) _mm256_storeu_ps(out + 8 * v, acc[v]);
+}
+
+static void axpy_rows_q8_0(const uint8_t* rows, size_t stride, size_t n_rows, const float* w, size_t hd, float* out) {
+    const size_t nb = hd / QK;
+    size_t b = 0;
+    for (; b + 2 <= nb; b += 2) axpy_rows_q8_0_nb<2>(rows, stride, n_rows, w, b, out);
+    if (b < nb) axpy_rows_q8_0_nb<1>(rows, stride, n_rows, w, b, out);
+}
 
 // ---- activations ----
 
@@ -457,48 +544,24 @@ static float dot_f16(const uint16_t* a, const float* b, size_t n) {
 }
 
 static float dot_q8_0(const void* a, const float* b, size_t n) {
-    const auto* blocks = static_cast<const BlockQ8_0*>(a);
-    __m256 acc = _mm256_setzero_ps();
-    for (size_t k = 0; k < n / QK; ++k, b += QK) {
-        __m256 s = _mm256_setzero_ps();
-        for (int q = 0; q < 4; ++q) {
-            const __m256 w = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(blocks[k].qs + 8 * q))));
-            s = _mm256_fmadd_ps(w, _mm256_loadu_ps(b + 8 * q), s);
-        }
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(blocks[k].d)), s, acc);
-    }
-    return hsum(acc);
+    float s;
+    dot_q8_0_keys_nx<1>(int64_t(n), b, a, 0, &s);
+    return s;
 }
 
+// y[n] += alpha x: one row of the row kernels.
 static void axpy_f32(float alpha, const float* x, float* y, size_t n) {
-    const __m256 a = _mm256_set1_ps(alpha);
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_fmadd_ps(a, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
-    for (; i < n; ++i) y[i] += alpha * x[i];
+    axpy_rows_float<FloatW::F32>(reinterpret_cast<const uint8_t*>(x), 0, 1, &alpha, n, y);
 }
 
 static void axpy_f16(float alpha, const uint16_t* x, float* y, size_t n) {
-    const __m256 a = _mm256_set1_ps(alpha);
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        const __m256 xv = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + i)));
-        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(a, xv, _mm256_loadu_ps(y + i)));
-    }
-    for (; i < n; ++i) y[i] += alpha * _cvtsh_ss(x[i]);
+    axpy_rows_float<FloatW::F16>(reinterpret_cast<const uint8_t*>(x), 0, 1, &alpha, n, y);
 }
 
 static void axpy_q8_0(float alpha, const void* x, float* y, size_t n) {
-    const auto* blocks = static_cast<const BlockQ8_0*>(x);
-    for (size_t k = 0; k < n / QK; ++k, y += QK) {
-        const __m256 a = _mm256_set1_ps(alpha * _cvtsh_ss(blocks[k].d));
-        for (int q = 0; q < 4; ++q) {
-            const __m256 w = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(blocks[k].qs + 8 * q))));
-            _mm256_storeu_ps(y + 8 * q, _mm256_fmadd_ps(a, w, _mm256_loadu_ps(y + 8 * q)));
-        }
-    }
+    axpy_rows_q8_0(static_cast<const uint8_t*>(x), 0, 1, &alpha, n, y);
 }
 
-// exp(x) for 8 floats, about 2 ulp (Cephes' polynomial after range reduction by ln 2).
 static __m256 exp8(__m256 x) {
     x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.3f)), _mm256_set1_ps(88.3f));
     const __m256 fx = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
@@ -597,6 +660,12 @@ void fill_table(KernelTable& t) {
     t.axpy_f32 = axpy_f32;
     t.axpy_f16 = axpy_f16;
     t.axpy_q8_0 = axpy_q8_0;
+    t.dot_rows_f32 = dot_rows<KeysF32>;
+    t.dot_rows_f16 = dot_rows<KeysF16>;
+    t.dot_rows_q8_0 = dot_rows<KeysQ8_0>;
+    t.axpy_rows_f32 = axpy_rows_float<FloatW::F32>;
+    t.axpy_rows_f16 = axpy_rows_float<FloatW::F16>;
+    t.axpy_rows_q8_0 = axpy_rows_q8_0;
     t.softmax = softmax;
     t.silu = silu;
     t.swiglu = swiglu;

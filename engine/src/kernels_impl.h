@@ -29,6 +29,11 @@ size_t act_row_bytes(ActFormat f, uint64_t n);
 // activation row at x + j * x_stride bytes (KernelTable::act of the weight type).
 using DotFn = void (*)(int64_t n, const void* w, const void* x, size_t x_stride, int nx, float* s);
 
+// Attention over a stretch of KV-cache rows (see dot_rows / axpy_rows in kmlm/kernels.h):
+// row j at rows + j * stride bytes, hd elements each.
+using DotRowsFn = void (*)(const uint8_t* rows, size_t stride, size_t n_rows, const float* q, size_t hd, float* scores);
+using AxpyRowsFn = void (*)(const uint8_t* rows, size_t stride, size_t n_rows, const float* w, size_t hd, float* out);
+
 struct KernelTable {
     Isa isa = Isa::Scalar;
     DotFn dot[kTypeSlots] = {};           // by ggml type id; null: no kernel
@@ -44,6 +49,8 @@ struct KernelTable {
     void (*axpy_f32)(float alpha, const float* x, float* y, size_t n) = nullptr;
     void (*axpy_f16)(float alpha, const uint16_t* x, float* y, size_t n) = nullptr;
     void (*axpy_q8_0)(float alpha, const void* x, float* y, size_t n) = nullptr;
+    DotRowsFn dot_rows_f32 = nullptr, dot_rows_f16 = nullptr, dot_rows_q8_0 = nullptr;
+    AxpyRowsFn axpy_rows_f32 = nullptr, axpy_rows_f16 = nullptr, axpy_rows_q8_0 = nullptr;
     void (*softmax)(float* x, size_t n) = nullptr;
     void (*silu)(float* x, size_t n) = nullptr;
     void (*swiglu)(float* y, const float* gate, size_t n) = nullptr;

@@ -292,6 +292,16 @@ void axpy_q8_0(float alpha, const void* x, float* y, size_t n) {
     }
 }
 
+// The attention rows one at a time through the single-row kernels above.
+template <class T, float (*Dot)(const T*, const float*, size_t)>
+void dot_rows(const uint8_t* rows, size_t stride, size_t n_rows, const float* q, size_t hd, float* scores) {
+    for (size_t j = 0; j < n_rows; ++j) scores[j] = Dot(reinterpret_cast<const T*>(rows + j * stride), q, hd);
+}
+template <class T, void (*Axpy)(float, const T*, float*, size_t)>
+void axpy_rows(const uint8_t* rows, size_t stride, size_t n_rows, const float* w, size_t hd, float* out) {
+    for (size_t j = 0; j < n_rows; ++j) Axpy(w[j], reinterpret_cast<const T*>(rows + j * stride), out, hd);
+}
+
 void softmax(float* x, size_t n) {
     if (n == 0) return;
     const float max = *std::max_element(x, x + n);
@@ -349,6 +359,12 @@ KernelTable make_table() {
     t.axpy_f32 = axpy_f32;
     t.axpy_f16 = axpy_f16;
     t.axpy_q8_0 = axpy_q8_0;
+    t.dot_rows_f32 = dot_rows<float, dot_f32>;
+    t.dot_rows_f16 = dot_rows<uint16_t, dot_f16>;
+    t.dot_rows_q8_0 = dot_rows<void, dot_q8_0>;
+    t.axpy_rows_f32 = axpy_rows<float, axpy_f32>;
+    t.axpy_rows_f16 = axpy_rows<uint16_t, axpy_f16>;
+    t.axpy_rows_q8_0 = axpy_rows<void, axpy_q8_0>;
     t.softmax = softmax;
     t.silu = silu;
     t.swiglu = swiglu;

@@ -43,9 +43,9 @@ KvCache::KvCache(KvType type, uint32_t n_ctx, uint32_t n_kv_embd, uint32_t head_
         Layer l;
         l.offset = offset;
         l.window = w;
-        l.slots = window_slots(n_ctx, w);
-        l.ring = l.slots < n_ctx;
-        offset += 2 * size_t(l.slots) * row_bytes_;
+        l.n_slots = window_slots(n_ctx, w);
+        l.ring = l.n_slots < n_ctx;
+        offset += 2 * size_t(l.n_slots) * row_bytes_;
         layers_.push_back(l);
     }
     // Left uninitialised: the pages become resident only as the context fills.
@@ -84,24 +84,30 @@ size_t KvCache::head_offset(uint32_t head) const {
     return type_ == KvType::F16 ? size_t(head) * head_dim_ * 2 : size_t(head) * (head_dim_ / kQ8Block) * kQ8BlockBytes;
 }
 
+GgmlType KvCache::row_type() const {
+    return type_ == KvType::F32 ? GgmlType::F32 : type_ == KvType::F16 ? GgmlType::F16 : GgmlType::Q8_0;
+}
+
+// Positions pos.. (before end) in consecutive slots: all of them, or up to a ring's wrap.
+uint32_t KvCache::run_length(const Layer& l, uint32_t pos, uint32_t end) const {
+    return l.ring ? std::min(end - pos, l.n_slots - slot(l, pos)) : end - pos;
+}
+
 void KvCache::dot_keys(uint32_t layer, uint32_t head, const float* q, uint32_t begin, uint32_t end, float* scores) const {
     const size_t off = head_offset(head);
-    for (uint32_t j = begin; j < end; ++j) {
-        const uint8_t* k = k_row(layer, j) + off;
-        scores[j - begin] = type_ == KvType::F32   ? dot_f32(reinterpret_cast<const float*>(k), q, head_dim_)
-                            : type_ == KvType::F16 ? dot_f16(reinterpret_cast<const uint16_t*>(k), q, head_dim_)
-                                                   : dot_q8_0(k, q, head_dim_);
+    for (uint32_t j = begin; j < end;) {
+        const uint32_t n = run_length(layers_[layer], j, end);
+        dot_rows(row_type(), k_row(layer, j) + off, row_bytes_, n, q, head_dim_, scores + (j - begin));
+        j += n;
     }
 }
 
 void KvCache::add_values(uint32_t layer, uint32_t head, const float* weights, uint32_t begin, uint32_t end, float* out) const {
     const size_t off = head_offset(head);
-    for (uint32_t j = begin; j < end; ++j) {
-        const uint8_t* v = v_row(layer, j) + off;
-        const float w = weights[j - begin];
-        if (type_ == KvType::F32) axpy_f32(w, reinterpret_cast<const float*>(v), out, head_dim_);
-        else if (type_ == KvType::F16) axpy_f16(w, reinterpret_cast<const uint16_t*>(v), out, head_dim_);
-        else axpy_q8_0(w, v, out, head_dim_);
+    for (uint32_t j = begin; j < end;) {
+        const uint32_t n = run_length(layers_[layer], j, end);
+        axpy_rows(row_type(), v_row(layer, j) + off, row_bytes_, n, weights + (j - begin), head_dim_, out);
+        j += n;
     }
 }
 
@@ -110,7 +116,7 @@ void KvCache::drop(uint32_t n_sink, uint32_t discard, uint32_t n_past) {
     for (Layer& l : layers_) {
         if (!l.ring) {
             uint8_t* k = data_.get() + l.offset;
-            uint8_t* v = k + size_t(l.slots) * row_bytes_;
+            uint8_t* v = k + size_t(l.n_slots) * row_bytes_;
             std::memmove(k + size_t(n_sink) * row_bytes_, k + size_t(n_sink + discard) * row_bytes_, size_t(kept) * row_bytes_);
             std::memmove(v + size_t(n_sink) * row_bytes_, v + size_t(n_sink + discard) * row_bytes_, size_t(kept) * row_bytes_);
             continue;
@@ -118,7 +124,7 @@ void KvCache::drop(uint32_t n_sink, uint32_t discard, uint32_t n_past) {
         // The kept positions stay in their slots: only the numbering moves.
         const uint32_t lo = lowest_held(l);
         l.valid_from = lo >= n_sink + discard ? lo - discard : n_sink;
-        l.shift = uint32_t((uint64_t(l.shift) + discard) % l.slots);
+        l.shift = uint32_t((uint64_t(l.shift) + discard) % l.n_slots);
         l.end = n_past - discard;
     }
 }

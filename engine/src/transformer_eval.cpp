@@ -67,6 +67,7 @@ public:
         MemoryUsage u;
         for (const auto& t : file_->tensors()) u.weights += t.n_bytes;
         u.kv_cache = cache_.bytes();
+        u.kv_type = kv_type_name(cache_.type()); // Q8_0 falls back to F16 for heads that are not whole blocks
         u.compute = (x_.size() + xn_.size() + q_.size() + k_.size() + v_.size() + attn_.size() + tmp_.size() +
                      ff_a_.size() + ff_b_.size() + scores_.size() + logits_.size() + all_logits_.size() +
                      (rope_cos_[0].size() + rope_cos_[1].size()) * 2) * sizeof(float);

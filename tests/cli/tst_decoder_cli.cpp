@@ -2,6 +2,10 @@
 // run, chat, perplexity, bench, and their errors and exit codes.
 #include "kmlm_test.h"
 
+#include <cmath>
+
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 
@@ -69,6 +73,29 @@ private slots:
             QVERIFY2(r.out.contains(line), line);
     }
 
+    // --depth fills the cache before timing; -o json gives the same figures as one object.
+    void benchJsonAtDepth() {
+        const kmlm_test::KmlmRun r = kmlm_test::runKmlm(
+            {"bench", "-m", model_, "-c", "64", "--depth", "40", "--prompt-tokens", "16", "--gen-tokens", "4", "-o", "json"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QJsonParseError error;
+        const QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8(), &error).object();
+        QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(r.out));
+        QCOMPARE(j["depth"].toInt(), 40);
+        QCOMPARE(j["prompt_tokens"].toInt(), 16);
+        QCOMPARE(j["gen_tokens"].toInt(), 4);
+        QCOMPARE(j["type"].toString(), QString("Q8_0"));
+        QCOMPARE(j["kv_type"].toString(), QString("q8_0"));
+        QVERIFY(j["threads"].toInt() >= 1);
+        QVERIFY(j["fill_s"].toDouble() > 0);
+        QVERIFY(j["prompt_tps"].toDouble() > 0);
+        const double gen = j["gen_tps"].toDouble(), bound = j["bound_tps"].toDouble();
+        QVERIFY(gen > 0 && bound > 0);
+        QVERIFY(std::fabs(j["bound_ratio"].toDouble() - gen / bound) <= 1e-9 * (gen / bound));
+        QVERIFY(!j["cpu"].toString().isEmpty());
+        QVERIFY(j.contains("load_average"));
+    }
+
     void errors_data() {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<int>("code");
@@ -76,6 +103,8 @@ private slots:
         QTest::newRow("unknown arch") << QStringList{"make-random", "--arch", "mamba", "x.gguf"} << 3;
         QTest::newRow("bad type") << QStringList{"make-random", "--type", "Q9_9", "x.gguf"} << 3;
         QTest::newRow("bad option") << QStringList{"bench", "--no-such-option"} << 2;
+        QTest::newRow("depth past the context") << QStringList{"bench", "-m", "MODEL", "-c", "64", "--depth", "60", "--prompt-tokens", "16"} << 2;
+        QTest::newRow("bad output format") << QStringList{"bench", "-m", "MODEL", "-o", "xml"} << 2;
         QTest::newRow("text too short") << QStringList{"perplexity", "-m", "MODEL", "-f", "SHORT", "-c", "32"} << 3;
     }
     void errors() {

@@ -263,6 +263,8 @@ private slots:
         const auto b = q8->eval(kPrompt);
         QVERIFY(max_abs_diff(av, b) < 0.05 * max_abs(av));
         QVERIFY(q8->memory_usage().kv_cache < f16->memory_usage().kv_cache);
+        QCOMPARE(q8->memory_usage().kv_type, std::string("q8_0"));
+        QCOMPARE(f16->memory_usage().kv_type, std::string("f16"));
     }
 
     void batchedEqualsTokenByToken_data() {

@@ -14,5 +14,11 @@ struct CpuFeatures {
 const CpuFeatures& cpu_features();
 // "avx2 fma f16c avx512f ..." for logs and `kmlm version`.
 std::string describe_cpu_features();
+// The CPU's model name from /proc/cpuinfo ("unknown CPU" where there is none), and the
+// 1-, 5- and 15-minute load averages from /proc/loadavg ("0.52 0.80 1.10"; empty where there
+// is none): benchmarks print both, since
+// other work on the machine slows every figure down.
+std::string cpu_model_name();
+std::string load_average();
 
 } // namespace kmlm

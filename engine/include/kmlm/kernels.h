@@ -47,6 +47,17 @@ void axpy_f32(float alpha, const float* x, float* y, size_t n);   // y[i] += alp
 void axpy_f16(float alpha, const uint16_t* x, float* y, size_t n);
 void axpy_q8_0(float alpha, const void* x, float* y, size_t n);   // x: n/32 Q8_0 blocks
 
+// The same over a stretch of cache rows of one head, several keys per pass (the SIMD tables
+// keep q, or a slice of out, in registers while the rows go by):
+//   row j (j < n_rows) at rows + j * stride bytes: head_dim elements of `type`, which is
+//   F32, F16 or Q8_0 (head_dim a multiple of 32 for Q8_0); InvalidArgument for another type.
+// scores[j] = row_j · q                          q: head_dim floats, scores: n_rows floats
+void dot_rows(GgmlType type, const void* rows, size_t stride, size_t n_rows, const float* q, size_t head_dim,
+              float* scores);
+// out[head_dim] += Σ_j weights[j] · row_j        weights: n_rows floats
+void axpy_rows(GgmlType type, const void* rows, size_t stride, size_t n_rows, const float* weights, size_t head_dim,
+               float* out);
+
 // out[n] = x / sqrt(mean(x²) + eps) * w                 (w may be null: no weight)
 void rms_norm(const float* x, const float* w, float* out, size_t n, float eps);
 // out[n] = (x - mean) / sqrt(var + eps) * w + b          (w, b may be null)

@@ -14,6 +14,7 @@
 // After the context slides, such a layer no longer sees the sink tokens (they are far outside
 // its window anyway unless the window nearly spans the context).
 #pragma once
+#include "kmlm/ggml_type.h"
 #include "kmlm/language_model.h"
 
 #include <algorithm>
@@ -69,23 +70,25 @@ public:
 private:
     struct Layer {
         size_t offset = 0;      // of its first K row in data_
-        uint32_t slots = 0;     // rows of K (and of V)
+        uint32_t n_slots = 0;   // rows of K (and of V)
         uint32_t window = 0;    // 0: whole context
-        bool ring = false;      // slots < n_ctx: positions wrap around
-        uint32_t shift = 0;     // ring: position p is in slot (p + shift) % slots
+        bool ring = false;      // n_slots < n_ctx: positions wrap around
+        uint32_t shift = 0;     // ring: position p is in slot (p + shift) % n_slots
         uint32_t valid_from = 0; // ring: positions before this are gone
         uint32_t end = 0;       // ring: one past the highest position written
     };
-    uint32_t slot(const Layer& l, uint32_t pos) const { return l.ring ? (pos + l.shift) % l.slots : pos; }
+    uint32_t slot(const Layer& l, uint32_t pos) const { return l.ring ? (pos + l.shift) % l.n_slots : pos; }
     uint8_t* k_row(uint32_t layer, uint32_t pos) { return data_.get() + layers_[layer].offset + size_t(slot(layers_[layer], pos)) * row_bytes_; }
     uint8_t* v_row(uint32_t layer, uint32_t pos) {
         const Layer& l = layers_[layer];
-        return data_.get() + l.offset + (size_t(l.slots) + slot(l, pos)) * row_bytes_;
+        return data_.get() + l.offset + (size_t(l.n_slots) + slot(l, pos)) * row_bytes_;
     }
     const uint8_t* k_row(uint32_t layer, uint32_t pos) const { return const_cast<KvCache*>(this)->k_row(layer, pos); }
     const uint8_t* v_row(uint32_t layer, uint32_t pos) const { return const_cast<KvCache*>(this)->v_row(layer, pos); }
-    uint32_t lowest_held(const Layer& l) const { return std::max(l.valid_from, l.end > l.slots ? l.end - l.slots : 0u); }
+    uint32_t lowest_held(const Layer& l) const { return std::max(l.valid_from, l.end > l.n_slots ? l.end - l.n_slots : 0u); }
     size_t head_offset(uint32_t head) const;
+    GgmlType row_type() const;
+    uint32_t run_length(const Layer& l, uint32_t pos, uint32_t end) const;
     void write_row(uint8_t* row, const float* x) const;
     void read_row(const uint8_t* row, float* x) const;
 

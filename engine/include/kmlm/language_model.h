@@ -60,6 +60,7 @@ struct MemoryUsage {
     uint64_t weights = 0;   // bytes of weights (mapped or owned)
     uint64_t kv_cache = 0;  // bytes of sequence state (KV cache, GRU hidden state)
     uint64_t compute = 0;   // scratch buffers
+    std::string kv_type;    // the KV cache's element type as in use ("f16", "q8_0", "f32"); empty without one
 };
 
 class LanguageModel {
@@ -84,6 +85,7 @@ public:
 
 // F32 is exact, for reference checks; F16 and Q8_0 are the ones to run with.
 enum class KvType { F16, Q8_0, F32 };
+inline const char* kv_type_name(KvType t) { return t == KvType::F16 ? "f16" : t == KvType::Q8_0 ? "q8_0" : "f32"; }
 
 // The application's RAM ceiling unless the user sets another: 3 GiB = 3 x 1024^3 bytes.
 inline constexpr uint64_t kDefaultMemoryLimit = 3ull << 30;

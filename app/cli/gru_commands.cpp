@@ -1,6 +1,7 @@
 // kmlm tokenize / generate / score / convert-gru / bench-gru: the jamo GRU from the command
 // line (tokenize and generate work with every model).
 #include "command.h"
+#include "machine.h"
 #include "model_options.h"
 
 #include "kmlm/error.h"
@@ -297,16 +298,6 @@ void setup_convert(CLI::App& root) {
 }
 
 // ---- bench-gru ---------------------------------------------------------------------------
-std::string cpu_name() {
-    std::ifstream in("/proc/cpuinfo");
-    for (std::string line; std::getline(in, line);)
-        if (line.rfind("model name", 0) == 0) {
-            const auto colon = line.find(':');
-            if (colon != std::string::npos) return line.substr(colon + 2);
-        }
-    return "unknown CPU";
-}
-
 struct BenchArgs {
     int threads = 0, gen_tokens = 2000, train_steps = 4;
 };
@@ -316,9 +307,8 @@ void run_bench(const BenchArgs& a) {
     const int threads = a.threads > 0 ? a.threads : int(std::max(1u, std::thread::hardware_concurrency()));
     std::printf("CPU: %s (%u hardware threads); training on %d threads, generation on 1\n", cpu_name().c_str(),
                 std::thread::hardware_concurrency(), threads);
-    std::string load; // other work on the machine slows every figure down
-    std::getline(std::ifstream("/proc/loadavg"), load);
-    if (!load.empty()) std::printf("load average: %s\n", load.c_str());
+    // Other work on the machine slows every figure down.
+    if (const std::string load = load_average(); !load.empty()) std::printf("load average: %s\n", load.c_str());
     std::printf("%-9s %10s %16s %16s\n", "E x H", "params", "generate tok/s", "train tok/s");
     for (auto [E, H] : {std::pair{64, 128}, std::pair{128, 256}, std::pair{256, 512}}) {
         const GruConfig cfg{JamoTokenizer::kFullVocabSize, E, H};

@@ -103,7 +103,9 @@ public:
 private:
     void advance(int32_t wanted) {
         const int32_t last = context_.back();
-        const std::vector<int32_t> draft = batch_ ? lookup_draft(context_, draft_room(wanted)) : std::vector<int32_t>{};
+        const bool drafting = batch_ && wait_ == 0;
+        if (wait_ > 0) --wait_;
+        const std::vector<int32_t> draft = drafting ? lookup_draft(context_, draft_room(wanted)) : std::vector<int32_t>{};
         if (draft.empty()) {
             const std::span<const float> logits = model_.eval(std::span<const int32_t>(&last, 1));
             ready_.push_back(sampler_.sample(logits, model_.history()));
@@ -126,13 +128,28 @@ private:
         stats_.drafted_tokens += int32_t(draft.size());
         stats_.accepted_tokens += int32_t(accepted);
         model_.truncate(base + 1 + accepted);
+        schedule(draft.size(), accepted);
+    }
+
+    // A check costs more than one token where the matrix products are not bound by memory
+    // (small models), so text that does not repeat should pay for few of them. Next draft:
+    // twice as long after one wholly accepted, else one longer than what was accepted; after
+    // one with nothing accepted, 1, 2, 4, 8, then 16 plain steps before the next.
+    void schedule(size_t drafted, size_t accepted) {
+        draft_length_ = accepted == drafted ? std::min(max_draft_, 2 * drafted) : accepted + 1;
+        if (accepted > 0) {
+            misses_ = 0;
+            return;
+        }
+        wait_ = size_t(1) << misses_;
+        misses_ = std::min<size_t>(misses_ + 1, 4);
     }
 
     // Draft length: what the caller still wants after the token the check yields anyway, and
     // no more than fits the context, so that the batch never slides it (plain decoding slides
     // one token at a time, and would keep other tokens).
     size_t draft_room(int32_t wanted) const {
-        size_t room = std::min(max_draft_, wanted > 1 ? size_t(wanted - 1) : 0);
+        size_t room = std::min(draft_length_, wanted > 1 ? size_t(wanted - 1) : 0);
         if (const size_t n_ctx = model_.context_length(); n_ctx > 0) {
             const size_t used = model_.history().size() + 1;
             room = used < n_ctx ? std::min(room, n_ctx - used) : 0;
@@ -144,6 +161,8 @@ private:
     Sampler sampler_;
     BatchLogits* batch_; // null: no drafts
     size_t max_draft_;
+    size_t draft_length_ = max_draft_; // the next draft's (see schedule())
+    size_t wait_ = 0, misses_ = 0;     // plain steps before the next draft; checks in a row that failed
     std::vector<int32_t> context_; // the prompt and every token taken
     std::span<const float> prompt_logits_;
     GenerateStats& stats_;

@@ -205,6 +205,9 @@ void EngineWorker::generate(quint64 id, const std::vector<int32_t>& prompt, cons
     options.sampling = sampling.toParams();
     options.max_tokens = qMax(1, maxTokens);
     options.stop_strings = stopStrings;
+    // Greedy settings (temperature 0 or top-k 1) check guessed tokens in batches: the same
+    // text, sooner where it repeats what came before.
+    options.draft_tokens = kmlm::kDefaultDraftTokens;
     options.cancel = &m_shared->cancel;
     const kmlm::MemoryGuard guard(m_settings.memoryLimit);
     if (m_settings.memoryLimit > 0) options.memory_ok = guard.callback();
@@ -240,6 +243,8 @@ void EngineWorker::generate(quint64 id, const std::vector<int32_t>& prompt, cons
     result.promptTokens = r.stats.prompt_tokens;
     result.reusedTokens = r.stats.reused_tokens;
     result.generatedTokens = r.stats.generated_tokens;
+    result.draftedTokens = r.stats.drafted_tokens;
+    result.acceptedTokens = r.stats.accepted_tokens;
     result.tokensPerSecond = r.stats.tokens_per_second();
     result.model = QString::fromStdString(m_model->info().name);
     if (r.reason == kmlm::StopReason::MemoryLimit) result.errorMessage = QString::fromStdString(guard.message());

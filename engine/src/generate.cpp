@@ -132,9 +132,10 @@ private:
     }
 
     // A check costs more than one token where the matrix products are not bound by memory
-    // (small models), so text that does not repeat should pay for few of them. Next draft:
-    // twice as long after one wholly accepted, else one longer than what was accepted; after
-    // one with nothing accepted, 1, 2, 4, 8, then 16 plain steps before the next.
+    // (small models), so text that does not repeat should pay for few of them. The first
+    // draft is one token; the next is twice as long after one wholly accepted, else one
+    // longer than what was accepted; after one with nothing accepted, 1, 2, 4, 8, then 16
+    // plain steps come before the next.
     void schedule(size_t drafted, size_t accepted) {
         draft_length_ = accepted == drafted ? std::min(max_draft_, 2 * drafted) : accepted + 1;
         if (accepted > 0) {
@@ -161,8 +162,8 @@ private:
     Sampler sampler_;
     BatchLogits* batch_; // null: no drafts
     size_t max_draft_;
-    size_t draft_length_ = max_draft_; // the next draft's (see schedule())
-    size_t wait_ = 0, misses_ = 0;     // plain steps before the next draft; checks in a row that failed
+    size_t draft_length_ = 1;      // the next draft's (see schedule())
+    size_t wait_ = 0, misses_ = 0; // plain steps before the next draft; checks in a row that failed
     std::vector<int32_t> context_; // the prompt and every token taken
     std::span<const float> prompt_logits_;
     GenerateStats& stats_;

@@ -96,6 +96,8 @@ struct GenerationResult {
     int promptTokens = 0;
     int reusedTokens = 0;         // prompt tokens already in the model's state
     int generatedTokens = 0;
+    int draftedTokens = 0;        // greedy sampling: tokens guessed and checked in batches
+    int acceptedTokens = 0;       // of those, the ones greedy decoding produced
     double tokensPerSecond = 0;
     QString model;                // name of the model that answered
     QString errorMessage;         // set when reason is Error or MemoryLimit

@@ -287,6 +287,9 @@ void EngineWorker::startApi(quint64 id, quint64 serial, const kmlm::server::Gene
 void EngineWorker::generate(quint64 id, const std::vector<int32_t>& prompt, kmlm::GenerateOptions options) {
     using Clock = std::chrono::steady_clock;
     options.max_tokens = qMax(1, options.max_tokens);
+    // Greedy settings (temperature 0 or top-k 1) check guessed tokens in batches: the same
+    // text, sooner where it repeats what came before.
+    options.draft_tokens = kmlm::kDefaultDraftTokens;
     options.cancel = &m_shared->cancel;
     const kmlm::MemoryGuard guard(m_settings.memoryLimit);
     if (m_settings.memoryLimit > 0) options.memory_ok = guard.callback();
@@ -322,6 +325,8 @@ void EngineWorker::generate(quint64 id, const std::vector<int32_t>& prompt, kmlm
     result.promptTokens = r.stats.prompt_tokens;
     result.reusedTokens = r.stats.reused_tokens;
     result.generatedTokens = r.stats.generated_tokens;
+    result.draftedTokens = r.stats.drafted_tokens;
+    result.acceptedTokens = r.stats.accepted_tokens;
     result.tokensPerSecond = r.stats.tokens_per_second();
     result.model = QString::fromStdString(m_model->info().name);
     if (r.reason == kmlm::StopReason::MemoryLimit) result.errorMessage = QString::fromStdString(guard.message());

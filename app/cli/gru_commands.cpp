@@ -305,6 +305,7 @@ void run_bench(const BenchArgs& a) {
     const int threads = a.threads > 0 ? a.threads : int(std::max(1u, std::thread::hardware_concurrency()));
     std::printf("CPU: %s (%u hardware threads); training on %d threads, generation on 1\n", cpu_model_name().c_str(),
                 std::thread::hardware_concurrency(), threads);
+    // Other work on the machine slows every figure down.
     if (const std::string load = load_average(); !load.empty()) std::printf("load average: %s\n", load.c_str());
     std::printf("%-9s %10s %16s %16s\n", "E x H", "params", "generate tok/s", "train tok/s");
     for (auto [E, H] : {std::pair{64, 128}, std::pair{128, 256}, std::pair{256, 512}}) {

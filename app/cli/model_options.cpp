@@ -81,6 +81,14 @@ void add_max_tokens_option(CLI::App* cmd, int32_t& max_tokens, const std::string
     cmd->add_option("-n,--max-tokens", max_tokens, description)->capture_default_str()->check(in_range(kMaxTokensRange));
 }
 
+void add_draft_options(CLI::App* cmd, int32_t& draft_tokens) {
+    auto* draft = cmd->add_option("--draft", draft_tokens,
+                                  "Greedy sampling: tokens guessed from earlier text and checked in one pass (0 = off)")
+                      ->capture_default_str()->check(in_range(kDraftTokensRange));
+    cmd->add_flag_callback("--no-draft", [&draft_tokens] { draft_tokens = 0; }, "Greedy sampling without guessed tokens (--draft 0)")
+        ->excludes(draft);
+}
+
 void require_regular_file(const std::filesystem::path& path, const std::string& what) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) throw IoError(path.string() + " is a directory, not a " + what);

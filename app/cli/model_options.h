@@ -26,6 +26,9 @@ void add_sampling_options(CLI::App* cmd, SamplingParams& params);
 
 // -n/--max-tokens, checked against kMaxTokensRange (kmlm/generate.h).
 void add_max_tokens_option(CLI::App* cmd, int32_t& max_tokens, const std::string& description);
+// --draft N and --no-draft (= --draft 0): speculative decoding of greedy sampling, checked
+// against kDraftTokensRange.
+void add_draft_options(CLI::App* cmd, int32_t& draft_tokens);
 // Throws IoError saying when path is a directory or missing ("model file", "text file").
 void require_regular_file(const std::filesystem::path& path, const std::string& what);
 

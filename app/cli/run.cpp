@@ -92,9 +92,13 @@ void print_remote_stats(const server::RemoteResult& r) {
 }
 
 void print_stats(const GenerateResult& r) {
-    std::fprintf(stderr, "[%d prompt tokens (%d reused) in %.2f s, %d generated at %.1f tokens/s, %s]\n",
+    std::string drafts;
+    if (r.stats.drafted_tokens > 0)
+        drafts = ", " + std::to_string(r.stats.accepted_tokens) + " of " + std::to_string(r.stats.drafted_tokens) +
+                 " drafted tokens accepted";
+    std::fprintf(stderr, "[%d prompt tokens (%d reused) in %.2f s, %d generated at %.1f tokens/s%s, %s]\n",
                  r.stats.prompt_tokens, r.stats.reused_tokens, r.stats.prompt_seconds, r.stats.generated_tokens,
-                 r.stats.tokens_per_second(), std::string(to_string(r.reason)).c_str());
+                 r.stats.tokens_per_second(), drafts.c_str(), std::string(to_string(r.reason)).c_str());
 }
 
 void setup_run(CLI::App& root) {
@@ -110,6 +114,7 @@ void setup_run(CLI::App& root) {
     add_sampling_options(cmd, gen.sampling);
     cmd->add_option("-p,--prompt", prompt, "Prompt text (default: read stdin)");
     add_max_tokens_option(cmd, gen.max_tokens, "Tokens to generate at most");
+    add_draft_options(cmd, gen.draft_tokens);
     cmd->add_option("--stop", gen.stop_strings, "Stop before this text (repeatable)");
     cmd->add_flag("--chat", chat, "Wrap the prompt as a user message in the model's chat format");
     cmd->add_option("--chat-format", format, "Chat format instead of the model's: chatml, qwen3, llama3, exaone, exaone4, gemma, phi3, plain");
@@ -169,6 +174,7 @@ void setup_chat(CLI::App& root) {
     add_remote_options(cmd, remote);
     add_sampling_options(cmd, gen.sampling);
     add_max_tokens_option(cmd, gen.max_tokens, "Tokens per answer at most");
+    add_draft_options(cmd, gen.draft_tokens);
     cmd->add_option("--system", system, "System message");
     cmd->add_option("--chat-format", format, "Chat format instead of the model's: chatml, qwen3, llama3, exaone, exaone4, gemma, phi3, plain");
     cmd->add_flag("--stats", show_stats, "Print token counts and speed after each answer");

@@ -77,7 +77,7 @@ int32_t Sampler::sample(std::span<const float> logits, std::span<const int32_t> 
     auto by_logit = [](const Candidate& a, const Candidate& b) {
         return a.logit > b.logit || (a.logit == b.logit && a.id < b.id);
     };
-    if (params_.temperature <= 0.0f || params_.top_k == 1)
+    if (is_greedy(params_))
         return std::min_element(candidates_.begin(), candidates_.end(), by_logit)->id;
 
     size_t n = candidates_.size();

@@ -11,6 +11,7 @@
 
 #include "kmlm/chat_template.h"
 #include "kmlm/error.h"
+#include "kmlm/generate.h"
 #include "kmlm/gru_io.h"
 #include "kmlm/memory.h"
 #include "kmlm/model_random.h"
@@ -209,6 +210,39 @@ private Q_SLOTS:
         QVERIFY(waitFinished(done, b));
         QCOMPARE(finished(done, b)->text, finished(done, a)->text);
         QVERIFY(finished(done, b)->reusedTokens > 0); // the prompt was still in the model's state
+    }
+
+    // Greedy completions and chat answers check guessed tokens in batches, with the text of
+    // plain greedy decoding.
+    void greedyDrafts() {
+        EngineController engine;
+        QVERIFY(load(engine, m_llama));
+        QSignalSpy done(&engine, &EngineController::generationFinished);
+        SamplingSettings greedy = seeded(40);
+        greedy.temperature = 0;
+        const QString prefix = QStringLiteral("하나 둘 셋 넷, 하나 둘 셋 넷, 하나 둘 셋 넷, 하나 둘");
+        const quint64 completion = engine.newRequestId(), chat = engine.newRequestId();
+        engine.startCompletion(completion, prefix, 40, greedy);
+        engine.startChat(chat, question(prefix), {}, greedy);
+        QVERIFY(waitFinished(done, chat));
+        QVERIFY(finished(done, completion)->draftedTokens > 0);
+
+        auto model = kmlm::load_model(m_llama.toStdString());
+        auto plain = [&](const EnginePrompt& p) {
+            kmlm::GenerateOptions o;
+            o.sampling = greedy.toParams();
+            o.max_tokens = 40;
+            o.draft_tokens = 0;
+            o.stop_strings = p.stopStrings;
+            return kmlm::generate(*model, p.tokens, o);
+        };
+        for (const auto& [id, want] : {std::pair{completion, plain(completionPrompt(*model, prefix))},
+                                       std::pair{chat, plain(chatPrompt(*model, question(prefix), {}))}}) {
+            const GenerationResult r = *finished(done, id);
+            QVERIFY(r.acceptedTokens <= r.draftedTokens);
+            QCOMPARE(r.tokens, QVector<int>(want.tokens.begin(), want.tokens.end()));
+            QCOMPARE(r.text, QString::fromStdString(want.text));
+        }
     }
 
     void stopEndsTheRunningAnswer() {

@@ -94,6 +94,26 @@ private slots:
         QVERIFY(std::fabs(j["bound_ratio"].toDouble() - gen / bound) <= 1e-9 * (gen / bound));
         QVERIFY(!j["cpu"].toString().isEmpty());
         QVERIFY(j.contains("load_average"));
+    // Greedy output is the same with and without drafts; --stats counts them.
+    void runWithDrafts() {
+        const QStringList args = {"run", "-m", model_, "-p", "하나 둘 셋 하나 둘 셋 하나 둘 셋 하나 둘", "-n", "24",
+                                  "--temp", "0", "--ignore-eos", "--stats"};
+        const kmlm_test::KmlmRun plain = kmlm_test::runKmlm(args + QStringList{"--no-draft"});
+        const kmlm_test::KmlmRun drafted = kmlm_test::runKmlm(args + QStringList{"--draft", "6"});
+        QVERIFY2(plain.code == 0, qPrintable(plain.err));
+        QVERIFY2(drafted.code == 0, qPrintable(drafted.err));
+        QCOMPARE(drafted.out, plain.out);
+        QVERIFY(!plain.err.contains("drafted"));
+        QVERIFY2(drafted.err.contains("drafted tokens accepted"), qPrintable(drafted.err));
+    }
+
+    void benchDraft() {
+        const kmlm_test::KmlmRun r = kmlm_test::runKmlm({"bench-draft", "-m", model_, "--code", KMLM_SOURCE_DIR "/engine/src/generate.cpp",
+                                                         "--code-tokens", "8", "--runs", "1"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("plain tok/s"));
+        QVERIFY(r.out.contains("\ncode "));
+        QVERIFY(r.out.contains("load average"));
     }
 
     void errors_data() {
@@ -105,6 +125,9 @@ private slots:
         QTest::newRow("bad option") << QStringList{"bench", "--no-such-option"} << 2;
         QTest::newRow("depth past the context") << QStringList{"bench", "-m", "MODEL", "-c", "64", "--depth", "60", "--prompt-tokens", "16"} << 2;
         QTest::newRow("bad output format") << QStringList{"bench", "-m", "MODEL", "-o", "xml"} << 2;
+        QTest::newRow("draft out of range") << QStringList{"run", "-m", "MODEL", "-p", "x", "--draft", "99"} << 2;
+        QTest::newRow("draft and no draft") << QStringList{"run", "-m", "MODEL", "-p", "x", "--draft", "4", "--no-draft"} << 2;
+        QTest::newRow("bench-draft without text") << QStringList{"bench-draft", "-m", "MODEL"} << 3;
         QTest::newRow("text too short") << QStringList{"perplexity", "-m", "MODEL", "-f", "SHORT", "-c", "32"} << 3;
     }
     void errors() {

@@ -39,6 +39,9 @@ inline constexpr OptionRange kPresencePenaltyRange{-5, 5};
 // e.g. "temperature -1 is out of range (0 to 5)". For requests from outside (a server).
 void validate(const SamplingParams& params);
 
+// True when sampling always takes the most likely token (temperature <= 0 or top_k 1).
+inline bool is_greedy(const SamplingParams& params) { return params.temperature <= 0.0f || params.top_k == 1; }
+
 class Sampler {
 public:
     explicit Sampler(const SamplingParams& params);

@@ -1,14 +1,14 @@
 // The jamo GRU: configuration, weights, one recurrence step, and the LanguageModel over it.
 #include "kmlm/gru.h"
 
-#include "gru_kernels.h"
 #include "kmlm/error.h"
+#include "kmlm/kernels.h"
+#include "kmlm/threadpool.h"
 #include "kmlm/utf8.h"
 
 #include <algorithm>
 #include <cmath>
 #include <random>
-#include <thread>
 
 namespace kmlm {
 
@@ -68,7 +68,7 @@ void gru_cell(const GruWeights& w, std::span<const float> x_proj, std::span<floa
     const int H = w.config.hidden_dim;
     // scratch[3H] = h·Wh + bh
     std::copy(w.bh.begin(), w.bh.end(), scratch.begin());
-    gru::kernels().gemm(1, 3 * H, H, h.data(), H, w.wh.data(), 3 * H, scratch.data(), 3 * H);
+    sgemm(nullptr, 1, 3 * H, H, h.data(), H, w.wh.data(), 3 * H, scratch.data(), 3 * H);
     for (int j = 0; j < H; ++j) {
         const float z = sigmoid(x_proj[j] + scratch[j]);
         const float r = sigmoid(x_proj[H + j] + scratch[H + j]);
@@ -87,7 +87,7 @@ GruModel::GruModel(GruWeights weights, ModelInfo info)
     // A token's input projection never changes: precompute embedding·Wi + bi per token.
     x_table_.resize(size_t(V) * 3 * H);
     for (int v = 0; v < V; ++v) std::copy(w_.bi.begin(), w_.bi.end(), x_table_.begin() + long(v) * 3 * H);
-    gru::kernels().gemm(V, 3 * H, E, w_.embedding.data(), E, w_.wi.data(), 3 * H, x_table_.data(), 3 * H);
+    sgemm(nullptr, V, 3 * H, E, w_.embedding.data(), E, w_.wi.data(), 3 * H, x_table_.data(), 3 * H);
     h_.assign(size_t(H), 0.0f);
     scratch_.resize(size_t(3 * H));
     logits_.resize(size_t(V));
@@ -103,7 +103,7 @@ void GruModel::step(int32_t token, std::vector<float>& h, std::vector<float>& sc
 void GruModel::compute_logits(std::span<const float> h, std::span<float> logits) const {
     const int V = w_.config.vocab_size, H = w_.config.hidden_dim;
     std::copy(w_.out_b.begin(), w_.out_b.end(), logits.begin());
-    gru::kernels().gemm(1, V, H, h.data(), H, w_.out_w.data(), V, logits.data(), V);
+    sgemm(nullptr, 1, V, H, h.data(), H, w_.out_w.data(), V, logits.data(), V);
 }
 
 void GruModel::truncate(size_t n) {
@@ -182,7 +182,7 @@ void score_group(const GruWeights& w, const std::vector<float>& x_table, std::ve
     for (size_t t = 0; t + 1 < longest; ++t) {
         while (active > 0 && seqs[size_t(active - 1)]->size() <= t + 1) --active;
         for (int b = 0; b < active; ++b) std::copy(w.bh.begin(), w.bh.end(), gh.begin() + long(b) * G);
-        gru::kernels().gemm(active, G, H, h.data(), H, w.wh.data(), G, gh.data(), G);
+        sgemm(nullptr, active, G, H, h.data(), H, w.wh.data(), G, gh.data(), G);
         for (int b = 0; b < active; ++b) {
             const int32_t id = (*seqs[size_t(b)])[t];
             const float* xp = x_table.data() + long(id) * G;
@@ -196,7 +196,7 @@ void score_group(const GruWeights& w, const std::vector<float>& x_table, std::ve
             }
             std::copy(w.out_b.begin(), w.out_b.end(), logits.begin() + long(b) * V);
         }
-        gru::kernels().gemm(active, V, H, h.data(), H, w.out_w.data(), V, logits.data(), V);
+        sgemm(nullptr, active, V, H, h.data(), H, w.out_w.data(), V, logits.data(), V);
         for (int b = 0; b < active; ++b) {
             const float* l = logits.data() + long(b) * V;
             const float mx = *std::max_element(l, l + V);
@@ -230,20 +230,15 @@ ScoreResult score_lines(const GruModel& model, const std::vector<std::string>& l
 
     constexpr size_t kGroup = 32;
     const size_t n_groups = (order.size() + kGroup - 1) / kGroup;
-    auto work = [&](int t) {
+    ThreadPool pool(n_threads);
+    pool.parallel_for(n_groups, [&](size_t g, int) {
+        std::vector<const std::vector<int32_t>*> seqs;
+        const size_t end = std::min(order.size(), (g + 1) * kGroup);
+        for (size_t k = g * kGroup; k < end; ++k) seqs.push_back(&ids[order[k]]);
         std::vector<double> lp;
-        for (size_t g = size_t(t); g < n_groups; g += size_t(n_threads)) {
-            std::vector<const std::vector<int32_t>*> seqs;
-            const size_t end = std::min(order.size(), (g + 1) * kGroup);
-            for (size_t k = g * kGroup; k < end; ++k) seqs.push_back(&ids[order[k]]);
-            score_group(model.weights(), model.input_table(), seqs, lp);
-            for (size_t k = g * kGroup; k < end; ++k) per_line[order[k]].log_likelihood = lp[k - g * kGroup];
-        }
-    };
-    std::vector<std::thread> threads;
-    for (int t = 1; t < n_threads; ++t) threads.emplace_back(work, t);
-    work(0);
-    for (auto& th : threads) th.join();
+        score_group(model.weights(), model.input_table(), seqs, lp);
+        for (size_t k = g * kGroup; k < end; ++k) per_line[order[k]].log_likelihood = lp[k - g * kGroup];
+    });
     // Summed in line order, so the total never depends on the threads.
     ScoreResult total;
     for (const auto& r : per_line) {

@@ -15,8 +15,6 @@
 namespace kmlm {
 namespace {
 
-inline float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
-
 // Column sums of m [rows, cols] added to out [cols].
 void add_column_sums(const float* m, int rows, int cols, float* out) {
     for (int i = 0; i < rows; ++i)
@@ -65,33 +63,19 @@ float forward_backward(const GruWeights& w, const GruBatch& bt, std::vector<floa
     fill_rows(ws.gx.data(), N, w.bi);
     gemm(N, G, E, ws.xe.data(), w.wi.data(), ws.gx.data());
 
-    // The recurrence, one step (B rows) at a time.
-    fill_rows(ws.gh.data(), N, w.bh);
+    // The recurrence, one step (B rows) at a time, keeping the gates for backward.
+    std::vector<const float*> x(static_cast<size_t>(B));
     for (int t = 0; t < T; ++t) {
         const float* hsrc = t == 0 ? h0.data() : ws.hout.data() + long(t - 1) * B * H;
         float* hp = ws.hprev.data() + long(t) * B * H;
         for (int b = 0; b < B; ++b) {
             const float k = ws.keep[size_t(t * B + b)];
             for (int j = 0; j < H; ++j) hp[b * H + j] = k * hsrc[b * H + j];
+            x[size_t(b)] = ws.gx.data() + (long(t) * B + b) * G;
         }
-        float* gh = ws.gh.data() + long(t) * B * G;
-        gemm(B, G, H, hp, w.wh.data(), gh);
-        parallel_ranges(pool, B, [&](int b0, int b1) {
-            for (int b = b0; b < b1; ++b) {
-                const long row = long(t) * B + b;
-                const float* gx = ws.gx.data() + row * G;
-                const float* ghr = gh + long(b) * G;
-                float *z = ws.z.data() + row * H, *r = ws.r.data() + row * H, *n = ws.n.data() + row * H;
-                float* ho = ws.hout.data() + row * H;
-                const float* hpr = hp + long(b) * H;
-                for (int j = 0; j < H; ++j) {
-                    z[j] = sigmoid(gx[j] + ghr[j]);
-                    r[j] = sigmoid(gx[H + j] + ghr[H + j]);
-                    n[j] = std::tanh(gx[2 * H + j] + r[j] * ghr[2 * H + j]);
-                    ho[j] = (1.0f - z[j]) * hpr[j] + z[j] * n[j];
-                }
-            }
-        });
+        const long at = long(t) * B * H;
+        const GruGates gates{ws.z.data() + at, ws.r.data() + at, ws.n.data() + at};
+        gru_cell(w, B, x.data(), hp, ws.hout.data() + at, ws.gh.data() + long(t) * B * G, &gates, pool);
     }
     std::copy(ws.hout.end() - long(B) * H, ws.hout.end(), h0.begin());
 
@@ -99,17 +83,14 @@ float forward_backward(const GruWeights& w, const GruBatch& bt, std::vector<floa
     fill_rows(ws.logits.data(), N, w.out_b);
     gemm(N, V, H, ws.hout.data(), w.out_w.data(), ws.logits.data());
     std::vector<double> row_loss(static_cast<size_t>(N));
+    const float inv_n = 1.0f / float(N);
     parallel_ranges(pool, N, [&](int i0, int i1) {
         for (int i = i0; i < i1; ++i) {
             float* l = ws.logits.data() + long(i) * V;
-            const float mx = *std::max_element(l, l + V);
-            double sum = 0;
-            for (int v = 0; v < V; ++v) sum += (l[v] = std::exp(l[v] - mx));
             const int32_t y = bt.targets[size_t(i)];
-            row_loss[size_t(i)] = -std::log(double(l[y]) / sum);
-            const float scale = float(1.0 / (sum * N));
-            for (int v = 0; v < V; ++v) l[v] *= scale;
-            l[y] -= 1.0f / float(N);
+            row_loss[size_t(i)] = -log_softmax_at({l, size_t(V)}, y, l);
+            for (int v = 0; v < V; ++v) l[v] *= inv_n;
+            l[y] -= inv_n;
         }
     });
     double loss = 0;

@@ -1,14 +1,14 @@
 // The jamo GRU: configuration, weights, one recurrence step, and the LanguageModel over it.
 #include "kmlm/gru.h"
 
-#include "gru_kernels.h"
 #include "kmlm/error.h"
+#include "kmlm/kernels.h"
+#include "kmlm/threadpool.h"
 #include "kmlm/utf8.h"
 
 #include <algorithm>
 #include <cmath>
 #include <random>
-#include <thread>
 
 namespace kmlm {
 
@@ -64,17 +64,47 @@ namespace {
 inline float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 }
 
-void gru_cell(const GruWeights& w, std::span<const float> x_proj, std::span<float> h, std::span<float> scratch) {
-    const int H = w.config.hidden_dim;
-    // scratch[3H] = h·Wh + bh
-    std::copy(w.bh.begin(), w.bh.end(), scratch.begin());
-    gru::kernels().gemm(1, 3 * H, H, h.data(), H, w.wh.data(), 3 * H, scratch.data(), 3 * H);
-    for (int j = 0; j < H; ++j) {
-        const float z = sigmoid(x_proj[j] + scratch[j]);
-        const float r = sigmoid(x_proj[H + j] + scratch[H + j]);
-        const float n = std::tanh(x_proj[2 * H + j] + r * scratch[2 * H + j]);
-        h[j] = (1.0f - z) * h[j] + z * n;
+void gru_cell(const GruWeights& w, int rows, const float* const* x_proj, const float* h_prev, float* h_out, float* gh,
+              const GruGates* gates, ThreadPool* pool) {
+    const int H = w.config.hidden_dim, G = 3 * H;
+    for (int b = 0; b < rows; ++b) std::copy(w.bh.begin(), w.bh.end(), gh + long(b) * G);
+    sgemm(pool, rows, G, H, h_prev, H, w.wh.data(), G, gh, G);
+    parallel_ranges(pool, rows, [&](int b0, int b1) {
+        for (int b = b0; b < b1; ++b) {
+            const float* xp = x_proj[b];
+            const float* ghr = gh + long(b) * G;
+            const float* hp = h_prev + long(b) * H;
+            float* ho = h_out + long(b) * H; // hp[j] is read before ho[j] is written: they may alias
+            for (int j = 0; j < H; ++j) {
+                const float z = sigmoid(xp[j] + ghr[j]);
+                const float r = sigmoid(xp[H + j] + ghr[H + j]);
+                const float n = std::tanh(xp[2 * H + j] + r * ghr[2 * H + j]);
+                ho[j] = (1.0f - z) * hp[j] + z * n;
+                if (gates) {
+                    const long at = long(b) * H + j;
+                    gates->z[at] = z;
+                    gates->r[at] = r;
+                    gates->n[at] = n;
+                }
+            }
+        }
+    });
+}
+
+double log_softmax_at(std::span<const float> logits, int32_t target, float* probs) {
+    const float mx = *std::max_element(logits.begin(), logits.end());
+    const double shifted = double(logits[size_t(target)] - mx); // read before probs may overwrite it
+    double sum = 0;
+    for (size_t v = 0; v < logits.size(); ++v) {
+        const double e = std::exp(double(logits[v] - mx));
+        sum += e;
+        if (probs) probs[v] = float(e);
     }
+    if (probs) {
+        const double inv = 1.0 / sum;
+        for (size_t v = 0; v < logits.size(); ++v) probs[v] = float(double(probs[v]) * inv);
+    }
+    return shifted - std::log(sum);
 }
 
 GruModel::GruModel(GruWeights weights, ModelInfo info)
@@ -87,7 +117,7 @@ GruModel::GruModel(GruWeights weights, ModelInfo info)
     // A token's input projection never changes: precompute embedding·Wi + bi per token.
     x_table_.resize(size_t(V) * 3 * H);
     for (int v = 0; v < V; ++v) std::copy(w_.bi.begin(), w_.bi.end(), x_table_.begin() + long(v) * 3 * H);
-    gru::kernels().gemm(V, 3 * H, E, w_.embedding.data(), E, w_.wi.data(), 3 * H, x_table_.data(), 3 * H);
+    sgemm(nullptr, V, 3 * H, E, w_.embedding.data(), E, w_.wi.data(), 3 * H, x_table_.data(), 3 * H);
     h_.assign(size_t(H), 0.0f);
     scratch_.resize(size_t(3 * H));
     logits_.resize(size_t(V));
@@ -97,13 +127,14 @@ void GruModel::step(int32_t token, std::vector<float>& h, std::vector<float>& sc
     const int V = w_.config.vocab_size, H = w_.config.hidden_dim;
     if (token < 0 || token >= V)
         throw InvalidArgument("token id " + std::to_string(token) + " is out of range (vocabulary of " + std::to_string(V) + ")");
-    gru_cell(w_, std::span<const float>(x_table_.data() + long(token) * 3 * H, size_t(3 * H)), h, scratch);
+    const float* x = x_table_.data() + long(token) * 3 * H;
+    gru_cell(w_, 1, &x, h.data(), h.data(), scratch.data());
 }
 
 void GruModel::compute_logits(std::span<const float> h, std::span<float> logits) const {
     const int V = w_.config.vocab_size, H = w_.config.hidden_dim;
     std::copy(w_.out_b.begin(), w_.out_b.end(), logits.begin());
-    gru::kernels().gemm(1, V, H, h.data(), H, w_.out_w.data(), V, logits.data(), V);
+    sgemm(nullptr, 1, V, H, h.data(), H, w_.out_w.data(), V, logits.data(), V);
 }
 
 void GruModel::truncate(size_t n) {
@@ -154,10 +185,7 @@ std::vector<float> GruModel::token_log_probs(std::span<const int32_t> ids) const
         compute_logits(h, logits);
         const int32_t next = ids[i + 1];
         if (next < 0 || next >= V) throw InvalidArgument("token id " + std::to_string(next) + " is out of range");
-        const float mx = *std::max_element(logits.begin(), logits.end());
-        double sum = 0;
-        for (float l : logits) sum += std::exp(double(l - mx));
-        out.push_back(float(double(logits[size_t(next)] - mx) - std::log(sum)));
+        out.push_back(float(log_softmax_at(logits, next)));
     }
     return out;
 }
@@ -176,34 +204,20 @@ void score_group(const GruWeights& w, const std::vector<float>& x_table, std::ve
     const int H = w.config.hidden_dim, V = w.config.vocab_size, G = 3 * H;
     const int B = int(seqs.size());
     std::vector<float> h(size_t(B) * H, 0.0f), gh(size_t(B) * G), logits(size_t(B) * V);
+    std::vector<const float*> x(static_cast<size_t>(B));
     out.assign(size_t(B), 0.0);
     const size_t longest = seqs.empty() ? 0 : seqs[0]->size();
     int active = B;
     for (size_t t = 0; t + 1 < longest; ++t) {
         while (active > 0 && seqs[size_t(active - 1)]->size() <= t + 1) --active;
-        for (int b = 0; b < active; ++b) std::copy(w.bh.begin(), w.bh.end(), gh.begin() + long(b) * G);
-        gru::kernels().gemm(active, G, H, h.data(), H, w.wh.data(), G, gh.data(), G);
         for (int b = 0; b < active; ++b) {
-            const int32_t id = (*seqs[size_t(b)])[t];
-            const float* xp = x_table.data() + long(id) * G;
-            const float* ghr = gh.data() + long(b) * G;
-            float* hr = h.data() + long(b) * H;
-            for (int j = 0; j < H; ++j) {
-                const float z = sigmoid(xp[j] + ghr[j]);
-                const float r = sigmoid(xp[H + j] + ghr[H + j]);
-                const float n = std::tanh(xp[2 * H + j] + r * ghr[2 * H + j]);
-                hr[j] = (1.0f - z) * hr[j] + z * n;
-            }
+            x[size_t(b)] = x_table.data() + long((*seqs[size_t(b)])[t]) * G;
             std::copy(w.out_b.begin(), w.out_b.end(), logits.begin() + long(b) * V);
         }
-        gru::kernels().gemm(active, V, H, h.data(), H, w.out_w.data(), V, logits.data(), V);
-        for (int b = 0; b < active; ++b) {
-            const float* l = logits.data() + long(b) * V;
-            const float mx = *std::max_element(l, l + V);
-            double sum = 0;
-            for (int v = 0; v < V; ++v) sum += std::exp(double(l[v] - mx));
-            out[size_t(b)] += double(l[(*seqs[size_t(b)])[t + 1]] - mx) - std::log(sum);
-        }
+        gru_cell(w, active, x.data(), h.data(), h.data(), gh.data());
+        sgemm(nullptr, active, V, H, h.data(), H, w.out_w.data(), V, logits.data(), V);
+        for (int b = 0; b < active; ++b)
+            out[size_t(b)] += log_softmax_at({logits.data() + long(b) * V, size_t(V)}, (*seqs[size_t(b)])[t + 1]);
     }
 }
 
@@ -230,20 +244,15 @@ ScoreResult score_lines(const GruModel& model, const std::vector<std::string>& l
 
     constexpr size_t kGroup = 32;
     const size_t n_groups = (order.size() + kGroup - 1) / kGroup;
-    auto work = [&](int t) {
+    ThreadPool pool(n_threads);
+    pool.parallel_for(n_groups, [&](size_t g, int) {
+        std::vector<const std::vector<int32_t>*> seqs;
+        const size_t end = std::min(order.size(), (g + 1) * kGroup);
+        for (size_t k = g * kGroup; k < end; ++k) seqs.push_back(&ids[order[k]]);
         std::vector<double> lp;
-        for (size_t g = size_t(t); g < n_groups; g += size_t(n_threads)) {
-            std::vector<const std::vector<int32_t>*> seqs;
-            const size_t end = std::min(order.size(), (g + 1) * kGroup);
-            for (size_t k = g * kGroup; k < end; ++k) seqs.push_back(&ids[order[k]]);
-            score_group(model.weights(), model.input_table(), seqs, lp);
-            for (size_t k = g * kGroup; k < end; ++k) per_line[order[k]].log_likelihood = lp[k - g * kGroup];
-        }
-    };
-    std::vector<std::thread> threads;
-    for (int t = 1; t < n_threads; ++t) threads.emplace_back(work, t);
-    work(0);
-    for (auto& th : threads) th.join();
+        score_group(model.weights(), model.input_table(), seqs, lp);
+        for (size_t k = g * kGroup; k < end; ++k) per_line[order[k]].log_likelihood = lp[k - g * kGroup];
+    });
     // Summed in line order, so the total never depends on the threads.
     ScoreResult total;
     for (const auto& r : per_line) {

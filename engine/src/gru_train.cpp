@@ -1,8 +1,9 @@
 // GRU training: batched forward/backward through time, AdamW, clipping, schedule, checkpoints.
 #include "kmlm/gru_train.h"
 
-#include "gru_kernels.h"
 #include "kmlm/error.h"
+#include "kmlm/kernels.h"
+#include "kmlm/threadpool.h"
 #include "kmlm/utf8.h"
 
 #include <algorithm>
@@ -13,19 +14,6 @@
 
 namespace kmlm {
 namespace {
-
-inline float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
-
-// Runs fn(row0, row1) over [0, rows) split into one fixed range per pool thread.
-template <class Fn>
-void parallel_rows(gru::ThreadPool* pool, int rows, Fn&& fn) {
-    const int n = pool ? std::min(pool->size(), rows) : 1;
-    if (n <= 1) return fn(0, rows);
-    pool->parallel_for(size_t(n), [&](size_t task, int) {
-        const int t = int(task);
-        fn(rows * t / n, rows * (t + 1) / n);
-    });
-}
 
 // Column sums of m [rows, cols] added to out [cols].
 void add_column_sums(const float* m, int rows, int cols, float* out) {
@@ -44,7 +32,7 @@ struct Workspace {
 };
 
 float forward_backward(const GruWeights& w, const GruBatch& bt, std::vector<float>& h0, GruWeights* grad,
-                       gru::ThreadPool* pool, Workspace& ws) {
+                       ThreadPool* pool, Workspace& ws) {
     const int B = bt.batch, T = bt.steps, N = B * T;
     const int V = w.config.vocab_size, E = w.config.embed_dim, H = w.config.hidden_dim, G = 3 * H;
     if (bt.inputs.size() != size_t(N) || bt.targets.size() != size_t(N) || h0.size() != size_t(B) * H)
@@ -52,7 +40,7 @@ float forward_backward(const GruWeights& w, const GruBatch& bt, std::vector<floa
     for (int32_t id : bt.inputs) if (id < 0 || id >= V) throw InvalidArgument("training input id out of range");
     for (int32_t id : bt.targets) if (id < 0 || id >= V) throw InvalidArgument("training target id out of range");
     auto gemm = [&](int M, int Nn, int K, const float* A, const float* Bm, float* C) {
-        gru::gemm(pool, M, Nn, K, A, K, Bm, Nn, C, Nn);
+        sgemm(pool, M, Nn, K, A, K, Bm, Nn, C, Nn);
     };
 
     ws.xe.resize(size_t(N) * E);
@@ -75,33 +63,19 @@ float forward_backward(const GruWeights& w, const GruBatch& bt, std::vector<floa
     fill_rows(ws.gx.data(), N, w.bi);
     gemm(N, G, E, ws.xe.data(), w.wi.data(), ws.gx.data());
 
-    // The recurrence, one step (B rows) at a time.
-    fill_rows(ws.gh.data(), N, w.bh);
+    // The recurrence, one step (B rows) at a time, keeping the gates for backward.
+    std::vector<const float*> x(static_cast<size_t>(B));
     for (int t = 0; t < T; ++t) {
         const float* hsrc = t == 0 ? h0.data() : ws.hout.data() + long(t - 1) * B * H;
         float* hp = ws.hprev.data() + long(t) * B * H;
         for (int b = 0; b < B; ++b) {
             const float k = ws.keep[size_t(t * B + b)];
             for (int j = 0; j < H; ++j) hp[b * H + j] = k * hsrc[b * H + j];
+            x[size_t(b)] = ws.gx.data() + (long(t) * B + b) * G;
         }
-        float* gh = ws.gh.data() + long(t) * B * G;
-        gemm(B, G, H, hp, w.wh.data(), gh);
-        parallel_rows(pool, B, [&](int b0, int b1) {
-            for (int b = b0; b < b1; ++b) {
-                const long row = long(t) * B + b;
-                const float* gx = ws.gx.data() + row * G;
-                const float* ghr = gh + long(b) * G;
-                float *z = ws.z.data() + row * H, *r = ws.r.data() + row * H, *n = ws.n.data() + row * H;
-                float* ho = ws.hout.data() + row * H;
-                const float* hpr = hp + long(b) * H;
-                for (int j = 0; j < H; ++j) {
-                    z[j] = sigmoid(gx[j] + ghr[j]);
-                    r[j] = sigmoid(gx[H + j] + ghr[H + j]);
-                    n[j] = std::tanh(gx[2 * H + j] + r[j] * ghr[2 * H + j]);
-                    ho[j] = (1.0f - z[j]) * hpr[j] + z[j] * n[j];
-                }
-            }
-        });
+        const long at = long(t) * B * H;
+        const GruGates gates{ws.z.data() + at, ws.r.data() + at, ws.n.data() + at};
+        gru_cell(w, B, x.data(), hp, ws.hout.data() + at, ws.gh.data() + long(t) * B * G, &gates, pool);
     }
     std::copy(ws.hout.end() - long(B) * H, ws.hout.end(), h0.begin());
 
@@ -109,17 +83,14 @@ float forward_backward(const GruWeights& w, const GruBatch& bt, std::vector<floa
     fill_rows(ws.logits.data(), N, w.out_b);
     gemm(N, V, H, ws.hout.data(), w.out_w.data(), ws.logits.data());
     std::vector<double> row_loss(static_cast<size_t>(N));
-    parallel_rows(pool, N, [&](int i0, int i1) {
+    const float inv_n = 1.0f / float(N);
+    parallel_ranges(pool, N, [&](int i0, int i1) {
         for (int i = i0; i < i1; ++i) {
             float* l = ws.logits.data() + long(i) * V;
-            const float mx = *std::max_element(l, l + V);
-            double sum = 0;
-            for (int v = 0; v < V; ++v) sum += (l[v] = std::exp(l[v] - mx));
             const int32_t y = bt.targets[size_t(i)];
-            row_loss[size_t(i)] = -std::log(double(l[y]) / sum);
-            const float scale = float(1.0 / (sum * N));
-            for (int v = 0; v < V; ++v) l[v] *= scale;
-            l[y] -= 1.0f / float(N);
+            row_loss[size_t(i)] = -log_softmax_at({l, size_t(V)}, y, l);
+            for (int v = 0; v < V; ++v) l[v] *= inv_n;
+            l[y] -= inv_n;
         }
     });
     double loss = 0;
@@ -132,11 +103,11 @@ float forward_backward(const GruWeights& w, const GruBatch& bt, std::vector<floa
 
     // dWout[H, V] = houtᵀ · dlogits ; dbout = Σ dlogits ; dhout[N, H] = dlogits · Woutᵀ
     ws.tmp_t.resize(size_t(N) * std::max(H, E));
-    gru::transpose(ws.hout.data(), N, H, ws.tmp_t.data());
+    transpose(ws.hout.data(), N, H, ws.tmp_t.data());
     gemm(H, V, N, ws.tmp_t.data(), dlog, g.out_w.data());
     add_column_sums(dlog, N, V, g.out_b.data());
     ws.wt.resize(size_t(std::max(V, G)) * std::max(H, E));
-    gru::transpose(w.out_w.data(), H, V, ws.wt.data());
+    transpose(w.out_w.data(), H, V, ws.wt.data());
     ws.dhout.assign(size_t(N) * H, 0.0f);
     gemm(N, H, V, dlog, ws.wt.data(), ws.dhout.data());
 
@@ -144,11 +115,11 @@ float forward_backward(const GruWeights& w, const GruBatch& bt, std::vector<floa
     ws.dgx.resize(size_t(N) * G);
     ws.dgh.resize(size_t(N) * G);
     ws.dh.assign(size_t(B) * H, 0.0f);
-    gru::transpose(w.wh.data(), H, G, ws.wt.data()); // Whᵀ [3H, H]
+    transpose(w.wh.data(), H, G, ws.wt.data()); // Whᵀ [3H, H]
     for (int t = T - 1; t >= 0; --t) {
         const float* hp = ws.hprev.data() + long(t) * B * H;
         const float* gh = ws.gh.data() + long(t) * B * G;
-        parallel_rows(pool, B, [&](int b0, int b1) {
+        parallel_ranges(pool, B, [&](int b0, int b1) {
             for (int b = b0; b < b1; ++b) {
                 const long row = long(t) * B + b;
                 const float *z = ws.z.data() + row * H, *r = ws.r.data() + row * H, *n = ws.n.data() + row * H;
@@ -179,14 +150,14 @@ float forward_backward(const GruWeights& w, const GruBatch& bt, std::vector<floa
     }
 
     // Weight gradients of the recurrence, over all steps at once.
-    gru::transpose(ws.hprev.data(), N, H, ws.tmp_t.data());
+    transpose(ws.hprev.data(), N, H, ws.tmp_t.data());
     gemm(H, G, N, ws.tmp_t.data(), ws.dgh.data(), g.wh.data());
     add_column_sums(ws.dgh.data(), N, G, g.bh.data());
     add_column_sums(ws.dgx.data(), N, G, g.bi.data());
-    gru::transpose(ws.xe.data(), N, E, ws.tmp_t.data());
+    transpose(ws.xe.data(), N, E, ws.tmp_t.data());
     gemm(E, G, N, ws.tmp_t.data(), ws.dgx.data(), g.wi.data());
     // dxe[N, E] = dgx · Wiᵀ, scattered into the embedding rows in order.
-    gru::transpose(w.wi.data(), E, G, ws.wt.data());
+    transpose(w.wi.data(), E, G, ws.wt.data());
     ws.dxe.assign(size_t(N) * E, 0.0f);
     gemm(N, E, G, ws.dgx.data(), ws.wt.data(), ws.dxe.data());
     for (int i = 0; i < N; ++i) {
@@ -204,9 +175,14 @@ constexpr uint32_t kCheckpointVersion = 1;
 
 } // namespace
 
+float gru_forward_backward(const GruWeights& w, const GruBatch& b, std::vector<float>& h0, GruWeights* grad,
+                           ThreadPool* pool) {
+    return forward_backward(w, b, h0, grad, pool, t_workspace);
+}
+
 float gru_forward_backward(const GruWeights& w, const GruBatch& b, std::vector<float>& h0, GruWeights* grad, int threads) {
-    gru::ThreadPool pool(std::max(1, threads));
-    return forward_backward(w, b, h0, grad, &pool, t_workspace);
+    ThreadPool pool(std::max(1, threads));
+    return gru_forward_backward(w, b, h0, grad, &pool);
 }
 
 GruTrainer::GruTrainer(const GruTrainOptions& options, std::vector<uint16_t> tokens)
@@ -226,7 +202,7 @@ GruTrainer::GruTrainer(const GruTrainOptions& options, std::vector<uint16_t> tok
     m_ = GruWeights::zeros(options_.config);
     v_ = GruWeights::zeros(options_.config);
     h_.assign(size_t(options_.batch) * options_.config.hidden_dim, 0.0f);
-    pool_ = std::make_unique<gru::ThreadPool>(std::max(1, options_.threads));
+    pool_ = std::make_unique<ThreadPool>(std::max(1, options_.threads));
 }
 
 GruTrainer::~GruTrainer() = default;
@@ -252,7 +228,7 @@ float GruTrainer::step() {
             inputs_[size_t(t * B + b)] = tokens_[size_t(pos)];
             targets_[size_t(t * B + b)] = tokens_[size_t(pos + 1)];
         }
-    const float loss = forward_backward(w_, {B, T, inputs_, targets_}, h_, &grad_, pool_.get(), t_workspace);
+    const float loss = gru_forward_backward(w_, {B, T, inputs_, targets_}, h_, &grad_, pool_.get());
 
     // Global norm clipping, summed in a fixed order.
     double norm2 = 0;

@@ -143,6 +143,35 @@ void matmul(ThreadPool& pool, GgmlType type, const void* w, uint64_t rows, uint6
     });
 }
 
+void sgemm(ThreadPool* pool, int M, int N, int K, const float* A, int lda, const float* B, int ldb, float* C, int ldc) {
+    const SgemmFn fn = active_kernels().sgemm;
+    const int n_threads = pool ? pool->size() : 1;
+    const long work = long(M) * N * K;
+    if (n_threads == 1 || work < 200'000) return fn(M, N, K, A, lda, B, ldb, C, ldc);
+    // The longer side in one range per thread, on the kernel's tile boundaries (4 rows, 32 columns).
+    if (M >= 8 * n_threads) {
+        const int step = (M / n_threads + 3) / 4 * 4;
+        pool->parallel_for(size_t(n_threads), [&](size_t task, int) {
+            const int i0 = std::min(M, int(task) * step), i1 = std::min(M, i0 + step);
+            if (i1 > i0) fn(i1 - i0, N, K, A + long(i0) * lda, lda, B, ldb, C + long(i0) * ldc, ldc);
+        });
+    } else {
+        const int step = (N / n_threads + 31) / 32 * 32;
+        pool->parallel_for(size_t(n_threads), [&](size_t task, int) {
+            const int j0 = std::min(N, int(task) * step), j1 = std::min(N, j0 + step);
+            if (j1 > j0) fn(M, j1 - j0, K, A, lda, B + j0, ldb, C + j0, ldc);
+        });
+    }
+}
+
+void transpose(const float* src, int rows, int cols, float* dst) {
+    constexpr int kB = 32; // blocked so both sides stay in cache
+    for (int i0 = 0; i0 < rows; i0 += kB)
+        for (int j0 = 0; j0 < cols; j0 += kB)
+            for (int i = i0; i < std::min(rows, i0 + kB); ++i)
+                for (int j = j0; j < std::min(cols, j0 + kB); ++j) dst[long(j) * rows + i] = src[long(i) * cols + j];
+}
+
 float dot_f32(const float* a, const float* b, size_t n) { return active_kernels().dot_f32(a, b, n); }
 float dot_f16(const uint16_t* a, const float* b, size_t n) { return active_kernels().dot_f16(a, b, n); }
 float dot_q8_0(const void* a, const float* b, size_t n) { return active_kernels().dot_q8_0(a, b, n); }

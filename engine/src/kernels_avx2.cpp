@@ -5,6 +5,7 @@
 
 #include "kmlm/quant.h"
 #include "quant_blocks.h"
+#include "sgemm_impl.h"
 
 #include <immintrin.h>
 
@@ -670,6 +671,7 @@ void fill_table(KernelTable& t) {
     t.silu = silu;
     t.swiglu = swiglu;
     t.gelu = gelu;
+    t.sgemm = sgemm_blocked;
 }
 
 } // namespace kmlm::avx2

@@ -6,6 +6,7 @@
 
 #include "kmlm/quant.h"
 #include "quant_blocks.h"
+#include "sgemm_impl.h"
 
 #include <immintrin.h>
 
@@ -263,6 +264,7 @@ const KernelTable* avx512_kernel_table() {
         t.dot[int(GgmlType::IQ4_NL)] = avx512::dot_nx<Kind::IQ4_NL>;
         for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::Q5_1, GgmlType::IQ4_NL})
             t.act[int(type)] = ActFormat::Q8_S;
+        t.sgemm = sgemm_blocked;
         return t;
     }();
     return &table;

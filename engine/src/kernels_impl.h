@@ -28,6 +28,8 @@ size_t act_row_bytes(ActFormat f, uint64_t n);
 // s[j] = W_row · X_j for j < nx: w is one weight row of n elements, X_j is the prepared
 // activation row at x + j * x_stride bytes (KernelTable::act of the weight type).
 using DotFn = void (*)(int64_t n, const void* w, const void* x, size_t x_stride, int nx, float* s);
+// C[M, N] += A[M, K] · B[K, N], one thread (sgemm_impl.h; kmlm::sgemm splits it over a pool).
+using SgemmFn = void (*)(int M, int N, int K, const float* A, int lda, const float* B, int ldb, float* C, int ldc);
 
 // Attention over a stretch of KV-cache rows (see dot_rows / axpy_rows in kmlm/kernels.h):
 // row j at rows + j * stride bytes, hd elements each.
@@ -55,6 +57,7 @@ struct KernelTable {
     void (*silu)(float* x, size_t n) = nullptr;
     void (*swiglu)(float* y, const float* gate, size_t n) = nullptr;
     void (*gelu)(float* x, size_t n) = nullptr;
+    SgemmFn sgemm = nullptr;
 };
 
 const KernelTable& scalar_kernel_table();

@@ -3,6 +3,7 @@
 #include "kernels_impl.h"
 #include "kmlm/quant.h"
 #include "quant_blocks.h"
+#include "sgemm_impl.h"
 
 #include <algorithm>
 #include <cmath>
@@ -369,6 +370,7 @@ KernelTable make_table() {
     t.silu = silu;
     t.swiglu = swiglu;
     t.gelu = gelu;
+    t.sgemm = sgemm_blocked;
     return t;
 }
 

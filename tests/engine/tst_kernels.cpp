@@ -10,6 +10,7 @@
 #include "kmlm/quant.h"
 #include "kmlm/threadpool.h"
 
+#include <array>
 #include <cmath>
 #include <random>
 
@@ -61,6 +62,7 @@ private slots:
     void matmulAgrees();
     void threadCountDoesNotMatter();
     void badArguments();
+    void sgemmAgrees();
     void floatHelpers_data();
     void floatHelpers();
     void softmaxAndActivations_data();
@@ -153,6 +155,47 @@ void TestKernels::badArguments() {
     QVERIFY(has_matmul(GgmlType::Q6_K));
     QVERIFY(has_matmul(GgmlType::IQ4_XS));
     QVERIFY(!has_matmul(GgmlType::Q8_1));
+}
+
+// The float GEMM of every instruction set adds A·B to C as a double product does, on shapes
+// that leave partial tiles (rows not a multiple of 4, columns not of 32) and with leading
+// dimensions wider than the rows; one thread or several give the same bits.
+void TestKernels::sgemmAgrees() {
+    const Isa saved = active_isa();
+    for (Isa isa : {Isa::Scalar, Isa::Avx2, Isa::Avx512}) {
+        if (!set_isa(isa)) continue;
+        for (auto [M, N, K] : {std::array{1, 7, 5}, std::array{6, 45, 33}, std::array{67, 100, 130}, std::array{5, 300, 700}}) {
+            const int lda = K + 3, ldb = N + 2, ldc = N + 1;
+            const auto A = gaussian(size_t(M) * lda, 11), B = gaussian(size_t(K) * ldb, 12), C0 = gaussian(size_t(M) * ldc, 13);
+            std::vector<float> one = C0;
+            sgemm(nullptr, M, N, K, A.data(), lda, B.data(), ldb, one.data(), ldc);
+            for (int i = 0; i < M; ++i)
+                for (int j = 0; j < N; ++j) {
+                    double exact = C0[size_t(i) * ldc + j], abs_sum = std::fabs(exact);
+                    for (int k = 0; k < K; ++k) {
+                        const double p = double(A[size_t(i) * lda + k]) * B[size_t(k) * ldb + j];
+                        exact += p;
+                        abs_sum += std::fabs(p);
+                    }
+                    const float got = one[size_t(i) * ldc + j];
+                    if (std::fabs(got - exact) > 1e-5 * abs_sum + 1e-6)
+                        QFAIL(qPrintable(QString("%1 %2x%3x%4 [%5,%6]: %7 vs %8").arg(isa_name(isa)).arg(M).arg(N).arg(K)
+                                             .arg(i).arg(j).arg(got).arg(exact)));
+                }
+            for (int threads : {2, 3}) {
+                ThreadPool pool(threads);
+                std::vector<float> c = C0;
+                sgemm(&pool, M, N, K, A.data(), lda, B.data(), ldb, c.data(), ldc);
+                QVERIFY(c == one);
+            }
+        }
+    }
+    set_isa(saved);
+    std::vector<float> src(6 * 35), dst(src.size());
+    for (size_t i = 0; i < src.size(); ++i) src[i] = float(i);
+    transpose(src.data(), 6, 35, dst.data());
+    for (int i = 0; i < 6; ++i)
+        for (int j = 0; j < 35; ++j) QCOMPARE(dst[size_t(j) * 6 + i], src[size_t(i) * 35 + j]);
 }
 
 void TestKernels::floatHelpers_data() {

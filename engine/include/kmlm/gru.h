@@ -55,9 +55,27 @@ struct GruWeights {
     std::vector<const std::vector<float>*> tensors() const;
 };
 
-// One step of the recurrence: h (size H) <- GRU(x_proj, h). x_proj = embedding[token]·Wi + bi
-// (size 3H); scratch holds 3H floats.
-void gru_cell(const GruWeights& w, std::span<const float> x_proj, std::span<float> h, std::span<float> scratch);
+class ThreadPool;
+
+// Where gru_cell() keeps the gate values of a step for backpropagation, [rows, H] each.
+struct GruGates {
+    float* z = nullptr;
+    float* r = nullptr;
+    float* n = nullptr;
+};
+
+// One step of the recurrence for `rows` sequences side by side (G = 3H):
+//   x_proj[b]  row b's input projection x·Wi + bi [G] (GruModel::input_table() has one per token)
+//   h_prev     [rows, H] the states before the step; h_out [rows, H] after it (may be h_prev)
+//   gh         [rows, G] scratch, left holding h_prev·Wh + bh
+//   gates      when given, receives z, r and n
+// pool (may be null) runs the product and the rows in parallel; the result is the same.
+void gru_cell(const GruWeights& w, int rows, const float* const* x_proj, const float* h_prev, float* h_out,
+              float* gh, const GruGates* gates = nullptr, ThreadPool* pool = nullptr);
+
+// log p(target) (natural log) under softmax(logits), summed in double. probs, when given
+// ([V]; it may be logits itself), receives softmax(logits).
+double log_softmax_at(std::span<const float> logits, int32_t target, float* probs = nullptr);
 
 class GruModel : public LanguageModel {
 public:

@@ -37,11 +37,16 @@ struct GruTrainOptions {
 
 // Gradients of the mean cross-entropy over one batch, the same layout as the weights.
 // inputs and targets are [bptt][batch] time-major; h0 is [batch][H] and is updated to the
-// final hidden state. Returns the mean loss (nats per token). grad is overwritten.
+// final hidden state. Returns the mean loss (nats per token). grad (null: loss only) is
+// overwritten. pool (may be null) runs the products and rows in parallel; the result is the
+// same for any thread count.
 struct GruBatch {
     int32_t batch = 0, steps = 0;
     std::span<const int32_t> inputs, targets;
 };
+float gru_forward_backward(const GruWeights& w, const GruBatch& b, std::vector<float>& h0, GruWeights* grad,
+                           ThreadPool* pool);
+// The same on a pool of `threads` made for this call (tests, one-off evaluations).
 float gru_forward_backward(const GruWeights& w, const GruBatch& b, std::vector<float>& h0, GruWeights* grad,
                            int threads = 1);
 

@@ -39,6 +39,14 @@ inline void matvec(ThreadPool& pool, GgmlType type, const void* w, uint64_t rows
     matmul(pool, type, w, rows, n, x, 1, y);
 }
 
+// C[M, N] += A[M, K] · B[K, N]: dense floats, row-major, leading dimensions in elements (the
+// GRU's products). pool may be null (one thread); with one, rows (or columns when M is small)
+// are cut into one fixed range per thread, and the result is the same for any thread count.
+void sgemm(ThreadPool* pool, int M, int N, int K, const float* A, int lda, const float* B, int ldb, float* C,
+           int ldc);
+// dst[cols, rows] = src[rows, cols]ᵀ
+void transpose(const float* src, int rows, int cols, float* dst);
+
 // Attention over KV-cache rows.
 float dot_f32(const float* a, const float* b, size_t n);          // Σ a[i] b[i]
 float dot_f16(const uint16_t* a, const float* b, size_t n);       // a: fp16 bits

@@ -3,6 +3,7 @@
 // computed), then sleep on a condition variable, so a machine shared with other processes
 // is not starved.
 #pragma once
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
@@ -52,5 +53,16 @@ private:
     std::condition_variable wake_;          // a new loop (or stop)
     std::condition_variable finished_;      // the last task of a loop is done
 };
+
+// Runs fn(begin, end) over [0, n) cut into one fixed range per thread of pool (null: one
+// range), so which rows go together depends on n and the pool's size only.
+template <class Fn> void parallel_ranges(ThreadPool* pool, int n, Fn&& fn) {
+    const int parts = pool ? std::min(pool->size(), n) : 1;
+    if (parts <= 1) return fn(0, n);
+    pool->parallel_for(size_t(parts), [&](size_t task, int) {
+        const int t = int(task);
+        fn(n * t / parts, n * (t + 1) / parts);
+    });
+}
 
 } // namespace kmlm

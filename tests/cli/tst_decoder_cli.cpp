@@ -73,6 +73,17 @@ private slots:
             QVERIFY2(r.out.contains(line), line);
     }
 
+    // The bundled GRU model has no context limit and no KV cache.
+    void benchBundledModel() {
+        const kmlm_test::KmlmRun r = kmlm_test::runKmlm({"bench", "--depth", "8", "--prompt-tokens", "4", "--gen-tokens", "2", "-o", "json"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(j["architecture"].toString(), QString("kmlm-gru"));
+        QCOMPARE(j["kv_type"].toString(), QString("none"));
+        QCOMPARE(j["depth"].toInt(), 8);
+        QVERIFY(j["gen_tps"].toDouble() > 0);
+    }
+
     // --depth fills the cache before timing; -o json gives the same figures as one object.
     void benchJsonAtDepth() {
         const kmlm_test::KmlmRun r = kmlm_test::runKmlm(

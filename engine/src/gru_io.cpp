@@ -10,6 +10,7 @@
 
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <limits>
 
 namespace kmlm {
@@ -165,6 +166,19 @@ ModelInfo info_for(const std::string& name, const std::string& quantization, uin
     return info;
 }
 
+// Called with the number of tensors read so far (0 once a JSON file is parsed): the loaders
+// report progress and stop on cancel there.
+using TensorHook = std::function<void(size_t done)>;
+
+// The loaders' share of the progress, between load_model()'s admission (0.1) and the ready
+// model (1).
+TensorHook progress_hook(const LoadOptions& options) {
+    constexpr float kFrom = 0.1f, kTo = 0.9f;
+    return [&options](size_t done) {
+        load_step(options, kFrom + (kTo - kFrom) * float(done) / float(GruWeights::kTensorRoles.size()));
+    };
+}
+
 uint64_t file_size_or_zero(const fs::path& path) {
     std::error_code ec;
     const auto n = fs::file_size(path, ec);
@@ -181,22 +195,34 @@ GruFormat gru_format_from_extension(const fs::path& path) {
     throw InvalidArgument("cannot tell the model format from '" + path.string() + "' (use .gguf, .json or .bin)");
 }
 
-GruWeights read_gru_json(const fs::path& path) {
+namespace {
+
+GruWeights read_json(const fs::path& path, const TensorHook& hook) {
     const std::string src = path.string();
     const json j = parse_json_file(path);
+    if (hook) hook(0);
     GruWeights w = GruWeights::zeros(parse_config(member(j, "config", src, "the file"), src));
     const json& emb = member(j, "embedding", src, "the file");
     const json& gru = member(j, "gru", src, "the file");
     const json& out = member(j, "output", src, "the file");
-    parse_floats(member(emb, "weights", src, "\"embedding\""), w.embedding, "embedding.weights", src);
-    parse_floats(member(gru, "Wi", src, "\"gru\""), w.wi, "gru.Wi", src);
-    parse_floats(member(gru, "Wh", src, "\"gru\""), w.wh, "gru.Wh", src);
-    parse_floats(member(gru, "bi", src, "\"gru\""), w.bi, "gru.bi", src);
-    parse_floats(member(gru, "bh", src, "\"gru\""), w.bh, "gru.bh", src);
-    parse_floats(member(out, "weights", src, "\"output\""), w.out_w, "output.weights", src);
-    parse_floats(member(out, "bias", src, "\"output\""), w.out_b, "output.bias", src);
+    size_t done = 0;
+    auto read = [&](const json& from, std::vector<float>& to, const std::string& what) {
+        parse_floats(from, to, what, src);
+        if (hook) hook(++done);
+    };
+    read(member(emb, "weights", src, "\"embedding\""), w.embedding, "embedding.weights");
+    read(member(gru, "Wi", src, "\"gru\""), w.wi, "gru.Wi");
+    read(member(gru, "Wh", src, "\"gru\""), w.wh, "gru.Wh");
+    read(member(gru, "bi", src, "\"gru\""), w.bi, "gru.bi");
+    read(member(gru, "bh", src, "\"gru\""), w.bh, "gru.bh");
+    read(member(out, "weights", src, "\"output\""), w.out_w, "output.weights");
+    read(member(out, "bias", src, "\"output\""), w.out_b, "output.bias");
     return w;
 }
+
+} // namespace
+
+GruWeights read_gru_json(const fs::path& path) { return read_json(path, {}); }
 
 void write_gru_json(const GruWeights& w, const fs::path& path) {
     const json j = {{"config", config_json(w.config)},
@@ -209,9 +235,11 @@ void write_gru_json(const GruWeights& w, const fs::path& path) {
 
 uint32_t read_u32le(const uint8_t* p) { return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24; }
 
+namespace {
+
 // The header (config length, config) and the size it implies are checked before the
 // weights are read; the weights go straight into the tensors.
-GruWeights read_gru_binary(const fs::path& path) {
+GruWeights read_binary(const fs::path& path, const TensorHook& hook) {
     const std::string src = path.string();
     const uint64_t size = model_file_size(path, kMaxBinaryBytes);
     if (size < 4) throw FormatError(src + ": file too short for the config length");
@@ -242,6 +270,7 @@ GruWeights read_gru_binary(const fs::path& path) {
         throw FormatError(src + ": file is " + std::to_string(size) + " bytes, the config needs exactly " +
                           std::to_string(expected) + (size < expected ? " (truncated)" : " (trailing data)"));
     std::vector<uint8_t> bytes;
+    size_t done = 0;
     for (auto* t : w.tensors()) {
         bytes.resize(t->size() * 4);
         in.read(reinterpret_cast<char*>(bytes.data()), std::streamsize(bytes.size()));
@@ -250,9 +279,14 @@ GruWeights read_gru_binary(const fs::path& path) {
             const uint32_t u = read_u32le(&bytes[4 * k]);
             std::memcpy(&(*t)[k], &u, 4);
         }
+        if (hook) hook(++done);
     }
     return w;
 }
+
+} // namespace
+
+GruWeights read_gru_binary(const fs::path& path) { return read_binary(path, {}); }
 
 void write_gru_binary(const GruWeights& w, const fs::path& path) {
     const std::string cfg = config_json(w.config).dump();
@@ -294,7 +328,9 @@ GruConfig read_gru_config(const gguf::GgufFile& f) {
     return cfg;
 }
 
-GruWeights read_gru_gguf(const gguf::GgufFile& f) {
+namespace {
+
+GruWeights read_gguf(const gguf::GgufFile& f, const TensorHook& hook) {
     const std::string src = f.source_name();
     const GruConfig cfg = read_gru_config(f);
     const auto tokens = f.get_string_array("tokenizer.ggml.tokens");
@@ -323,9 +359,14 @@ GruWeights read_gru_gguf(const gguf::GgufFile& f) {
             throw FormatError(src + ": tensor " + s.name + " has type " + std::string(type_traits(t.type).name) +
                               " (kmlm-gru needs F32 or F16)");
         }
+        if (hook) hook(k + 1);
     }
     return w;
 }
+
+} // namespace
+
+GruWeights read_gru_gguf(const gguf::GgufFile& f) { return read_gguf(f, {}); }
 
 void write_gru_gguf(const GruWeights& w, const fs::path& path, GgmlType type, const std::string& name) {
     if (type != GgmlType::F32 && type != GgmlType::F16) throw InvalidArgument("kmlm-gru tensors must be F32 or F16");
@@ -379,19 +420,19 @@ GruWeights read_gru_file(const fs::path& path) {
     return read_gru_binary(path);
 }
 
-std::unique_ptr<LanguageModel> load_gru_gguf(std::unique_ptr<gguf::GgufFile> file, const LoadOptions&) {
-    GruWeights w = read_gru_gguf(*file);
+std::unique_ptr<LanguageModel> load_gru_gguf(std::unique_ptr<gguf::GgufFile> file, const LoadOptions& options) {
+    GruWeights w = read_gguf(*file, progress_hook(options));
     const bool f16 = file->tensor("gru.wh").type == GgmlType::F16;
     return std::make_unique<GruModel>(std::move(w), info_for(file->get_string("general.name").value_or(file->source_name()),
                                                              f16 ? "F16" : "F32", file->file_size()));
 }
 
-std::unique_ptr<LanguageModel> load_gru_json(const fs::path& path, const LoadOptions&) {
-    return std::make_unique<GruModel>(read_gru_json(path), info_for(path.stem().string(), "F32", file_size_or_zero(path)));
+std::unique_ptr<LanguageModel> load_gru_json(const fs::path& path, const LoadOptions& options) {
+    return std::make_unique<GruModel>(read_json(path, progress_hook(options)), info_for(path.stem().string(), "F32", file_size_or_zero(path)));
 }
 
-std::unique_ptr<LanguageModel> load_gru_binary(const fs::path& path, const LoadOptions&) {
-    return std::make_unique<GruModel>(read_gru_binary(path), info_for(path.stem().string(), "F32", file_size_or_zero(path)));
+std::unique_ptr<LanguageModel> load_gru_binary(const fs::path& path, const LoadOptions& options) {
+    return std::make_unique<GruModel>(read_binary(path, progress_hook(options)), info_for(path.stem().string(), "F32", file_size_or_zero(path)));
 }
 
 } // namespace kmlm

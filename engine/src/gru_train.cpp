@@ -236,7 +236,7 @@ float GruTrainer::step() {
     const double norm = std::sqrt(norm2);
     const float clip = options_.clip_norm > 0 && norm > options_.clip_norm ? float(options_.clip_norm / norm) : 1.0f;
 
-    // AdamW with bias correction; decay on the matrices (wi, wh, out_w) only.
+    // AdamW with bias correction; decay on the matrices only (not the embedding or the biases).
     const double lr = learning_rate();
     ++step_;
     const double c1 = 1.0 - std::pow(options_.beta1, double(step_)), c2 = 1.0 - std::pow(options_.beta2, double(step_));
@@ -245,7 +245,7 @@ float GruTrainer::step() {
     auto params = w_.tensors();
     auto grads = grad_.tensors(), ms = m_.tensors(), vs = v_.tensors();
     for (size_t k = 0; k < params.size(); ++k) {
-        const bool decay = k == 1 || k == 2 || k == 5;
+        const bool decay = GruWeights::kTensorRoles[k] == GruTensorRole::Matrix;
         const float wd = decay ? float(lr * options_.weight_decay) : 0.0f;
         float *p = params[k]->data(), *m = ms[k]->data(), *v = vs[k]->data();
         const float* g = grads[k]->data();

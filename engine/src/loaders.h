@@ -8,6 +8,10 @@
 
 namespace kmlm {
 
+// Stops with CancelledError when options.cancel is set, else reports fraction (0..1) to
+// options.progress. Defined in model_loader.cpp.
+void load_step(const LoadOptions& options, float fraction);
+
 // GRU in GGUF (architecture "kmlm-gru"). Defined in gru_io.cpp.
 std::unique_ptr<LanguageModel> load_gru_gguf(std::unique_ptr<gguf::GgufFile> file, const LoadOptions& options);
 // GRU in the original JSON or binary format. Defined in gru_io.cpp.

@@ -9,6 +9,8 @@
 
 #include <QTemporaryDir>
 
+#include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -327,6 +329,39 @@ private slots:
         QVERIFY(std::abs(one.log_likelihood - manual) < 1e-6 * std::abs(manual));
         QVERIFY(std::abs(one.bits_per_char() / (-manual / std::log(2.0) / double(one.code_points)) - 1) < 1e-6);
         KMLM_VERIFY_THROWS(kmlm::InvalidArgument, (score_lines(m, {std::string("a\xff")}, 2)));
+    }
+
+    // The GRU loaders report each tensor they read and stop there when cancelled.
+    void loadersReportTensorsAndStopOnCancel_data() {
+        QTest::addColumn<QString>("file");
+        QTest::newRow("json") << "p.json";
+        QTest::newRow("binary") << "p.bin";
+        QTest::newRow("gguf") << "p.gguf";
+    }
+    void loadersReportTensorsAndStopOnCancel() {
+        QFETCH(QString, file);
+        const auto p = kmlm_test::toPath(dir_.filePath(file));
+        write_gru_file(GruWeights::random({77, 8, 16}, 3), p, gru_format_from_extension(p));
+        std::vector<float> seen;
+        LoadOptions lo;
+        lo.progress = [&](float f) { seen.push_back(f); };
+        QVERIFY(load_model(p, lo) != nullptr);
+        QVERIFY(std::is_sorted(seen.begin(), seen.end()));
+        QCOMPARE(seen.back(), 1.0f);
+        const auto inside = std::count_if(seen.begin(), seen.end(), [](float f) { return f > 0.1f && f < 1.0f; });
+        QCOMPARE(size_t(inside), GruWeights::kTensorRoles.size());
+        // Cancelled after the third tensor: the load stops there, before the fourth is reported.
+        std::atomic<bool> cancel{false};
+        int after = 0;
+        seen.clear();
+        lo.cancel = &cancel;
+        lo.progress = [&](float f) {
+            seen.push_back(f);
+            if (f > 0.1f && f < 1.0f && ++after == 3) cancel = true;
+        };
+        KMLM_VERIFY_THROWS(CancelledError, load_model(p, lo));
+        QCOMPARE(after, 3);
+        QVERIFY(seen.back() < 1.0f);
     }
 
     void bundledModelLoads() {

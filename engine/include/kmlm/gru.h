@@ -10,6 +10,7 @@
 #include "kmlm/jamo_tokenizer.h"
 #include "kmlm/language_model.h"
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -34,6 +35,9 @@ struct GruConfig {
     void validate(const std::string& source) const;
 };
 
+// What each tensor of GruWeights::tensors() is: training decays the matrices only.
+enum class GruTensorRole { Embedding, Matrix, Bias };
+
 struct GruWeights {
     GruConfig config;
     std::vector<float> embedding; // [V, E]
@@ -50,9 +54,13 @@ struct GruWeights {
     // ±0.1, biases zero. The same seed gives the same weights everywhere.
     static GruWeights random(const GruConfig& config, uint64_t seed);
 
-    // The tensors in the binary format's order: embedding, Wi, Wh, bi, bh, out_w, out_b.
+    // The tensors in the binary format's order: embedding, Wi, Wh, bi, bh, out_w, out_b,
+    // and the role of each.
     std::vector<std::vector<float>*> tensors();
     std::vector<const std::vector<float>*> tensors() const;
+    static constexpr std::array<GruTensorRole, 7> kTensorRoles = {
+        GruTensorRole::Embedding, GruTensorRole::Matrix, GruTensorRole::Matrix, GruTensorRole::Bias,
+        GruTensorRole::Bias,      GruTensorRole::Matrix, GruTensorRole::Bias};
 };
 
 class ThreadPool;

@@ -104,7 +104,7 @@ public:
     QVector<ChatMessage> messages(qint64 conversationId) const; // the active path, in order
     std::optional<ChatMessage> message(qint64 id) const;
     // Appends after the last message of the active path. Returns the id, 0 on failure.
-    // Texts are stored in NFC (here, in the other message writers and in the importer).
+    // Message texts are stored in NFC: inserted, streamed and finished ones alike.
     qint64 addMessage(qint64 conversationId, const QString& role, const QString& text,
                       MessageState state = MessageState::Complete, const QString& model = {});
     // Adds a sibling of messageId (same parent) and makes it the active one: a regenerated

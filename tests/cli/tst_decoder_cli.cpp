@@ -105,6 +105,8 @@ private slots:
         QVERIFY(std::fabs(j["bound_ratio"].toDouble() - gen / bound) <= 1e-9 * (gen / bound));
         QVERIFY(!j["cpu"].toString().isEmpty());
         QVERIFY(j.contains("load_average"));
+    }
+
     // Greedy output is the same with and without drafts; --stats counts them.
     void runWithDrafts() {
         const QStringList args = {"run", "-m", model_, "-p", "하나 둘 셋 하나 둘 셋 하나 둘 셋 하나 둘", "-n", "24",

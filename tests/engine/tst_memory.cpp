@@ -99,7 +99,7 @@ public:
         return logits_;
     }
     size_t context_length() const override { return 0; }
-    MemoryUsage memory_usage() const override { return {0, blocks_.size() * step_, 0}; }
+    MemoryUsage memory_usage() const override { return {0, blocks_.size() * step_, 0, {}}; }
 
 private:
     size_t step_;
@@ -477,7 +477,7 @@ private slots:
         QFETCH(qulonglong, app);
         ProcessMemory p;
         p.rss = rss;
-        const MemorySample s = make_sample(p, 5000, fileResident, MemoryUsage{weights, kv, 0});
+        const MemorySample s = make_sample(p, 5000, fileResident, MemoryUsage{weights, kv, 0, {}});
         QCOMPARE(s.used, rss);
         QCOMPARE(s.ceiling, 5000ull);
         QCOMPARE(s.model, model);

@@ -8,6 +8,9 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <chrono>
+#include <cstring>
 #include <stdexcept>
 #include <thread>
 
@@ -71,20 +74,27 @@ int port() {
 }
 
 int connect_loopback(int port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) throw std::runtime_error("socket() failed");
-    timeval tv{30, 0}; // the server closes an idle connection long before this
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(uint16_t(port));
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    // Retries ride out a moment without free ports on a loaded machine.
+    for (int attempt = 0;; ++attempt) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        if (fd < 0) throw std::runtime_error(std::string("socket(): ") + std::strerror(errno));
+        timeval tv{30, 0}; // the server closes an idle connection long before this
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+        // Closing with a reset leaves no TIME_WAIT on either side: hundreds of connections a
+        // second would otherwise use up the loopback's ports within a minute.
+        const linger reset{1, 0};
+        ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+        if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) return fd;
+        const int error = errno;
         ::close(fd);
-        throw std::runtime_error("cannot connect to the fuzzed server");
+        if (attempt == 100) throw std::runtime_error(std::string("cannot connect to the fuzzed server: ") + std::strerror(error));
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    return fd;
 }
 
 } // namespace

@@ -1,5 +1,6 @@
 #include "catalog.h"
 
+#include "kmlm/bundled_model.h"
 #include "kmlm/transformer.h"
 
 #include <QDir>
@@ -243,15 +244,8 @@ std::optional<Catalog> Catalog::readFile(const QString& path, QString* error) {
 }
 
 QString Catalog::bundledPath() {
-    QStringList dirs;
-    if (QCoreApplication::instance())
-        dirs << QCoreApplication::applicationDirPath() + QStringLiteral("/../share/" KMLM_DATADIR_NAME);
-    dirs << QStringLiteral(KMLM_SOURCE_RESOURCES);
-    for (const QString& dir : dirs) {
-        const QFileInfo file(dir + QStringLiteral("/catalog.json"));
-        if (file.exists()) return file.canonicalFilePath();
-    }
-    return {};
+    const std::filesystem::path found = kmlm::find_bundled_file("catalog.json");
+    return found.empty() ? QString() : QFileInfo(QString::fromStdString(found.string())).canonicalFilePath();
 }
 
 QString Catalog::userPath() { return appDataPath(QStringLiteral("catalog.json")); }

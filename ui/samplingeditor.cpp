@@ -6,31 +6,33 @@
 
 #include <algorithm>
 
+// The boxes take the engine's ranges, so that a value the settings file or the CLI accepts is
+// shown as it is, not clamped and saved back changed.
 namespace {
-QDoubleSpinBox* doubleBox(double min, double max, double step, int decimals) {
+QDoubleSpinBox* doubleBox(kmlm::OptionRange range, double step, int decimals) {
     auto* box = new QDoubleSpinBox;
-    box->setRange(min, max);
+    box->setRange(range.min, range.max);
     box->setSingleStep(step);
     box->setDecimals(decimals);
     return box;
 }
-QSpinBox* intBox(int min, int max) {
+QSpinBox* intBox(kmlm::OptionRange range) {
     auto* box = new QSpinBox;
-    box->setRange(min, max);
+    box->setRange(int(range.min), int(range.max));
     return box;
 }
 } // namespace
 
 SamplingEditor::SamplingEditor(QWidget* parent)
     : QWidget(parent)
-    , m_temperature(doubleBox(0, 2, 0.05, 2))
-    , m_topK(intBox(0, 1000))
-    , m_topP(doubleBox(0, 1, 0.01, 2))
-    , m_minP(doubleBox(0, 1, 0.01, 2))
-    , m_repeatPenalty(doubleBox(1, 2, 0.01, 2))
-    , m_presencePenalty(doubleBox(0, 2, 0.05, 2))
-    , m_maxTokens(intBox(1, 8192))
-    , m_seed(intBox(-1, 2147483647)) {
+    , m_temperature(doubleBox(kmlm::kTemperatureRange, 0.05, 2))
+    , m_topK(intBox(kmlm::kTopKRange))
+    , m_topP(doubleBox(kmlm::kTopPRange, 0.01, 2))
+    , m_minP(doubleBox(kmlm::kMinPRange, 0.01, 2))
+    , m_repeatPenalty(doubleBox(kmlm::kRepeatPenaltyRange, 0.01, 2))
+    , m_presencePenalty(doubleBox(kmlm::kPresencePenaltyRange, 0.05, 2))
+    , m_maxTokens(intBox(kmlm::kMaxTokensRange))
+    , m_seed(intBox({-1, 2147483647})) {
     m_temperature->setSpecialValueText(tr("0 (always the likeliest token)"));
     m_topK->setSpecialValueText(tr("off"));
     m_seed->setSpecialValueText(tr("random"));

@@ -147,7 +147,7 @@ struct GenerateArgs {
     ModelOptions model;
     SamplingParams sampling;
     std::string prompt, margin;
-    int32_t max_tokens = 200;
+    int32_t max_tokens = GenerateOptions{}.max_tokens;
     std::vector<std::string> stops;
     bool print_ids = false, quiet = false;
 };

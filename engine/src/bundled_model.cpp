@@ -17,14 +17,20 @@ std::vector<fs::path> bundled_model_dirs() {
     return dirs;
 }
 
-fs::path find_bundled_model(std::span<const fs::path> dirs) {
-    if (const char* env = std::getenv("KMLM_MODEL"); env && *env) return env;
+fs::path find_bundled_file(std::span<const fs::path> dirs, std::string_view relative) {
     for (const fs::path& dir : dirs) {
         std::error_code ec;
-        const fs::path file = dir / kBundledModelFile;
+        const fs::path file = dir / relative;
         if (fs::is_regular_file(file, ec)) return file;
     }
     return {};
+}
+
+fs::path find_bundled_file(std::string_view relative) { return find_bundled_file(bundled_model_dirs(), relative); }
+
+fs::path find_bundled_model(std::span<const fs::path> dirs) {
+    if (const char* env = std::getenv("KMLM_MODEL"); env && *env) return env;
+    return find_bundled_file(dirs, kBundledModelFile);
 }
 
 fs::path find_bundled_model() { return find_bundled_model(bundled_model_dirs()); }

@@ -166,7 +166,7 @@ std::string format_bytes(uint64_t bytes) {
 
 std::string describe(const MemoryEstimate& e) {
     std::string s = "memory estimate: " + format_bytes(e.total()) + " at context " + std::to_string(e.n_ctx);
-    if (e.architecture != kGruArchitecture) s += e.kv_type == KvType::F16 ? " (KV cache f16)" : " (KV cache q8_0)";
+    if (e.architecture != kGruArchitecture) s += std::string(" (KV cache ") + kv_type_name(e.kv_type) + ")";
     s += "\n  weights      " + format_bytes(e.weights);
     s += "\n  KV cache     " + format_bytes(e.kv_cache);
     s += "\n  compute      " + format_bytes(e.compute);
@@ -180,7 +180,7 @@ void check_admission(const MemoryEstimate& e, uint64_t limit, const gguf::GgufFi
     if (limit == 0 || e.total() <= limit) return;
     std::string msg = model_name + " needs about " + format_bytes(e.total()) + " at context " +
                       std::to_string(e.n_ctx) +
-                      (e.kv_type == KvType::F16 ? " with the f16 KV cache" : " with the q8_0 KV cache") +
+                      " with the " + std::string(kv_type_name(e.kv_type)) + " KV cache" +
                       " (weights " + format_bytes(e.weights) + ", KV cache " + format_bytes(e.kv_cache) +
                       ", compute " + format_bytes(e.compute) + ", vocabulary " + format_bytes(e.vocab) +
                       ", application " + format_bytes(e.baseline) + "): " + format_bytes(e.total() - limit) +

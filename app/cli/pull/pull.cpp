@@ -48,7 +48,7 @@ std::string fixed(double v, int digits) {
 void listCatalog(const Catalog& catalog, const PullCommand& cmd) {
     const LoadOptions lo = to_load_options(cmd.model);
     std::cout << "catalog " << catalog.source.toStdString() << " (revision " << catalog.revision.toStdString()
-              << "); estimates at context " << lo.n_ctx << ", " << (lo.kv_type == KvType::F16 ? "f16" : "q8_0")
+              << "); estimates at context " << lo.n_ctx << ", " << kv_type_name(lo.kv_type)
               << " KV cache, ceiling " << (lo.memory_limit ? format_bytes(lo.memory_limit) : std::string("none"))
               << "\n";
     for (const CatalogEntry& e : catalog.entries) {

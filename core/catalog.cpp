@@ -13,6 +13,8 @@
 
 #include <limits>
 
+namespace kmlm::core {
+
 namespace {
 
 const QString kFormat = QStringLiteral("korean-mini-lm-catalog");
@@ -321,3 +323,5 @@ CatalogPick pickFirstModel(const Catalog& catalog, quint64 ceiling, quint32 cont
     }
     return {};
 }
+
+} // namespace kmlm::core

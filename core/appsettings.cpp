@@ -8,6 +8,8 @@
 #include <QJsonObject>
 #include <QStandardPaths>
 
+namespace kmlm::core {
+
 namespace {
 const QString kThreads = QStringLiteral("engine/threads");
 const QString kContext = QStringLiteral("engine/contextLength");
@@ -240,3 +242,5 @@ void AppSettings::sync() {
     if (!huggingFaceToken().isEmpty())
         QFile::setPermissions(m_settings->fileName(), QFileDevice::ReadOwner | QFileDevice::WriteOwner);
 }
+
+} // namespace kmlm::core

@@ -12,6 +12,8 @@
 #include <memory>
 #include <optional>
 
+namespace kmlm::core {
+
 // The local API server's port when none is set (that of `kmlm serve`).
 inline constexpr int kDefaultApiPort = 8080;
 
@@ -107,3 +109,5 @@ private:
 
     std::unique_ptr<QSettings> m_settings;
 };
+
+} // namespace kmlm::core

@@ -14,6 +14,8 @@
 
 #include <limits>
 
+namespace kmlm::core {
+
 namespace {
 
 const QString kFormat = QStringLiteral("korean-mini-lm-catalog");
@@ -315,3 +317,5 @@ CatalogPick pickFirstModel(const Catalog& catalog, quint64 ceiling, quint32 cont
     }
     return {};
 }
+
+} // namespace kmlm::core

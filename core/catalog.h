@@ -15,6 +15,8 @@
 #include <limits>
 #include <optional>
 
+namespace kmlm::core {
+
 // One downloadable file: a quantization of an entry, in the entry's repository unless it
 // names its own.
 struct CatalogFile {
@@ -113,3 +115,5 @@ struct CatalogPick {
 };
 CatalogPick pickFirstModel(const Catalog& catalog, quint64 ceiling, quint32 contextLength, kmlm::KvType kvType,
                            quint64 freeDisk);
+
+} // namespace kmlm::core

@@ -7,6 +7,8 @@
 #include <QTimer>
 #include <QtConcurrent>
 
+namespace kmlm::core {
+
 namespace {
 
 constexpr int kCheckpointInterval = 5000; // ms
@@ -57,3 +59,5 @@ void ChatCheckpointer::checkpointInBackground() {
     const QString path = m_path;
     m_watcher.setFuture(QtConcurrent::run([path] { return checkpoint(path); }));
 }
+
+} // namespace kmlm::core

@@ -9,6 +9,8 @@
 
 class QTimer;
 
+namespace kmlm::core {
+
 class ChatCheckpointer : public QObject {
     Q_OBJECT
 public:
@@ -32,3 +34,5 @@ private:
     QTimer* m_timer;
     QFutureWatcher<QPair<int, int>> m_watcher;
 };
+
+} // namespace kmlm::core

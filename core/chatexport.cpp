@@ -9,6 +9,8 @@
 #include <QSqlQuery>
 #include <QVariant>
 
+namespace kmlm::core {
+
 namespace {
 
 QString isoTime(const QDateTime& t) { return t.toUTC().toString(Qt::ISODateWithMs); }
@@ -76,3 +78,4 @@ QByteArray ChatExporter::json(qint64 conversationId) const {
     return QJsonDocument(root).toJson(QJsonDocument::Indented);
 }
 
+} // namespace kmlm::core

@@ -6,6 +6,8 @@
 #include <QByteArray>
 #include <QString>
 
+namespace kmlm::core {
+
 // The words of a Markdown export, in the reader's language: the UI passes them translated.
 struct MarkdownLabels {
     QString conversation; // the heading of an untitled conversation
@@ -27,3 +29,5 @@ public:
 private:
     const ChatStore& m_store;
 };
+
+} // namespace kmlm::core

@@ -15,6 +15,8 @@
 
 #include <cmath>
 
+namespace kmlm::core {
+
 namespace {
 
 QDateTime parseTime(const QJsonValue& v) {
@@ -177,3 +179,5 @@ qint64 ChatImporter::importJson(const QByteArray& json) {
     Q_EMIT m_store.conversationsChanged();
     return conversationId;
 }
+
+} // namespace kmlm::core

@@ -6,6 +6,8 @@
 #include <QByteArray>
 #include <QCoreApplication>
 
+namespace kmlm::core {
+
 class ChatImporter {
     Q_DECLARE_TR_FUNCTIONS(ChatImporter) // its messages name what is wrong with the file
 public:
@@ -18,3 +20,5 @@ public:
 private:
     ChatStore& m_store;
 };
+
+} // namespace kmlm::core

@@ -6,6 +6,8 @@
 #include "kmlm/error.h"
 #include "kmlm/gru.h"
 
+namespace kmlm::core {
+
 namespace {
 
 std::string nfcUtf8(const QString& text) { return text.normalized(QString::NormalizationForm_C).toStdString(); }
@@ -58,3 +60,5 @@ EnginePrompt completionPrompt(const kmlm::LanguageModel& model, const QString& p
 int promptTokenCount(const kmlm::LanguageModel& model, const QString& text) {
     return int(model.tokenizer().encode(nfcUtf8(text), false).size());
 }
+
+} // namespace kmlm::core

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+namespace kmlm::core {
+
 struct EnginePrompt {
     std::vector<int32_t> tokens;
     std::vector<std::string> stopStrings; // generation ends before any of these
@@ -27,3 +29,5 @@ EnginePrompt chatPrompt(const kmlm::LanguageModel& model, const QVector<ChatTurn
 EnginePrompt completionPrompt(const kmlm::LanguageModel& model, const QString& prefix);
 // Tokens of text as typed (NFC, no BOS): the composer's count. Any thread.
 int promptTokenCount(const kmlm::LanguageModel& model, const QString& text);
+
+} // namespace kmlm::core

@@ -1,5 +1,7 @@
 #include "chatschema.h"
 
+namespace kmlm::core {
+
 const QVector<QStringList>& chatSchemaMigrations() {
     static const QVector<QStringList> steps = {
         // 1: conversations and a linear list of messages. Times are ms since the epoch (UTC).
@@ -68,3 +70,5 @@ const QVector<QStringList>& chatSchemaMigrations() {
     };
     return steps;
 }
+
+} // namespace kmlm::core

@@ -5,4 +5,8 @@
 #include <QStringList>
 #include <QVector>
 
+namespace kmlm::core {
+
 const QVector<QStringList>& chatSchemaMigrations();
+
+} // namespace kmlm::core

@@ -8,6 +8,8 @@
 #include <QStringList>
 #include <QVariant>
 
+namespace kmlm::core {
+
 namespace {
 
 constexpr int kBefore = 30; // snippet characters before the match
@@ -103,3 +105,5 @@ QVector<SearchHit> ChatSearch::find(const QString& query, int limit, bool perCon
                             q.value(3).toString(), words));
     return hits;
 }
+
+} // namespace kmlm::core

@@ -6,6 +6,8 @@
 #include <QString>
 #include <QVector>
 
+namespace kmlm::core {
+
 class ChatStore;
 
 struct SearchHit {
@@ -33,3 +35,5 @@ private:
 
     const ChatStore& m_store;
 };
+
+} // namespace kmlm::core

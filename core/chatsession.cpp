@@ -2,6 +2,8 @@
 
 #include "enginecontroller.h"
 
+namespace kmlm::core {
+
 namespace {
 
 constexpr int kTitleLength = 40;
@@ -171,3 +173,5 @@ void ChatSession::onFinished(quint64 id, const GenerationResult& result) {
     Q_EMIT messagesChanged();
     if (!result.errorMessage.isEmpty()) Q_EMIT errorOccurred(result.errorMessage);
 }
+
+} // namespace kmlm::core

@@ -8,6 +8,8 @@
 #include <QObject>
 #include <QTimer>
 
+namespace kmlm::core {
+
 class EngineController;
 
 class ChatSession : public QObject {
@@ -67,3 +69,5 @@ private:
     QString m_text;
     bool m_dirty = false;
 };
+
+} // namespace kmlm::core

@@ -10,6 +10,8 @@
 #include <QSqlQuery>
 #include <QVariant>
 
+namespace kmlm::core {
+
 const char* const kMessageColumns =
     "m.id, m.conversation_id, m.parent_id, m.turn, m.variant, m.active, m.role, m.text, m.model,"
     " m.created, m.updated, m.prompt_tokens, m.completion_tokens, m.tokens_per_second, m.state,"
@@ -483,3 +485,5 @@ int ChatStore::recoverInterrupted() {
     if (!exec(q, QStringLiteral("cannot recover interrupted answers"))) return 0;
     return q.numRowsAffected();
 }
+
+} // namespace kmlm::core

@@ -19,6 +19,10 @@
 #include <functional>
 #include <optional>
 
+class QSqlQuery;
+
+namespace kmlm::core {
+
 struct ConversationInfo {
     qint64 id = 0;
     QString title;
@@ -62,7 +66,6 @@ struct AnswerStats {
 };
 
 class ChatCheckpointer;
-class QSqlQuery;
 
 class ChatStore : public QObject {
     Q_OBJECT
@@ -159,3 +162,5 @@ private:
     ChatCheckpointer* m_checkpointer;
     Clock m_clock = &QDateTime::currentMSecsSinceEpoch;
 };
+
+} // namespace kmlm::core

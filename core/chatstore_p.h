@@ -6,6 +6,8 @@
 #include <QSqlQuery>
 #include <QVariant>
 
+namespace kmlm::core {
+
 // The message columns of `messages m` (plus the sibling count), as rowToMessage() reads them.
 extern const char* const kMessageColumns;
 ChatMessage rowToMessage(const QSqlQuery& q);
@@ -19,3 +21,5 @@ QString uniqueConnectionName(const char* what);
 // The JSON export format, written by ChatExporter and read by ChatImporter.
 inline const QString kChatJsonFormat = QStringLiteral("korean-mini-lm-chat");
 constexpr int kChatJsonVersion = 1;
+
+} // namespace kmlm::core

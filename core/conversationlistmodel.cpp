@@ -2,6 +2,8 @@
 
 #include <QSet>
 
+namespace kmlm::core {
+
 ConversationListModel::ConversationListModel(ChatStore* store, QObject* parent)
     : QAbstractListModel(parent), m_store(store) {
     connect(m_store, &ChatStore::conversationsChanged, this, &ConversationListModel::refresh);
@@ -78,3 +80,5 @@ void ConversationListModel::refresh() {
     m_rows = rows;
     endResetModel();
 }
+
+} // namespace kmlm::core

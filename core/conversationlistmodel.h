@@ -7,6 +7,8 @@
 
 #include <QAbstractListModel>
 
+namespace kmlm::core {
+
 class ConversationListModel : public QAbstractListModel {
     Q_OBJECT
 public:
@@ -44,3 +46,5 @@ private:
     QString m_filter;
     QVector<Row> m_rows;
 };
+
+} // namespace kmlm::core

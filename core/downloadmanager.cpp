@@ -6,6 +6,8 @@
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 
+namespace kmlm::core {
+
 DownloadManager::DownloadManager(QObject* parent)
     : QObject(parent), m_network(new QNetworkAccessManager(this)), m_endpoint(ModelDownload::defaultEndpoint()) {}
 
@@ -84,3 +86,5 @@ void DownloadManager::restore(const QString& folder) {
         d->pause(); // listed as paused until the user (or the caller) resumes it
     }
 }
+
+} // namespace kmlm::core

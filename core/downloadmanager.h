@@ -11,6 +11,8 @@
 
 class QNetworkAccessManager;
 
+namespace kmlm::core {
+
 class DownloadManager : public QObject {
     Q_OBJECT
 public:
@@ -53,3 +55,5 @@ private:
     int m_retries = 6;
     int m_firstDelayMs = 1000;
 };
+
+} // namespace kmlm::core

@@ -8,6 +8,8 @@
 #include <QFutureWatcher>
 #include <QtConcurrent>
 
+namespace kmlm::core {
+
 QString remoteErrorMessage(const std::exception& e) {
     using kmlm::server::RemoteFailure;
     const QString detail = QString::fromUtf8(e.what());
@@ -143,3 +145,5 @@ void EngineController::countTokens(quint64 id, const QString& text) {
         }
     }));
 }
+
+} // namespace kmlm::core

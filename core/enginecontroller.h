@@ -13,6 +13,9 @@
 namespace kmlm::server {
 struct GenerationRequest;
 }
+
+namespace kmlm::core {
+
 class ApiJob;
 class EngineWorker;
 struct EngineShared;
@@ -102,3 +105,5 @@ private:
     bool m_loading = false;
     std::atomic<quint64> m_nextId{0};
 };
+
+} // namespace kmlm::core

@@ -2,6 +2,8 @@
 
 #include <QMutexLocker>
 
+namespace kmlm::core {
+
 quint64 EngineShared::issue(bool completion) {
     QMutexLocker lock(&mutex);
     const quint64 serial = ++issuedSerial;
@@ -51,3 +53,5 @@ void EngineShared::setModel(std::shared_ptr<const kmlm::LanguageModel> model) {
     QMutexLocker lock(&mutex);
     loadedModel = std::move(model);
 }
+
+} // namespace kmlm::core

@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <cmath>
 
+namespace kmlm::core {
+
 namespace {
 // A float setting as the decimal it was written as: 0.8f is 0.800000011920929 as a double,
 // which would show in the settings file and the exported JSON.
@@ -85,6 +87,8 @@ kmlm::LoadOptions EngineSettings::toLoadOptions() const {
     return lo;
 }
 
+// The names are those the signals spell (moc records a parameter type as written, here without
+// the namespace); Q_DECLARE_METATYPE adds the qualified ones.
 void registerEngineMetaTypes() {
     qRegisterMetaType<SamplingSettings>("SamplingSettings");
     qRegisterMetaType<EngineSettings>("EngineSettings");
@@ -95,3 +99,5 @@ void registerEngineMetaTypes() {
     qRegisterMetaType<GenerationResult>("GenerationResult");
     qRegisterMetaType<StopReason>("StopReason");
 }
+
+} // namespace kmlm::core

@@ -15,6 +15,8 @@ namespace kmlm {
 struct LoadOptions;
 }
 
+namespace kmlm::core {
+
 // Sampling for one answer. Stored per conversation (JSON) with global defaults in AppSettings.
 // The defaults and the accepted ranges are the engine's (kmlm/sampler.h).
 struct SamplingSettings {
@@ -103,13 +105,15 @@ struct GenerationResult {
     QString errorMessage;         // set when reason is Error or MemoryLimit
 };
 
-Q_DECLARE_METATYPE(SamplingSettings)
-Q_DECLARE_METATYPE(EngineSettings)
-Q_DECLARE_METATYPE(RemoteModelSettings)
-Q_DECLARE_METATYPE(ChatTurn)
-Q_DECLARE_METATYPE(ModelDescription)
-Q_DECLARE_METATYPE(GenerationResult)
-Q_DECLARE_METATYPE(StopReason)
-
-// Registers the types above for queued connections (called by EngineController).
+// Registers the types of this file for queued connections (called by EngineController).
 void registerEngineMetaTypes();
+
+} // namespace kmlm::core
+
+Q_DECLARE_METATYPE(kmlm::core::SamplingSettings)
+Q_DECLARE_METATYPE(kmlm::core::EngineSettings)
+Q_DECLARE_METATYPE(kmlm::core::RemoteModelSettings)
+Q_DECLARE_METATYPE(kmlm::core::ChatTurn)
+Q_DECLARE_METATYPE(kmlm::core::ModelDescription)
+Q_DECLARE_METATYPE(kmlm::core::GenerationResult)
+Q_DECLARE_METATYPE(kmlm::core::StopReason)

@@ -14,6 +14,8 @@
 #include <algorithm>
 #include <chrono>
 
+namespace kmlm::core {
+
 namespace {
 
 // The file's description (the registry's), with the loaded model's own figures: the context
@@ -377,3 +379,5 @@ void EngineWorker::countTokens(quint64 id, const QString& text) {
         Q_EMIT engineError(tr("Could not count tokens: %1").arg(QString::fromUtf8(e.what())));
     }
 }
+
+} // namespace kmlm::core

@@ -22,6 +22,8 @@
 #include <string>
 #include <vector>
 
+namespace kmlm::core {
+
 // State both threads touch. Requests carry a serial number in posting order so stop() can
 // cancel everything posted before it without a round trip. The mutex makes "is this request
 // cancelled?" and "this request is now running" one step, so a cancel is never lost between them.
@@ -130,3 +132,5 @@ private:
     std::optional<kmlm::server::RemoteEndpoint> m_remote; // set: requests go to this server
     QHash<quint64, std::shared_ptr<ApiJob>> m_apiJobs;    // API requests posted and not yet finished
 };
+
+} // namespace kmlm::core

@@ -8,6 +8,8 @@
 
 #include <QMetaObject>
 
+namespace kmlm::core {
+
 namespace {
 // How often a waiting request looks whether its client went away.
 constexpr std::chrono::milliseconds kCancelPoll{50};
@@ -107,3 +109,5 @@ void LocalApiServer::setState(State state) {
     m_state = state;
     Q_EMIT stateChanged();
 }
+
+} // namespace kmlm::core

@@ -13,10 +13,13 @@
 #include <mutex>
 #include <thread>
 
-class EngineController;
 namespace kmlm::server {
 class HttpServer;
 }
+
+namespace kmlm::core {
+
+class EngineController;
 
 // A kmlm::server::Backend that forwards each request to the engine thread and waits for it.
 class EngineBackend final : public kmlm::server::Backend {
@@ -76,3 +79,5 @@ private:
     QString m_error;
     QString m_key;
 };
+
+} // namespace kmlm::core

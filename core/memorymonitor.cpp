@@ -6,6 +6,8 @@
 
 #include <QDateTime>
 
+namespace kmlm::core {
+
 quint64 MemoryMonitor::guardMargin(quint64 ceiling) { return kmlm::MemoryGuard::default_margin(ceiling); }
 
 MemoryMonitor::MemoryMonitor(QObject* parent) : QObject(parent) {
@@ -61,3 +63,5 @@ void MemoryMonitor::sampleNow() {
     if (m_history.size() > m_historyLength) m_history.removeFirst();
     Q_EMIT sampled(sample.used, sample.ceiling, sample.model, sample.kv, sample.app);
 }
+
+} // namespace kmlm::core

@@ -8,6 +8,8 @@
 #include <QTimer>
 #include <QVector>
 
+namespace kmlm::core {
+
 class EngineController;
 
 class MemoryMonitor : public QObject {
@@ -54,3 +56,5 @@ private:
     int m_historyLength = 120;
     QVector<Sample> m_history;
 };
+
+} // namespace kmlm::core

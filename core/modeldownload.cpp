@@ -13,6 +13,8 @@
 
 #include <cstdio>
 
+namespace kmlm::core {
+
 namespace {
 
 constexpr int kMaxHeadHops = 5;           // relative redirects of a renamed repository
@@ -443,3 +445,5 @@ void ModelDownload::removePart() {
     QFile::remove(partPath());
     QFile::remove(partPath() + QStringLiteral(".json"));
 }
+
+} // namespace kmlm::core

@@ -24,6 +24,8 @@ class QNetworkAccessManager;
 class QNetworkReply;
 class QTimer;
 
+namespace kmlm::core {
+
 struct DownloadSpec {
     QString repo;        // "owner/name"
     QString file;        // file name in the repository
@@ -126,3 +128,5 @@ private:
     quint64 m_rateBytes = 0;
     double m_rate = 0;
 };
+
+} // namespace kmlm::core

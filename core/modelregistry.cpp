@@ -10,6 +10,8 @@
 #include <QSet>
 #include <QtConcurrent>
 
+namespace kmlm::core {
+
 namespace {
 
 // The engine's description of a file, in the app's terms.
@@ -135,3 +137,5 @@ void ModelRegistry::removeModelFile(const QString& path) {
         refresh();
     }
 }
+
+} // namespace kmlm::core

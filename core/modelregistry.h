@@ -9,6 +9,8 @@
 #include <QStringList>
 #include <QVector>
 
+namespace kmlm::core {
+
 class AppSettings;
 
 class ModelRegistry : public QObject {
@@ -45,3 +47,5 @@ private:
     QFutureWatcher<QVector<ModelDescription>> m_watcher;
     bool m_refreshAgain = false;
 };
+
+} // namespace kmlm::core

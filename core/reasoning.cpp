@@ -1,5 +1,7 @@
 #include "reasoning.h"
 
+namespace kmlm::core {
+
 namespace {
 const QString kOpen = QStringLiteral("<think>");
 const QString kClose = QStringLiteral("</think>");
@@ -31,3 +33,5 @@ ReasonedText splitReasoning(const QString& text) {
     out.answer = text.mid(close + kClose.size()).trimmed();
     return out;
 }
+
+} // namespace kmlm::core

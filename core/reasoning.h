@@ -4,6 +4,8 @@
 #pragma once
 #include <QString>
 
+namespace kmlm::core {
+
 struct ReasonedText {
     QString reasoning;     // the text inside the block, trimmed
     QString answer;        // what follows the block (all of the text when there is none)
@@ -15,3 +17,5 @@ struct ReasonedText {
 // opening block (a streaming answer halfway through the tag), and a "</think>" without its
 // opening tag closes a block the chat template opened in the prompt.
 ReasonedText splitReasoning(const QString& text);
+
+} // namespace kmlm::core

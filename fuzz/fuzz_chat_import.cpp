@@ -6,6 +6,8 @@
 
 #include <QCoreApplication>
 
+using namespace kmlm::core;
+
 namespace {
 
 ChatStore* store() {

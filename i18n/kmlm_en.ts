@@ -92,7 +92,192 @@
     </message>
 </context>
 <context>
-    <name>ChatPage</name>
+    <name>Markdown</name>
+    <message>
+        <source>Copy</source>
+        <translation>Copy</translation>
+    </message>
+</context>
+<context>
+    <name>kmlm::core::ChatSession</name>
+    <message>
+        <source>An answer is still being written.</source>
+        <translation>An answer is still being written.</translation>
+    </message>
+</context>
+<context>
+    <name>kmlm::core::ConversationListModel</name>
+    <message>
+        <source>New chat</source>
+        <translation>New chat</translation>
+    </message>
+</context>
+<context>
+    <name>kmlm::core::EngineController</name>
+    <message>
+        <source>Cannot connect to the server. Is it running? (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server did not answer in time. (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server refused the API key: check the key of the remote model. (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server is busy: try again in a moment. (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server failed. (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The connection to the server was lost; the part of the answer that came is kept. (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>kmlm::core::EngineWorker</name>
+    <message>
+        <source>Could not load the model %1: %2</source>
+        <translation>Could not load the model %1: %2</translation>
+    </message>
+    <message>
+        <source>The chat template of %1 cannot be used (%2); the built-in %3 chat format is used instead.</source>
+        <translation>The chat template of %1 cannot be used (%2); the built-in %3 chat format is used instead.</translation>
+    </message>
+    <message>
+        <source>No model is loaded.</source>
+        <translation>No model is loaded.</translation>
+    </message>
+    <message>
+        <source>The model failed: %1</source>
+        <translation>The model failed: %1</translation>
+    </message>
+    <message>
+        <source>Could not count tokens: %1</source>
+        <translation>Could not count tokens: %1</translation>
+    </message>
+    <message>
+        <source>Could not use the remote model: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>kmlm::core::ModelDownload</name>
+    <message>
+        <source>%1 is not a file name in a repository.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 was not found on Hugging Face: the file has moved or was removed. A newer model catalog may know where it is now.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 needs a Hugging Face token: this is a gated model. Accept its license on the model&apos;s page, create a token and enter it in the settings (Engine page).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hugging Face refused the token for %1: it is invalid or expired.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Access to %1 was refused: accept the model&apos;s license on its Hugging Face page with the account of your token.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hugging Face answered HTTP %1 for %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot reach %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hugging Face answered HTTP %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hugging Face redirected %1 nowhere.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Too many redirects for %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hugging Face gave no size for %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is already in the models folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write to the models folder %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not enough disk space in %1: the download needs %2, %3 are free.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server sent the wrong part of the file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hugging Face sent more than the %1 bytes of %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the connection closed early</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download interrupted at %1 of %2 (%3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1. Gave up after %2 attempts; the part downloaded so far is kept, start again to resume.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1; retrying in %2 s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The downloaded %1 is damaged (its SHA-256 is %2, Hugging Face says %3). It was deleted; try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot move %1 into place.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>kmlm::core::ModelRegistry</name>
+    <message>
+        <source>This model cannot be run: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file does not exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file %1 cannot be read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>kmlm::ui::ChatPage</name>
     <message>
         <source>Send</source>
         <translation>Send</translation>
@@ -294,14 +479,7 @@
     </message>
 </context>
 <context>
-    <name>ChatSession</name>
-    <message>
-        <source>An answer is still being written.</source>
-        <translation>An answer is still being written.</translation>
-    </message>
-</context>
-<context>
-    <name>ChatView</name>
+    <name>kmlm::ui::ChatView</name>
     <message>
         <source>Edit</source>
         <translation>Edit</translation>
@@ -391,21 +569,14 @@
     </message>
 </context>
 <context>
-    <name>Composer</name>
+    <name>kmlm::ui::Composer</name>
     <message>
         <source>Type a message. Enter sends, Shift+Enter starts a new line.</source>
         <translation>Type a message. Enter sends, Shift+Enter starts a new line.</translation>
     </message>
 </context>
 <context>
-    <name>ConversationListModel</name>
-    <message>
-        <source>New chat</source>
-        <translation>New chat</translation>
-    </message>
-</context>
-<context>
-    <name>EditorPage</name>
+    <name>kmlm::ui::EditorPage</name>
     <message>
         <source>Write here. When you pause, the model proposes how to go on.</source>
         <translation>Write here. When you pause, the model proposes how to go on.</translation>
@@ -468,61 +639,7 @@
     </message>
 </context>
 <context>
-    <name>EngineController</name>
-    <message>
-        <source>Cannot connect to the server. Is it running? (%1)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The server did not answer in time. (%1)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The server refused the API key: check the key of the remote model. (%1)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The server is busy: try again in a moment. (%1)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The server failed. (%1)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The connection to the server was lost; the part of the answer that came is kept. (%1)</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>EngineWorker</name>
-    <message>
-        <source>Could not load the model %1: %2</source>
-        <translation>Could not load the model %1: %2</translation>
-    </message>
-    <message>
-        <source>The chat template of %1 cannot be used (%2); the built-in %3 chat format is used instead.</source>
-        <translation>The chat template of %1 cannot be used (%2); the built-in %3 chat format is used instead.</translation>
-    </message>
-    <message>
-        <source>No model is loaded.</source>
-        <translation>No model is loaded.</translation>
-    </message>
-    <message>
-        <source>The model failed: %1</source>
-        <translation>The model failed: %1</translation>
-    </message>
-    <message>
-        <source>Could not count tokens: %1</source>
-        <translation>Could not count tokens: %1</translation>
-    </message>
-    <message>
-        <source>Could not use the remote model: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>FirstRunOffer</name>
+    <name>kmlm::ui::FirstRunOffer</name>
     <message>
         <source>The built-in model is only a tiny demonstration</source>
         <translation type="unfinished"></translation>
@@ -557,7 +674,7 @@
     </message>
 </context>
 <context>
-    <name>MainWindow</name>
+    <name>kmlm::ui::MainWindow</name>
     <message>
         <source>Chat</source>
         <translation>Chat</translation>
@@ -732,14 +849,7 @@ Instead, %2.</translation>
     </message>
 </context>
 <context>
-    <name>Markdown</name>
-    <message>
-        <source>Copy</source>
-        <translation>Copy</translation>
-    </message>
-</context>
-<context>
-    <name>MemoryMeterWidget</name>
+    <name>kmlm::ui::MemoryMeterWidget</name>
     <message>
         <source>%1 / %2</source>
         <extracomment>memory used / memory ceiling, e.g. &quot;1.2 GiB / 3.0 GiB&quot;</extracomment>
@@ -782,117 +892,7 @@ Instead, %2.</translation>
     </message>
 </context>
 <context>
-    <name>ModelDownload</name>
-    <message>
-        <source>%1 is not a file name in a repository.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 was not found on Hugging Face: the file has moved or was removed. A newer model catalog may know where it is now.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 needs a Hugging Face token: this is a gated model. Accept its license on the model&apos;s page, create a token and enter it in the settings (Engine page).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Hugging Face refused the token for %1: it is invalid or expired.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Access to %1 was refused: accept the model&apos;s license on its Hugging Face page with the account of your token.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Hugging Face answered HTTP %1 for %2.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Cannot reach %1: %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Hugging Face answered HTTP %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Hugging Face redirected %1 nowhere.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Too many redirects for %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Hugging Face gave no size for %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 is already in the models folder.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Cannot write to the models folder %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Not enough disk space in %1: the download needs %2, %3 are free.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Cannot write %1: %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The server sent the wrong part of the file</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Hugging Face sent more than the %1 bytes of %2.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>the connection closed early</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Download interrupted at %1 of %2 (%3)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1. Gave up after %2 attempts; the part downloaded so far is kept, start again to resume.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1; retrying in %2 s.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The downloaded %1 is damaged (its SHA-256 is %2, Hugging Face says %3). It was deleted; try again.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Cannot move %1 into place.</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>ModelRegistry</name>
-    <message>
-        <source>This model cannot be run: %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The file does not exist.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The file %1 cannot be read.</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>RemoteModelDialog</name>
+    <name>kmlm::ui::RemoteModelDialog</name>
     <message>
         <source>&amp;List models</source>
         <translation type="unfinished"></translation>
@@ -950,7 +950,7 @@ Instead, %2.</translation>
     </message>
 </context>
 <context>
-    <name>SamplingEditor</name>
+    <name>kmlm::ui::SamplingEditor</name>
     <message>
         <source>0 (always the likeliest token)</source>
         <translation>0 (always the likeliest token)</translation>
@@ -997,7 +997,7 @@ Instead, %2.</translation>
     </message>
 </context>
 <context>
-    <name>SettingsDialog</name>
+    <name>kmlm::ui::SettingsDialog</name>
     <message>
         <source>%1 GB</source>
         <translation>%1 GB</translation>

@@ -92,7 +92,192 @@
     </message>
 </context>
 <context>
-    <name>ChatPage</name>
+    <name>Markdown</name>
+    <message>
+        <source>Copy</source>
+        <translation>복사</translation>
+    </message>
+</context>
+<context>
+    <name>kmlm::core::ChatSession</name>
+    <message>
+        <source>An answer is still being written.</source>
+        <translation>아직 답변을 쓰는 중입니다.</translation>
+    </message>
+</context>
+<context>
+    <name>kmlm::core::ConversationListModel</name>
+    <message>
+        <source>New chat</source>
+        <translation>새 대화</translation>
+    </message>
+</context>
+<context>
+    <name>kmlm::core::EngineController</name>
+    <message>
+        <source>Cannot connect to the server. Is it running? (%1)</source>
+        <translation>서버에 연결할 수 없습니다. 서버가 실행 중인지 확인해 주세요. (%1)</translation>
+    </message>
+    <message>
+        <source>The server did not answer in time. (%1)</source>
+        <translation>서버가 제때 응답하지 않았습니다. (%1)</translation>
+    </message>
+    <message>
+        <source>The server refused the API key: check the key of the remote model. (%1)</source>
+        <translation>서버가 API 키를 거부했습니다. 원격 모델의 키를 확인해 주세요. (%1)</translation>
+    </message>
+    <message>
+        <source>The server is busy: try again in a moment. (%1)</source>
+        <translation>서버가 바쁩니다. 잠시 후 다시 시도해 주세요. (%1)</translation>
+    </message>
+    <message>
+        <source>The server failed. (%1)</source>
+        <translation>서버에서 오류가 났습니다. (%1)</translation>
+    </message>
+    <message>
+        <source>The connection to the server was lost; the part of the answer that came is kept. (%1)</source>
+        <translation>서버와의 연결이 끊겼습니다. 받은 부분까지의 답변은 남겨 둡니다. (%1)</translation>
+    </message>
+</context>
+<context>
+    <name>kmlm::core::EngineWorker</name>
+    <message>
+        <source>Could not load the model %1: %2</source>
+        <translation>모델 %1을(를) 불러올 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>The chat template of %1 cannot be used (%2); the built-in %3 chat format is used instead.</source>
+        <translation>모델 %1의 채팅 템플릿을 사용할 수 없습니다(%2). 대신 내장 %3 채팅 형식을 사용합니다.</translation>
+    </message>
+    <message>
+        <source>No model is loaded.</source>
+        <translation>불러온 모델이 없습니다.</translation>
+    </message>
+    <message>
+        <source>The model failed: %1</source>
+        <translation>모델 오류: %1</translation>
+    </message>
+    <message>
+        <source>Could not count tokens: %1</source>
+        <translation>토큰 수를 셀 수 없습니다: %1</translation>
+    </message>
+    <message>
+        <source>Could not use the remote model: %1</source>
+        <translation>원격 모델을 사용할 수 없습니다: %1</translation>
+    </message>
+</context>
+<context>
+    <name>kmlm::core::ModelDownload</name>
+    <message>
+        <source>%1 is not a file name in a repository.</source>
+        <translation>%1은(는) 저장소의 파일 이름이 아닙니다.</translation>
+    </message>
+    <message>
+        <source>%1 was not found on Hugging Face: the file has moved or was removed. A newer model catalog may know where it is now.</source>
+        <translation>Hugging Face에서 %1을(를) 찾을 수 없습니다: 파일이 옮겨졌거나 삭제되었습니다. 더 새로운 모델 카탈로그에는 지금 위치가 있을 수 있습니다.</translation>
+    </message>
+    <message>
+        <source>%1 needs a Hugging Face token: this is a gated model. Accept its license on the model&apos;s page, create a token and enter it in the settings (Engine page).</source>
+        <translation>%1은(는) 접근이 제한된 모델이라 Hugging Face 토큰이 필요합니다. 모델 페이지에서 라이선스에 동의하고 토큰을 만든 뒤 설정(엔진 페이지)에 입력하세요.</translation>
+    </message>
+    <message>
+        <source>Hugging Face refused the token for %1: it is invalid or expired.</source>
+        <translation>Hugging Face가 %1에 대한 토큰을 거부했습니다: 잘못되었거나 만료된 토큰입니다.</translation>
+    </message>
+    <message>
+        <source>Access to %1 was refused: accept the model&apos;s license on its Hugging Face page with the account of your token.</source>
+        <translation>%1에 대한 접근이 거부되었습니다: 토큰을 만든 계정으로 Hugging Face 모델 페이지에서 라이선스에 동의하세요.</translation>
+    </message>
+    <message>
+        <source>Hugging Face answered HTTP %1 for %2.</source>
+        <translation>Hugging Face가 %2에 대해 HTTP %1로 응답했습니다.</translation>
+    </message>
+    <message>
+        <source>Cannot reach %1: %2</source>
+        <translation>%1에 연결할 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>Hugging Face answered HTTP %1</source>
+        <translation>Hugging Face가 HTTP %1로 응답했습니다</translation>
+    </message>
+    <message>
+        <source>Hugging Face redirected %1 nowhere.</source>
+        <translation>Hugging Face가 %1을(를) 알 수 없는 곳으로 넘겼습니다.</translation>
+    </message>
+    <message>
+        <source>Too many redirects for %1.</source>
+        <translation>%1의 리디렉션이 너무 많습니다.</translation>
+    </message>
+    <message>
+        <source>Hugging Face gave no size for %1.</source>
+        <translation>Hugging Face가 %1의 크기를 알려 주지 않았습니다.</translation>
+    </message>
+    <message>
+        <source>%1 is already in the models folder.</source>
+        <translation>%1은(는) 이미 모델 폴더에 있습니다.</translation>
+    </message>
+    <message>
+        <source>Cannot write to the models folder %1.</source>
+        <translation>모델 폴더 %1에 쓸 수 없습니다.</translation>
+    </message>
+    <message>
+        <source>Not enough disk space in %1: the download needs %2, %3 are free.</source>
+        <translation>%1에 디스크 공간이 부족합니다: 내려받기에 %2이(가) 필요한데 %3만 남아 있습니다.</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>%1에 쓸 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>The server sent the wrong part of the file</source>
+        <translation>서버가 파일의 엉뚱한 부분을 보냈습니다</translation>
+    </message>
+    <message>
+        <source>Hugging Face sent more than the %1 bytes of %2.</source>
+        <translation>Hugging Face가 %2의 %1바이트보다 많이 보냈습니다.</translation>
+    </message>
+    <message>
+        <source>the connection closed early</source>
+        <translation>연결이 일찍 끊겼습니다</translation>
+    </message>
+    <message>
+        <source>Download interrupted at %1 of %2 (%3)</source>
+        <translation>%2 중 %1에서 내려받기가 끊겼습니다 (%3)</translation>
+    </message>
+    <message>
+        <source>%1. Gave up after %2 attempts; the part downloaded so far is kept, start again to resume.</source>
+        <translation>%1. %2번 시도한 뒤 중단했습니다. 지금까지 받은 부분은 남아 있으니 다시 시작하면 이어서 받습니다.</translation>
+    </message>
+    <message>
+        <source>%1; retrying in %2 s.</source>
+        <translation>%1. %2초 뒤에 다시 시도합니다.</translation>
+    </message>
+    <message>
+        <source>The downloaded %1 is damaged (its SHA-256 is %2, Hugging Face says %3). It was deleted; try again.</source>
+        <translation>내려받은 %1이(가) 손상되었습니다 (SHA-256이 %2인데 Hugging Face는 %3라고 합니다). 파일을 지웠으니 다시 시도하세요.</translation>
+    </message>
+    <message>
+        <source>Cannot move %1 into place.</source>
+        <translation>%1을(를) 제자리로 옮길 수 없습니다.</translation>
+    </message>
+</context>
+<context>
+    <name>kmlm::core::ModelRegistry</name>
+    <message>
+        <source>This model cannot be run: %1.</source>
+        <translation>이 모델은 실행할 수 없습니다: %1.</translation>
+    </message>
+    <message>
+        <source>The file does not exist.</source>
+        <translation>파일이 없습니다.</translation>
+    </message>
+    <message>
+        <source>The file %1 cannot be read.</source>
+        <translation>파일 %1을 읽을 수 없습니다.</translation>
+    </message>
+</context>
+<context>
+    <name>kmlm::ui::ChatPage</name>
     <message>
         <source>Send</source>
         <translation>보내기</translation>
@@ -293,14 +478,7 @@
     </message>
 </context>
 <context>
-    <name>ChatSession</name>
-    <message>
-        <source>An answer is still being written.</source>
-        <translation>아직 답변을 쓰는 중입니다.</translation>
-    </message>
-</context>
-<context>
-    <name>ChatView</name>
+    <name>kmlm::ui::ChatView</name>
     <message>
         <source>Edit</source>
         <translation>고치기</translation>
@@ -389,21 +567,14 @@
     </message>
 </context>
 <context>
-    <name>Composer</name>
+    <name>kmlm::ui::Composer</name>
     <message>
         <source>Type a message. Enter sends, Shift+Enter starts a new line.</source>
         <translation>메시지를 입력하세요. Enter는 보내기, Shift+Enter는 줄 바꿈입니다.</translation>
     </message>
 </context>
 <context>
-    <name>ConversationListModel</name>
-    <message>
-        <source>New chat</source>
-        <translation>새 대화</translation>
-    </message>
-</context>
-<context>
-    <name>EditorPage</name>
+    <name>kmlm::ui::EditorPage</name>
     <message>
         <source>Write here. When you pause, the model proposes how to go on.</source>
         <translation>여기에 글을 쓰세요. 잠시 멈추면 모델이 이어질 내용을 제안합니다.</translation>
@@ -466,61 +637,7 @@
     </message>
 </context>
 <context>
-    <name>EngineController</name>
-    <message>
-        <source>Cannot connect to the server. Is it running? (%1)</source>
-        <translation>서버에 연결할 수 없습니다. 서버가 실행 중인지 확인해 주세요. (%1)</translation>
-    </message>
-    <message>
-        <source>The server did not answer in time. (%1)</source>
-        <translation>서버가 제때 응답하지 않았습니다. (%1)</translation>
-    </message>
-    <message>
-        <source>The server refused the API key: check the key of the remote model. (%1)</source>
-        <translation>서버가 API 키를 거부했습니다. 원격 모델의 키를 확인해 주세요. (%1)</translation>
-    </message>
-    <message>
-        <source>The server is busy: try again in a moment. (%1)</source>
-        <translation>서버가 바쁩니다. 잠시 후 다시 시도해 주세요. (%1)</translation>
-    </message>
-    <message>
-        <source>The server failed. (%1)</source>
-        <translation>서버에서 오류가 났습니다. (%1)</translation>
-    </message>
-    <message>
-        <source>The connection to the server was lost; the part of the answer that came is kept. (%1)</source>
-        <translation>서버와의 연결이 끊겼습니다. 받은 부분까지의 답변은 남겨 둡니다. (%1)</translation>
-    </message>
-</context>
-<context>
-    <name>EngineWorker</name>
-    <message>
-        <source>Could not load the model %1: %2</source>
-        <translation>모델 %1을(를) 불러올 수 없습니다: %2</translation>
-    </message>
-    <message>
-        <source>The chat template of %1 cannot be used (%2); the built-in %3 chat format is used instead.</source>
-        <translation>모델 %1의 채팅 템플릿을 사용할 수 없습니다(%2). 대신 내장 %3 채팅 형식을 사용합니다.</translation>
-    </message>
-    <message>
-        <source>No model is loaded.</source>
-        <translation>불러온 모델이 없습니다.</translation>
-    </message>
-    <message>
-        <source>The model failed: %1</source>
-        <translation>모델 오류: %1</translation>
-    </message>
-    <message>
-        <source>Could not count tokens: %1</source>
-        <translation>토큰 수를 셀 수 없습니다: %1</translation>
-    </message>
-    <message>
-        <source>Could not use the remote model: %1</source>
-        <translation>원격 모델을 사용할 수 없습니다: %1</translation>
-    </message>
-</context>
-<context>
-    <name>FirstRunOffer</name>
+    <name>kmlm::ui::FirstRunOffer</name>
     <message>
         <source>The built-in model is only a tiny demonstration</source>
         <translation>기본 제공 모델은 아주 작은 시연용 모델일 뿐입니다</translation>
@@ -555,7 +672,7 @@
     </message>
 </context>
 <context>
-    <name>MainWindow</name>
+    <name>kmlm::ui::MainWindow</name>
     <message>
         <source>Chat</source>
         <translation>대화</translation>
@@ -730,14 +847,7 @@ Instead, %2.</source>
     </message>
 </context>
 <context>
-    <name>Markdown</name>
-    <message>
-        <source>Copy</source>
-        <translation>복사</translation>
-    </message>
-</context>
-<context>
-    <name>MemoryMeterWidget</name>
+    <name>kmlm::ui::MemoryMeterWidget</name>
     <message>
         <source>%1 / %2</source>
         <extracomment>memory used / memory ceiling, e.g. &quot;1.2 GiB / 3.0 GiB&quot;</extracomment>
@@ -779,117 +889,7 @@ Instead, %2.</source>
     </message>
 </context>
 <context>
-    <name>ModelDownload</name>
-    <message>
-        <source>%1 is not a file name in a repository.</source>
-        <translation>%1은(는) 저장소의 파일 이름이 아닙니다.</translation>
-    </message>
-    <message>
-        <source>%1 was not found on Hugging Face: the file has moved or was removed. A newer model catalog may know where it is now.</source>
-        <translation>Hugging Face에서 %1을(를) 찾을 수 없습니다: 파일이 옮겨졌거나 삭제되었습니다. 더 새로운 모델 카탈로그에는 지금 위치가 있을 수 있습니다.</translation>
-    </message>
-    <message>
-        <source>%1 needs a Hugging Face token: this is a gated model. Accept its license on the model&apos;s page, create a token and enter it in the settings (Engine page).</source>
-        <translation>%1은(는) 접근이 제한된 모델이라 Hugging Face 토큰이 필요합니다. 모델 페이지에서 라이선스에 동의하고 토큰을 만든 뒤 설정(엔진 페이지)에 입력하세요.</translation>
-    </message>
-    <message>
-        <source>Hugging Face refused the token for %1: it is invalid or expired.</source>
-        <translation>Hugging Face가 %1에 대한 토큰을 거부했습니다: 잘못되었거나 만료된 토큰입니다.</translation>
-    </message>
-    <message>
-        <source>Access to %1 was refused: accept the model&apos;s license on its Hugging Face page with the account of your token.</source>
-        <translation>%1에 대한 접근이 거부되었습니다: 토큰을 만든 계정으로 Hugging Face 모델 페이지에서 라이선스에 동의하세요.</translation>
-    </message>
-    <message>
-        <source>Hugging Face answered HTTP %1 for %2.</source>
-        <translation>Hugging Face가 %2에 대해 HTTP %1로 응답했습니다.</translation>
-    </message>
-    <message>
-        <source>Cannot reach %1: %2</source>
-        <translation>%1에 연결할 수 없습니다: %2</translation>
-    </message>
-    <message>
-        <source>Hugging Face answered HTTP %1</source>
-        <translation>Hugging Face가 HTTP %1로 응답했습니다</translation>
-    </message>
-    <message>
-        <source>Hugging Face redirected %1 nowhere.</source>
-        <translation>Hugging Face가 %1을(를) 알 수 없는 곳으로 넘겼습니다.</translation>
-    </message>
-    <message>
-        <source>Too many redirects for %1.</source>
-        <translation>%1의 리디렉션이 너무 많습니다.</translation>
-    </message>
-    <message>
-        <source>Hugging Face gave no size for %1.</source>
-        <translation>Hugging Face가 %1의 크기를 알려 주지 않았습니다.</translation>
-    </message>
-    <message>
-        <source>%1 is already in the models folder.</source>
-        <translation>%1은(는) 이미 모델 폴더에 있습니다.</translation>
-    </message>
-    <message>
-        <source>Cannot write to the models folder %1.</source>
-        <translation>모델 폴더 %1에 쓸 수 없습니다.</translation>
-    </message>
-    <message>
-        <source>Not enough disk space in %1: the download needs %2, %3 are free.</source>
-        <translation>%1에 디스크 공간이 부족합니다: 내려받기에 %2이(가) 필요한데 %3만 남아 있습니다.</translation>
-    </message>
-    <message>
-        <source>Cannot write %1: %2</source>
-        <translation>%1에 쓸 수 없습니다: %2</translation>
-    </message>
-    <message>
-        <source>The server sent the wrong part of the file</source>
-        <translation>서버가 파일의 엉뚱한 부분을 보냈습니다</translation>
-    </message>
-    <message>
-        <source>Hugging Face sent more than the %1 bytes of %2.</source>
-        <translation>Hugging Face가 %2의 %1바이트보다 많이 보냈습니다.</translation>
-    </message>
-    <message>
-        <source>the connection closed early</source>
-        <translation>연결이 일찍 끊겼습니다</translation>
-    </message>
-    <message>
-        <source>Download interrupted at %1 of %2 (%3)</source>
-        <translation>%2 중 %1에서 내려받기가 끊겼습니다 (%3)</translation>
-    </message>
-    <message>
-        <source>%1. Gave up after %2 attempts; the part downloaded so far is kept, start again to resume.</source>
-        <translation>%1. %2번 시도한 뒤 중단했습니다. 지금까지 받은 부분은 남아 있으니 다시 시작하면 이어서 받습니다.</translation>
-    </message>
-    <message>
-        <source>%1; retrying in %2 s.</source>
-        <translation>%1. %2초 뒤에 다시 시도합니다.</translation>
-    </message>
-    <message>
-        <source>The downloaded %1 is damaged (its SHA-256 is %2, Hugging Face says %3). It was deleted; try again.</source>
-        <translation>내려받은 %1이(가) 손상되었습니다 (SHA-256이 %2인데 Hugging Face는 %3라고 합니다). 파일을 지웠으니 다시 시도하세요.</translation>
-    </message>
-    <message>
-        <source>Cannot move %1 into place.</source>
-        <translation>%1을(를) 제자리로 옮길 수 없습니다.</translation>
-    </message>
-</context>
-<context>
-    <name>ModelRegistry</name>
-    <message>
-        <source>This model cannot be run: %1.</source>
-        <translation>이 모델은 실행할 수 없습니다: %1.</translation>
-    </message>
-    <message>
-        <source>The file does not exist.</source>
-        <translation>파일이 없습니다.</translation>
-    </message>
-    <message>
-        <source>The file %1 cannot be read.</source>
-        <translation>파일 %1을 읽을 수 없습니다.</translation>
-    </message>
-</context>
-<context>
-    <name>RemoteModelDialog</name>
+    <name>kmlm::ui::RemoteModelDialog</name>
     <message>
         <source>&amp;List models</source>
         <translation>모델 목록(&amp;L)</translation>
@@ -946,7 +946,7 @@ Instead, %2.</source>
     </message>
 </context>
 <context>
-    <name>SamplingEditor</name>
+    <name>kmlm::ui::SamplingEditor</name>
     <message>
         <source>0 (always the likeliest token)</source>
         <translation>0 (항상 가장 가능성 높은 토큰)</translation>
@@ -993,7 +993,7 @@ Instead, %2.</source>
     </message>
 </context>
 <context>
-    <name>SettingsDialog</name>
+    <name>kmlm::ui::SettingsDialog</name>
     <message>
         <source>%1 GB</source>
         <translation>%1GB</translation>

@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <cmath>
 
+namespace kmlm::ui {
+
 namespace Appearance {
 
 namespace {
@@ -65,15 +67,15 @@ QTranslator* appTranslator = nullptr;
 QTranslator* qtTranslator = nullptr;
 } // namespace
 
-void applyTheme(AppSettings::Theme theme) {
+void applyTheme(core::AppSettings::Theme theme) {
     const SystemLook& system = systemLook();
-    if (theme == AppSettings::Theme::System) {
+    if (theme == core::AppSettings::Theme::System) {
         QApplication::setStyle(system.style);
         QApplication::setPalette(system.palette);
         return;
     }
     QApplication::setStyle(QStringLiteral("Fusion"));
-    QApplication::setPalette(theme == AppSettings::Theme::Dark ? darkPalette() : lightPalette());
+    QApplication::setPalette(theme == core::AppSettings::Theme::Dark ? darkPalette() : lightPalette());
 }
 
 bool isDark() { return QApplication::palette().color(QPalette::Window).lightness() < 128; }
@@ -149,3 +151,5 @@ bool installTranslations(const QString& language) {
 }
 
 } // namespace Appearance
+
+} // namespace kmlm::ui

@@ -8,9 +8,11 @@
 
 class QApplication;
 
+namespace kmlm::ui {
+
 namespace Appearance {
 // Light or dark palette (Fusion style) or the system's, captured on the first call.
-void applyTheme(AppSettings::Theme theme);
+void applyTheme(core::AppSettings::Theme theme);
 bool isDark(); // the current palette's window is dark
 // The system font (or its size changed to points > 0) with Korean fonts as fallbacks.
 void applyFont(int points);
@@ -27,3 +29,5 @@ QString resolveLanguage(const QString& language);
 // translation could not be loaded (English then, which needs none).
 bool installTranslations(const QString& language);
 } // namespace Appearance
+
+} // namespace kmlm::ui

@@ -39,10 +39,12 @@
 #include <QStandardPaths>
 #include <QVBoxLayout>
 
+namespace kmlm::ui {
+
 ChatPage::ChatPage(const AppServices& services, QWidget* parent)
     : QWidget(parent)
     , m_services(services)
-    , m_listModel(new ConversationListModel(services.store, this))
+    , m_listModel(new core::ConversationListModel(services.store, this))
     , m_search(new QLineEdit)
     , m_list(new QListView)
     , m_title(new QLabel)
@@ -73,7 +75,7 @@ ChatPage::ChatPage(const AppServices& services, QWidget* parent)
     deleteAction->setShortcutContext(Qt::WidgetShortcut);
     connect(deleteAction, &QAction::triggered, this, [this] {
         if (m_list->currentIndex().isValid())
-            deleteConversation(m_list->currentIndex().data(ConversationListModel::IdRole).toLongLong());
+            deleteConversation(m_list->currentIndex().data(core::ConversationListModel::IdRole).toLongLong());
     });
     auto* undoAction = new QAction(m_list);
     undoAction->setShortcut(QKeySequence::Undo);
@@ -136,37 +138,37 @@ ChatPage::ChatPage(const AppServices& services, QWidget* parent)
     connect(newButton, &QPushButton::clicked, this, &ChatPage::newChat);
     connect(settingsButton, &QPushButton::clicked, this, &ChatPage::editConversationSettings);
     connect(m_list, &QListView::clicked, this, [this](const QModelIndex& index) {
-        openConversation(index.data(ConversationListModel::IdRole).toLongLong());
+        openConversation(index.data(core::ConversationListModel::IdRole).toLongLong());
         // A search hit: show the message that matched.
-        if (const qint64 message = index.data(ConversationListModel::MessageIdRole).toLongLong())
+        if (const qint64 message = index.data(core::ConversationListModel::MessageIdRole).toLongLong())
             m_view->showMessage(message, m_listModel->filter());
     });
     connect(m_list, &QWidget::customContextMenuRequested, this, &ChatPage::showListMenu);
 
-    ChatSession* session = services.session;
-    connect(session, &ChatSession::conversationChanged, this, [this](qint64 id) {
+    core::ChatSession* session = services.session;
+    connect(session, &core::ChatSession::conversationChanged, this, [this](qint64 id) {
         const int row = m_listModel->rowOf(id);
         m_list->setCurrentIndex(row >= 0 ? m_listModel->index(row) : QModelIndex());
         refreshMessages();
     });
-    connect(session, &ChatSession::messagesChanged, this, &ChatPage::refreshMessages);
-    connect(session, &ChatSession::answerStarted, this, &ChatPage::updateButtons);
-    connect(session, &ChatSession::answerStreamed, this, [this](qint64 id, const QString&, double tps) {
+    connect(session, &core::ChatSession::messagesChanged, this, &ChatPage::refreshMessages);
+    connect(session, &core::ChatSession::answerStarted, this, &ChatPage::updateButtons);
+    connect(session, &core::ChatSession::answerStreamed, this, [this](qint64 id, const QString&, double tps) {
         m_view->setStreamingText(id, m_services.session->streamingText(), tps);
         m_speed->setText(tr("%1 tokens/s").arg(tps, 0, 'f', 1));
     });
-    connect(session, &ChatSession::answerFinished, this, [this](qint64, const GenerationResult& result) {
+    connect(session, &core::ChatSession::answerFinished, this, [this](qint64, const core::GenerationResult& result) {
         m_speed->setText(result.tokensPerSecond > 0 ? tr("%1 tokens/s").arg(result.tokensPerSecond, 0, 'f', 1) : QString());
         refreshMessages();
     });
-    connect(session, &ChatSession::errorOccurred, this, [this](const QString& message) {
+    connect(session, &core::ChatSession::errorOccurred, this, [this](const QString& message) {
         showWarning(this, tr("Chat"), message);
     });
-    connect(services.engine, &EngineController::tokenCount, this, [this](quint64 id, int count) {
+    connect(services.engine, &core::EngineController::tokenCount, this, [this](quint64 id, int count) {
         if (id == m_countRequest)
             m_tokenCount->setText(count < 0 ? QString() : tr("%n token(s)", nullptr, count));
     });
-    connect(services.store, &ChatStore::conversationsChanged, this, [this] {
+    connect(services.store, &core::ChatStore::conversationsChanged, this, [this] {
         m_listModel->refresh();
         const int row = m_listModel->rowOf(m_services.session->conversationId());
         if (row >= 0)
@@ -174,10 +176,10 @@ ChatPage::ChatPage(const AppServices& services, QWidget* parent)
     });
     connect(m_view, &ChatView::editRequested, this, &ChatPage::editMessage);
     connect(m_view, &ChatView::alternativeRequested, this, &ChatPage::stepAlternative);
-    connect(m_view, &ChatView::regenerateRequested, session, &ChatSession::regenerate);
+    connect(m_view, &ChatView::regenerateRequested, session, &core::ChatSession::regenerate);
     connect(m_view, &ChatView::promptChosen, this, &ChatPage::send);
     connect(m_view, &ChatView::modelsRequested, this, &ChatPage::modelsRequested);
-    connect(services.engine, &EngineController::modelLoaded, this, &ChatPage::showModel);
+    connect(services.engine, &core::EngineController::modelLoaded, this, &ChatPage::showModel);
     showModel(services.engine->currentModel());
 
     // Keyboard order: the chats on the left, then the conversation from top to bottom.
@@ -249,7 +251,7 @@ void ChatPage::focusSearch() {
 void ChatPage::stop() { m_services.session->stop(); }
 
 void ChatPage::refreshMessages() {
-    ChatSession* session = m_services.session;
+    core::ChatSession* session = m_services.session;
     m_view->setMessages(session->messages());
     if (session->isGenerating())
         m_view->setStreamingText(session->streamingMessageId(), session->streamingText(), 0);
@@ -278,8 +280,8 @@ void ChatPage::updateTheme() {
     }
 }
 
-void ChatPage::showModel(const ModelDescription& model) {
-    const bool bundled = !model.path.isEmpty() && QFileInfo(model.path) == QFileInfo(ModelRegistry::bundledModelPath());
+void ChatPage::showModel(const core::ModelDescription& model) {
+    const bool bundled = !model.path.isEmpty() && QFileInfo(model.path) == QFileInfo(core::ModelRegistry::bundledModelPath());
     m_view->setActiveModel(model.isValid() ? model.name : QString(), bundled);
 }
 
@@ -305,7 +307,7 @@ void ChatPage::editMessage(qint64 messageId) {
 }
 
 void ChatPage::stepAlternative(qint64 messageId, int step) {
-    const QVector<ChatMessage> siblings = m_services.store->alternatives(messageId);
+    const QVector<core::ChatMessage> siblings = m_services.store->alternatives(messageId);
     for (int i = 0; i < siblings.size(); ++i) {
         if (siblings.at(i).id == messageId) {
             const int next = i + step;
@@ -320,7 +322,7 @@ void ChatPage::showListMenu(const QPoint& pos) {
     const QModelIndex index = m_list->indexAt(pos);
     if (!index.isValid())
         return;
-    const qint64 id = index.data(ConversationListModel::IdRole).toLongLong();
+    const qint64 id = index.data(core::ConversationListModel::IdRole).toLongLong();
     QMenu menu;
     menu.addAction(tr("Rename…"), this, [this, id] { renameConversation(id); });
     menu.addAction(tr("Export as Markdown…"), this, [this, id] { exportMarkdown(id); });
@@ -403,8 +405,8 @@ void ChatPage::hideUndoBar() {
 
 // System prompt and sampling of the conversation shown (a new chat gets created for them).
 void ChatPage::editConversationSettings() {
-    ChatSession* session = m_services.session;
-    ChatStore* store = m_services.store;
+    core::ChatSession* session = m_services.session;
+    core::ChatStore* store = m_services.store;
     qint64 id = session->conversationId();
     const auto info = store->conversation(id);
     QDialog dialog(this);
@@ -456,19 +458,19 @@ void ChatPage::setPathChoosers(SavePathChooser save, OpenPathChooser open) {
     };
 }
 
-MarkdownLabels ChatPage::markdownLabels() {
+core::MarkdownLabels ChatPage::markdownLabels() {
     return {tr("Conversation"), tr("System prompt"), tr("User"), tr("Assistant"), tr("System")};
 }
 
 void ChatPage::exportMarkdown(qint64 id) {
     if (const auto info = m_services.store->conversation(id))
         exportChat(info->title, QStringLiteral("md"), tr("Markdown (*.md)"),
-                   ChatExporter(*m_services.store).markdown(id, markdownLabels()).toUtf8());
+                   core::ChatExporter(*m_services.store).markdown(id, markdownLabels()).toUtf8());
 }
 
 void ChatPage::exportJson(qint64 id) {
     if (const auto info = m_services.store->conversation(id))
-        exportChat(info->title, QStringLiteral("json"), tr("JSON (*.json)"), ChatExporter(*m_services.store).json(id));
+        exportChat(info->title, QStringLiteral("json"), tr("JSON (*.json)"), core::ChatExporter(*m_services.store).json(id));
 }
 
 namespace {
@@ -510,10 +512,12 @@ void ChatPage::importChat() {
         showWarning(this, tr("Import chat"), tr("%1 is too large to be an exported chat.").arg(name));
         return;
     }
-    const qint64 id = ChatImporter(*m_services.store).importJson(file.readAll());
+    const qint64 id = core::ChatImporter(*m_services.store).importJson(file.readAll());
     if (!id) {
         showWarning(this, tr("Import chat"), tr("%1 could not be imported: %2").arg(name, m_services.store->errorString()));
         return;
     }
     openConversation(id);
 }
+
+} // namespace kmlm::ui

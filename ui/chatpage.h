@@ -9,15 +9,21 @@
 
 #include <functional>
 
-class ChatView;
-class Composer;
-class ConversationListModel;
 class QLabel;
 class QLineEdit;
 class QListView;
 class QPushButton;
+
+namespace kmlm::core {
+class ConversationListModel;
 struct MarkdownLabels;
 struct ModelDescription;
+}
+
+namespace kmlm::ui {
+
+class ChatView;
+class Composer;
 
 class ChatPage : public QWidget {
     Q_OBJECT
@@ -36,7 +42,7 @@ public:
     using OpenPathChooser = std::function<QString(const QString& caption, const QString& filter)>;
     void setPathChoosers(SavePathChooser save, OpenPathChooser open);
     // The headings of a Markdown export, in the interface language.
-    static MarkdownLabels markdownLabels();
+    static core::MarkdownLabels markdownLabels();
 
 public slots:
     void newChat();
@@ -66,14 +72,14 @@ private:
     void stepAlternative(qint64 messageId, int step);
     void showListMenu(const QPoint& pos);
     void requestTokenCount();
-    void showModel(const ModelDescription& model);
+    void showModel(const core::ModelDescription& model);
     QWidget* createUndoBar();
     void updateUndoNotice();
     void hideUndoBar();
     void exportChat(const QString& title, const QString& extension, const QString& filter, const QByteArray& data);
 
     AppServices m_services;
-    ConversationListModel* m_listModel;
+    core::ConversationListModel* m_listModel;
     QLineEdit* m_search;
     QListView* m_list;
     QLabel* m_title;
@@ -95,3 +101,5 @@ private:
     SavePathChooser m_chooseSavePath;
     OpenPathChooser m_chooseOpenPath;
 };
+
+} // namespace kmlm::ui

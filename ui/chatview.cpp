@@ -21,8 +21,10 @@
 
 #include <algorithm>
 
+namespace kmlm::ui {
+
 namespace {
-bool isUser(const ChatMessage& m) { return m.role == QLatin1String("user"); }
+bool isUser(const core::ChatMessage& m) { return m.role == QLatin1String("user"); }
 
 QColor bubbleColor(bool dark) { return dark ? QColor(0x2c, 0x3e, 0x5c) : QColor(0xe3, 0xec, 0xfb); }
 
@@ -56,11 +58,11 @@ ChatView::ChatView(QWidget* parent) : QTextBrowser(parent) {
     updateColumn();
 }
 
-void ChatView::setMessages(const QVector<ChatMessage>& messages) {
+void ChatView::setMessages(const QVector<core::ChatMessage>& messages) {
     m_messages = messages;
     verticalScrollBar()->setValue(verticalScrollBar()->maximum()); // another conversation: its end
     if (m_streamingId && std::none_of(messages.begin(), messages.end(),
-                                      [this](const ChatMessage& m) { return m.id == m_streamingId; }))
+                                      [this](const core::ChatMessage& m) { return m.id == m_streamingId; }))
         m_streamingId = 0;
     renderNow();
 }
@@ -68,10 +70,10 @@ void ChatView::setMessages(const QVector<ChatMessage>& messages) {
 void ChatView::setStreamingText(qint64 messageId, const QString& text, double tokensPerSecond) {
     m_streamingId = messageId;
     m_tokensPerSecond = tokensPerSecond;
-    for (ChatMessage& m : m_messages) {
+    for (core::ChatMessage& m : m_messages) {
         if (m.id == messageId) {
             m.text = text;
-            m.state = MessageState::Streaming;
+            m.state = core::MessageState::Streaming;
         }
     }
     if (!m_renderTimer.isActive())
@@ -260,7 +262,7 @@ void ChatView::insertEmptyState(QTextCursor& cursor) {
     cursor.insertHtml(html);
 }
 
-void ChatView::insertMessage(QTextCursor& cursor, const ChatMessage& message, bool last) {
+void ChatView::insertMessage(QTextCursor& cursor, const core::ChatMessage& message, bool last) {
     startBlock(cursor);
     Span span;
     span.start = cursor.position();
@@ -285,8 +287,8 @@ void ChatView::insertMessage(QTextCursor& cursor, const ChatMessage& message, bo
         QTextCharFormat name = smallFormat(font(), palette().color(QPalette::Text));
         name.setFontWeight(QFont::Bold);
         cursor.insertText(message.model.isEmpty() ? tr("Assistant") : message.model, name);
-        const ReasonedText parts = splitReasoning(message.text);
-        const bool streaming = message.id == m_streamingId && message.state == MessageState::Streaming;
+        const core::ReasonedText parts = core::splitReasoning(message.text);
+        const bool streaming = message.id == m_streamingId && message.state == core::MessageState::Streaming;
         if (parts.hasReasoning)
             insertReasoning(cursor, message, parts.reasoning, parts.open && streaming);
         if (parts.answer.trimmed().isEmpty() && streaming && !parts.open) {
@@ -303,17 +305,17 @@ void ChatView::insertMessage(QTextCursor& cursor, const ChatMessage& message, bo
 }
 
 bool ChatView::isReasoningExpanded(qint64 messageId) const {
-    const ChatMessage* m = find(messageId);
+    const core::ChatMessage* m = find(messageId);
     if (!m)
         return false;
-    const ReasonedText parts = splitReasoning(m->text);
-    const bool live = m->id == m_streamingId && m->state == MessageState::Streaming && parts.open;
+    const core::ReasonedText parts = core::splitReasoning(m->text);
+    const bool live = m->id == m_streamingId && m->state == core::MessageState::Streaming && parts.open;
     return live ? !m_collapsed.contains(messageId) : m_expanded.contains(messageId);
 }
 
 // A fold above the answer: "Reasoning" with an arrow; unfolded, the reasoning in muted text.
 // While the model is still reasoning it is unfolded and grows with the stream.
-void ChatView::insertReasoning(QTextCursor& cursor, const ChatMessage& message, const QString& reasoning, bool open) {
+void ChatView::insertReasoning(QTextCursor& cursor, const core::ChatMessage& message, const QString& reasoning, bool open) {
     const bool expanded = isReasoningExpanded(message.id);
     const QColor muted = Appearance::mutedTextColor(palette());
     cursor.insertBlock(QTextBlockFormat(), QTextCharFormat());
@@ -355,7 +357,7 @@ void ChatView::insertAction(QTextCursor& cursor, const QString& href, const QStr
 }
 
 // Under each message: ‹ 1/2 › among alternatives, the actions, and for an answer its figures.
-void ChatView::insertFooter(QTextCursor& cursor, const ChatMessage& message, bool last, Span& span) {
+void ChatView::insertFooter(QTextCursor& cursor, const core::ChatMessage& message, bool last, Span& span) {
     QTextBlockFormat block;
     block.setAlignment(isUser(message) ? Qt::AlignRight : Qt::AlignLeft);
     block.setTopMargin(spacing() / 3);
@@ -367,7 +369,7 @@ void ChatView::insertFooter(QTextCursor& cursor, const ChatMessage& message, boo
         cursor.insertText(QStringLiteral("%1/%2 ").arg(message.variant + 1).arg(message.variantCount), meta);
         insertAction(cursor, QStringLiteral("kmlm-next:") + id, QStringLiteral("›"), span);
     }
-    const bool streaming = message.id == m_streamingId && message.state == MessageState::Streaming;
+    const bool streaming = message.id == m_streamingId && message.state == core::MessageState::Streaming;
     if (streaming) {
         cursor.insertText(tr("Writing… %1 tokens/s").arg(m_tokensPerSecond, 0, 'f', 1), meta);
         return;
@@ -384,9 +386,9 @@ void ChatView::insertFooter(QTextCursor& cursor, const ChatMessage& message, boo
         parts << tr("%n token(s)", nullptr, message.completionTokens);
     if (message.tokensPerSecond > 0)
         parts << tr("%1 tokens/s").arg(message.tokensPerSecond, 0, 'f', 1);
-    if (message.state == MessageState::Stopped)
+    if (message.state == core::MessageState::Stopped)
         parts << tr("stopped");
-    else if (message.state == MessageState::Error)
+    else if (message.state == core::MessageState::Error)
         parts << tr("failed");
     cursor.insertText(QStringLiteral(" ") + parts.join(QStringLiteral(" · ")), meta);
 }
@@ -432,8 +434,8 @@ qint64 ChatView::messageAt(int position) const {
     return 0;
 }
 
-const ChatMessage* ChatView::find(qint64 messageId) const {
-    for (const ChatMessage& m : m_messages)
+const core::ChatMessage* ChatView::find(qint64 messageId) const {
+    for (const core::ChatMessage& m : m_messages)
         if (m.id == messageId)
             return &m;
     return nullptr;
@@ -491,8 +493,8 @@ void ChatView::onAnchor(const QUrl& url) {
             emit codeCopied(index);
         }
     } else if (scheme == QLatin1String("kmlm-copytext")) {
-        if (const ChatMessage* m = find(arg.toLongLong())) {
-            QApplication::clipboard()->setText(isUser(*m) ? m->text : splitReasoning(m->text).answer);
+        if (const core::ChatMessage* m = find(arg.toLongLong())) {
+            QApplication::clipboard()->setText(isUser(*m) ? m->text : core::splitReasoning(m->text).answer);
             emit messageCopied(m->id);
         }
     } else if (scheme == QLatin1String("kmlm-think")) {
@@ -519,3 +521,5 @@ void ChatView::onAnchor(const QUrl& url) {
         QDesktopServices::openUrl(url);
     }
 }
+
+} // namespace kmlm::ui

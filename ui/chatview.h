@@ -14,6 +14,8 @@
 #include <QTextBrowser>
 #include <QTimer>
 
+namespace kmlm::ui {
+
 class ChatView : public QTextBrowser {
     Q_OBJECT
 public:
@@ -21,7 +23,7 @@ public:
 
     explicit ChatView(QWidget* parent = nullptr);
 
-    void setMessages(const QVector<ChatMessage>& messages);
+    void setMessages(const QVector<core::ChatMessage>& messages);
     // Text of the answer that is streaming now (its message must be among the messages).
     void setStreamingText(qint64 messageId, const QString& text, double tokensPerSecond);
     void setDark(bool dark);
@@ -69,19 +71,19 @@ private:
     void scrollTo(bool bottom, int value);
     void renderLast(); // only the last message: streaming costs what that message costs
     void insertEmptyState(QTextCursor& cursor);
-    void insertMessage(QTextCursor& cursor, const ChatMessage& message, bool last);
-    void insertReasoning(QTextCursor& cursor, const ChatMessage& message, const QString& reasoning, bool open);
-    void insertFooter(QTextCursor& cursor, const ChatMessage& message, bool last, Span& span);
+    void insertMessage(QTextCursor& cursor, const core::ChatMessage& message, bool last);
+    void insertReasoning(QTextCursor& cursor, const core::ChatMessage& message, const QString& reasoning, bool open);
+    void insertFooter(QTextCursor& cursor, const core::ChatMessage& message, bool last, Span& span);
     void insertAction(QTextCursor& cursor, const QString& href, const QString& text, Span& span);
     void updateColumn();
     void reveal(qint64 messageId);
     void paintActions(qint64 messageId);
     qint64 messageAt(int position) const;
     qint64 lastId() const { return m_messages.isEmpty() ? 0 : m_messages.last().id; }
-    const ChatMessage* find(qint64 messageId) const;
+    const core::ChatMessage* find(qint64 messageId) const;
     int spacing() const;
 
-    QVector<ChatMessage> m_messages;
+    QVector<core::ChatMessage> m_messages;
     qint64 m_streamingId = 0;
     double m_tokensPerSecond = 0;
     bool m_dark = false;
@@ -97,3 +99,5 @@ private:
     qint64 m_revealed = 0;
     QTimer m_highlightTimer;
 };
+
+} // namespace kmlm::ui

@@ -15,6 +15,8 @@
 #include <QStringList>
 #include <QTextCharFormat>
 
+namespace kmlm::ui {
+
 QTextCharFormat codeCharFormat() {
     static const bool nanum = QFontInfo(QFont(QStringLiteral("NanumGothicCoding"))).family() == QLatin1String("NanumGothicCoding");
     QTextCharFormat f;
@@ -143,3 +145,5 @@ CodeBlockHtml highlightCode(const QString& code, const QString&, bool dark) {
 }
 
 #endif
+
+} // namespace kmlm::ui

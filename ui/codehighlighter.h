@@ -3,13 +3,15 @@
 #pragma once
 #include <QString>
 
+class QTextCharFormat;
+
+namespace kmlm::ui {
+
 struct CodeBlockHtml {
     QString html;       // <pre> with coloured <span>s, no surrounding block
     QString background; // "#rrggbb" of the theme's editor background
     QString foreground; // "#rrggbb" of the theme's normal text
 };
-
-class QTextCharFormat;
 
 // The code font: NanumGothicCoding (fonts-nanum-coding) has Hangul of its own, so a mixed
 // Korean/ASCII line stays in one font and keeps its columns (a CJK fallback font would also
@@ -21,3 +23,5 @@ QTextCharFormat codeCharFormat();
 CodeBlockHtml highlightCode(const QString& code, const QString& language, bool dark);
 // The name of the syntax definition used for language, empty when plain.
 QString codeLanguageName(const QString& language);
+
+} // namespace kmlm::ui

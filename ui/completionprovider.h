@@ -5,6 +5,8 @@
 #include <QObject>
 #include <QString>
 
+namespace kmlm::ui {
+
 class CompletionProvider : public QObject {
     Q_OBJECT
 public:
@@ -16,3 +18,5 @@ signals:
     void textArrived(quint64 id, const QString& chunk);
     void finished(quint64 id);
 };
+
+} // namespace kmlm::ui

@@ -8,6 +8,8 @@
 
 #include <utility>
 
+namespace kmlm::ui {
+
 Composer::Composer(QWidget* parent) : QPlainTextEdit(parent) {
     setTabChangesFocus(true);
     setWordWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
@@ -83,3 +85,5 @@ void Composer::insertFromMimeData(const QMimeData* source) {
     if (source->hasText())
         textCursor().insertText(source->text());
 }
+
+} // namespace kmlm::ui

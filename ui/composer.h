@@ -4,6 +4,8 @@
 #pragma once
 #include <QPlainTextEdit>
 
+namespace kmlm::ui {
+
 class Composer : public QPlainTextEdit {
     Q_OBJECT
 public:
@@ -32,3 +34,5 @@ private:
     QString m_preedit;          // what the input method is composing, not yet in the document
     QString m_alreadySent;      // preedit sent on Enter; its late commit must not come back
 };
+
+} // namespace kmlm::ui

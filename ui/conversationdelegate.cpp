@@ -5,11 +5,13 @@
 #include <QApplication>
 #include <QPainter>
 
+namespace kmlm::ui {
+
 namespace {
 // The snippet from a little before the first searched word, so the match shows on one line.
 QString snippetOf(const QModelIndex& index) {
-    QString snippet = index.data(ConversationListModel::SnippetRole).toString().simplified();
-    const auto* model = qobject_cast<const ConversationListModel*>(index.model());
+    QString snippet = index.data(core::ConversationListModel::SnippetRole).toString().simplified();
+    const auto* model = qobject_cast<const core::ConversationListModel*>(index.model());
     if (snippet.isEmpty() || !model)
         return snippet;
     const QString word = model->filter().section(QLatin1Char(' '), 0, 0, QString::SectionSkipEmpty);
@@ -57,3 +59,5 @@ QSize ConversationDelegate::sizeHint(const QStyleOptionViewItem& option, const Q
         size.setHeight(size.height() + option.fontMetrics.lineSpacing() + 2);
     return size;
 }
+
+} // namespace kmlm::ui

@@ -3,6 +3,8 @@
 #pragma once
 #include <QStyledItemDelegate>
 
+namespace kmlm::ui {
+
 class ConversationDelegate : public QStyledItemDelegate {
     Q_OBJECT
 public:
@@ -10,3 +12,5 @@ public:
     void paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const override;
     QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override;
 };
+
+} // namespace kmlm::ui

@@ -15,6 +15,8 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 
+namespace kmlm::ui {
+
 EditorPage::EditorPage(const AppServices& services, QWidget* parent)
     : QWidget(parent), m_editor(new GhostEditor), m_hint(new QLabel) {
     m_editor->setProvider(new EngineCompletionProvider(services.engine, services.settings, this));
@@ -129,3 +131,5 @@ bool EditorPage::saveFile(const QString& path) {
     setPath(path);
     return true;
 }
+
+} // namespace kmlm::ui

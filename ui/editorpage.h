@@ -6,8 +6,11 @@
 
 #include <QWidget>
 
-class GhostEditor;
 class QLabel;
+
+namespace kmlm::ui {
+
+class GhostEditor;
 
 class EditorPage : public QWidget {
     Q_OBJECT
@@ -42,3 +45,5 @@ private:
     QString m_path;
     Retranslator m_texts;
 };
+
+} // namespace kmlm::ui

@@ -3,13 +3,15 @@
 #include "appsettings.h"
 #include "enginecontroller.h"
 
-EngineCompletionProvider::EngineCompletionProvider(EngineController* engine, AppSettings* settings, QObject* parent)
+namespace kmlm::ui {
+
+EngineCompletionProvider::EngineCompletionProvider(core::EngineController* engine, core::AppSettings* settings, QObject* parent)
     : CompletionProvider(parent), m_engine(engine), m_settings(settings) {
-    connect(engine, &EngineController::textStreamed, this, [this](quint64 id, const QString& chunk, double) {
+    connect(engine, &core::EngineController::textStreamed, this, [this](quint64 id, const QString& chunk, double) {
         if (id == m_engineId && id != 0)
             emit textArrived(m_editorId, chunk);
     });
-    connect(engine, &EngineController::generationFinished, this, [this](quint64 id, const GenerationResult&) {
+    connect(engine, &core::EngineController::generationFinished, this, [this](quint64 id, const core::GenerationResult&) {
         if (id == m_engineId && id != 0) {
             m_engineId = 0;
             emit finished(m_editorId);
@@ -29,3 +31,5 @@ void EngineCompletionProvider::cancel(quint64 id) {
         m_engineId = 0;
     }
 }
+
+} // namespace kmlm::ui

@@ -17,8 +17,10 @@
 
 #include <limits>
 
+namespace kmlm::ui {
+
 FirstRunOffer::FirstRunOffer(const AppServices& services, QWidget* parent)
-    : QFrame(parent), m_services(services), m_freeSpace(ModelDownload::availableSpace), m_title(new QLabel),
+    : QFrame(parent), m_services(services), m_freeSpace(core::ModelDownload::availableSpace), m_title(new QLabel),
       m_text(new QLabel), m_status(new QLabel), m_progress(new QProgressBar), m_download(new QPushButton),
       m_use(new QPushButton), m_later(new QPushButton), m_never(new QPushButton) {
     setObjectName(QStringLiteral("firstRunOffer"));
@@ -56,8 +58,8 @@ FirstRunOffer::FirstRunOffer(const AppServices& services, QWidget* parent)
     });
     connect(m_download, &QPushButton::clicked, this, &FirstRunOffer::startDownload);
     connect(m_use, &QPushButton::clicked, this, [this] {
-        if (ModelDownload* d = download(); d && d->state() == ModelDownload::State::Finished)
-            m_services.engine->loadModel(d->targetPath(), m_services.settings->engineSettings(), ModelRegistry::bundledModelPath());
+        if (core::ModelDownload* d = download(); d && d->state() == core::ModelDownload::State::Finished)
+            m_services.engine->loadModel(d->targetPath(), m_services.settings->engineSettings(), core::ModelRegistry::bundledModelPath());
     });
     connect(m_later, &QPushButton::clicked, this, [this] {
         m_hiddenForNow = true;
@@ -68,10 +70,10 @@ FirstRunOffer::FirstRunOffer(const AppServices& services, QWidget* parent)
         m_services.settings->sync();
         refresh();
     });
-    if (m_services.models) connect(m_services.models, &ModelRegistry::modelsChanged, this, &FirstRunOffer::refresh);
-    if (m_services.engine) connect(m_services.engine, &EngineController::modelLoaded, this, &FirstRunOffer::refresh);
+    if (m_services.models) connect(m_services.models, &core::ModelRegistry::modelsChanged, this, &FirstRunOffer::refresh);
+    if (m_services.engine) connect(m_services.engine, &core::EngineController::modelLoaded, this, &FirstRunOffer::refresh);
     if (m_services.downloads) {
-        connect(m_services.downloads, &DownloadManager::changed, this, [this](ModelDownload* d) {
+        connect(m_services.downloads, &core::DownloadManager::changed, this, [this](core::ModelDownload* d) {
             if (d == download()) showProgress();
         });
     }
@@ -85,28 +87,28 @@ void FirstRunOffer::setFreeSpaceFunction(std::function<qint64(const QString&)> f
     refresh();
 }
 
-ModelDownload* FirstRunOffer::download() const {
+core::ModelDownload* FirstRunOffer::download() const {
     if (!m_pick.file || !m_services.downloads) return nullptr;
     return m_services.downloads->find(m_pick.file->repo, m_pick.file->file);
 }
 
 void FirstRunOffer::refresh() {
-    AppSettings* s = m_services.settings;
+    core::AppSettings* s = m_services.settings;
     const bool applies = s && m_services.catalog && m_services.downloads && m_services.models && !m_hiddenForNow
         && !s->firstRunOfferDismissed() && !m_services.models->isRefreshing();
     bool onlyBundled = true;
     if (applies) {
         const QString downloaded = download() ? download()->targetPath() : QString();
-        for (const ModelDescription& m : m_services.models->models())
+        for (const core::ModelDescription& m : m_services.models->models())
             if (m.isValid() && !m.bundled && QFileInfo(m.path) != QFileInfo(downloaded)) onlyBundled = false;
-        const ModelDescription active = m_services.engine ? m_services.engine->currentModel() : ModelDescription();
+        const core::ModelDescription active = m_services.engine ? m_services.engine->currentModel() : core::ModelDescription();
         if (active.isValid() && !active.bundled && !active.path.isEmpty()) onlyBundled = false;
     }
     m_pick = {};
     if (applies && onlyBundled) {
-        const EngineSettings e = s->engineSettings();
+        const core::EngineSettings e = s->engineSettings();
         const qint64 free = m_freeSpace(s->modelsFolder());
-        m_pick = pickFirstModel(*m_services.catalog, e.memoryLimit, quint32(e.contextLength), e.toLoadOptions().kv_type,
+        m_pick = core::pickFirstModel(*m_services.catalog, e.memoryLimit, quint32(e.contextLength), e.toLoadOptions().kv_type,
                                 free < 0 ? std::numeric_limits<quint64>::max() : quint64(free));
     }
     setVisible(m_pick.entry != nullptr);
@@ -115,7 +117,7 @@ void FirstRunOffer::refresh() {
 
 void FirstRunOffer::showProgress() {
     if (!m_pick.entry) return;
-    const AppSettings* s = m_services.settings;
+    const core::AppSettings* s = m_services.settings;
     const QString language = s->uiLanguage().isEmpty() ? QLocale().name() : s->uiLanguage();
     m_text->setText(tr("Korean Mini LM comes with a tiny jamo-level GRU (under a million parameters) so that it works "
                        "without a download, but it cannot really answer questions. %1 by %2 fits this computer: a %3 "
@@ -124,10 +126,10 @@ void FirstRunOffer::showProgress() {
                              formatBytes(m_pick.memory), QString::number(s->contextLength()),
                              s->memoryLimit() ? formatBytes(s->memoryLimit()) : tr("none"),
                              m_pick.entry->description(language)));
-    ModelDownload* d = download();
-    const bool finished = d && d->state() == ModelDownload::State::Finished;
-    const bool running = d && !d->isDone() && d->state() != ModelDownload::State::Paused;
-    m_download->setText(d && d->state() == ModelDownload::State::Paused ? tr("Resume download")
+    core::ModelDownload* d = download();
+    const bool finished = d && d->state() == core::ModelDownload::State::Finished;
+    const bool running = d && !d->isDone() && d->state() != core::ModelDownload::State::Paused;
+    m_download->setText(d && d->state() == core::ModelDownload::State::Paused ? tr("Resume download")
                                                                           : tr("Download %1 (%2)").arg(m_pick.entry->name, formatBytes(m_pick.file->size)));
     m_download->setVisible(!finished);
     m_download->setEnabled(!running);
@@ -143,7 +145,7 @@ void FirstRunOffer::showProgress() {
 
 void FirstRunOffer::startDownload() {
     if (!m_pick.entry) return;
-    DownloadSpec spec;
+    core::DownloadSpec spec;
     spec.repo = m_pick.file->repo;
     spec.file = m_pick.file->file;
     spec.folder = m_services.settings->modelsFolder();
@@ -160,3 +162,5 @@ void FirstRunOffer::changeEvent(QEvent* event) {
     }
     QFrame::changeEvent(event);
 }
+
+} // namespace kmlm::ui

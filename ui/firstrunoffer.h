@@ -11,10 +11,15 @@
 
 #include <functional>
 
-class ModelDownload;
 class QLabel;
 class QProgressBar;
 class QPushButton;
+
+namespace kmlm::core {
+class ModelDownload;
+}
+
+namespace kmlm::ui {
 
 class FirstRunOffer : public QFrame {
     Q_OBJECT
@@ -25,7 +30,7 @@ public:
     void setFreeSpaceFunction(std::function<qint64(const QString&)> f);
     // Whether the offer applies now (only the bundled model, not dismissed, a model fits).
     bool isOffered() const { return m_pick.entry != nullptr; }
-    CatalogPick pick() const { return m_pick; }
+    core::CatalogPick pick() const { return m_pick; }
     QPushButton* downloadButton() const { return m_download; }
     QPushButton* useButton() const { return m_use; }
     QPushButton* neverButton() const { return m_never; }
@@ -39,11 +44,11 @@ protected:
 private:
     void startDownload();
     void showProgress();
-    ModelDownload* download() const;
+    core::ModelDownload* download() const;
 
     AppServices m_services;
     std::function<qint64(const QString&)> m_freeSpace;
-    CatalogPick m_pick;
+    core::CatalogPick m_pick;
     bool m_hiddenForNow = false;
     Retranslator m_texts;
     QLabel* m_title;
@@ -55,3 +60,5 @@ private:
     QPushButton* m_later;
     QPushButton* m_never;
 };
+
+} // namespace kmlm::ui

@@ -7,6 +7,8 @@
 #include <QTextBlock>
 #include <QTextLayout>
 
+namespace kmlm::ui {
+
 namespace {
 constexpr int maxPrefixChars = 4000; // the prompt: enough context, cheap to tokenize
 
@@ -236,3 +238,5 @@ void GhostEditor::paintEvent(QPaintEvent* event) {
     painter.setPen(grey);
     layout.draw(&painter, QPointF(0, 0));
 }
+
+} // namespace kmlm::ui

@@ -7,6 +7,8 @@
 #include <QPointer>
 #include <QTimer>
 
+namespace kmlm::ui {
+
 class CompletionProvider;
 
 class GhostEditor : public QPlainTextEdit {
@@ -57,3 +59,5 @@ private:
     bool m_typingThrough = false; // the user types the ghost's next characters
     bool m_hasPreedit = false;
 };
+
+} // namespace kmlm::ui

@@ -24,6 +24,8 @@
 #include <QStatusBar>
 #include <QTabWidget>
 
+namespace kmlm::ui {
+
 // Every size the icon is drawn at, so it is crisp at 1x and 2x (and 1.5x) without scaling.
 QIcon MainWindow::appIcon() {
     QIcon icon;
@@ -56,7 +58,7 @@ MainWindow::MainWindow(const AppServices& services, QWidget* parent)
     updateTitle();
     // New chats start with the default system prompt of the moment.
     services.session->setDefaultSystemPrompt(services.settings->defaultSystemPrompt());
-    connect(services.settings, &AppSettings::changed, this,
+    connect(services.settings, &core::AppSettings::changed, this,
             [this] { m_services.session->setDefaultSystemPrompt(m_services.settings->defaultSystemPrompt()); });
     applyApiServerSettings();
     if (!restoreGeometry(services.settings->windowGeometry()))
@@ -92,7 +94,7 @@ void MainWindow::createMenus() {
     find->setShortcut(QKeySequence::Find);
     QAction* stop = chat->addAction(QString(), m_chat, &ChatPage::stop);
     stop->setShortcut(Qt::Key_Escape);
-    QAction* regenerate = chat->addAction(QString(), m_services.session, &ChatSession::regenerate);
+    QAction* regenerate = chat->addAction(QString(), m_services.session, &core::ChatSession::regenerate);
     QAction* conversation = chat->addAction(QString(), m_chat, &ChatPage::editConversationSettings);
     chat->addSeparator();
     QAction* exportMarkdown = chat->addAction(QString(), m_chat, [this] { m_chat->exportMarkdown(m_services.session->conversationId()); });
@@ -106,7 +108,7 @@ void MainWindow::createMenus() {
         exportMarkdown->setEnabled(id != 0);
         exportJson->setEnabled(id != 0);
     };
-    connect(m_services.session, &ChatSession::conversationChanged, this, enableExport);
+    connect(m_services.session, &core::ChatSession::conversationChanged, this, enableExport);
     enableExport(m_services.session->conversationId());
 
     QMenu* settings = menuBar()->addMenu(QString());
@@ -151,8 +153,8 @@ void MainWindow::createStatusBar() {
         m_apiStatus = new QLabel;
         m_apiStatus->setObjectName(QStringLiteral("apiServerStatus"));
         statusBar()->addPermanentWidget(m_apiStatus);
-        connect(m_services.apiServer, &LocalApiServer::stateChanged, this, &MainWindow::showApiServerState);
-        connect(m_services.apiServer, &LocalApiServer::requestsServedChanged, this, &MainWindow::showApiServerState);
+        connect(m_services.apiServer, &core::LocalApiServer::stateChanged, this, &MainWindow::showApiServerState);
+        connect(m_services.apiServer, &core::LocalApiServer::requestsServedChanged, this, &MainWindow::showApiServerState);
         m_texts.add([this] {
             m_apiStatus->setAccessibleName(tr("Local API server"));
             showApiServerState();
@@ -164,16 +166,16 @@ void MainWindow::createStatusBar() {
         statusBar()->addPermanentWidget(meter);
     }
 
-    EngineController* engine = m_services.engine;
-    connect(engine, &EngineController::modelLoadStarted, this, [this](const QString& path) {
+    core::EngineController* engine = m_services.engine;
+    connect(engine, &core::EngineController::modelLoadStarted, this, [this](const QString& path) {
         // A remote model's "path" is its server's URL: shown whole.
         m_modelLabel->setText(tr("Loading %1…").arg(path.contains(QLatin1String("://")) ? path : QFileInfo(path).fileName()));
         m_loadProgress->setValue(0);
         m_loadProgress->show();
     });
-    connect(engine, &EngineController::modelLoadProgress, this, [this](float f) { m_loadProgress->setValue(int(f * 100)); });
-    connect(engine, &EngineController::modelLoaded, this, &MainWindow::onModelLoaded);
-    connect(engine, &EngineController::modelLoadFailed, this, &MainWindow::onModelLoadFailed);
+    connect(engine, &core::EngineController::modelLoadProgress, this, [this](float f) { m_loadProgress->setValue(int(f * 100)); });
+    connect(engine, &core::EngineController::modelLoaded, this, &MainWindow::onModelLoaded);
+    connect(engine, &core::EngineController::modelLoadFailed, this, &MainWindow::onModelLoadFailed);
     m_texts.add([this] {
         if (!m_loadProgress->isVisible()) // "Loading…" stays until the load ends
             showModel(m_services.engine->currentModel());
@@ -184,7 +186,7 @@ void MainWindow::createStatusBar() {
 
 void MainWindow::loadActiveModel() {
     const QString path = m_services.settings->activeModelPath();
-    loadModel(path.isEmpty() ? ModelRegistry::bundledModelPath() : path);
+    loadModel(path.isEmpty() ? core::ModelRegistry::bundledModelPath() : path);
 }
 
 void MainWindow::loadModel(const QString& path) {
@@ -196,24 +198,24 @@ void MainWindow::loadModel(const QString& path) {
         m_services.engine->loadRemoteModel(*remote);
         return;
     }
-    m_services.engine->loadModel(path, m_services.settings->engineSettings(), ModelRegistry::bundledModelPath());
+    m_services.engine->loadModel(path, m_services.settings->engineSettings(), core::ModelRegistry::bundledModelPath());
 }
 
 void MainWindow::applyApiServerSettings() {
-    LocalApiServer* server = m_services.apiServer;
-    const AppSettings* s = m_services.settings;
+    core::LocalApiServer* server = m_services.apiServer;
+    const core::AppSettings* s = m_services.settings;
     if (!server)
         return;
     if (!s->apiServerEnabled()) {
         server->stop();
         return;
     }
-    const bool same = server->state() == LocalApiServer::State::Serving && server->port() == s->apiServerPort()
+    const bool same = server->state() == core::LocalApiServer::State::Serving && server->port() == s->apiServerPort()
         && server->apiKey() == s->apiServerKey();
     if (same)
         return;
     server->start(s->apiServerPort(), s->apiServerKey());
-    if (server->state() == LocalApiServer::State::Failed)
+    if (server->state() == core::LocalApiServer::State::Failed)
         showWarning(this, tr("Local API server"), apiServerFailure());
 }
 
@@ -223,27 +225,27 @@ QString MainWindow::apiServerFailure() const {
 }
 
 void MainWindow::showApiServerState() {
-    const LocalApiServer* server = m_services.apiServer;
+    const core::LocalApiServer* server = m_services.apiServer;
     switch (server->state()) {
-    case LocalApiServer::State::Off:
+    case core::LocalApiServer::State::Off:
         m_apiStatus->setText(tr("API server: off"));
         m_apiStatus->setToolTip(tr("The local API server is off (Settings, Engine)."));
         break;
-    case LocalApiServer::State::Serving:
+    case core::LocalApiServer::State::Serving:
         m_apiStatus->setText(tr("API server: 127.0.0.1:%1, %2 served").arg(server->port()).arg(server->requestsServed()));
         m_apiStatus->setToolTip(tr("Programs on this computer reach the active model at http://127.0.0.1:%1/v1; "
                                    "requests answered since the server started: %2.")
                                     .arg(server->port())
                                     .arg(server->requestsServed()));
         break;
-    case LocalApiServer::State::Failed:
+    case core::LocalApiServer::State::Failed:
         m_apiStatus->setText(tr("API server: port %1 is taken").arg(server->port()));
         m_apiStatus->setToolTip(apiServerFailure());
         break;
     }
 }
 
-void MainWindow::showModel(const ModelDescription& model) {
+void MainWindow::showModel(const core::ModelDescription& model) {
     if (model.remote)
         m_modelLabel->setText(tr("Model: %1 (remote, %2)").arg(model.name, model.path));
     else
@@ -251,14 +253,14 @@ void MainWindow::showModel(const ModelDescription& model) {
                                               : tr("No model"));
 }
 
-void MainWindow::onModelLoaded(const ModelDescription& model) {
+void MainWindow::onModelLoaded(const core::ModelDescription& model) {
     m_loadProgress->hide();
     showModel(model);
     if (model.remote) {
-        m_services.settings->setActiveModelPath(AppSettings::remoteModelPath(model.path, model.name));
+        m_services.settings->setActiveModelPath(core::AppSettings::remoteModelPath(model.path, model.name));
         return;
     }
-    const bool bundled = QFileInfo(model.path) == QFileInfo(ModelRegistry::bundledModelPath());
+    const bool bundled = QFileInfo(model.path) == QFileInfo(core::ModelRegistry::bundledModelPath());
     m_services.settings->setActiveModelPath(bundled ? QString() : model.path);
 }
 
@@ -274,7 +276,7 @@ void MainWindow::showSettings() {
     SettingsDialog dialog(m_services, this);
     connect(&dialog, &SettingsDialog::activateModelRequested, this, &MainWindow::loadModel);
     connect(&dialog, &SettingsDialog::engineSettingsChanged, this, [this] {
-        const ModelDescription& current = m_services.engine->currentModel();
+        const core::ModelDescription& current = m_services.engine->currentModel();
         if (!current.path.isEmpty() && !current.remote) // a remote model has no engine settings here
             loadModel(current.path);
     });
@@ -326,3 +328,5 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     m_services.settings->sync();
     event->accept();
 }
+
+} // namespace kmlm::ui

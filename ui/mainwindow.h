@@ -8,12 +8,18 @@
 #include <QIcon>
 #include <QMainWindow>
 
-class ChatPage;
-class EditorPage;
 class QLabel;
 class QProgressBar;
 class QTabWidget;
+
+namespace kmlm::core {
 struct ModelDescription;
+}
+
+namespace kmlm::ui {
+
+class ChatPage;
+class EditorPage;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -45,8 +51,8 @@ private:
     void createMenus();
     void createStatusBar();
     void updateTitle();
-    void showModel(const ModelDescription& model);
-    void onModelLoaded(const ModelDescription& model);
+    void showModel(const core::ModelDescription& model);
+    void onModelLoaded(const core::ModelDescription& model);
     void onModelLoadFailed(const QString& message, const QString& activePath);
     void applyAppearance();
     void showApiServerState();
@@ -61,3 +67,5 @@ private:
     QLabel* m_apiStatus = nullptr;
     Retranslator m_texts;
 };
+
+} // namespace kmlm::ui

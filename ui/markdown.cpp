@@ -15,6 +15,8 @@
 #include <QTextDocument>
 #include <QTextDocumentFragment>
 
+namespace kmlm::ui {
+
 namespace {
 
 struct Fence {
@@ -223,3 +225,5 @@ void insertMarkdown(QTextCursor& cursor, const QString& markdown, bool dark, QSt
         cursor.insertFragment(QTextDocumentFragment(&doc));
     }
 }
+
+} // namespace kmlm::ui

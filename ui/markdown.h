@@ -8,6 +8,10 @@
 #include <QString>
 #include <QStringList>
 
+class QTextCursor;
+
+namespace kmlm::ui {
+
 struct MarkdownSegment {
     bool code = false;
     QString text;      // Markdown prose, or the code without its fences
@@ -18,11 +22,11 @@ struct MarkdownSegment {
 // end, which is what a streaming answer looks like halfway through a block.
 QList<MarkdownSegment> splitMarkdown(const QString& markdown);
 
-class QTextCursor;
-
 // Moves on to a fresh, empty paragraph (no list, no heading) unless the cursor is in one.
 void startBlock(QTextCursor& cursor);
 
 // Inserts markdown at cursor, starting a new paragraph. Each code block's text is appended to
 // codeBlocks and its copy link names its index there.
 void insertMarkdown(QTextCursor& cursor, const QString& markdown, bool dark, QStringList* codeBlocks);
+
+} // namespace kmlm::ui

@@ -10,6 +10,8 @@
 
 #include <algorithm>
 
+namespace kmlm::ui {
+
 namespace {
 // In lines of the font: the meter scales with it (and with the screen's scale factor).
 constexpr double kBarLines = 5.0;
@@ -21,11 +23,11 @@ MemoryMeterWidget::MemoryMeterWidget(QWidget* parent) : QWidget(parent) {
     updateToolTip();
 }
 
-void MemoryMeterWidget::setMonitor(MemoryMonitor* monitor) {
+void MemoryMeterWidget::setMonitor(core::MemoryMonitor* monitor) {
     clear();
     if (!monitor) return;
     for (const auto& s : monitor->history()) addSample(s.used, s.ceiling, s.model, s.kv, s.app);
-    connect(monitor, &MemoryMonitor::sampled, this, &MemoryMeterWidget::addSample, Qt::UniqueConnection);
+    connect(monitor, &core::MemoryMonitor::sampled, this, &MemoryMeterWidget::addSample, Qt::UniqueConnection);
 }
 
 void MemoryMeterWidget::setHistoryLength(int samples) {
@@ -57,7 +59,7 @@ double MemoryMeterWidget::fraction() const {
 MemoryMeterWidget::Level MemoryMeterWidget::level() const {
     const Sample s = latest();
     if (s.ceiling == 0) return Level::Normal;
-    const quint64 margin = MemoryMonitor::guardMargin(s.ceiling);
+    const quint64 margin = core::MemoryMonitor::guardMargin(s.ceiling);
     if (s.used + margin >= s.ceiling) return Level::Critical;
     return s.used + 4 * margin >= s.ceiling || fraction() >= 0.8 ? Level::Warning : Level::Normal;
 }
@@ -152,7 +154,7 @@ void MemoryMeterWidget::paintBar(QPainter& p, const QRect& r) const {
         x += w;
     }
     // Where the guard stops answers: a tick at ceiling - margin.
-    const double guard = r.left() + 1 + double(s.ceiling - MemoryMonitor::guardMargin(s.ceiling)) * scale;
+    const double guard = r.left() + 1 + double(s.ceiling - core::MemoryMonitor::guardMargin(s.ceiling)) * scale;
     p.setPen(QPen(palette().color(QPalette::WindowText), 1));
     p.drawLine(QPointF(guard, r.top()), QPointF(guard, r.bottom()));
 }
@@ -204,3 +206,5 @@ void MemoryMeterWidget::changeEvent(QEvent* event) {
     if (event->type() == QEvent::LanguageChange || event->type() == QEvent::LocaleChange) updateToolTip();
     QWidget::changeEvent(event);
 }
+
+} // namespace kmlm::ui

@@ -6,7 +6,11 @@
 #include <QVector>
 #include <QWidget>
 
+namespace kmlm::core {
 class MemoryMonitor;
+}
+
+namespace kmlm::ui {
 
 class MemoryMeterWidget : public QWidget {
     Q_OBJECT
@@ -22,7 +26,7 @@ public:
     explicit MemoryMeterWidget(QWidget* parent = nullptr);
 
     // Follows a monitor: takes its history now and every sample from then on.
-    void setMonitor(MemoryMonitor* monitor);
+    void setMonitor(core::MemoryMonitor* monitor);
     void setHistoryLength(int samples); // default 60
     int historyLength() const { return m_historyLength; }
 
@@ -63,3 +67,5 @@ private:
     int m_historyLength = 60;
     QVector<Sample> m_history;
 };
+
+} // namespace kmlm::ui

@@ -5,4 +5,8 @@
 
 class QWidget;
 
+namespace kmlm::ui {
+
 void showWarning(QWidget* parent, const QString& title, const QString& text);
+
+} // namespace kmlm::ui

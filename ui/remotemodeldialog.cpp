@@ -12,6 +12,8 @@
 #include <QPushButton>
 #include <QtConcurrent>
 
+namespace kmlm::ui {
+
 namespace {
 // Listing is quick when the server is there; a dead address should not keep the user long.
 constexpr int kListTimeoutSeconds = 10;
@@ -65,8 +67,8 @@ RemoteModelDialog::RemoteModelDialog(QWidget* parent)
     resize(qMax(560, 60 * fontMetrics().averageCharWidth()), sizeHint().height());
 }
 
-RemoteModelSettings RemoteModelDialog::remoteModel() const {
-    RemoteModelSettings r;
+core::RemoteModelSettings RemoteModelDialog::remoteModel() const {
+    core::RemoteModelSettings r;
     r.baseUrl = m_url->text().trimmed();
     r.apiKey = m_key->text().trimmed();
     r.model = m_models->currentText();
@@ -86,7 +88,7 @@ void RemoteModelDialog::listModels() {
         try {
             for (const std::string& id : kmlm::server::remote_models(endpoint)) listing.ids << QString::fromStdString(id);
         } catch (const std::exception& e) {
-            listing.error = remoteErrorMessage(e);
+            listing.error = core::remoteErrorMessage(e);
         }
         return listing;
     }));
@@ -107,3 +109,5 @@ void RemoteModelDialog::showModels() {
         m_status->setText(tr("%n model(s) on the server: choose one.", nullptr, int(listing.ids.size())));
     Q_EMIT modelsListed();
 }
+
+} // namespace kmlm::ui

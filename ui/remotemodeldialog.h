@@ -13,13 +13,15 @@ class QLabel;
 class QLineEdit;
 class QPushButton;
 
+namespace kmlm::ui {
+
 class RemoteModelDialog : public QDialog {
     Q_OBJECT
 public:
     explicit RemoteModelDialog(QWidget* parent = nullptr);
 
     // The chosen model, its URL and key (valid once accepted).
-    RemoteModelSettings remoteModel() const;
+    core::RemoteModelSettings remoteModel() const;
 
     QLineEdit* urlEditor() const { return m_url; }
     QLineEdit* keyEditor() const { return m_key; }
@@ -47,3 +49,5 @@ private:
     };
     QFutureWatcher<Listing> m_watcher;
 };
+
+} // namespace kmlm::ui

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+namespace kmlm::ui {
+
 class Retranslator {
 public:
     void add(std::function<void()> setText) {
@@ -21,3 +23,5 @@ public:
 private:
     std::vector<std::function<void()>> m_setters;
 };
+
+} // namespace kmlm::ui

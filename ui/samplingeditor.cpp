@@ -6,6 +6,8 @@
 
 #include <algorithm>
 
+namespace kmlm::ui {
+
 // The boxes take the engine's ranges, so that a value the settings file or the CLI accepts is
 // shown as it is, not clamped and saved back changed.
 namespace {
@@ -49,7 +51,7 @@ SamplingEditor::SamplingEditor(QWidget* parent)
     setSampling({});
 }
 
-void SamplingEditor::setSampling(const SamplingSettings& s) {
+void SamplingEditor::setSampling(const core::SamplingSettings& s) {
     m_temperature->setValue(s.temperature);
     m_topK->setValue(s.topK);
     m_topP->setValue(s.topP);
@@ -60,8 +62,8 @@ void SamplingEditor::setSampling(const SamplingSettings& s) {
     m_seed->setValue(int(std::clamp<qint64>(s.seed, -1, 2147483647)));
 }
 
-SamplingSettings SamplingEditor::sampling() const {
-    SamplingSettings s;
+core::SamplingSettings SamplingEditor::sampling() const {
+    core::SamplingSettings s;
     s.temperature = m_temperature->value();
     s.topK = m_topK->value();
     s.topP = m_topP->value();
@@ -72,3 +74,5 @@ SamplingSettings SamplingEditor::sampling() const {
     s.seed = m_seed->value();
     return s;
 }
+
+} // namespace kmlm::ui

@@ -8,12 +8,14 @@
 class QDoubleSpinBox;
 class QSpinBox;
 
+namespace kmlm::ui {
+
 class SamplingEditor : public QWidget {
     Q_OBJECT
 public:
     explicit SamplingEditor(QWidget* parent = nullptr);
-    void setSampling(const SamplingSettings& sampling);
-    SamplingSettings sampling() const;
+    void setSampling(const core::SamplingSettings& sampling);
+    core::SamplingSettings sampling() const;
 
 private:
     QDoubleSpinBox* m_temperature;
@@ -25,3 +27,5 @@ private:
     QSpinBox* m_maxTokens;
     QSpinBox* m_seed;
 };
+
+} // namespace kmlm::ui

@@ -37,13 +37,15 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
+namespace kmlm::ui {
+
 QString formatBytes(quint64 bytes) {
     const double b = double(bytes);
     if (b >= 1e9)
-        return QCoreApplication::translate("SettingsDialog", "%1 GB").arg(b / 1e9, 0, 'f', 2);
+        return QCoreApplication::translate("kmlm::ui::SettingsDialog", "%1 GB").arg(b / 1e9, 0, 'f', 2);
     if (b >= 1e6)
-        return QCoreApplication::translate("SettingsDialog", "%1 MB").arg(b / 1e6, 0, 'f', 1);
-    return QCoreApplication::translate("SettingsDialog", "%1 KB").arg(b / 1e3, 0, 'f', 0);
+        return QCoreApplication::translate("kmlm::ui::SettingsDialog", "%1 MB").arg(b / 1e6, 0, 'f', 1);
+    return QCoreApplication::translate("kmlm::ui::SettingsDialog", "%1 KB").arg(b / 1e3, 0, 'f', 0);
 }
 
 QString formatCount(quint64 count) {
@@ -57,32 +59,32 @@ QString formatCount(quint64 count) {
     return QString::number(count);
 }
 
-QString describeDownload(const ModelDownload& d) {
+QString describeDownload(const core::ModelDownload& d) {
     const int percent = d.total() > 0 ? int(100.0 * double(d.received()) / double(d.total())) : 0;
     switch (d.state()) {
-    case ModelDownload::State::Queued:
-        return QCoreApplication::translate("SettingsDialog", "Waiting for the download before it");
-    case ModelDownload::State::Connecting:
-        return QCoreApplication::translate("SettingsDialog", "Connecting to Hugging Face…");
-    case ModelDownload::State::Downloading: {
-        QString text = QCoreApplication::translate("SettingsDialog", "Downloading: %1% (%2 of %3)").arg(percent).arg(formatBytes(d.received()), formatBytes(d.total()));
+    case core::ModelDownload::State::Queued:
+        return QCoreApplication::translate("kmlm::ui::SettingsDialog", "Waiting for the download before it");
+    case core::ModelDownload::State::Connecting:
+        return QCoreApplication::translate("kmlm::ui::SettingsDialog", "Connecting to Hugging Face…");
+    case core::ModelDownload::State::Downloading: {
+        QString text = QCoreApplication::translate("kmlm::ui::SettingsDialog", "Downloading: %1% (%2 of %3)").arg(percent).arg(formatBytes(d.received()), formatBytes(d.total()));
         if (d.bytesPerSecond() > 0)
-            text += QCoreApplication::translate("SettingsDialog", ", %1/s").arg(formatBytes(quint64(d.bytesPerSecond())));
+            text += QCoreApplication::translate("kmlm::ui::SettingsDialog", ", %1/s").arg(formatBytes(quint64(d.bytesPerSecond())));
         const qint64 left = d.secondsLeft();
         if (left >= 0)
-            text += left >= 90 ? QCoreApplication::translate("SettingsDialog", ", %1 min left").arg((left + 30) / 60) : QCoreApplication::translate("SettingsDialog", ", %1 s left").arg(left);
+            text += left >= 90 ? QCoreApplication::translate("kmlm::ui::SettingsDialog", ", %1 min left").arg((left + 30) / 60) : QCoreApplication::translate("kmlm::ui::SettingsDialog", ", %1 s left").arg(left);
         return text;
     }
-    case ModelDownload::State::Verifying:
-        return QCoreApplication::translate("SettingsDialog", "Checking the SHA-256…");
-    case ModelDownload::State::Paused:
-        return QCoreApplication::translate("SettingsDialog", "Paused at %1% (%2 of %3)").arg(percent).arg(formatBytes(d.received()), formatBytes(d.total()));
-    case ModelDownload::State::Finished:
-        return d.verified() ? QCoreApplication::translate("SettingsDialog", "Downloaded and verified") : QCoreApplication::translate("SettingsDialog", "Downloaded");
-    case ModelDownload::State::Failed:
-        return QCoreApplication::translate("SettingsDialog", "Failed: %1").arg(d.errorString());
-    case ModelDownload::State::Cancelled:
-        return QCoreApplication::translate("SettingsDialog", "Cancelled");
+    case core::ModelDownload::State::Verifying:
+        return QCoreApplication::translate("kmlm::ui::SettingsDialog", "Checking the SHA-256…");
+    case core::ModelDownload::State::Paused:
+        return QCoreApplication::translate("kmlm::ui::SettingsDialog", "Paused at %1% (%2 of %3)").arg(percent).arg(formatBytes(d.received()), formatBytes(d.total()));
+    case core::ModelDownload::State::Finished:
+        return d.verified() ? QCoreApplication::translate("kmlm::ui::SettingsDialog", "Downloaded and verified") : QCoreApplication::translate("kmlm::ui::SettingsDialog", "Downloaded");
+    case core::ModelDownload::State::Failed:
+        return QCoreApplication::translate("kmlm::ui::SettingsDialog", "Failed: %1").arg(d.errorString());
+    case core::ModelDownload::State::Cancelled:
+        return QCoreApplication::translate("kmlm::ui::SettingsDialog", "Cancelled");
     }
     return {};
 }
@@ -96,7 +98,7 @@ constexpr int FileRole = Qt::UserRole + 3;  // index into the entry's files; -1 
 constexpr int RemoteRole = Qt::UserRole + 4; // a remote model (PathRole: AppSettings::remoteModelPath)
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 
-QString uiLanguage(const AppSettings* settings) {
+QString uiLanguage(const core::AppSettings* settings) {
     return settings->uiLanguage().isEmpty() ? QLocale().name() : settings->uiLanguage();
 }
 
@@ -236,25 +238,25 @@ QWidget* SettingsDialog::createInstalledPane() {
         QDir().mkpath(m_services.models->modelsFolder());
         QDesktopServices::openUrl(QUrl::fromLocalFile(m_services.models->modelsFolder()));
     });
-    connect(refresh, &QPushButton::clicked, m_services.models, &ModelRegistry::refresh);
-    connect(m_services.models, &ModelRegistry::modelsChanged, this, &SettingsDialog::fillModels);
-    connect(m_services.models, &ModelRegistry::modelAddFailed, this, [this](const QString& path, const QString& message) {
+    connect(refresh, &QPushButton::clicked, m_services.models, &core::ModelRegistry::refresh);
+    connect(m_services.models, &core::ModelRegistry::modelsChanged, this, &SettingsDialog::fillModels);
+    connect(m_services.models, &core::ModelRegistry::modelAddFailed, this, [this](const QString& path, const QString& message) {
         showWarning(this, tr("Add model file"), tr("%1 is not a usable model: %2").arg(path, message));
     });
 
-    EngineController* engine = m_services.engine;
-    connect(engine, &EngineController::modelLoadStarted, this, [this](const QString& path) {
+    core::EngineController* engine = m_services.engine;
+    connect(engine, &core::EngineController::modelLoadStarted, this, [this](const QString& path) {
         m_loadProgress->setValue(0);
         m_loadProgress->show();
         m_loadStatus->setText(tr("Loading %1…").arg(QFileInfo(path).fileName()));
     });
-    connect(engine, &EngineController::modelLoadProgress, this, [this](float f) { m_loadProgress->setValue(int(f * 100)); });
-    connect(engine, &EngineController::modelLoaded, this, [this](const ModelDescription& model) {
+    connect(engine, &core::EngineController::modelLoadProgress, this, [this](float f) { m_loadProgress->setValue(int(f * 100)); });
+    connect(engine, &core::EngineController::modelLoaded, this, [this](const core::ModelDescription& model) {
         m_loadProgress->hide();
         m_loadStatus->setText(tr("Active model: %1").arg(model.name));
         fillModels();
     });
-    connect(engine, &EngineController::modelLoadFailed, this, [this](const QString& message, const QString&) {
+    connect(engine, &core::EngineController::modelLoadFailed, this, [this](const QString& message, const QString&) {
         m_loadProgress->hide();
         m_loadStatus->setText(tr("Loading failed: %1").arg(message));
         fillModels();
@@ -304,25 +306,25 @@ QWidget* SettingsDialog::createDownloadPane() {
     connect(m_catalog, &QTreeWidget::currentItemChanged, this, &SettingsDialog::showCatalogDetails);
     connect(m_download, &QPushButton::clicked, this, &SettingsDialog::startSelectedDownload);
     connect(m_pause, &QPushButton::clicked, this, [this] {
-        ModelDownload* d = selectedDownload();
+        core::ModelDownload* d = selectedDownload();
         if (!d)
             return;
-        if (d->state() == ModelDownload::State::Paused || d->state() == ModelDownload::State::Failed)
+        if (d->state() == core::ModelDownload::State::Paused || d->state() == core::ModelDownload::State::Failed)
             m_services.downloads->resume(d);
         else
             d->pause();
     });
     connect(m_cancelDownload, &QPushButton::clicked, this, [this] {
-        if (ModelDownload* d = selectedDownload())
+        if (core::ModelDownload* d = selectedDownload())
             m_services.downloads->remove(d);
         fillCatalog();
     });
     connect(m_useDownloaded, &QPushButton::clicked, this, [this] {
-        if (ModelDownload* d = selectedDownload(); d && d->state() == ModelDownload::State::Finished)
+        if (core::ModelDownload* d = selectedDownload(); d && d->state() == core::ModelDownload::State::Finished)
             emit activateModelRequested(d->targetPath());
     });
-    connect(m_services.downloads, &DownloadManager::changed, this, &SettingsDialog::updateDownloadRow);
-    connect(m_services.downloads, &DownloadManager::added, this, &SettingsDialog::updateDownloadRow);
+    connect(m_services.downloads, &core::DownloadManager::changed, this, &SettingsDialog::updateDownloadRow);
+    connect(m_services.downloads, &core::DownloadManager::added, this, &SettingsDialog::updateDownloadRow);
     return box;
 }
 
@@ -340,7 +342,7 @@ void SettingsDialog::fillCatalog() {
     const int selectedFile = m_catalog->currentItem() ? m_catalog->currentItem()->data(0, FileRole).toInt() : -1;
     m_catalog->clear();
     m_catalog->setHeaderLabels({tr("Model"), tr("Download"), tr("Memory at %1 tokens").arg(context), tr("Under the ceiling"), tr("Status")});
-    for (const CatalogEntry& e : m_services.catalog->entries) {
+    for (const core::CatalogEntry& e : m_services.catalog->entries) {
         auto* top = new QTreeWidgetItem(m_catalog);
         top->setText(CatalogNameColumn, e.runsHere() ? e.name : tr("%1 (not supported yet)").arg(e.name));
         top->setData(0, EntryRole, e.id);
@@ -349,9 +351,9 @@ void SettingsDialog::fillCatalog() {
         if (!e.runsHere())
             top->setForeground(CatalogNameColumn, palette().brush(QPalette::Disabled, QPalette::Text));
         for (int i = 0; i < e.files.size(); ++i) {
-            const CatalogFile& f = e.files[i];
+            const core::CatalogFile& f = e.files[i];
             auto* item = new QTreeWidgetItem(top);
-            const quint64 memory = estimateCatalogMemory(e, f, context, kv).total();
+            const quint64 memory = core::estimateCatalogMemory(e, f, context, kv).total();
             const bool fits = ceiling == 0 || memory <= ceiling;
             item->setText(CatalogNameColumn, f.quantization);
             item->setText(CatalogSizeColumn, formatBytes(f.size));
@@ -370,7 +372,7 @@ void SettingsDialog::fillCatalog() {
             m_catalog->setCurrentItem(top);
     }
     m_catalog->expandAll();
-    for (ModelDownload* d : m_services.downloads->downloads())
+    for (core::ModelDownload* d : m_services.downloads->downloads())
         updateDownloadRow(d);
     for (int c = CatalogSizeColumn; c <= CatalogFitsColumn; ++c)
         m_catalog->resizeColumnToContents(c);
@@ -379,35 +381,35 @@ void SettingsDialog::fillCatalog() {
     // Files already in the models folder.
     for (int t = 0; t < m_catalog->topLevelItemCount(); ++t) {
         QTreeWidgetItem* top = m_catalog->topLevelItem(t);
-        const CatalogEntry* e = m_services.catalog->entry(top->data(0, EntryRole).toString());
+        const core::CatalogEntry* e = m_services.catalog->entry(top->data(0, EntryRole).toString());
         for (int i = 0; i < top->childCount(); ++i) {
             QTreeWidgetItem* item = top->child(i);
             if (item->text(CatalogStatusColumn).isEmpty()
-                && QFileInfo::exists(ModelDownload::targetPath(m_services.settings->modelsFolder(), e->files[i].file)))
+                && QFileInfo::exists(core::ModelDownload::targetPath(m_services.settings->modelsFolder(), e->files[i].file)))
                 item->setText(CatalogStatusColumn, tr("installed"));
         }
     }
     showCatalogDetails();
 }
 
-void SettingsDialog::updateDownloadRow(ModelDownload* d) {
+void SettingsDialog::updateDownloadRow(core::ModelDownload* d) {
     if (!m_catalog)
         return;
     for (int t = 0; t < m_catalog->topLevelItemCount(); ++t) {
         QTreeWidgetItem* top = m_catalog->topLevelItem(t);
-        const CatalogEntry* e = m_services.catalog->entry(top->data(0, EntryRole).toString());
+        const core::CatalogEntry* e = m_services.catalog->entry(top->data(0, EntryRole).toString());
         for (int i = 0; e && i < top->childCount(); ++i) {
-            const CatalogFile& f = e->files[i];
+            const core::CatalogFile& f = e->files[i];
             if (f.repo != d->spec().repo || f.file != d->spec().file)
                 continue;
             QString status;
             const int percent = d->total() ? int(100.0 * double(d->received()) / double(d->total())) : 0;
             switch (d->state()) {
-            case ModelDownload::State::Downloading: status = tr("%1%").arg(percent); break;
-            case ModelDownload::State::Paused: status = tr("paused at %1%").arg(percent); break;
-            case ModelDownload::State::Finished: status = tr("installed"); break;
-            case ModelDownload::State::Failed: status = tr("failed"); break;
-            case ModelDownload::State::Cancelled: break;
+            case core::ModelDownload::State::Downloading: status = tr("%1%").arg(percent); break;
+            case core::ModelDownload::State::Paused: status = tr("paused at %1%").arg(percent); break;
+            case core::ModelDownload::State::Finished: status = tr("installed"); break;
+            case core::ModelDownload::State::Failed: status = tr("failed"); break;
+            case core::ModelDownload::State::Cancelled: break;
             default: status = tr("waiting"); break;
             }
             top->child(i)->setText(CatalogStatusColumn, status);
@@ -417,12 +419,12 @@ void SettingsDialog::updateDownloadRow(ModelDownload* d) {
         showCatalogDetails();
 }
 
-ModelDownload* SettingsDialog::selectedDownload() const {
+core::ModelDownload* SettingsDialog::selectedDownload() const {
     QTreeWidgetItem* item = m_catalog ? m_catalog->currentItem() : nullptr;
     if (!item || item->data(0, FileRole).toInt() < 0)
         return nullptr;
-    const CatalogEntry* e = m_services.catalog->entry(item->data(0, EntryRole).toString());
-    const CatalogFile& f = e->files[item->data(0, FileRole).toInt()];
+    const core::CatalogEntry* e = m_services.catalog->entry(item->data(0, EntryRole).toString());
+    const core::CatalogFile& f = e->files[item->data(0, FileRole).toInt()];
     return m_services.downloads->find(f.repo, f.file);
 }
 
@@ -430,10 +432,10 @@ void SettingsDialog::showCatalogDetails() {
     if (!m_catalog)
         return;
     QTreeWidgetItem* item = m_catalog->currentItem();
-    const CatalogEntry* e = item ? m_services.catalog->entry(item->data(0, EntryRole).toString()) : nullptr;
+    const core::CatalogEntry* e = item ? m_services.catalog->entry(item->data(0, EntryRole).toString()) : nullptr;
     const int fileIndex = item ? item->data(0, FileRole).toInt() : -1;
-    const CatalogFile* f = e && fileIndex >= 0 ? &e->files[fileIndex] : nullptr;
-    ModelDownload* d = selectedDownload();
+    const core::CatalogFile* f = e && fileIndex >= 0 ? &e->files[fileIndex] : nullptr;
+    core::ModelDownload* d = selectedDownload();
     if (!e) {
         m_catalogDetails->setText(tr("Choose a model and one of its quantizations: the list shows how much memory each "
                                      "needs with the context and KV cache of the Engine page, before anything is downloaded."));
@@ -458,12 +460,12 @@ void SettingsDialog::showCatalogDetails() {
             html += QStringLiteral("<p><i>%1</i></p>").arg(e->notes.toHtmlEscaped());
         m_catalogDetails->setText(html);
     }
-    const bool canDownload = f && e->runsHere() && (!d || d->isDone() || d->state() == ModelDownload::State::Paused);
-    m_download->setEnabled(canDownload && !(d && d->state() == ModelDownload::State::Finished));
-    m_pause->setVisible(d && !d->isDone() && d->state() != ModelDownload::State::Queued);
-    m_pause->setText(d && d->state() == ModelDownload::State::Paused ? tr("Resume") : tr("Pause"));
+    const bool canDownload = f && e->runsHere() && (!d || d->isDone() || d->state() == core::ModelDownload::State::Paused);
+    m_download->setEnabled(canDownload && !(d && d->state() == core::ModelDownload::State::Finished));
+    m_pause->setVisible(d && !d->isDone() && d->state() != core::ModelDownload::State::Queued);
+    m_pause->setText(d && d->state() == core::ModelDownload::State::Paused ? tr("Resume") : tr("Pause"));
     m_cancelDownload->setVisible(d && !d->isDone());
-    m_useDownloaded->setVisible(d && d->state() == ModelDownload::State::Finished);
+    m_useDownloaded->setVisible(d && d->state() == core::ModelDownload::State::Finished);
     m_downloadProgress->setVisible(d && !d->isDone());
     if (d && d->total() > 0)
         m_downloadProgress->setValue(int(1000.0 * double(d->received()) / double(d->total())));
@@ -475,9 +477,9 @@ void SettingsDialog::startSelectedDownload() {
     QTreeWidgetItem* item = m_catalog->currentItem();
     if (!item || item->data(0, FileRole).toInt() < 0)
         return;
-    const CatalogEntry* e = m_services.catalog->entry(item->data(0, EntryRole).toString());
-    const CatalogFile& f = e->files[item->data(0, FileRole).toInt()];
-    DownloadSpec spec;
+    const core::CatalogEntry* e = m_services.catalog->entry(item->data(0, EntryRole).toString());
+    const core::CatalogFile& f = e->files[item->data(0, FileRole).toInt()];
+    core::DownloadSpec spec;
     spec.repo = f.repo;
     spec.file = f.file;
     spec.folder = m_services.settings->modelsFolder();
@@ -491,7 +493,7 @@ void SettingsDialog::fillModels() {
     const QString active = m_services.engine->currentModel().path;
     const QString selected = m_models->currentItem() ? m_models->currentItem()->data(0, PathRole).toString() : active;
     m_models->clear();
-    for (const ModelDescription& m : m_services.models->models()) {
+    for (const core::ModelDescription& m : m_services.models->models()) {
         auto* item = new QTreeWidgetItem(m_models);
         QString name = m.name.isEmpty() ? QFileInfo(m.path).fileName() : m.name;
         if (m.bundled)
@@ -531,10 +533,10 @@ void SettingsDialog::fillModels() {
 }
 
 void SettingsDialog::fillRemoteModels(const QString& selected) {
-    const ModelDescription& current = m_services.engine->currentModel();
-    const QString active = current.remote ? AppSettings::remoteModelPath(current.path, current.name) : QString();
-    for (const RemoteModelSettings& r : m_services.settings->remoteModels()) {
-        const QString path = AppSettings::remoteModelPath(r.baseUrl, r.model);
+    const core::ModelDescription& current = m_services.engine->currentModel();
+    const QString active = current.remote ? core::AppSettings::remoteModelPath(current.path, current.name) : QString();
+    for (const core::RemoteModelSettings& r : m_services.settings->remoteModels()) {
+        const QString path = core::AppSettings::remoteModelPath(r.baseUrl, r.model);
         auto* item = new QTreeWidgetItem(m_models);
         const bool isActive = path == active;
         item->setText(NameColumn, isActive ? tr("%1 — remote, active").arg(r.model) : tr("%1 — remote").arg(r.model));
@@ -566,7 +568,7 @@ void SettingsDialog::showModelDetails() {
         m_modelDetails->setText(html);
         return;
     }
-    const ModelDescription m = item ? m_services.models->model(item->data(0, PathRole).toString()) : ModelDescription();
+    const core::ModelDescription m = item ? m_services.models->model(item->data(0, PathRole).toString()) : core::ModelDescription();
     if (!item || m.path.isEmpty()) {
         m_modelDetails->setText(tr("Choose a model to see its details."));
         return;
@@ -609,12 +611,12 @@ void SettingsDialog::addRemoteModel() {
     RemoteModelDialog dialog(this);
     if (dialog.exec() != QDialog::Accepted)
         return;
-    const RemoteModelSettings remote = dialog.remoteModel();
+    const core::RemoteModelSettings remote = dialog.remoteModel();
     m_services.settings->addRemoteModel(remote);
     m_services.settings->sync();
     fillModels();
     for (int i = 0; i < m_models->topLevelItemCount(); ++i)
-        if (m_models->topLevelItem(i)->data(0, PathRole).toString() == AppSettings::remoteModelPath(remote.baseUrl, remote.model))
+        if (m_models->topLevelItem(i)->data(0, PathRole).toString() == core::AppSettings::remoteModelPath(remote.baseUrl, remote.model))
             m_models->setCurrentItem(m_models->topLevelItem(i));
 }
 
@@ -751,9 +753,9 @@ QWidget* SettingsDialog::createGenerationPage() {
 QWidget* SettingsDialog::createAppearancePage() {
     auto* page = new QWidget;
     m_theme = new QComboBox;
-    m_theme->addItem(tr("System"), int(AppSettings::Theme::System));
-    m_theme->addItem(tr("Light"), int(AppSettings::Theme::Light));
-    m_theme->addItem(tr("Dark"), int(AppSettings::Theme::Dark));
+    m_theme->addItem(tr("System"), int(core::AppSettings::Theme::System));
+    m_theme->addItem(tr("Light"), int(core::AppSettings::Theme::Light));
+    m_theme->addItem(tr("Dark"), int(core::AppSettings::Theme::Dark));
     m_language = new QComboBox;
     m_language->setObjectName(QStringLiteral("language"));
     m_language->addItem(tr("System language"), QString());
@@ -771,7 +773,7 @@ QWidget* SettingsDialog::createAppearancePage() {
 }
 
 void SettingsDialog::load() {
-    AppSettings* s = m_services.settings;
+    core::AppSettings* s = m_services.settings;
     m_threads->setValue(s->threads());
     m_memoryLimit->setValue(double(s->memoryLimit()) / kGiB);
     m_token->setText(s->huggingFaceToken());
@@ -788,10 +790,10 @@ void SettingsDialog::load() {
 }
 
 void SettingsDialog::apply() {
-    AppSettings* s = m_services.settings;
+    core::AppSettings* s = m_services.settings;
     const bool engineChanged = s->threads() != m_threads->value() || s->contextLength() != m_context->value()
         || s->kvType() != m_kvType->currentData().toString() || s->memoryLimit() != chosenMemoryLimit();
-    const auto theme = AppSettings::Theme(m_theme->currentData().toInt());
+    const auto theme = core::AppSettings::Theme(m_theme->currentData().toInt());
     const bool looksChanged = s->theme() != theme || s->fontSize() != m_fontSize->value();
     const bool newLanguage = s->uiLanguage() != m_language->currentData().toString();
     const bool apiChanged = s->apiServerEnabled() != m_apiEnabled->isChecked() || s->apiServerPort() != m_apiPort->value()
@@ -820,3 +822,5 @@ void SettingsDialog::apply() {
     if (apiChanged)
         emit apiServerChanged();
 }
+
+} // namespace kmlm::ui

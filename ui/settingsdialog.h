@@ -8,7 +8,6 @@
 
 #include <QDialog>
 
-class ModelDownload;
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
@@ -21,6 +20,13 @@ class QSpinBox;
 class QTabWidget;
 class QTreeWidget;
 class QTreeWidgetItem;
+
+namespace kmlm::core {
+class ModelDownload;
+}
+
+namespace kmlm::ui {
+
 class SamplingEditor;
 
 class SettingsDialog : public QDialog {
@@ -68,14 +74,14 @@ private:
     void showModelDetails();
     void fillCatalog();
     void showCatalogDetails();
-    void updateDownloadRow(ModelDownload* download);
+    void updateDownloadRow(core::ModelDownload* download);
     void addModelFile();
     void removeSelectedModel();
     void useSelectedModel();
     void fillRemoteModels(const QString& selected);
     QWidget* createApiServerGroup();
     void startSelectedDownload();
-    ModelDownload* selectedDownload() const;
+    core::ModelDownload* selectedDownload() const;
     quint64 chosenMemoryLimit() const; // the Engine page's value (not yet applied)
 
     AppServices m_services;
@@ -116,4 +122,6 @@ QString formatBytes(quint64 bytes);
 // "1.3 B", "270 M", "887 K" parameters.
 QString formatCount(quint64 count);
 // "Downloading: 42% (680 MB of 1.6 GB), 3.1 MB/s, 5 min left", "Paused at 42%", "Failed: ..."
-QString describeDownload(const ModelDownload& download);
+QString describeDownload(const core::ModelDownload& download);
+
+} // namespace kmlm::ui

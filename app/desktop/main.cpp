@@ -28,15 +28,15 @@ int main(int argc, char* argv[]) {
     QApplication::setApplicationDisplayName(QStringLiteral("Korean Mini LM"));
     QApplication::setApplicationVersion(QStringLiteral(KMLM_VERSION));
     QApplication::setDesktopFileName(QStringLiteral("io.github.kmlm.KoreanMiniLM"));
-    QApplication::setWindowIcon(MainWindow::appIcon());
+    QApplication::setWindowIcon(kmlm::ui::MainWindow::appIcon());
 
-    AppSettings settings;
-    Appearance::applyTheme(settings.theme());
-    Appearance::applyFont(settings.fontSize());
-    Appearance::installTranslations(settings.uiLanguage());
-    QApplication::setApplicationDisplayName(QApplication::translate("MainWindow", "Korean Mini LM"));
+    kmlm::core::AppSettings settings;
+    kmlm::ui::Appearance::applyTheme(settings.theme());
+    kmlm::ui::Appearance::applyFont(settings.fontSize());
+    kmlm::ui::Appearance::installTranslations(settings.uiLanguage());
+    QApplication::setApplicationDisplayName(QApplication::translate("kmlm::ui::MainWindow", "Korean Mini LM"));
 
-    ChatStore store;
+    kmlm::core::ChatStore store;
     const QString database = settings.chatDatabasePath();
     QDir().mkpath(QFileInfo(database).path());
     if (!store.open(database)) {
@@ -45,30 +45,30 @@ int main(int argc, char* argv[]) {
                                   .arg(database, store.errorString()));
         return 1;
     }
-    EngineController engine;
-    ChatSession session(&store, &engine);
+    kmlm::core::EngineController engine;
+    kmlm::core::ChatSession session(&store, &engine);
     session.setDefaultSampling(settings.sampling());
-    QObject::connect(&settings, &AppSettings::changed, &session, [&] { session.setDefaultSampling(settings.sampling()); });
-    ModelRegistry models(&settings);
+    QObject::connect(&settings, &kmlm::core::AppSettings::changed, &session, [&] { session.setDefaultSampling(settings.sampling()); });
+    kmlm::core::ModelRegistry models(&settings);
     models.refresh();
-    MemoryMonitor memory;
+    kmlm::core::MemoryMonitor memory;
     memory.setEngine(&engine);
     memory.setCeiling(settings.memoryLimit());
-    QObject::connect(&settings, &AppSettings::changed, &memory, [&] { memory.setCeiling(settings.memoryLimit()); });
+    QObject::connect(&settings, &kmlm::core::AppSettings::changed, &memory, [&] { memory.setCeiling(settings.memoryLimit()); });
     memory.start();
 
     QString catalogWarning;
-    const Catalog catalog = Catalog::load(&catalogWarning);
+    const kmlm::core::Catalog catalog = kmlm::core::Catalog::load(&catalogWarning);
     if (!catalogWarning.isEmpty())
         qWarning("%s", qPrintable(catalogWarning));
-    DownloadManager downloads;
+    kmlm::core::DownloadManager downloads;
     downloads.setTokenProvider([&settings] { return settings.huggingFaceToken(); });
     downloads.restore(settings.modelsFolder()); // part files of an earlier run, paused
-    QObject::connect(&downloads, &DownloadManager::finished, &models, &ModelRegistry::refresh);
+    QObject::connect(&downloads, &kmlm::core::DownloadManager::finished, &models, &kmlm::core::ModelRegistry::refresh);
 
-    LocalApiServer apiServer(&engine); // after the engine: it stops before the engine goes
+    kmlm::core::LocalApiServer apiServer(&engine); // after the engine: it stops before the engine goes
 
-    MainWindow window(AppServices{&settings, &engine, &store, &session, &models, &memory, &catalog, &downloads, &apiServer});
+    kmlm::ui::MainWindow window(kmlm::ui::AppServices{&settings, &engine, &store, &session, &models, &memory, &catalog, &downloads, &apiServer});
     window.show();
     window.loadActiveModel();
     return app.exec();

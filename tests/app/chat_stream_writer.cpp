@@ -15,6 +15,8 @@
 
 #include <cstdio>
 
+using namespace kmlm::core;
+
 int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
     if (argc != 4) {

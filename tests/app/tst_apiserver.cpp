@@ -16,6 +16,8 @@
 #include <QTcpServer>
 #include <QtTest>
 
+using namespace kmlm::core;
+
 namespace {
 
 constexpr int kWait = 60000;

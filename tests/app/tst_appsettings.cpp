@@ -11,6 +11,8 @@
 
 #include <limits>
 
+using namespace kmlm::core;
+
 class TestAppSettings : public QObject {
     Q_OBJECT
 

@@ -15,6 +15,8 @@
 #include <QJsonObject>
 #include <QTemporaryDir>
 
+using namespace kmlm::core;
+
 namespace {
 
 QString bundled() { return QStringLiteral(KMLM_SOURCE_DIR "/resources/catalog.json"); }

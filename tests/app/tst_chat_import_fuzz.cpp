@@ -9,6 +9,8 @@
 #include <QFile>
 #include <QTemporaryDir>
 
+using namespace kmlm::core;
+
 class TestChatImportFuzz : public QObject {
     Q_OBJECT
 

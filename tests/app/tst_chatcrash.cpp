@@ -19,6 +19,8 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 
+using namespace kmlm::core;
+
 namespace {
 
 // Scheduling slack on top of the one second: the helper's timer fires on a busy 2-core

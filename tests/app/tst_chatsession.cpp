@@ -11,6 +11,8 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 
+using namespace kmlm::core;
+
 namespace {
 constexpr int kWait = 60000;
 }

@@ -18,6 +18,8 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 
+using namespace kmlm::core;
+
 class TestChatStore : public QObject {
     Q_OBJECT
 

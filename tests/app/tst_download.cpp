@@ -16,6 +16,8 @@
 
 #include <csignal>
 
+using namespace kmlm::core;
+
 namespace {
 
 const QString kRepo = QStringLiteral("kmlm-test/tiny-GGUF");

@@ -1,11 +1,13 @@
 // EngineController / EngineWorker: loading with progress and fallback, streaming chat and
 // completion, stop and cancel (running and queued), stale completions, switching models
-// while generating, errors as signals, and a UI thread that never waits on the engine.
+// while generating, errors as signals, a UI thread that never waits on the engine, and the
+// meta types its queued signals carry.
 #include "kmlm_test.h"
 #include "engine_signals.h"
 
 #include "chatprompt.h"
 #include "enginecontroller.h"
+#include "engineworker.h"
 #include "hostile_templates.h"
 #include "modelregistry.h"
 
@@ -18,8 +20,11 @@
 
 #include <QFile>
 #include <QFileInfo>
+#include <QMetaMethod>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+
+using namespace kmlm::core;
 
 namespace {
 
@@ -43,6 +48,14 @@ SamplingSettings seeded(int maxTokens) {
 
 using kmlm_test::finished;
 using kmlm_test::waitFinished;
+
+int metaTypeId(const char* name) {
+#if QT_VERSION >= QT_VERSION_CHECK(6, 0, 0)
+    return QMetaType::fromName(name).id();
+#else
+    return QMetaType::type(name);
+#endif
+}
 
 } // namespace
 
@@ -85,6 +98,26 @@ private Q_SLOTS:
         m_empty = m_dir.filePath(QStringLiteral("empty.gguf"));
         QFile e(m_empty);
         QVERIFY(e.open(QIODevice::WriteOnly));
+    }
+
+    // A queued signal finds its argument types by the names moc wrote, as the declaration
+    // spells them (unqualified inside kmlm::core): each of them is registered, and so are
+    // the qualified names.
+    void signalArgumentTypesAreRegistered() {
+        EngineController engine; // registers the meta types
+        for (const QMetaObject* mo : {&EngineController::staticMetaObject, &EngineWorker::staticMetaObject}) {
+            for (int i = mo->methodOffset(); i < mo->methodCount(); ++i) {
+                const QMetaMethod method = mo->method(i);
+                if (method.methodType() != QMetaMethod::Signal) continue;
+                for (const QByteArray& type : method.parameterTypes()) {
+                    const QByteArray what = mo->className() + QByteArray("::") + method.methodSignature() + ": " + type;
+                    QVERIFY2(metaTypeId(type.constData()) != QMetaType::UnknownType, what.constData());
+                }
+            }
+        }
+        QCOMPARE(metaTypeId("GenerationResult"), qMetaTypeId<GenerationResult>());
+        QCOMPARE(metaTypeId("kmlm::core::GenerationResult"), qMetaTypeId<GenerationResult>());
+        QCOMPARE(metaTypeId("kmlm::core::ModelDescription"), qMetaTypeId<ModelDescription>());
     }
 
     void loadReportsProgressAndModel() {

@@ -10,6 +10,8 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 
+using namespace kmlm::core;
+
 class TestMemoryMonitor : public QObject {
     Q_OBJECT
 

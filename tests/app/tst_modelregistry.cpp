@@ -14,6 +14,8 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 
+using namespace kmlm::core;
+
 class TestModelRegistry : public QObject {
     Q_OBJECT
 

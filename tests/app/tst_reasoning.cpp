@@ -4,6 +4,8 @@
 
 #include <QTest>
 
+using namespace kmlm::core;
+
 class TestReasoning : public QObject {
     Q_OBJECT
 private slots:

@@ -11,6 +11,8 @@
 
 #include <optional>
 
+using namespace kmlm::core;
+
 namespace {
 
 constexpr int kWait = 60000;

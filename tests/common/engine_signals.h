@@ -10,9 +10,9 @@
 namespace kmlm_test {
 
 // The result of request id among the spy's generationFinished signals.
-inline std::optional<GenerationResult> finished(const QSignalSpy& spy, quint64 id) {
+inline std::optional<kmlm::core::GenerationResult> finished(const QSignalSpy& spy, quint64 id) {
     for (const QList<QVariant>& args : spy)
-        if (args.at(0).toULongLong() == id) return args.at(1).value<GenerationResult>();
+        if (args.at(0).toULongLong() == id) return args.at(1).value<kmlm::core::GenerationResult>();
     return std::nullopt;
 }
 

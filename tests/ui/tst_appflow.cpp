@@ -45,6 +45,9 @@
 
 #include <algorithm>
 
+using namespace kmlm::core;
+using namespace kmlm::ui;
+
 using ui_test::typeText;
 
 namespace {
@@ -332,17 +335,17 @@ private slots:
                 qWarning("no Korean for %s", english);
             return text;
         };
-        QTRY_COMPARE(window.tabs()->tabText(0), korean("MainWindow", "Chat")); // LanguageChange is posted
-        QCOMPARE(window.tabs()->tabText(1), korean("MainWindow", "Editor"));
-        QCOMPARE(window.menuBar()->actions().first()->text(), korean("MainWindow", "&File"));
-        QCOMPARE(chat->searchField()->placeholderText(), korean("ChatPage", "Search all chats"));
+        QTRY_COMPARE(window.tabs()->tabText(0), korean("kmlm::ui::MainWindow", "Chat")); // LanguageChange is posted
+        QCOMPARE(window.tabs()->tabText(1), korean("kmlm::ui::MainWindow", "Editor"));
+        QCOMPARE(window.menuBar()->actions().first()->text(), korean("kmlm::ui::MainWindow", "&File"));
+        QCOMPARE(chat->searchField()->placeholderText(), korean("kmlm::ui::ChatPage", "Search all chats"));
         QCOMPARE(chat->composer()->placeholderText(),
-                 korean("Composer", "Type a message. Enter sends, Shift+Enter starts a new line."));
+                 korean("kmlm::ui::Composer", "Type a message. Enter sends, Shift+Enter starts a new line."));
         QCOMPARE(window.editorPage()->editor()->placeholderText(),
-                 korean("EditorPage", "Write here. When you pause, the model proposes how to go on."));
+                 korean("kmlm::ui::EditorPage", "Write here. When you pause, the model proposes how to go on."));
         QVERIFY(chat->view()->toPlainText().contains(
-            korean("ChatView", "What would you like to ask?")));
-        QCOMPARE(dialogTab, korean("SettingsDialog", "Models"));
+            korean("kmlm::ui::ChatView", "What would you like to ask?")));
+        QCOMPARE(dialogTab, korean("kmlm::ui::SettingsDialog", "Models"));
         QVERIFY(window.tabs()->tabText(0) != QLatin1String("Chat"));
 
         settings->setUiLanguage(QStringLiteral("en"));
@@ -456,7 +459,7 @@ private slots:
         const auto chatAction = [&window](const char* text) -> QAction* {
             QMenu* menu = window.menuBar()->actions().at(1)->menu();
             for (QAction* a : menu->actions())
-                if (a->text() == QCoreApplication::translate("MainWindow", text))
+                if (a->text() == QCoreApplication::translate("kmlm::ui::MainWindow", text))
                     return a;
             return nullptr;
         };

@@ -38,6 +38,9 @@
 #include <QTextLayout>
 #include <QTextTable>
 
+using namespace kmlm::core;
+using namespace kmlm::ui;
+
 namespace {
 ChatMessage message(qint64 id, const QString& role, const QString& text) {
     ChatMessage m;

@@ -10,6 +10,8 @@
 #include <QSignalSpy>
 #include <QTextBlock>
 
+using namespace kmlm::ui;
+
 using ui_test::typeText;
 
 namespace {

@@ -27,6 +27,9 @@
 #include <QTemporaryDir>
 #include <QTreeWidget>
 
+using namespace kmlm::core;
+using namespace kmlm::ui;
+
 class TestDownloadScreens : public QObject {
     Q_OBJECT
 
@@ -136,14 +139,14 @@ private Q_SLOTS:
         QCOMPARE(list->topLevelItemCount(), catalog.entries.size());
         QTreeWidgetItem* exaone = fileRow(list, QStringLiteral("EXAONE 3.5"), QStringLiteral("Q4_K_M"));
         QVERIFY(exaone);
-        QCOMPARE(exaone->text(3), QCoreApplication::translate("SettingsDialog", "fits"));
+        QCOMPARE(exaone->text(3), QCoreApplication::translate("kmlm::ui::SettingsDialog", "fits"));
         QTreeWidgetItem* big = fileRow(list, QStringLiteral("Qwen3 4B"), QStringLiteral("Q8_0"));
         QVERIFY(big);
-        QCOMPARE(big->text(3), QCoreApplication::translate("SettingsDialog", "does not fit"));
+        QCOMPARE(big->text(3), QCoreApplication::translate("kmlm::ui::SettingsDialog", "does not fit"));
         // A higher ceiling on the Engine page changes the verdict before it is applied.
         dialog.memoryLimitEditor()->setValue(8);
         QCOMPARE(fileRow(list, QStringLiteral("Qwen3 4B"), QStringLiteral("Q8_0"))->text(3),
-                 QCoreApplication::translate("SettingsDialog", "fits"));
+                 QCoreApplication::translate("kmlm::ui::SettingsDialog", "fits"));
         dialog.memoryLimitEditor()->setValue(3);
         list->setCurrentItem(fileRow(list, QStringLiteral("EXAONE 3.5"), QStringLiteral("Q4_K_M")));
         QVERIFY(!list->currentItem()->text(4).isEmpty()); // its progress

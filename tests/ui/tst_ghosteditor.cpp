@@ -8,6 +8,8 @@
 #include <QApplication>
 #include <QSignalSpy>
 
+using namespace kmlm::ui;
+
 using ui_test::typeText;
 
 namespace {

@@ -19,6 +19,9 @@
 #include <QGlyphRun>
 #include <QRawFont>
 
+using namespace kmlm::core;
+using namespace kmlm::ui;
+
 namespace {
 void render(QTextDocument* doc, const QString& md, bool dark, QStringList* blocks) {
     QTextCursor cursor(doc);

@@ -8,6 +8,9 @@
 #include <QImage>
 #include <QLocale>
 
+using namespace kmlm::core;
+using namespace kmlm::ui;
+
 namespace {
 constexpr quint64 MiB = 1ull << 20;
 constexpr quint64 GiB = 1ull << 30;

@@ -38,6 +38,9 @@
 #include <QTimer>
 #include <QTreeWidget>
 
+using namespace kmlm::core;
+using namespace kmlm::ui;
+
 using ui_test::typeText;
 
 namespace {

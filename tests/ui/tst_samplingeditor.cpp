@@ -6,6 +6,9 @@
 
 #include <QApplication>
 
+using namespace kmlm::core;
+using namespace kmlm::ui;
+
 class TestSamplingEditor : public QObject {
     Q_OBJECT
 private slots:

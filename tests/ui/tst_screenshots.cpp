@@ -31,6 +31,9 @@
 #include <QTemporaryDir>
 #include <QTreeWidget>
 
+using namespace kmlm::core;
+using namespace kmlm::ui;
+
 using ui_test::typeText;
 
 namespace {

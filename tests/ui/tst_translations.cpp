@@ -1,12 +1,19 @@
 // Translations: the Korean and English catalogues are compiled into the program, load, and
 // translate; the Korean one is complete; the language follows the locale when not set.
 #include "appearance.h"
+#include "chatpage.h"
+#include "engineworker.h"
 #include "kmlm_test.h"
+#include "mainwindow.h"
+#include "settingsdialog.h"
 
 #include <QApplication>
 #include <QFile>
 #include <QTranslator>
 #include <QXmlStreamReader>
+
+using namespace kmlm::core;
+using namespace kmlm::ui;
 
 class TestTranslations : public QObject {
     Q_OBJECT
@@ -15,12 +22,15 @@ private slots:
         QTest::addColumn<QString>("context");
         QTest::addColumn<QString>("source");
         QTest::addColumn<QString>("korean");
-        QTest::newRow("send") << "ChatPage" << "Send" << QStringLiteral("보내기");
-        QTest::newRow("new chat") << "ChatPage" << "New chat" << QStringLiteral("새 대화");
-        QTest::newRow("settings") << "SettingsDialog" << "Settings" << QStringLiteral("설정");
-        QTest::newRow("editor tab") << "MainWindow" << "Editor" << QStringLiteral("편집기");
-        QTest::newRow("undo delete") << "ChatPage" << "Undo" << QStringLiteral("되돌리기");
-        QTest::newRow("app core") << "EngineWorker" << "No model is loaded." << QStringLiteral("불러온 모델이 없습니다.");
+        // The contexts tr() uses: the classes' names with their namespace.
+        const char* chatPage = ChatPage::staticMetaObject.className();
+        QTest::newRow("send") << chatPage << "Send" << QStringLiteral("보내기");
+        QTest::newRow("new chat") << chatPage << "New chat" << QStringLiteral("새 대화");
+        QTest::newRow("settings") << SettingsDialog::staticMetaObject.className() << "Settings" << QStringLiteral("설정");
+        QTest::newRow("editor tab") << MainWindow::staticMetaObject.className() << "Editor" << QStringLiteral("편집기");
+        QTest::newRow("undo delete") << chatPage << "Undo" << QStringLiteral("되돌리기");
+        QTest::newRow("app core") << EngineWorker::staticMetaObject.className() << "No model is loaded."
+                                  << QStringLiteral("불러온 모델이 없습니다.");
     }
     void koreanCatalogueTranslates() {
         QFETCH(QString, context);
@@ -33,17 +43,17 @@ private slots:
 
     void installSwitchesLanguage() {
         QVERIFY(Appearance::installTranslations(QStringLiteral("ko")));
-        QCOMPARE(QCoreApplication::translate("ChatPage", "Send"), QStringLiteral("보내기"));
+        QCOMPARE(QCoreApplication::translate("kmlm::ui::ChatPage", "Send"), QStringLiteral("보내기"));
         QVERIFY(Appearance::installTranslations(QStringLiteral("en")));
-        QCOMPARE(QCoreApplication::translate("ChatPage", "Send"), QStringLiteral("Send"));
+        QCOMPARE(QCoreApplication::translate("kmlm::ui::ChatPage", "Send"), QStringLiteral("Send"));
     }
 
     void plurals() {
         QVERIFY(Appearance::installTranslations(QStringLiteral("ko")));
-        QCOMPARE(QCoreApplication::translate("ChatPage", "%n token(s)", nullptr, 3), QStringLiteral("토큰 3개"));
+        QCOMPARE(QCoreApplication::translate("kmlm::ui::ChatPage", "%n token(s)", nullptr, 3), QStringLiteral("토큰 3개"));
         QVERIFY(Appearance::installTranslations(QStringLiteral("en")));
-        QCOMPARE(QCoreApplication::translate("ChatPage", "%n token(s)", nullptr, 1), QStringLiteral("1 token"));
-        QCOMPARE(QCoreApplication::translate("ChatPage", "%n token(s)", nullptr, 3), QStringLiteral("3 tokens"));
+        QCOMPARE(QCoreApplication::translate("kmlm::ui::ChatPage", "%n token(s)", nullptr, 1), QStringLiteral("1 token"));
+        QCOMPARE(QCoreApplication::translate("kmlm::ui::ChatPage", "%n token(s)", nullptr, 3), QStringLiteral("3 tokens"));
     }
 
     void languageFollowsLocale_data() {

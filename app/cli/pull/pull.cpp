@@ -26,6 +26,13 @@
 namespace kmlm::cli {
 namespace {
 
+using core::Catalog;
+using core::CatalogEntry;
+using core::CatalogFile;
+using core::DownloadSpec;
+using core::ModelDownload;
+using core::estimateCatalogMemory;
+
 struct PullCommand {
     std::string repo;      // "owner/name", or a catalog id
     std::string file;      // file name, or with a catalog id a quantization (optional)

@@ -43,8 +43,8 @@ const std::vector<uint8_t>& weights(GgmlType type, uint64_t rows, uint64_t n) {
     return w;
 }
 
-const GgmlType kTypes[] = {GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL,
-                           GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K,
+const GgmlType kTypes[] = {GgmlType::Q4_0,   GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL,
+                           GgmlType::Q2_K,   GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K,
                            GgmlType::IQ4_XS, GgmlType::Q8_0, GgmlType::F16};
 
 // Read bandwidth: sums 256 MiB (far beyond the caches) split over the threads.
@@ -83,8 +83,8 @@ void BM_Matvec(benchmark::State& state) {
 void matvecArgs(benchmark::internal::Benchmark* b) {
     for (GgmlType t : kTypes)
         for (int threads : {1, 2}) {
-            b->Args({int64_t(t), int64_t(kFf), int64_t(kEmbd), threads});  // ffn_up: 8192 × 2048
-            b->Args({int64_t(t), int64_t(kEmbd), int64_t(kFf), threads});  // ffn_down: 2048 × 8192
+            b->Args({int64_t(t), int64_t(kFf), int64_t(kEmbd), threads}); // ffn_up: 8192 × 2048
+            b->Args({int64_t(t), int64_t(kEmbd), int64_t(kFf), threads}); // ffn_down: 2048 × 8192
         }
 }
 BENCHMARK(BM_Matvec)->Apply(matvecArgs)->UseRealTime()->Unit(benchmark::kMicrosecond);
@@ -110,8 +110,7 @@ void BM_MatvecIsa(benchmark::State& state) {
     state.SetLabel(std::string(type_traits(type).name) + " " + isa_name(isa));
 }
 void matvecIsaArgs(benchmark::internal::Benchmark* b) {
-    for (GgmlType t : {GgmlType::Q4_0, GgmlType::Q4_K, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::Q2_K, GgmlType::Q3_K,
-                       GgmlType::IQ4_XS})
+    for (GgmlType t : {GgmlType::Q4_0, GgmlType::Q4_K, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::IQ4_XS})
         for (Isa isa : {Isa::Scalar, Isa::Avx2, Isa::Avx512}) b->Args({int64_t(isa), int64_t(t)});
 }
 BENCHMARK(BM_MatvecIsa)->Apply(matvecIsaArgs)->UseRealTime()->Unit(benchmark::kMicrosecond);
@@ -128,13 +127,13 @@ void BM_Matmul(benchmark::State& state) {
         benchmark::DoNotOptimize(y.data());
     }
     state.SetItemsProcessed(int64_t(state.iterations()) * int64_t(m));
-    state.counters["GFLOP/s"] = benchmark::Counter(double(state.iterations()) * 2.0 * double(m * kFf * kEmbd) / 1e9,
-                                                   benchmark::Counter::kIsRate);
+    state.counters["GFLOP/s"] =
+        benchmark::Counter(double(state.iterations()) * 2.0 * double(m * kFf * kEmbd) / 1e9, benchmark::Counter::kIsRate);
     state.SetLabel(std::string(type_traits(type).name) + " " + isa_name(active_isa()));
 }
 void matmulArgs(benchmark::internal::Benchmark* b) {
-    for (GgmlType t : {GgmlType::Q4_0, GgmlType::Q4_K, GgmlType::Q8_0, GgmlType::Q6_K, GgmlType::Q5_1, GgmlType::IQ4_NL,
-                       GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::IQ4_XS})
+    for (GgmlType t : {GgmlType::Q4_0, GgmlType::Q4_K, GgmlType::Q8_0, GgmlType::Q6_K, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::Q2_K,
+                       GgmlType::Q3_K, GgmlType::IQ4_XS})
         b->Args({int64_t(t), 128});
 }
 BENCHMARK(BM_Matmul)->Apply(matmulArgs)->UseRealTime()->Unit(benchmark::kMillisecond);
@@ -167,8 +166,8 @@ void BM_Attention(benchmark::State& state) {
         } else {
             for (size_t j = 0; j < n_keys; ++j) {
                 const uint8_t* r = k.data() + j * stride;
-                scores[j] = type == GgmlType::F16 ? dot_f16(reinterpret_cast<const uint16_t*>(r), q.data(), head)
-                                                  : dot_q8_0(r, q.data(), head);
+                scores[j] =
+                    type == GgmlType::F16 ? dot_f16(reinterpret_cast<const uint16_t*>(r), q.data(), head) : dot_q8_0(r, q.data(), head);
             }
         }
         softmax(scores.data(), n_keys);
@@ -178,8 +177,10 @@ void BM_Attention(benchmark::State& state) {
         } else {
             for (size_t j = 0; j < n_keys; ++j) {
                 const uint8_t* r = v.data() + j * stride;
-                if (type == GgmlType::F16) axpy_f16(scores[j], reinterpret_cast<const uint16_t*>(r), out.data(), head);
-                else axpy_q8_0(scores[j], r, out.data(), head);
+                if (type == GgmlType::F16)
+                    axpy_f16(scores[j], reinterpret_cast<const uint16_t*>(r), out.data(), head);
+                else
+                    axpy_q8_0(scores[j], r, out.data(), head);
             }
         }
         benchmark::DoNotOptimize(out.data());

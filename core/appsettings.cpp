@@ -50,9 +50,7 @@ AppSettings::AppSettings(const QString& iniFile, QObject* parent)
 
 AppSettings::~AppSettings() = default;
 
-QVariant AppSettings::value(const QString& key, const QVariant& fallback) const {
-    return m_settings->value(key, fallback);
-}
+QVariant AppSettings::value(const QString& key, const QVariant& fallback) const { return m_settings->value(key, fallback); }
 
 void AppSettings::setValue(const QString& key, const QVariant& value) {
     if (m_settings->contains(key) && m_settings->value(key) == value) return;
@@ -117,9 +115,7 @@ void AppSettings::setUiLanguage(const QString& language) { setValue(kLanguage, l
 int AppSettings::fontSize() const { return qBound(0, value(kFontSize, 0).toInt(), 72); }
 void AppSettings::setFontSize(int points) { setValue(kFontSize, qBound(0, points, 72)); }
 
-QString AppSettings::modelsFolder() const {
-    return value(kModelsFolder, appDataDir() + QStringLiteral("/models")).toString();
-}
+QString AppSettings::modelsFolder() const { return value(kModelsFolder, appDataDir() + QStringLiteral("/models")).toString(); }
 void AppSettings::setModelsFolder(const QString& folder) { setValue(kModelsFolder, QDir::cleanPath(folder)); }
 
 QStringList AppSettings::extraModelFiles() const { return value(kExtraModels, QStringList()).toStringList(); }
@@ -128,9 +124,7 @@ void AppSettings::setExtraModelFiles(const QStringList& files) { setValue(kExtra
 QString AppSettings::activeModelPath() const { return value(kActiveModel, QString()).toString(); }
 void AppSettings::setActiveModelPath(const QString& path) { setValue(kActiveModel, path); }
 
-QString AppSettings::chatDatabasePath() const {
-    return value(kDatabase, appDataDir() + QStringLiteral("/chats.sqlite")).toString();
-}
+QString AppSettings::chatDatabasePath() const { return value(kDatabase, appDataDir() + QStringLiteral("/chats.sqlite")).toString(); }
 void AppSettings::setChatDatabasePath(const QString& path) { setValue(kDatabase, path); }
 
 QString AppSettings::huggingFaceToken() const { return value(kHfToken, QString()).toString(); }
@@ -217,8 +211,7 @@ void AppSettings::setSecret(const QString& name, const QString& value) {
     QDir().mkpath(QFileInfo(keyFile()).path());
     QFile f(keyFile());
     // The mode is set before any key is written, so no one else ever reads one.
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
-        !f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)) {
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || !f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)) {
         qWarning("Cannot write the key file %s", qPrintable(keyFile()));
         return;
     }
@@ -239,8 +232,7 @@ void AppSettings::setWindowState(const QByteArray& state) { setValue(kWindowStat
 void AppSettings::sync() {
     m_settings->sync();
     // The token is a password: the settings file that holds it is the user's alone.
-    if (!huggingFaceToken().isEmpty())
-        QFile::setPermissions(m_settings->fileName(), QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    if (!huggingFaceToken().isEmpty()) QFile::setPermissions(m_settings->fileName(), QFileDevice::ReadOwner | QFileDevice::WriteOwner);
 }
 
 } // namespace kmlm::core

@@ -29,35 +29,35 @@ public:
     explicit AppSettings(const QString& iniFile, QObject* parent = nullptr);
     ~AppSettings() override;
 
-    int threads() const;                 // 0: all cores
+    int threads() const; // 0: all cores
     void setThreads(int threads);
-    int contextLength() const;           // 2048
+    int contextLength() const; // 2048
     void setContextLength(int tokens);
-    QString kvType() const;              // "q8_0" or "f16"
+    QString kvType() const; // "q8_0" or "f16"
     void setKvType(const QString& type);
-    quint64 memoryLimit() const;         // kmlm::kDefaultMemoryLimit (3 GiB); 0: no ceiling
+    quint64 memoryLimit() const; // kmlm::kDefaultMemoryLimit (3 GiB); 0: no ceiling
     void setMemoryLimit(quint64 bytes);
     EngineSettings engineSettings() const;
 
-    SamplingSettings sampling() const;   // defaults for conversations without their own
+    SamplingSettings sampling() const; // defaults for conversations without their own
     void setSampling(const SamplingSettings& sampling);
     QString defaultSystemPrompt() const;
     void setDefaultSystemPrompt(const QString& text);
 
     Theme theme() const;
     void setTheme(Theme theme);
-    QString uiLanguage() const;          // "" = the system's, "ko", "en"
+    QString uiLanguage() const; // "" = the system's, "ko", "en"
     void setUiLanguage(const QString& language);
-    int fontSize() const;                // points; 0 = the system's
+    int fontSize() const; // points; 0 = the system's
     void setFontSize(int points);
 
-    QString modelsFolder() const;        // AppDataLocation/models by default
+    QString modelsFolder() const; // AppDataLocation/models by default
     void setModelsFolder(const QString& folder);
     QStringList extraModelFiles() const; // files added with "Add model file..."
     void setExtraModelFiles(const QStringList& files);
-    QString activeModelPath() const;     // "" = the bundled GRU
+    QString activeModelPath() const; // "" = the bundled GRU
     void setActiveModelPath(const QString& path);
-    QString chatDatabasePath() const;    // AppDataLocation/chats.sqlite by default
+    QString chatDatabasePath() const; // AppDataLocation/chats.sqlite by default
     void setChatDatabasePath(const QString& path);
 
     // Hugging Face access token for gated models ("" = none). Writing it makes the settings
@@ -67,9 +67,9 @@ public:
     // The local API server (LocalApiServer): off by default, on 127.0.0.1 only.
     bool apiServerEnabled() const;
     void setApiServerEnabled(bool enabled);
-    int apiServerPort() const;           // kDefaultApiPort
+    int apiServerPort() const; // kDefaultApiPort
     void setApiServerPort(int port);
-    QString apiServerKey() const;        // "" = none asked; kept in keyFile()
+    QString apiServerKey() const; // "" = none asked; kept in keyFile()
     void setApiServerKey(const QString& key);
 
     // Models on OpenAI-compatible servers ("Add remote model…"), with their keys from keyFile().

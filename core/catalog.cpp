@@ -23,8 +23,7 @@ const QString kFormat = QStringLiteral("korean-mini-lm-catalog");
 // Reads one object's fields, remembering the first problem with its place in the document.
 class Reader {
 public:
-    Reader(const QJsonObject& object, QString place, QString* error)
-        : m_object(object), m_place(std::move(place)), m_error(error) {}
+    Reader(const QJsonObject& object, QString place, QString* error) : m_object(object), m_place(std::move(place)), m_error(error) {}
 
     bool failed() const { return !m_error->isEmpty(); }
     void fail(const QString& key, const QString& what) {
@@ -80,8 +79,8 @@ bool validRepo(const QString& repo) {
 
 // A file name inside a repository: relative, no "..", ends in .gguf.
 bool validFileName(const QString& file) {
-    return !file.startsWith(QLatin1Char('/')) && !file.contains(QStringLiteral("..")) && !file.contains(QLatin1Char('\\'))
-        && file.endsWith(QStringLiteral(".gguf"), Qt::CaseInsensitive);
+    return !file.startsWith(QLatin1Char('/')) && !file.contains(QStringLiteral("..")) && !file.contains(QLatin1Char('\\')) &&
+           file.endsWith(QStringLiteral(".gguf"), Qt::CaseInsensitive);
 }
 
 CatalogShape readShape(const QJsonObject& o, const QString& place, QString* error) {
@@ -98,8 +97,7 @@ CatalogShape readShape(const QJsonObject& o, const QString& place, QString* erro
     s.slidingPattern = r.count32(QStringLiteral("sliding_pattern"), false);
     s.ropeDims = r.count32(QStringLiteral("rope_dims"), false);
     if (r.failed()) return s;
-    if (s.layers == 0 || s.heads == 0 || s.kvHeads == 0 || s.headDim == 0 || s.embedding == 0 || s.feedForward == 0
-        || s.vocabulary == 0)
+    if (s.layers == 0 || s.heads == 0 || s.kvHeads == 0 || s.headDim == 0 || s.embedding == 0 || s.feedForward == 0 || s.vocabulary == 0)
         r.fail(QStringLiteral("layers"), QStringLiteral("and the other sizes must all be positive"));
     else if (s.kvHeads > s.heads || s.heads % s.kvHeads != 0)
         r.fail(QStringLiteral("kv_heads"), QStringLiteral("must divide heads"));
@@ -119,10 +117,14 @@ CatalogFile readFile(const QJsonObject& o, const QString& entryRepo, const QStri
     f.sha256 = r.text(QStringLiteral("sha256"), false).toLower();
     if (r.failed()) return f;
     static const QRegularExpression hex(QStringLiteral("^[0-9a-f]{64}$"));
-    if (!validRepo(f.repo)) r.fail(QStringLiteral("repo"), QStringLiteral("must be a Hugging Face repository \"owner/name\""));
-    else if (!validFileName(f.file)) r.fail(QStringLiteral("file"), QStringLiteral("must be a relative .gguf file name"));
-    else if (f.size == 0) r.fail(QStringLiteral("size"), QStringLiteral("must be positive"));
-    else if (!f.sha256.isEmpty() && !hex.match(f.sha256).hasMatch()) r.fail(QStringLiteral("sha256"), QStringLiteral("must be 64 hex digits"));
+    if (!validRepo(f.repo))
+        r.fail(QStringLiteral("repo"), QStringLiteral("must be a Hugging Face repository \"owner/name\""));
+    else if (!validFileName(f.file))
+        r.fail(QStringLiteral("file"), QStringLiteral("must be a relative .gguf file name"));
+    else if (f.size == 0)
+        r.fail(QStringLiteral("size"), QStringLiteral("must be positive"));
+    else if (!f.sha256.isEmpty() && !hex.match(f.sha256).hasMatch())
+        r.fail(QStringLiteral("sha256"), QStringLiteral("must be 64 hex digits"));
     return f;
 }
 
@@ -212,7 +214,8 @@ std::optional<Catalog> Catalog::parse(const QByteArray& json, const QString& sou
     const QJsonArray models = r.array(QStringLiteral("models"));
     static const QRegularExpression date(QStringLiteral("^\\d{4}-\\d{2}-\\d{2}$"));
     if (!r.failed() && catalog.version > kFormatVersion)
-        r.fail(QStringLiteral("version"), QStringLiteral("%1 is newer than this program reads (%2)").arg(catalog.version).arg(kFormatVersion));
+        r.fail(QStringLiteral("version"),
+               QStringLiteral("%1 is newer than this program reads (%2)").arg(catalog.version).arg(kFormatVersion));
     if (!r.failed() && !date.match(catalog.revision).hasMatch())
         r.fail(QStringLiteral("revision"), QStringLiteral("must be a date YYYY-MM-DD"));
     for (int i = 0; i < models.size() && problem.isEmpty(); ++i) {
@@ -261,8 +264,10 @@ Catalog Catalog::load(const QString& bundled, const QString& user, QString* warn
     if (!user.isEmpty() && QFileInfo::exists(user)) {
         QString userProblem;
         std::optional<Catalog> mine = readFile(user, &userProblem);
-        if (!mine) problem = userProblem;
-        else if (!base || mine->revision > base->revision) base = std::move(mine);
+        if (!mine)
+            problem = userProblem;
+        else if (!base || mine->revision > base->revision)
+            base = std::move(mine);
     }
     if (warning) *warning = problem;
     return base ? *base : Catalog{};
@@ -286,8 +291,8 @@ kmlm::TransformerHParams catalogHParams(const CatalogEntry& entry) {
 
 // The whole file counts as mapped weights: its tensors and its header (which estimate_memory
 // books under vocabulary). The tokenizer's own tables are not known before the file is here.
-kmlm::MemoryEstimate estimateCatalogMemory(const CatalogEntry& entry, const CatalogFile& file, quint32 contextLength,
-                                           kmlm::KvType kvType, quint64 baseline) {
+kmlm::MemoryEstimate estimateCatalogMemory(const CatalogEntry& entry, const CatalogFile& file, quint32 contextLength, kmlm::KvType kvType,
+                                           quint64 baseline) {
     kmlm::MemoryEstimate e = kmlm::estimate_decoder_memory(catalogHParams(entry), file.size, 0, contextLength, kvType, baseline);
     e.parameters = entry.parameters;
     return e;
@@ -307,8 +312,7 @@ const CatalogFile* firstFittingFile(const CatalogEntry& entry, quint64 ceiling, 
     return nullptr;
 }
 
-CatalogPick pickFirstModel(const Catalog& catalog, quint64 ceiling, quint32 contextLength, kmlm::KvType kvType,
-                           quint64 freeDisk) {
+CatalogPick pickFirstModel(const Catalog& catalog, quint64 ceiling, quint32 contextLength, kmlm::KvType kvType, quint64 freeDisk) {
     for (const CatalogEntry& e : catalog.entries) {
         if (!e.runsHere() || !e.tags.contains(QStringLiteral("chat"))) continue;
         quint64 memory = 0;

@@ -36,9 +36,9 @@ struct CatalogShape {
     quint32 embedding = 0;
     quint32 feedForward = 0;
     quint32 vocabulary = 0;
-    quint32 slidingWindow = 0; // 0: every layer attends to the whole context
+    quint32 slidingWindow = 0;  // 0: every layer attends to the whole context
     quint32 slidingPattern = 0; // every n-th layer is global, the others use the window
-    quint32 ropeDims = 0;      // rotary dimensions per head; 0: the whole head
+    quint32 ropeDims = 0;       // rotary dimensions per head; 0: the whole head
 };
 
 struct CatalogEntry {
@@ -52,9 +52,9 @@ struct CatalogEntry {
     CatalogShape shape;
     QString descriptionKo;
     QString descriptionEn;
-    QStringList tags;     // chat, completion, reasoning
-    bool gated = false;   // the repository asks for a token (its license accepted on the hub)
-    QString notes;        // what could not be checked, caveats
+    QStringList tags;   // chat, completion, reasoning
+    bool gated = false; // the repository asks for a token (its license accepted on the hub)
+    QString notes;      // what could not be checked, caveats
     QVector<CatalogFile> files;
 
     // The description in the UI language ("ko" or anything else: English).
@@ -71,8 +71,8 @@ public:
     static constexpr int kFormatVersion = 1;
 
     int version = 0;
-    QString revision;   // ISO date "2026-12-01": the later one wins
-    QString source;     // the file it was read from
+    QString revision; // ISO date "2026-12-01": the later one wins
+    QString source;   // the file it was read from
     QVector<CatalogEntry> entries;
 
     const CatalogEntry* entry(const QString& id) const;
@@ -98,8 +98,8 @@ kmlm::TransformerHParams catalogHParams(const CatalogEntry& entry);
 // Memory an entry needs at a context and KV cache type, from its shape and the file's size
 // alone (nothing downloaded), by the engine's estimator (kmlm::estimate_decoder_memory). The
 // engine keeps every layer's KV cache whole, so a sliding window does not lower it yet.
-kmlm::MemoryEstimate estimateCatalogMemory(const CatalogEntry& entry, const CatalogFile& file, quint32 contextLength,
-                                           kmlm::KvType kvType, quint64 baseline = kmlm::kAppBaselineBytes);
+kmlm::MemoryEstimate estimateCatalogMemory(const CatalogEntry& entry, const CatalogFile& file, quint32 contextLength, kmlm::KvType kvType,
+                                           quint64 baseline = kmlm::kAppBaselineBytes);
 
 // The first of an entry's files (the catalog lists its recommended quantization first) whose
 // estimate fits under the ceiling (0: none) less the memory guard's margin, and in freeDisk.
@@ -113,7 +113,6 @@ struct CatalogPick {
     const CatalogFile* file = nullptr;
     quint64 memory = 0;
 };
-CatalogPick pickFirstModel(const Catalog& catalog, quint64 ceiling, quint32 contextLength, kmlm::KvType kvType,
-                           quint64 freeDisk);
+CatalogPick pickFirstModel(const Catalog& catalog, quint64 ceiling, quint32 contextLength, kmlm::KvType kvType, quint64 freeDisk);
 
 } // namespace kmlm::core

@@ -23,8 +23,7 @@ QPair<int, int> checkpoint(const QString& path) {
         database.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
         if (database.open()) {
             QSqlQuery q(database);
-            if (q.exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)")) && q.next())
-                result = {q.value(1).toInt(), q.value(2).toInt()};
+            if (q.exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)")) && q.next()) result = {q.value(1).toInt(), q.value(2).toInt()};
         }
         database.close();
     }
@@ -37,9 +36,8 @@ QPair<int, int> checkpoint(const QString& path) {
 ChatCheckpointer::ChatCheckpointer(QObject* parent) : QObject(parent), m_timer(new QTimer(this)) {
     m_timer->setInterval(kCheckpointInterval);
     connect(m_timer, &QTimer::timeout, this, &ChatCheckpointer::checkpointInBackground);
-    connect(&m_watcher, &QFutureWatcher<QPair<int, int>>::finished, this, [this] {
-        Q_EMIT checkpointed(m_watcher.result().first, m_watcher.result().second);
-    });
+    connect(&m_watcher, &QFutureWatcher<QPair<int, int>>::finished, this,
+            [this] { Q_EMIT checkpointed(m_watcher.result().first, m_watcher.result().second); });
 }
 
 ChatCheckpointer::~ChatCheckpointer() { m_watcher.waitForFinished(); }

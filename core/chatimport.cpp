@@ -61,11 +61,10 @@ QString parseImport(const QByteArray& json, QJsonObject* root, QVector<ImportedM
         if (!v.isUndefined() && !v.isString()) return ChatImporter::tr("\"%1\" must be a string").arg(QLatin1String(key));
     }
     const QJsonValue sampling = root->value(QStringLiteral("sampling"));
-    if (!sampling.isUndefined() && !sampling.isNull() && !sampling.isObject())
-        return ChatImporter::tr("\"sampling\" must be an object");
+    if (!sampling.isUndefined() && !sampling.isNull() && !sampling.isObject()) return ChatImporter::tr("\"sampling\" must be an object");
     if (!root->value(QStringLiteral("messages")).isArray()) return ChatImporter::tr("\"messages\" must be an array");
 
-    QHash<qint64, int> index; // id -> position in out
+    QHash<qint64, int> index;    // id -> position in out
     QHash<qint64, int> siblings; // parent -> children so far
     QSet<qint64> parentsWithActive;
     const QJsonArray list = root->value(QStringLiteral("messages")).toArray();
@@ -84,8 +83,7 @@ QString parseImport(const QByteArray& json, QJsonObject* root, QVector<ImportedM
         if (index.contains(m.id)) return ChatImporter::tr("%1: id %2 is used twice").arg(where).arg(m.id);
         if (!parent.isNull() && !parent.isUndefined()) {
             m.parent = parent.isDouble() && std::fabs(parent.toDouble()) <= 9007199254740992.0 ? qint64(parent.toDouble()) : -1;
-            if (!index.contains(m.parent))
-                return ChatImporter::tr("%1: \"parent\" must be the id of an earlier message").arg(where);
+            if (!index.contains(m.parent)) return ChatImporter::tr("%1: \"parent\" must be the id of an earlier message").arg(where);
             m.turn = (*out)[index[m.parent]].turn + 1;
         }
         m.role = o.value(QStringLiteral("role")).toString();
@@ -152,8 +150,8 @@ qint64 ChatImporter::importJson(const QByteArray& json) {
     q.addBindValue(textValue(root.value(QStringLiteral("title")).toString()));
     q.addBindValue(textValue(root.value(QStringLiteral("system_prompt")).toString()));
     q.addBindValue(sampling.isObject()
-                       ? QVariant(QString::fromUtf8(QJsonDocument(SamplingSettings::fromJson(sampling.toObject()).toJson())
-                                                        .toJson(QJsonDocument::Compact)))
+                       ? QVariant(QString::fromUtf8(
+                             QJsonDocument(SamplingSettings::fromJson(sampling.toObject()).toJson()).toJson(QJsonDocument::Compact)))
                        : QVariant());
     q.addBindValue(parseTime(root.value(QStringLiteral("created"))).toMSecsSinceEpoch());
     q.addBindValue(m_store.now()); // an import is the most recent conversation
@@ -165,12 +163,11 @@ qint64 ChatImporter::importJson(const QByteArray& json) {
                              " model, created, updated, prompt_tokens, completion_tokens, tokens_per_second, state)"
                              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     for (const ImportedMessage& m : list) {
-        for (const QVariant& v : {QVariant(conversationId), nullableId(newIds.value(m.parent)), QVariant(m.turn),
-                                  QVariant(m.variant), QVariant(m.active ? 1 : 0), textValue(m.role), textValue(m.text),
-                                  textValue(m.model), QVariant(m.created.toMSecsSinceEpoch()),
-                                  QVariant(m.updated.toMSecsSinceEpoch()), QVariant(m.promptTokens),
-                                  QVariant(m.completionTokens), QVariant(m.tokensPerSecond),
-                                  QVariant(messageStateName(m.state))})
+        for (const QVariant& v :
+             {QVariant(conversationId), nullableId(newIds.value(m.parent)), QVariant(m.turn), QVariant(m.variant),
+              QVariant(m.active ? 1 : 0), textValue(m.role), textValue(m.text), textValue(m.model), QVariant(m.created.toMSecsSinceEpoch()),
+              QVariant(m.updated.toMSecsSinceEpoch()), QVariant(m.promptTokens), QVariant(m.completionTokens), QVariant(m.tokensPerSecond),
+              QVariant(messageStateName(m.state))})
             q.addBindValue(v);
         if (!q.exec()) return abort(q);
         newIds.insert(m.id, q.lastInsertId().toLongLong());

@@ -24,8 +24,7 @@ QString lastUserText(const QVector<ChatTurn>& messages) {
 
 } // namespace
 
-EnginePrompt chatPrompt(const kmlm::LanguageModel& model, const QVector<ChatTurn>& messages,
-                        const QString& systemPrompt, bool thinking) {
+EnginePrompt chatPrompt(const kmlm::LanguageModel& model, const QVector<ChatTurn>& messages, const QString& systemPrompt, bool thinking) {
     EnginePrompt prompt;
     const kmlm::Tokenizer& tokenizer = model.tokenizer();
     if (isGru(model)) {

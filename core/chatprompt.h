@@ -23,8 +23,8 @@ struct EnginePrompt {
 // assistant's generation prompt. Earlier answers go in without their reasoning (reasoning.h);
 // thinking is the template's enable_thinking (Qwen3). The jamo GRU is a plain language model
 // without turns: its prompt is the last user message(s), and the answer continues that line.
-EnginePrompt chatPrompt(const kmlm::LanguageModel& model, const QVector<ChatTurn>& messages,
-                        const QString& systemPrompt, bool thinking = true);
+EnginePrompt chatPrompt(const kmlm::LanguageModel& model, const QVector<ChatTurn>& messages, const QString& systemPrompt,
+                        bool thinking = true);
 // The text before the editor's cursor (NFC), to be continued.
 EnginePrompt completionPrompt(const kmlm::LanguageModel& model, const QString& prefix);
 // Tokens of text as typed (NFC, no BOS): the composer's count. Any thread.

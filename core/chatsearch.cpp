@@ -26,8 +26,7 @@ QString ftsQuery(const QStringList& words) {
     return phrases.join(QLatin1Char(' '));
 }
 
-SearchHit makeHit(qint64 messageId, qint64 conversationId, const QString& title, const QString& text,
-                  const QStringList& words) {
+SearchHit makeHit(qint64 messageId, qint64 conversationId, const QString& title, const QString& text, const QStringList& words) {
     SearchHit hit;
     hit.messageId = messageId;
     hit.conversationId = conversationId;
@@ -59,16 +58,13 @@ SearchHit makeHit(qint64 messageId, qint64 conversationId, const QString& title,
 } // namespace
 
 QString SearchHit::snippetHtml() const {
-    return snippet.left(matchStart).toHtmlEscaped() + QStringLiteral("<b>") +
-           snippet.mid(matchStart, matchLength).toHtmlEscaped() + QStringLiteral("</b>") +
-           snippet.mid(matchStart + matchLength).toHtmlEscaped();
+    return snippet.left(matchStart).toHtmlEscaped() + QStringLiteral("<b>") + snippet.mid(matchStart, matchLength).toHtmlEscaped() +
+           QStringLiteral("</b>") + snippet.mid(matchStart + matchLength).toHtmlEscaped();
 }
 
 QVector<SearchHit> ChatSearch::search(const QString& query, int limit) const { return find(query, limit, false); }
 
-QVector<SearchHit> ChatSearch::searchConversations(const QString& query, int limit) const {
-    return find(query, limit, true);
-}
+QVector<SearchHit> ChatSearch::searchConversations(const QString& query, int limit) const { return find(query, limit, true); }
 
 QVector<SearchHit> ChatSearch::find(const QString& query, int limit, bool perConversation) const {
     QVector<SearchHit> hits;
@@ -80,8 +76,8 @@ QVector<SearchHit> ChatSearch::find(const QString& query, int limit, bool perCon
     // Per conversation: its newest match (SQLite takes the bare columns from the max() row).
     const QString columns = perConversation ? QStringLiteral("max(m.id), m.conversation_id, c.title, m.text")
                                             : QStringLiteral("m.id, m.conversation_id, c.title, m.text");
-    const QString grouping = perConversation ? QStringLiteral(" GROUP BY m.conversation_id ORDER BY max(m.id) DESC")
-                                             : QStringLiteral(" ORDER BY m.id DESC");
+    const QString grouping =
+        perConversation ? QStringLiteral(" GROUP BY m.conversation_id ORDER BY max(m.id) DESC") : QStringLiteral(" ORDER BY m.id DESC");
     QSqlQuery q(m_store.db());
     q.setForwardOnly(true);
     if (allLong) {
@@ -101,8 +97,7 @@ QVector<SearchHit> ChatSearch::find(const QString& query, int limit, bool perCon
     q.addBindValue(limit);
     if (!m_store.exec(q, QStringLiteral("search failed"))) return hits;
     while (q.next())
-        hits.append(makeHit(q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toString(),
-                            q.value(3).toString(), words));
+        hits.append(makeHit(q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toString(), q.value(3).toString(), words));
     return hits;
 }
 

@@ -14,8 +14,8 @@ struct SearchHit {
     qint64 conversationId = 0;
     qint64 messageId = 0;
     QString conversationTitle;
-    QString snippet;      // plain text around the first match
-    int matchStart = 0;   // the match inside snippet (UTF-16 offsets)
+    QString snippet;    // plain text around the first match
+    int matchStart = 0; // the match inside snippet (UTF-16 offsets)
     int matchLength = 0;
     QString snippetHtml() const; // HTML-escaped snippet with the match in <b>...</b>
 };

@@ -24,8 +24,7 @@ MessageState stateFor(StopReason reason) {
 
 } // namespace
 
-ChatSession::ChatSession(ChatStore* store, EngineController* engine, QObject* parent)
-    : QObject(parent), m_store(store), m_engine(engine) {
+ChatSession::ChatSession(ChatStore* store, EngineController* engine, QObject* parent) : QObject(parent), m_store(store), m_engine(engine) {
     // Precise: a coarse timer may fire 5% late, and the promise is "at most one second lost".
     m_saveTimer.setTimerType(Qt::PreciseTimer);
     m_saveTimer.setInterval(1000);
@@ -77,8 +76,8 @@ bool ChatSession::send(const QString& text) {
         Q_EMIT errorOccurred(m_store->errorString());
         return false;
     }
-    const qint64 answerId = m_store->addMessage(m_conversationId, QStringLiteral("assistant"), QString(),
-                                                MessageState::Streaming, m_engine->currentModel().name);
+    const qint64 answerId = m_store->addMessage(m_conversationId, QStringLiteral("assistant"), QString(), MessageState::Streaming,
+                                                m_engine->currentModel().name);
     return startAnswer(answerId);
 }
 
@@ -88,10 +87,10 @@ bool ChatSession::regenerate() {
     if (path.isEmpty()) return false;
     const ChatMessage& last = path.last();
     const QString model = m_engine->currentModel().name;
-    const qint64 answerId = last.role == QLatin1String("assistant")
-                                ? m_store->addAlternative(last.id, QString(), MessageState::Streaming, model)
-                                : m_store->addMessage(m_conversationId, QStringLiteral("assistant"), QString(),
-                                                      MessageState::Streaming, model);
+    const qint64 answerId =
+        last.role == QLatin1String("assistant")
+            ? m_store->addAlternative(last.id, QString(), MessageState::Streaming, model)
+            : m_store->addMessage(m_conversationId, QStringLiteral("assistant"), QString(), MessageState::Streaming, model);
     return startAnswer(answerId);
 }
 
@@ -102,8 +101,8 @@ bool ChatSession::editAndResend(qint64 messageId, const QString& newText) {
         Q_EMIT errorOccurred(m_store->errorString());
         return false;
     }
-    const qint64 answerId = m_store->addMessage(m_conversationId, QStringLiteral("assistant"), QString(),
-                                                MessageState::Streaming, m_engine->currentModel().name);
+    const qint64 answerId = m_store->addMessage(m_conversationId, QStringLiteral("assistant"), QString(), MessageState::Streaming,
+                                                m_engine->currentModel().name);
     return startAnswer(answerId);
 }
 

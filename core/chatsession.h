@@ -46,7 +46,7 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void conversationChanged(qint64 conversationId);
-    void messagesChanged();  // the active path changed (new message, alternative, edit)
+    void messagesChanged(); // the active path changed (new message, alternative, edit)
     void answerStarted(qint64 messageId);
     void answerStreamed(qint64 messageId, const QString& chunk, double tokensPerSecond);
     void answerFinished(qint64 messageId, const GenerationResult& result);

@@ -12,11 +12,10 @@
 
 namespace kmlm::core {
 
-const char* const kMessageColumns =
-    "m.id, m.conversation_id, m.parent_id, m.turn, m.variant, m.active, m.role, m.text, m.model,"
-    " m.created, m.updated, m.prompt_tokens, m.completion_tokens, m.tokens_per_second, m.state,"
-    " (SELECT count(*) FROM messages s WHERE s.conversation_id = m.conversation_id"
-    "  AND s.parent_id IS m.parent_id)";
+const char* const kMessageColumns = "m.id, m.conversation_id, m.parent_id, m.turn, m.variant, m.active, m.role, m.text, m.model,"
+                                    " m.created, m.updated, m.prompt_tokens, m.completion_tokens, m.tokens_per_second, m.state,"
+                                    " (SELECT count(*) FROM messages s WHERE s.conversation_id = m.conversation_id"
+                                    "  AND s.parent_id IS m.parent_id)";
 
 QVariant nullableId(qint64 id) {
 #if QT_VERSION >= QT_VERSION_CHECK(6, 0, 0)
@@ -55,8 +54,7 @@ ConversationInfo rowToConversation(const QSqlQuery& q) {
     c.systemPrompt = q.value(2).toString();
     const QVariant sampling = q.value(3);
     c.hasSampling = !sampling.isNull();
-    if (c.hasSampling)
-        c.sampling = SamplingSettings::fromJson(QJsonDocument::fromJson(sampling.toString().toUtf8()).object());
+    if (c.hasSampling) c.sampling = SamplingSettings::fromJson(QJsonDocument::fromJson(sampling.toString().toUtf8()).object());
     c.created = QDateTime::fromMSecsSinceEpoch(q.value(4).toLongLong());
     c.updated = QDateTime::fromMSecsSinceEpoch(q.value(5).toLongLong());
     c.thinking = q.value(6).toBool();
@@ -136,8 +134,8 @@ bool ChatStore::openAtVersion(const QString& path, int version) {
         // synchronous=NORMAL a committed answer survives the process being killed. This
         // connection never checkpoints (that would fsync here): ChatCheckpointer does.
         QSqlQuery q(database);
-        for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
-                                   "PRAGMA wal_autocheckpoint=0"}) {
+        for (const char* pragma :
+             {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON", "PRAGMA wal_autocheckpoint=0"}) {
             if (!q.exec(QLatin1String(pragma))) {
                 const QString error = q.lastError().text();
                 q = QSqlQuery();
@@ -189,7 +187,9 @@ bool ChatStore::migrate(int target) {
     if (current > schemaVersion())
         return fail(QStringLiteral("the chat database %1 was written by a newer version of the program "
                                    "(schema %2, this program knows up to %3)")
-                        .arg(m_path).arg(current).arg(schemaVersion()),
+                        .arg(m_path)
+                        .arg(current)
+                        .arg(schemaVersion()),
                     QString());
     QSqlDatabase database = db();
     const auto& steps = chatSchemaMigrations();
@@ -259,8 +259,7 @@ bool ChatStore::setSampling(qint64 id, const SamplingSettings& sampling) {
 }
 
 bool ChatStore::setThinking(qint64 id, bool thinking) {
-    return updateConversation(id, QStringLiteral("thinking = ?"), thinking ? 1 : 0,
-                              QStringLiteral("cannot set the reasoning switch"));
+    return updateConversation(id, QStringLiteral("thinking = ?"), thinking ? 1 : 0, QStringLiteral("cannot set the reasoning switch"));
 }
 
 bool ChatStore::clearSampling(qint64 id) {
@@ -275,8 +274,7 @@ bool ChatStore::deleteConversation(qint64 id) {
     q.prepare(QStringLiteral("UPDATE conversations SET deleted = ? WHERE id = ? AND deleted IS NULL"));
     q.addBindValue(now());
     q.addBindValue(id);
-    if (!execOne(q, QStringLiteral("cannot delete the conversation"), QStringLiteral("no conversation %1 to delete").arg(id)))
-        return false;
+    if (!execOne(q, QStringLiteral("cannot delete the conversation"), QStringLiteral("no conversation %1 to delete").arg(id))) return false;
     Q_EMIT conversationsChanged();
     return true;
 }
@@ -285,8 +283,7 @@ bool ChatStore::undeleteConversation(qint64 id) {
     QSqlQuery q(db());
     q.prepare(QStringLiteral("UPDATE conversations SET deleted = NULL WHERE id = ? AND deleted IS NOT NULL"));
     q.addBindValue(id);
-    if (!execOne(q, QStringLiteral("cannot restore the conversation"), QStringLiteral("no deleted conversation %1").arg(id)))
-        return false;
+    if (!execOne(q, QStringLiteral("cannot restore the conversation"), QStringLiteral("no deleted conversation %1").arg(id))) return false;
     Q_EMIT conversationsChanged();
     return true;
 }
@@ -324,13 +321,12 @@ QVector<ChatMessage> ChatStore::messages(qint64 conversationId) const {
     QVector<ChatMessage> result;
     QSqlQuery q(db());
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral(
-                  "WITH RECURSIVE path(id) AS ("
-                  " SELECT id FROM messages WHERE conversation_id = ? AND parent_id IS NULL AND active = 1"
-                  " UNION ALL"
-                  " SELECT c.id FROM messages c JOIN path p ON c.parent_id = p.id"
-                  "  WHERE c.conversation_id = ? AND c.active = 1)" // lets the step use the index
-                  " SELECT %1 FROM messages m JOIN path USING (id) ORDER BY m.turn")
+    q.prepare(QStringLiteral("WITH RECURSIVE path(id) AS ("
+                             " SELECT id FROM messages WHERE conversation_id = ? AND parent_id IS NULL AND active = 1"
+                             " UNION ALL"
+                             " SELECT c.id FROM messages c JOIN path p ON c.parent_id = p.id"
+                             "  WHERE c.conversation_id = ? AND c.active = 1)" // lets the step use the index
+                             " SELECT %1 FROM messages m JOIN path USING (id) ORDER BY m.turn")
                   .arg(QLatin1String(kMessageColumns)));
     q.addBindValue(conversationId);
     q.addBindValue(conversationId);
@@ -353,8 +349,8 @@ std::optional<ChatMessage> ChatStore::lastOnPath(qint64 conversationId) const {
     return path.last();
 }
 
-qint64 ChatStore::insertChild(qint64 conversationId, qint64 parentId, int turn, const QString& role,
-                              const QString& text, MessageState state, const QString& model) {
+qint64 ChatStore::insertChild(qint64 conversationId, qint64 parentId, int turn, const QString& role, const QString& text,
+                              MessageState state, const QString& model) {
     const QString what = QStringLiteral("cannot add a message");
     QSqlDatabase database = db();
     database.transaction();
@@ -366,15 +362,14 @@ qint64 ChatStore::insertChild(qint64 conversationId, qint64 parentId, int turn, 
         database.rollback();
         return 0;
     }
-    q.prepare(QStringLiteral(
-        "INSERT INTO messages (conversation_id, parent_id, turn, variant, active, role, text, model,"
-        " created, updated, state)"
-        " VALUES (?, ?, ?, (SELECT count(*) FROM messages WHERE conversation_id = ? AND parent_id IS ?),"
-        " 1, ?, ?, ?, ?, ?, ?)"));
+    q.prepare(QStringLiteral("INSERT INTO messages (conversation_id, parent_id, turn, variant, active, role, text, model,"
+                             " created, updated, state)"
+                             " VALUES (?, ?, ?, (SELECT count(*) FROM messages WHERE conversation_id = ? AND parent_id IS ?),"
+                             " 1, ?, ?, ?, ?, ?, ?)"));
     const qint64 t = now();
-    for (const QVariant& v : {QVariant(conversationId), nullableId(parentId), QVariant(turn), QVariant(conversationId),
-                              nullableId(parentId), textValue(role), storedText(text), textValue(model), QVariant(t),
-                              QVariant(t), QVariant(messageStateName(state))})
+    for (const QVariant& v :
+         {QVariant(conversationId), nullableId(parentId), QVariant(turn), QVariant(conversationId), nullableId(parentId), textValue(role),
+          storedText(text), textValue(model), QVariant(t), QVariant(t), QVariant(messageStateName(state))})
         q.addBindValue(v);
     if (!exec(q, what)) {
         database.rollback();
@@ -392,8 +387,7 @@ qint64 ChatStore::insertChild(qint64 conversationId, qint64 parentId, int turn, 
     return id;
 }
 
-qint64 ChatStore::addMessage(qint64 conversationId, const QString& role, const QString& text, MessageState state,
-                             const QString& model) {
+qint64 ChatStore::addMessage(qint64 conversationId, const QString& role, const QString& text, MessageState state, const QString& model) {
     if (!conversation(conversationId)) {
         fail(QStringLiteral("no conversation %1").arg(conversationId), QString());
         return 0;
@@ -441,8 +435,7 @@ bool ChatStore::finishMessage(qint64 messageId, const QString& text, MessageStat
                              " completion_tokens = ?, tokens_per_second = ?, updated = ? WHERE id = ?"));
     for (const QVariant& v : {storedText(text), QVariant(messageStateName(state)),
                               textValue(stats.model.isEmpty() ? m->model : stats.model), QVariant(stats.promptTokens),
-                              QVariant(stats.completionTokens), QVariant(stats.tokensPerSecond), QVariant(now()),
-                              QVariant(messageId)})
+                              QVariant(stats.completionTokens), QVariant(stats.tokensPerSecond), QVariant(now()), QVariant(messageId)})
         q.addBindValue(v);
     if (!exec(q, QStringLiteral("cannot save the answer"))) return false;
     touch(m->conversationId);

@@ -41,14 +41,14 @@ std::optional<MessageState> parseMessageState(const QString& name);
 struct ChatMessage {
     qint64 id = 0;
     qint64 conversationId = 0;
-    qint64 parentId = 0;      // the message before it on its path, 0 for the first
-    int turn = 0;             // depth: 0 for the first message
-    int variant = 0;          // index among its siblings (regenerated answers, edited questions)
-    int variantCount = 1;     // number of siblings including itself
-    bool active = true;       // on the path shown
-    QString role;             // "user", "assistant", "system"
+    qint64 parentId = 0;  // the message before it on its path, 0 for the first
+    int turn = 0;         // depth: 0 for the first message
+    int variant = 0;      // index among its siblings (regenerated answers, edited questions)
+    int variantCount = 1; // number of siblings including itself
+    bool active = true;   // on the path shown
+    QString role;         // "user", "assistant", "system"
     QString text;
-    QString model;            // model that wrote it (assistant)
+    QString model; // model that wrote it (assistant)
     QDateTime created;
     QDateTime updated;
     int promptTokens = 0;
@@ -87,8 +87,8 @@ public:
     using Clock = std::function<qint64()>;
     void setClock(Clock clock) { m_clock = std::move(clock); }
 
-    static int schemaVersion();   // the version open() migrates to
-    int databaseVersion() const;  // PRAGMA user_version of the open database
+    static int schemaVersion();  // the version open() migrates to
+    int databaseVersion() const; // PRAGMA user_version of the open database
 
     // Conversations. Deleting is soft until purgeDeleted() (or the next open()), so it can be undone.
     qint64 createConversation(const QString& title, const QString& systemPrompt = {});
@@ -108,13 +108,12 @@ public:
     std::optional<ChatMessage> message(qint64 id) const;
     // Appends after the last message of the active path. Returns the id, 0 on failure.
     // Message texts are stored in NFC: inserted, streamed and finished ones alike.
-    qint64 addMessage(qint64 conversationId, const QString& role, const QString& text,
-                      MessageState state = MessageState::Complete, const QString& model = {});
+    qint64 addMessage(qint64 conversationId, const QString& role, const QString& text, MessageState state = MessageState::Complete,
+                      const QString& model = {});
     // Adds a sibling of messageId (same parent) and makes it the active one: a regenerated
     // answer (empty text, state streaming) or an edited question. Later turns of the old
     // branch stay in the database and come back when the old sibling is selected again.
-    qint64 addAlternative(qint64 messageId, const QString& text,
-                          MessageState state = MessageState::Complete, const QString& model = {});
+    qint64 addAlternative(qint64 messageId, const QString& text, MessageState state = MessageState::Complete, const QString& model = {});
     // Edit and resend: a new sibling of the user message messageId with newText, active, with
     // no answer yet. Returns its id.
     qint64 editMessage(qint64 messageId, const QString& newText);
@@ -143,8 +142,8 @@ private:
 
     bool migrate(int target);
     QSqlDatabase db() const;
-    qint64 insertChild(qint64 conversationId, qint64 parentId, int turn, const QString& role,
-                       const QString& text, MessageState state, const QString& model);
+    qint64 insertChild(qint64 conversationId, qint64 parentId, int turn, const QString& role, const QString& text, MessageState state,
+                       const QString& model);
     bool touch(qint64 conversationId);
     bool updateConversation(qint64 id, const QString& assignment, const QVariant& value, const QString& what);
     std::optional<ChatMessage> lastOnPath(qint64 conversationId) const;

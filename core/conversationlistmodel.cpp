@@ -4,8 +4,7 @@
 
 namespace kmlm::core {
 
-ConversationListModel::ConversationListModel(ChatStore* store, QObject* parent)
-    : QAbstractListModel(parent), m_store(store) {
+ConversationListModel::ConversationListModel(ChatStore* store, QObject* parent) : QAbstractListModel(parent), m_store(store) {
     connect(m_store, &ChatStore::conversationsChanged, this, &ConversationListModel::refresh);
     refresh();
 }

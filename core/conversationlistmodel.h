@@ -28,7 +28,7 @@ public:
     QHash<int, QByteArray> roleNames() const override;
 
     QString filter() const { return m_filter; }
-    void setFilter(const QString& text); // empty: every conversation
+    void setFilter(const QString& text);    // empty: every conversation
     int rowOf(qint64 conversationId) const; // -1 when not shown
     qint64 idAt(int row) const;
 

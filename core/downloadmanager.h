@@ -38,7 +38,7 @@ public:
 
 Q_SIGNALS:
     void added(ModelDownload* download);
-    void changed(ModelDownload* download); // state or progress
+    void changed(ModelDownload* download);  // state or progress
     void finished(ModelDownload* download); // the model file is in place
     void failed(ModelDownload* download, const QString& message);
 

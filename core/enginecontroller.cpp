@@ -17,7 +17,8 @@ QString remoteErrorMessage(const std::exception& e) {
     switch (remote ? remote->kind() : RemoteFailure::Other) {
     case RemoteFailure::Unreachable: return EngineController::tr("Cannot connect to the server. Is it running? (%1)").arg(detail);
     case RemoteFailure::Timeout: return EngineController::tr("The server did not answer in time. (%1)").arg(detail);
-    case RemoteFailure::Key: return EngineController::tr("The server refused the API key: check the key of the remote model. (%1)").arg(detail);
+    case RemoteFailure::Key:
+        return EngineController::tr("The server refused the API key: check the key of the remote model. (%1)").arg(detail);
     case RemoteFailure::Busy: return EngineController::tr("The server is busy: try again in a moment. (%1)").arg(detail);
     case RemoteFailure::Server: return EngineController::tr("The server failed. (%1)").arg(detail);
     case RemoteFailure::Lost:
@@ -27,12 +28,12 @@ QString remoteErrorMessage(const std::exception& e) {
     return detail;
 }
 
-template <typename F> void EngineController::post(F&& f) {
+template <typename F>
+void EngineController::post(F&& f) {
     QMetaObject::invokeMethod(m_worker, std::forward<F>(f), Qt::QueuedConnection);
 }
 
-EngineController::EngineController(QObject* parent)
-    : QObject(parent), m_shared(std::make_shared<EngineShared>()) {
+EngineController::EngineController(QObject* parent) : QObject(parent), m_shared(std::make_shared<EngineShared>()) {
     registerEngineMetaTypes();
     m_thread.setObjectName(QStringLiteral("engine"));
     m_worker = new EngineWorker(m_shared);
@@ -104,13 +105,10 @@ void EngineController::startChat(quint64 id, const QVector<ChatTurn>& messages, 
     });
 }
 
-void EngineController::startCompletion(quint64 id, const QString& prefix, int maxTokens,
-                                       const SamplingSettings& sampling) {
+void EngineController::startCompletion(quint64 id, const QString& prefix, int maxTokens, const SamplingSettings& sampling) {
     const quint64 serial = m_shared->issue(true);
     EngineWorker* worker = m_worker;
-    post([worker, id, serial, prefix, maxTokens, sampling] {
-        worker->startCompletion(id, serial, prefix, maxTokens, sampling);
-    });
+    post([worker, id, serial, prefix, maxTokens, sampling] { worker->startCompletion(id, serial, prefix, maxTokens, sampling); });
 }
 
 void EngineController::startApi(quint64 id, const kmlm::server::GenerationRequest& request, std::shared_ptr<ApiJob> job) {

@@ -52,12 +52,11 @@ public:
     // Answers a conversation: decoders get the model's chat template (with systemPrompt);
     // the GRU gets the last user message(s) as a plain prompt. thinking: the template's
     // enable_thinking (reasoning models). Streams textStreamed, ends with generationFinished.
-    void startChat(quint64 id, const QVector<ChatTurn>& messages, const QString& systemPrompt,
-                   const SamplingSettings& sampling, bool thinking = true);
+    void startChat(quint64 id, const QVector<ChatTurn>& messages, const QString& systemPrompt, const SamplingSettings& sampling,
+                   bool thinking = true);
     // Continues prefix (the editor's ghost text). A new completion cancels older ones that
     // are running or still queued.
-    void startCompletion(quint64 id, const QString& prefix, int maxTokens,
-                         const SamplingSettings& sampling = {});
+    void startCompletion(quint64 id, const QString& prefix, int maxTokens, const SamplingSettings& sampling = {});
     // A request of the local API server (LocalApiServer), from its HTTP thread: it waits its
     // turn behind the requests posted before it, like a chat answer, and runs on the active
     // model; its text and end go to job, not to the signals. cancel(id) ends it.
@@ -96,7 +95,8 @@ Q_SIGNALS:
 
 private:
     // Runs f on the engine thread (queued).
-    template <typename F> void post(F&& f);
+    template <typename F>
+    void post(F&& f);
 
     QThread m_thread;
     EngineWorker* m_worker = nullptr; // lives on m_thread

@@ -1,7 +1,7 @@
 #include "enginetypes.h"
 
-#include "kmlm/language_model.h"
 #include "kmlm/generate.h"
+#include "kmlm/language_model.h"
 #include "kmlm/sampler.h"
 
 #include <QtGlobal>
@@ -18,9 +18,8 @@ double widen(float x) { return std::round(double(x) * 1e6) / 1e6; }
 } // namespace
 
 SamplingSettings::SamplingSettings(const kmlm::SamplingParams& params)
-    : temperature(widen(params.temperature)), topK(params.top_k), topP(widen(params.top_p)),
-      minP(widen(params.min_p)), repeatPenalty(widen(params.repeat_penalty)), repeatLastN(params.repeat_last_n),
-      presencePenalty(widen(params.presence_penalty)),
+    : temperature(widen(params.temperature)), topK(params.top_k), topP(widen(params.top_p)), minP(widen(params.min_p)),
+      repeatPenalty(widen(params.repeat_penalty)), repeatLastN(params.repeat_last_n), presencePenalty(widen(params.presence_penalty)),
       seed(params.seed ? static_cast<qint64>(std::min<uint64_t>(*params.seed, 9007199254740991ull)) : -1) {}
 
 kmlm::SamplingParams SamplingSettings::toParams() const {
@@ -70,19 +69,16 @@ SamplingSettings SamplingSettings::fromJson(const QJsonObject& json) {
 }
 
 bool SamplingSettings::operator==(const SamplingSettings& o) const {
-    return qFuzzyCompare(1 + temperature, 1 + o.temperature) && topK == o.topK &&
-           qFuzzyCompare(1 + topP, 1 + o.topP) && qFuzzyCompare(1 + minP, 1 + o.minP) &&
-           qFuzzyCompare(1 + repeatPenalty, 1 + o.repeatPenalty) && repeatLastN == o.repeatLastN &&
-           qFuzzyCompare(1 + presencePenalty, 1 + o.presencePenalty) && maxTokens == o.maxTokens &&
-           seed == o.seed;
+    return qFuzzyCompare(1 + temperature, 1 + o.temperature) && topK == o.topK && qFuzzyCompare(1 + topP, 1 + o.topP) &&
+           qFuzzyCompare(1 + minP, 1 + o.minP) && qFuzzyCompare(1 + repeatPenalty, 1 + o.repeatPenalty) && repeatLastN == o.repeatLastN &&
+           qFuzzyCompare(1 + presencePenalty, 1 + o.presencePenalty) && maxTokens == o.maxTokens && seed == o.seed;
 }
 
 kmlm::LoadOptions EngineSettings::toLoadOptions() const {
     kmlm::LoadOptions lo;
     lo.n_threads = std::max(0, threads);
     lo.n_ctx = static_cast<uint32_t>(std::max(16, contextLength));
-    lo.kv_type = kvType.compare(QLatin1String("f16"), Qt::CaseInsensitive) == 0 ? kmlm::KvType::F16
-                                                                                 : kmlm::KvType::Q8_0;
+    lo.kv_type = kvType.compare(QLatin1String("f16"), Qt::CaseInsensitive) == 0 ? kmlm::KvType::F16 : kmlm::KvType::Q8_0;
     lo.memory_limit = memoryLimit;
     return lo;
 }

@@ -66,13 +66,11 @@ std::string ApiJob::take(std::chrono::milliseconds timeout, bool* done) {
     return std::exchange(m_pending, std::string());
 }
 
-EngineWorker::EngineWorker(std::shared_ptr<EngineShared> shared, QObject* parent)
-    : QObject(parent), m_shared(std::move(shared)) {}
+EngineWorker::EngineWorker(std::shared_ptr<EngineShared> shared, QObject* parent) : QObject(parent), m_shared(std::move(shared)) {}
 
 EngineWorker::~EngineWorker() = default;
 
-std::unique_ptr<kmlm::LanguageModel> EngineWorker::tryLoad(const QString& path, const EngineSettings& settings,
-                                                           QString* error) {
+std::unique_ptr<kmlm::LanguageModel> EngineWorker::tryLoad(const QString& path, const EngineSettings& settings, QString* error) {
     kmlm::LoadOptions options = settings.toLoadOptions();
     options.progress = [this](float fraction) { Q_EMIT modelLoadProgress(fraction); };
     options.cancel = &m_shared->quitting;
@@ -84,8 +82,7 @@ std::unique_ptr<kmlm::LanguageModel> EngineWorker::tryLoad(const QString& path, 
     return nullptr;
 }
 
-void EngineWorker::setModel(std::unique_ptr<kmlm::LanguageModel> model, const QString& path,
-                            const EngineSettings& settings) {
+void EngineWorker::setModel(std::unique_ptr<kmlm::LanguageModel> model, const QString& path, const EngineSettings& settings) {
     m_model = std::move(model);
     m_shared->setModel(m_model);
     m_modelPath = path;
@@ -112,8 +109,7 @@ void EngineWorker::loadModel(const QString& path, const EngineSettings& settings
     // Back to the previous model, else the fallback (the bundled GRU).
     const QString fallback = fallbackPath.isEmpty() ? ModelRegistry::bundledModelPath() : fallbackPath;
     if (m_shared->quitting) return;
-    for (const auto& [candidate, candidateSettings] :
-         {std::pair{previousPath, previousSettings}, std::pair{fallback, settings}}) {
+    for (const auto& [candidate, candidateSettings] : {std::pair{previousPath, previousSettings}, std::pair{fallback, settings}}) {
         if (candidate.isEmpty() || QFileInfo(candidate) == QFileInfo(path)) continue;
         QString ignored;
         if (auto model = tryLoad(candidate, candidateSettings, &ignored)) {
@@ -196,10 +192,8 @@ void EngineWorker::deliverResult(quint64 id, const GenerationResult& result) {
         Q_EMIT generationFinished(id, result);
 }
 
-
-
-void EngineWorker::startChat(quint64 id, quint64 serial, const QVector<ChatTurn>& messages,
-                             const QString& systemPrompt, const SamplingSettings& sampling, bool thinking) {
+void EngineWorker::startChat(quint64 id, quint64 serial, const QVector<ChatTurn>& messages, const QString& systemPrompt,
+                             const SamplingSettings& sampling, bool thinking) {
     if (!m_shared->begin(id, serial, false)) return finishWithError(id, StopReason::Cancelled, {});
     if (m_remote) {
         kmlm::server::GenerationRequest request;
@@ -233,8 +227,7 @@ void EngineWorker::startChat(quint64 id, quint64 serial, const QVector<ChatTurn>
     }
 }
 
-void EngineWorker::startCompletion(quint64 id, quint64 serial, const QString& prefix, int maxTokens,
-                                   const SamplingSettings& sampling) {
+void EngineWorker::startCompletion(quint64 id, quint64 serial, const QString& prefix, int maxTokens, const SamplingSettings& sampling) {
     if (!m_shared->begin(id, serial, true)) return finishWithError(id, StopReason::Cancelled, {});
     if (m_remote) {
         kmlm::server::GenerationRequest request;
@@ -259,8 +252,7 @@ void EngineWorker::startCompletion(quint64 id, quint64 serial, const QString& pr
     }
 }
 
-void EngineWorker::startApi(quint64 id, quint64 serial, const kmlm::server::GenerationRequest& request,
-                            std::shared_ptr<ApiJob> job) {
+void EngineWorker::startApi(quint64 id, quint64 serial, const kmlm::server::GenerationRequest& request, std::shared_ptr<ApiJob> job) {
     m_apiJobs.insert(id, std::move(job));
     if (!m_shared->begin(id, serial, false)) return finishWithError(id, StopReason::Cancelled, {});
     if (m_remote) return generateRemote(id, request);
@@ -355,7 +347,7 @@ void EngineWorker::generateRemote(quint64 id, const kmlm::server::GenerationRequ
     };
     try {
         const kmlm::server::RemoteResult answer = kmlm::server::remote_generate(*m_remote, r, onText, &m_shared->cancel);
-        result.reason = answer.cancelled                     ? StopReason::Cancelled
+        result.reason = answer.cancelled                   ? StopReason::Cancelled
                         : answer.finish_reason == "length" ? StopReason::MaxTokens
                                                            : StopReason::EndOfText;
         result.promptTokens = answer.usage.prompt_tokens;

@@ -28,14 +28,14 @@ namespace kmlm::core {
 // cancel everything posted before it without a round trip. The mutex makes "is this request
 // cancelled?" and "this request is now running" one step, so a cancel is never lost between them.
 struct EngineShared {
-    std::atomic<bool> cancel{false};      // the running generation's flag (GenerateOptions::cancel)
-    std::atomic<quint64> runningId{0};    // id of the running generation, 0: none
-    std::atomic<bool> quitting{false};    // the controller is going away: abandon a model load
+    std::atomic<bool> cancel{false};   // the running generation's flag (GenerateOptions::cancel)
+    std::atomic<quint64> runningId{0}; // id of the running generation, 0: none
+    std::atomic<bool> quitting{false}; // the controller is going away: abandon a model load
 
     // UI thread.
-    quint64 issue(bool completion);       // serial for a new request; a completion makes older ones stale
+    quint64 issue(bool completion); // serial for a new request; a completion makes older ones stale
     void cancelId(quint64 id);
-    void cancelAll();                     // everything issued so far
+    void cancelAll(); // everything issued so far
     // The loaded model, for work that may run beside a generation (counting tokens: the
     // tokenizers are safe to use from several threads). Null while none is loaded.
     std::shared_ptr<const kmlm::LanguageModel> model();
@@ -50,7 +50,7 @@ private:
     quint64 stopSerial = 0;       // requests with a serial <= this are cancelled
     quint64 completionSerial = 0; // the newest completion
     bool runningCompletion = false;
-    QSet<quint64> cancelledIds;   // cancelled before they started
+    QSet<quint64> cancelledIds; // cancelled before they started
     std::shared_ptr<const kmlm::LanguageModel> loadedModel;
 };
 
@@ -89,10 +89,9 @@ public:
     // Checks the server (its model list) and uses it instead of a local model; on failure
     // the current model stays.
     void loadRemoteModel(const RemoteModelSettings& remote);
-    void startChat(quint64 id, quint64 serial, const QVector<ChatTurn>& messages,
-                   const QString& systemPrompt, const SamplingSettings& sampling, bool thinking = true);
-    void startCompletion(quint64 id, quint64 serial, const QString& prefix, int maxTokens,
-                         const SamplingSettings& sampling);
+    void startChat(quint64 id, quint64 serial, const QVector<ChatTurn>& messages, const QString& systemPrompt,
+                   const SamplingSettings& sampling, bool thinking = true);
+    void startCompletion(quint64 id, quint64 serial, const QString& prefix, int maxTokens, const SamplingSettings& sampling);
     // A request of the local API server: it runs in turn with the others, on the active model
     // (local or remote); its text and end go to job instead of the signals.
     void startApi(quint64 id, quint64 serial, const kmlm::server::GenerationRequest& request, std::shared_ptr<ApiJob> job);
@@ -111,8 +110,7 @@ Q_SIGNALS:
     void engineError(const QString& message);
 
 private:
-    std::unique_ptr<kmlm::LanguageModel> tryLoad(const QString& path, const EngineSettings& settings,
-                                                 QString* error);
+    std::unique_ptr<kmlm::LanguageModel> tryLoad(const QString& path, const EngineSettings& settings, QString* error);
     void setModel(std::unique_ptr<kmlm::LanguageModel> model, const QString& path, const EngineSettings& settings);
     void dropModel();
     // options: sampling, max_tokens, stop_strings, ignore_eos of the request; the rest is set here.
@@ -128,7 +126,7 @@ private:
     std::shared_ptr<kmlm::LanguageModel> m_model; // shared with EngineShared for token counts
     QString m_modelPath;
     EngineSettings m_settings;
-    bool m_templateNoticeShown = false; // for the loaded model: said once, not at every message
+    bool m_templateNoticeShown = false;                   // for the loaded model: said once, not at every message
     std::optional<kmlm::server::RemoteEndpoint> m_remote; // set: requests go to this server
     QHash<quint64, std::shared_ptr<ApiJob>> m_apiJobs;    // API requests posted and not yet finished
 };

@@ -28,8 +28,7 @@ void EngineBackend::setModelId(const QString& id) {
 }
 
 kmlm::server::BackendResult EngineBackend::generate(const kmlm::server::GenerationRequest& request,
-                                                    const std::function<void(std::string_view)>& on_text,
-                                                    const std::atomic<bool>& cancel) {
+                                                    const std::function<void(std::string_view)>& on_text, const std::atomic<bool>& cancel) {
     auto job = std::make_shared<ApiJob>();
     const quint64 id = m_engine->newRequestId();
     m_engine->startApi(id, request, job);
@@ -55,16 +54,18 @@ kmlm::server::BackendResult EngineBackend::generate(const kmlm::server::Generati
     return out;
 }
 
-LocalApiServer::LocalApiServer(EngineController* engine, QObject* parent)
-    : QObject(parent), m_engine(engine), m_backend(engine) {
+LocalApiServer::LocalApiServer(EngineController* engine, QObject* parent) : QObject(parent), m_engine(engine), m_backend(engine) {
     m_backend.setModelId(engine->currentModel().name);
     connect(engine, &EngineController::modelLoaded, this, [this](const ModelDescription& m) { m_backend.setModelId(m.name); });
     connect(engine, &EngineController::modelUnloaded, this, [this] { m_backend.setModelId({}); });
     m_backend.setServedCallback([this] {
-        QMetaObject::invokeMethod(this, [this] {
-            if (m_state != State::Serving) return;
-            Q_EMIT requestsServedChanged(++m_served);
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                if (m_state != State::Serving) return;
+                Q_EMIT requestsServedChanged(++m_served);
+            },
+            Qt::QueuedConnection);
     });
 }
 

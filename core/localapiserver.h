@@ -32,8 +32,7 @@ public:
     void setServedCallback(std::function<void()> callback) { m_served = std::move(callback); }
 
     kmlm::server::BackendResult generate(const kmlm::server::GenerationRequest& request,
-                                         const std::function<void(std::string_view)>& on_text,
-                                         const std::atomic<bool>& cancel) override;
+                                         const std::function<void(std::string_view)>& on_text, const std::atomic<bool>& cancel) override;
 
 private:
     EngineController* m_engine;
@@ -57,7 +56,7 @@ public:
     void stop();
 
     State state() const { return m_state; }
-    int port() const { return m_port; }          // the port listened on (or tried)
+    int port() const { return m_port; }                 // the port listened on (or tried)
     quint64 requestsServed() const { return m_served; } // since the last start
     QString errorMessage() const { return m_error; }
     QString apiKey() const { return m_key; }

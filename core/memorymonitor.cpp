@@ -17,8 +17,7 @@ MemoryMonitor::MemoryMonitor(QObject* parent) : QObject(parent) {
 
 void MemoryMonitor::setEngine(EngineController* engine) {
     connect(engine, &EngineController::modelMemory, this, &MemoryMonitor::setModelMemory);
-    connect(engine, &EngineController::modelLoaded, this,
-            [this](const ModelDescription& model) { m_modelFile = model.path; });
+    connect(engine, &EngineController::modelLoaded, this, [this](const ModelDescription& model) { m_modelFile = model.path; });
     connect(engine, &EngineController::modelUnloaded, this, [this] { m_modelFile.clear(); });
 }
 

@@ -17,11 +17,11 @@ class MemoryMonitor : public QObject {
 public:
     struct Sample {
         qint64 msecsSinceEpoch = 0;
-        quint64 used = 0;    // resident set size
+        quint64 used = 0; // resident set size
         quint64 ceiling = 0;
-        quint64 model = 0;   // weights (resident part of the mapping when known)
-        quint64 kv = 0;      // KV cache / hidden state
-        quint64 app = 0;     // used - model - kv
+        quint64 model = 0; // weights (resident part of the mapping when known)
+        quint64 kv = 0;    // KV cache / hidden state
+        quint64 app = 0;   // used - model - kv
     };
 
     explicit MemoryMonitor(QObject* parent = nullptr);
@@ -34,8 +34,8 @@ public:
     // used + margin reaches it.
     static quint64 guardMargin(quint64 ceiling);
     void setInterval(int msec) { m_timer.setInterval(msec); } // default 1000
-    void setHistoryLength(int samples);                        // default 120
-    QVector<Sample> history() const { return m_history; }       // oldest first
+    void setHistoryLength(int samples);                       // default 120
+    QVector<Sample> history() const { return m_history; }     // oldest first
     Sample latest() const { return m_history.isEmpty() ? Sample{} : m_history.last(); }
 
 public Q_SLOTS:

@@ -17,8 +17,8 @@ namespace kmlm::core {
 
 namespace {
 
-constexpr int kMaxHeadHops = 5;           // relative redirects of a renamed repository
-constexpr int kStallTimeoutMs = 60000;    // no byte for this long: treat as a dropped connection
+constexpr int kMaxHeadHops = 5;        // relative redirects of a renamed repository
+constexpr int kStallTimeoutMs = 60000; // no byte for this long: treat as a dropped connection
 constexpr int kMaxDelayMs = 60000;
 constexpr qint64 kHashChunk = 4 << 20;
 
@@ -49,8 +49,10 @@ ModelDownload::ModelDownload(const DownloadSpec& spec, QNetworkAccessManager* ne
     m_retryTimer->setSingleShot(true);
     m_received = quint64(qMax<qint64>(0, QFileInfo(partPath()).size())); // a part file of an earlier run
     connect(m_retryTimer, &QTimer::timeout, this, [this] {
-        if (m_contentUrl.isValid() && m_total > 0) sendGet();
-        else sendHead();
+        if (m_contentUrl.isValid() && m_total > 0)
+            sendGet();
+        else
+            sendHead();
     });
 }
 
@@ -70,9 +72,7 @@ QUrl ModelDownload::resolveUrl(const QString& endpoint, const QString& repo, con
     return url;
 }
 
-QString ModelDownload::targetPath(const QString& folder, const QString& file) {
-    return QDir(folder).filePath(QFileInfo(file).fileName());
-}
+QString ModelDownload::targetPath(const QString& folder, const QString& file) { return QDir(folder).filePath(QFileInfo(file).fileName()); }
 
 qint64 ModelDownload::availableSpace(const QString& folder) {
     QString path = QDir::cleanPath(QFileInfo(folder).absoluteFilePath());
@@ -166,15 +166,17 @@ QString ModelDownload::httpError(int status) const {
     const QString where = m_spec.repo + QLatin1Char('/') + m_spec.file;
     if (status == 404)
         return tr("%1 was not found on Hugging Face: the file has moved or was removed. A newer model catalog may "
-                  "know where it is now.").arg(where);
+                  "know where it is now.")
+            .arg(where);
     if (status == 401)
-        return m_token.isEmpty()
-            ? tr("%1 needs a Hugging Face token: this is a gated model. Accept its license on the model's page, "
-                 "create a token and enter it in the settings (Engine page).").arg(m_spec.repo)
-            : tr("Hugging Face refused the token for %1: it is invalid or expired.").arg(m_spec.repo);
+        return m_token.isEmpty() ? tr("%1 needs a Hugging Face token: this is a gated model. Accept its license on the model's page, "
+                                      "create a token and enter it in the settings (Engine page).")
+                                       .arg(m_spec.repo)
+                                 : tr("Hugging Face refused the token for %1: it is invalid or expired.").arg(m_spec.repo);
     if (status == 403)
         return tr("Access to %1 was refused: accept the model's license on its Hugging Face page with the account of "
-                  "your token.").arg(m_spec.repo);
+                  "your token.")
+            .arg(m_spec.repo);
     return tr("Hugging Face answered HTTP %1 for %2.").arg(status).arg(where);
 }
 
@@ -357,7 +359,7 @@ void ModelDownload::updateRate() {
 void ModelDownload::onGetFinished() {
     QNetworkReply* reply = m_reply;
     if (!reply) return;
-    onReadyRead(); // whatever is still buffered
+    onReadyRead();        // whatever is still buffered
     if (!m_reply) return; // that failed or restarted
     m_reply = nullptr;
     reply->deleteLater();
@@ -386,8 +388,7 @@ void ModelDownload::onGetFinished() {
 void ModelDownload::retryLater(const QString& reason) {
     ++m_attempt;
     if (m_attempt > m_maxRetries) {
-        fail(tr("%1. Gave up after %2 attempts; the part downloaded so far is kept, start again to resume.")
-                 .arg(reason).arg(m_attempt));
+        fail(tr("%1. Gave up after %2 attempts; the part downloaded so far is kept, start again to resume.").arg(reason).arg(m_attempt));
         return;
     }
     const int delay = qMin(kMaxDelayMs, m_firstDelayMs << qMin(m_attempt - 1, 16));

@@ -27,10 +27,10 @@ class QTimer;
 namespace kmlm::core {
 
 struct DownloadSpec {
-    QString repo;        // "owner/name"
-    QString file;        // file name in the repository
-    QString folder;      // the models folder
-    QString sha256;      // expected hash when the hub gives none (from the catalog); may be empty
+    QString repo;         // "owner/name"
+    QString file;         // file name in the repository
+    QString folder;       // the models folder
+    QString sha256;       // expected hash when the hub gives none (from the catalog); may be empty
     quint64 sizeHint = 0; // for display before the hub answered
 };
 
@@ -70,8 +70,8 @@ public:
     quint64 received() const { return m_received; }
     quint64 total() const { return m_total ? m_total : m_spec.sizeHint; }
     double bytesPerSecond() const { return m_rate; }
-    qint64 secondsLeft() const; // -1 while unknown
-    bool verified() const { return m_verified; }  // the SHA-256 was checked
+    qint64 secondsLeft() const;                  // -1 while unknown
+    bool verified() const { return m_verified; } // the SHA-256 was checked
     QString targetPath() const { return targetPath(m_spec.folder, m_spec.file); }
     QString partPath() const { return partPath(m_spec.folder, m_spec.file); }
     int attempts() const { return m_attempt; }
@@ -116,13 +116,13 @@ private:
     QString m_error;
     QPointer<QNetworkReply> m_reply;
     QUrl m_contentUrl;
-    QString m_sha256;       // expected (hub or catalog), lower-case hex; empty: unknown
+    QString m_sha256; // expected (hub or catalog), lower-case hex; empty: unknown
     bool m_verified = false;
     quint64 m_total = 0;
     quint64 m_received = 0;
     QFile m_part;
     std::unique_ptr<QCryptographicHash> m_hash;
-    int m_attempt = 0;      // consecutive failed attempts
+    int m_attempt = 0; // consecutive failed attempts
     QTimer* m_retryTimer;
     QElapsedTimer m_rateClock;
     quint64 m_rateBytes = 0;

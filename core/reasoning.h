@@ -7,10 +7,10 @@
 namespace kmlm::core {
 
 struct ReasonedText {
-    QString reasoning;     // the text inside the block, trimmed
-    QString answer;        // what follows the block (all of the text when there is none)
+    QString reasoning; // the text inside the block, trimmed
+    QString answer;    // what follows the block (all of the text when there is none)
     bool hasReasoning = false;
-    bool open = false;     // the block has not been closed yet: the model is still reasoning
+    bool open = false; // the block has not been closed yet: the model is still reasoning
 };
 
 // Splits "<think>reasoning</think>answer". A text ending in a part of "<think>" counts as an

@@ -10,8 +10,8 @@
 
 namespace kmlm::fuzz {
 
-inline constexpr const char* kHttpFuzzKey = "fuzz-key";    // the key the server asks for
-inline constexpr size_t kHttpFuzzMaxBody = 16 * 1024;      // larger bodies get 413
+inline constexpr const char* kHttpFuzzKey = "fuzz-key"; // the key the server asks for
+inline constexpr size_t kHttpFuzzMaxBody = 16 * 1024;   // larger bodies get 413
 
 // Sends the bytes as one request and returns all the server
 // wrote back before it closed the connection. One server per process, started on first use.

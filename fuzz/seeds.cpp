@@ -13,9 +13,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void write_text(const fs::path& path, const std::string& text) {
-    std::ofstream(path, std::ios::binary) << text;
-}
+void write_text(const fs::path& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
 
 kmlm::GruWeights tiny_gru() {
     kmlm::GruConfig c;
@@ -31,24 +29,29 @@ kmlm::GruWeights tiny_gru() {
 
 // Requests to each endpoint of the server, with the key the fuzzed server asks for.
 std::string post(const std::string& path, const std::string& body) {
-    return "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer fuzz-key\r\n"
-           "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    return "POST " + path +
+           " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer fuzz-key\r\n"
+           "Content-Type: application/json\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
 void write_http_seeds(const fs::path& dir) {
     write_text(dir / "health.txt", "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     write_text(dir / "models.txt", "GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer fuzz-key\r\n\r\n");
     write_text(dir / "wrong-key.txt", "GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer nope\r\n\r\n");
-    write_text(dir / "chat.txt", post("/v1/chat/completions",
-        R"({"model":"m","messages":[{"role":"system","content":"짧게"},{"role":"user","content":"안녕하세요"}],)"
-        R"("max_tokens":8,"temperature":0,"top_p":0.9,"seed":1,"stop":["."],"presence_penalty":0.5,"frequency_penalty":0.1})"));
-    write_text(dir / "chat-stream.txt", post("/v1/chat/completions",
-        R"({"model":"m","messages":[{"role":"user","content":"스트림 ㅋㅋ"}],"stream":true,"stream_options":{"include_usage":true}})"));
+    write_text(dir / "chat.txt",
+               post("/v1/chat/completions",
+                    R"({"model":"m","messages":[{"role":"system","content":"짧게"},{"role":"user","content":"안녕하세요"}],)"
+                    R"("max_tokens":8,"temperature":0,"top_p":0.9,"seed":1,"stop":["."],"presence_penalty":0.5,"frequency_penalty":0.1})"));
+    write_text(
+        dir / "chat-stream.txt",
+        post(
+            "/v1/chat/completions",
+            R"({"model":"m","messages":[{"role":"user","content":"스트림 ㅋㅋ"}],"stream":true,"stream_options":{"include_usage":true}})"));
     write_text(dir / "completion.txt", post("/v1/completions", R"({"model":"m","prompt":"오늘은 날씨가","max_tokens":4,"stream":false})"));
     write_text(dir / "completion-stream.txt", post("/v1/completions", R"({"prompt":["한","국"],"stream":true,"ignore_eos":true})"));
-    write_text(dir / "chunked.txt",
-               "POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer fuzz-key\r\n"
-               "Transfer-Encoding: chunked\r\n\r\n10\r\n{\"prompt\":\"abc\",\r\n1\r\n}\r\n0\r\n\r\n");
+    write_text(dir / "chunked.txt", "POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer fuzz-key\r\n"
+                                    "Transfer-Encoding: chunked\r\n\r\n10\r\n{\"prompt\":\"abc\",\r\n1\r\n}\r\n0\r\n\r\n");
     write_text(dir / "keep-alive.txt", "GET /health HTTP/1.1\r\nHost: a\r\n\r\nGET /v1/models HTTP/1.1\r\nHost: a\r\n"
                                        "Authorization: Bearer fuzz-key\r\nConnection: close\r\n\r\n");
 }
@@ -73,8 +76,7 @@ int main(int argc, char** argv) {
     spec.n_ctx = 16;
     for (const char* arch : {"llama", "qwen2", "gptneox"}) {
         spec.arch = arch;
-        for (const char* dir : {"gguf", "model", "vocab"})
-            kmlm::write_random_model(spec, out / dir / (std::string(arch) + ".gguf"));
+        for (const char* dir : {"gguf", "model", "vocab"}) kmlm::write_random_model(spec, out / dir / (std::string(arch) + ".gguf"));
     }
     spec.arch = "llama";
     spec.type = "Q8_0";

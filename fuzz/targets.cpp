@@ -75,8 +75,7 @@ void gguf(const uint8_t* data, size_t size) {
             } catch (const FormatError&) { // not a string
             }
         }
-    } catch (const Error&) {
-    }
+    } catch (const Error&) {}
 }
 
 void model(const uint8_t* data, size_t size) {
@@ -88,8 +87,7 @@ void model(const uint8_t* data, size_t size) {
         auto m = load_model(f.path(), options);
         exercise(m->tokenizer());
         m->info();
-    } catch (const Error&) {
-    }
+    } catch (const Error&) {}
 }
 
 void vocab(const uint8_t* data, size_t size) {
@@ -97,24 +95,21 @@ void vocab(const uint8_t* data, size_t size) {
         auto file = gguf::GgufFile::parse(std::span(data, size), "fuzz.gguf");
         auto tok = load_gguf_tokenizer(*file);
         exercise(*tok);
-    } catch (const Error&) {
-    }
+    } catch (const Error&) {}
 }
 
 void gru_json(const uint8_t* data, size_t size) {
     MemoryFile f(data, size);
     try {
         read_gru_json(f.path());
-    } catch (const Error&) {
-    }
+    } catch (const Error&) {}
 }
 
 void gru_bin(const uint8_t* data, size_t size) {
     MemoryFile f(data, size);
     try {
         read_gru_binary(f.path());
-    } catch (const Error&) {
-    }
+    } catch (const Error&) {}
 }
 
 void jinja(const uint8_t* data, size_t size) {
@@ -137,8 +132,7 @@ void utf8(const uint8_t* data, size_t size) {
     if (!is_valid_utf8(text)) {
         try {
             jamo.encode(text);
-        } catch (const InvalidArgument&) {
-        }
+        } catch (const InvalidArgument&) {}
         return;
     }
     const std::string nfc = to_nfc(text);

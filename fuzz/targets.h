@@ -9,13 +9,13 @@
 
 namespace kmlm::fuzz {
 
-void gguf(const uint8_t* data, size_t size);      // the GGUF reader
-void model(const uint8_t* data, size_t size);     // load_model() on the bytes as a file
-void vocab(const uint8_t* data, size_t size);     // tokenizers from GGUF metadata
-void gru_json(const uint8_t* data, size_t size);  // the GRU's JSON format
-void gru_bin(const uint8_t* data, size_t size);   // the GRU's binary format
-void jinja(const uint8_t* data, size_t size);     // chat templates
-void utf8(const uint8_t* data, size_t size);      // UTF-8 checks, NFC, the jamo tokenizer
+void gguf(const uint8_t* data, size_t size);     // the GGUF reader
+void model(const uint8_t* data, size_t size);    // load_model() on the bytes as a file
+void vocab(const uint8_t* data, size_t size);    // tokenizers from GGUF metadata
+void gru_json(const uint8_t* data, size_t size); // the GRU's JSON format
+void gru_bin(const uint8_t* data, size_t size);  // the GRU's binary format
+void jinja(const uint8_t* data, size_t size);    // chat templates
+void utf8(const uint8_t* data, size_t size);     // UTF-8 checks, NFC, the jamo tokenizer
 
 // The engine's targets by name (chat_import lives with the app core); nullptr when unknown.
 using Target = void (*)(const uint8_t*, size_t);

@@ -17,8 +17,8 @@ packages=(
   libsqlite3-dev
   # bench/run-matrix.sh reads kmlm bench's JSON
   jq
-  # fuzzing (libFuzzer) and the sanitizer build
-  clang-14 libclang-rt-14-dev
+  # fuzzing (libFuzzer) and the sanitizer build; the format check (scripts/check-format.sh)
+  clang-14 libclang-rt-14-dev clang-format
   # Korean fonts, headless tests, desktop metadata checks
   fonts-noto-cjk fonts-nanum fonts-nanum-coding xvfb xauth desktop-file-utils appstream qttranslations5-l10n qt6-translations-l10n
 )

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs dependencies, then builds and tests both Qt variants, then the sanitizer build and
+# Installs dependencies, checks the C++ formatting, then builds and tests both Qt variants, then the sanitizer build and
 # a short run of every fuzz target:
 #   build/qt6  Qt 6 (KF6 SyntaxHighlighting when packaged)
 #   build/qt5  Qt 5.15 + KF5 SyntaxHighlighting
@@ -12,6 +12,8 @@ bash scripts/install-server-test-deps.sh || echo "== the openai npm package is n
 jobs=$(nproc)
 export CCACHE_DIR="${CCACHE_DIR:-$PWD/build/.ccache}"
 status=0
+echo "== format (.clang-format)"
+bash scripts/check-format.sh || status=1
 for qt in 6 5; do
   dir=build/qt$qt
   echo "== Qt $qt: configure and build ($dir)"

@@ -82,11 +82,10 @@ bool isDark() { return QApplication::palette().color(QPalette::Window).lightness
 
 void applyFont(int points) {
     QFont font = systemLook().font;
-    if (points > 0)
-        font.setPointSize(points);
+    if (points > 0) font.setPointSize(points);
     // Fonts without Hangul fall back to these (Debian: fonts-noto-cjk, fonts-nanum).
-    const QStringList korean{QStringLiteral("Noto Sans CJK KR"), QStringLiteral("NanumGothic"),
-                             QStringLiteral("Noto Sans KR"), QStringLiteral("Malgun Gothic")};
+    const QStringList korean{QStringLiteral("Noto Sans CJK KR"), QStringLiteral("NanumGothic"), QStringLiteral("Noto Sans KR"),
+                             QStringLiteral("Malgun Gothic")};
     QFont::insertSubstitutions(font.family(), korean);
     font.setFamilies(QStringList{font.family()} + korean);
     QApplication::setFont(font);
@@ -113,16 +112,14 @@ QColor readableOn(const QColor& color, const QColor& background) {
     constexpr double kAA = 4.5;
     const bool darken = background.lightness() >= 128;
     QColor c = color;
-    for (int step = 0; step < 40 && contrastRatio(c, background) < kAA; ++step)
-        c = darken ? c.darker(108) : c.lighter(108);
+    for (int step = 0; step < 40 && contrastRatio(c, background) < kAA; ++step) c = darken ? c.darker(108) : c.lighter(108);
     if (contrastRatio(c, background) < kAA) // lighter() cannot lift a black: plain text colours
         c = darken ? QColor(Qt::black) : QColor(Qt::white);
     return c;
 }
 
 QString resolveLanguage(const QString& language) {
-    if (!language.isEmpty())
-        return language;
+    if (!language.isEmpty()) return language;
     return QLocale().language() == QLocale::Korean ? QStringLiteral("ko") : QStringLiteral("en");
 }
 
@@ -144,8 +141,7 @@ bool installTranslations(const QString& language) {
 #else
     const QString qtDir = QLibraryInfo::location(QLibraryInfo::TranslationsPath);
 #endif
-    if (qtTranslator->load(QStringLiteral("qtbase_") + lang, qtDir))
-        QCoreApplication::installTranslator(qtTranslator);
+    if (qtTranslator->load(QStringLiteral("qtbase_") + lang, qtDir)) QCoreApplication::installTranslator(qtTranslator);
     QLocale::setDefault(QLocale(lang));
     return ok;
 }

@@ -11,7 +11,7 @@ class EngineController;
 class LocalApiServer;
 class MemoryMonitor;
 class ModelRegistry;
-}
+} // namespace kmlm::core
 
 namespace kmlm::ui {
 
@@ -21,7 +21,7 @@ struct AppServices {
     core::ChatStore* store = nullptr;
     core::ChatSession* session = nullptr;
     core::ModelRegistry* models = nullptr;
-    core::MemoryMonitor* memory = nullptr; // optional
+    core::MemoryMonitor* memory = nullptr;      // optional
     const core::Catalog* catalog = nullptr;     // optional: the model catalog (downloads)
     core::DownloadManager* downloads = nullptr; // optional, with catalog
     core::LocalApiServer* apiServer = nullptr;  // optional: the local API server (status bar, settings)

@@ -42,18 +42,9 @@
 namespace kmlm::ui {
 
 ChatPage::ChatPage(const AppServices& services, QWidget* parent)
-    : QWidget(parent)
-    , m_services(services)
-    , m_listModel(new core::ConversationListModel(services.store, this))
-    , m_search(new QLineEdit)
-    , m_list(new QListView)
-    , m_title(new QLabel)
-    , m_view(new ChatView)
-    , m_composer(new Composer)
-    , m_tokenCount(new QLabel)
-    , m_speed(new QLabel)
-    , m_send(new QPushButton)
-    , m_stop(new QPushButton) {
+    : QWidget(parent), m_services(services), m_listModel(new core::ConversationListModel(services.store, this)), m_search(new QLineEdit),
+      m_list(new QListView), m_title(new QLabel), m_view(new ChatView), m_composer(new Composer), m_tokenCount(new QLabel),
+      m_speed(new QLabel), m_send(new QPushButton), m_stop(new QPushButton) {
     m_undoBar = createUndoBar();
     setPathChoosers({}, {});
     // Left: search, conversations, new chat.
@@ -161,18 +152,14 @@ ChatPage::ChatPage(const AppServices& services, QWidget* parent)
         m_speed->setText(result.tokensPerSecond > 0 ? tr("%1 tokens/s").arg(result.tokensPerSecond, 0, 'f', 1) : QString());
         refreshMessages();
     });
-    connect(session, &core::ChatSession::errorOccurred, this, [this](const QString& message) {
-        showWarning(this, tr("Chat"), message);
-    });
+    connect(session, &core::ChatSession::errorOccurred, this, [this](const QString& message) { showWarning(this, tr("Chat"), message); });
     connect(services.engine, &core::EngineController::tokenCount, this, [this](quint64 id, int count) {
-        if (id == m_countRequest)
-            m_tokenCount->setText(count < 0 ? QString() : tr("%n token(s)", nullptr, count));
+        if (id == m_countRequest) m_tokenCount->setText(count < 0 ? QString() : tr("%n token(s)", nullptr, count));
     });
     connect(services.store, &core::ChatStore::conversationsChanged, this, [this] {
         m_listModel->refresh();
         const int row = m_listModel->rowOf(m_services.session->conversationId());
-        if (row >= 0)
-            m_list->setCurrentIndex(m_listModel->index(row));
+        if (row >= 0) m_list->setCurrentIndex(m_listModel->index(row));
     });
     connect(m_view, &ChatView::editRequested, this, &ChatPage::editMessage);
     connect(m_view, &ChatView::alternativeRequested, this, &ChatPage::stepAlternative);
@@ -225,10 +212,8 @@ void ChatPage::changeEvent(QEvent* event) {
 }
 
 void ChatPage::send(const QString& text) {
-    if (text.trimmed().isEmpty())
-        return;
-    if (!m_services.session->send(text))
-        m_composer->setPlainText(text); // not sent (an answer still running): keep it
+    if (text.trimmed().isEmpty()) return;
+    if (!m_services.session->send(text)) m_composer->setPlainText(text); // not sent (an answer still running): keep it
 }
 
 void ChatPage::newChat() {
@@ -239,8 +224,7 @@ void ChatPage::newChat() {
 }
 
 void ChatPage::openConversation(qint64 id) {
-    if (id != m_services.session->conversationId())
-        m_services.session->setConversation(id);
+    if (id != m_services.session->conversationId()) m_services.session->setConversation(id);
 }
 
 void ChatPage::focusSearch() {
@@ -253,8 +237,7 @@ void ChatPage::stop() { m_services.session->stop(); }
 void ChatPage::refreshMessages() {
     core::ChatSession* session = m_services.session;
     m_view->setMessages(session->messages());
-    if (session->isGenerating())
-        m_view->setStreamingText(session->streamingMessageId(), session->streamingText(), 0);
+    if (session->isGenerating()) m_view->setStreamingText(session->streamingMessageId(), session->streamingText(), 0);
     updateTitle();
     updateButtons();
 }
@@ -298,12 +281,10 @@ void ChatPage::requestTokenCount() {
 
 void ChatPage::editMessage(qint64 messageId) {
     const auto message = m_services.store->message(messageId);
-    if (!message)
-        return;
+    if (!message) return;
     bool ok = false;
     const QString text = QInputDialog::getMultiLineText(this, tr("Edit and resend"), tr("Question:"), message->text, &ok);
-    if (ok && !text.trimmed().isEmpty() && text != message->text)
-        m_services.session->editAndResend(messageId, text);
+    if (ok && !text.trimmed().isEmpty() && text != message->text) m_services.session->editAndResend(messageId, text);
 }
 
 void ChatPage::stepAlternative(qint64 messageId, int step) {
@@ -311,8 +292,7 @@ void ChatPage::stepAlternative(qint64 messageId, int step) {
     for (int i = 0; i < siblings.size(); ++i) {
         if (siblings.at(i).id == messageId) {
             const int next = i + step;
-            if (next >= 0 && next < siblings.size())
-                m_services.session->selectAlternative(siblings.at(next).id);
+            if (next >= 0 && next < siblings.size()) m_services.session->selectAlternative(siblings.at(next).id);
             return;
         }
     }
@@ -320,8 +300,7 @@ void ChatPage::stepAlternative(qint64 messageId, int step) {
 
 void ChatPage::showListMenu(const QPoint& pos) {
     const QModelIndex index = m_list->indexAt(pos);
-    if (!index.isValid())
-        return;
+    if (!index.isValid()) return;
     const qint64 id = index.data(core::ConversationListModel::IdRole).toLongLong();
     QMenu menu;
     menu.addAction(tr("Rename…"), this, [this, id] { renameConversation(id); });
@@ -335,24 +314,19 @@ void ChatPage::showListMenu(const QPoint& pos) {
 
 void ChatPage::renameConversation(qint64 id) {
     const auto info = m_services.store->conversation(id);
-    if (!info)
-        return;
+    if (!info) return;
     bool ok = false;
     const QString title = QInputDialog::getText(this, tr("Rename chat"), tr("Title:"), QLineEdit::Normal, info->title, &ok);
-    if (ok && !title.trimmed().isEmpty())
-        m_services.store->renameConversation(id, title.trimmed());
+    if (ok && !title.trimmed().isEmpty()) m_services.store->renameConversation(id, title.trimmed());
     refreshMessages();
 }
 
 void ChatPage::deleteConversation(qint64 id) {
     const auto info = m_services.store->conversation(id);
-    if (!info)
-        return;
+    if (!info) return;
     const bool listFocused = m_list->hasFocus();
-    if (id == m_services.session->conversationId())
-        newChat();
-    if (listFocused)
-        m_list->setFocus(); // Ctrl+Z there brings it back
+    if (id == m_services.session->conversationId()) newChat();
+    if (listFocused) m_list->setFocus(); // Ctrl+Z there brings it back
     if (!m_services.store->deleteConversation(id)) {
         showWarning(this, tr("Chat"), m_services.store->errorString());
         return;
@@ -365,12 +339,10 @@ void ChatPage::deleteConversation(qint64 id) {
 }
 
 void ChatPage::undoDelete() {
-    if (!m_deletedId)
-        return;
+    if (!m_deletedId) return;
     const qint64 id = m_deletedId;
     hideUndoBar();
-    if (m_services.store->undeleteConversation(id))
-        openConversation(id);
+    if (m_services.store->undeleteConversation(id)) openConversation(id);
 }
 
 QWidget* ChatPage::createUndoBar() {
@@ -434,8 +406,7 @@ void ChatPage::editConversationSettings() {
     layout->addWidget(own);
     layout->addWidget(sampling);
     layout->addWidget(buttons);
-    if (dialog.exec() != QDialog::Accepted)
-        return;
+    if (dialog.exec() != QDialog::Accepted) return;
     if (!info) {
         id = store->createConversation(tr("New chat"), prompt->toPlainText());
         session->setConversation(id);
@@ -477,11 +448,9 @@ namespace {
 // The title as a file name: no path separators or characters some file systems refuse.
 QString fileNameFor(const QString& title, const QString& extension) {
     QString name;
-    for (const QChar c : title.left(80))
-        name += c.isPrint() && !QStringLiteral("/\\:*?\"<>|").contains(c) ? c : QLatin1Char('_');
+    for (const QChar c : title.left(80)) name += c.isPrint() && !QStringLiteral("/\\:*?\"<>|").contains(c) ? c : QLatin1Char('_');
     name = name.trimmed();
-    if (name.isEmpty() || name.startsWith(QLatin1Char('.')))
-        name.prepend(QStringLiteral("chat"));
+    if (name.isEmpty() || name.startsWith(QLatin1Char('.'))) name.prepend(QStringLiteral("chat"));
     return name + QLatin1Char('.') + extension;
 }
 } // namespace
@@ -489,18 +458,17 @@ QString fileNameFor(const QString& title, const QString& extension) {
 void ChatPage::exportChat(const QString& title, const QString& extension, const QString& filter, const QByteArray& data) {
     const QString folder = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
     const QString path = m_chooseSavePath(tr("Export chat"), QDir(folder).filePath(fileNameFor(title, extension)), filter);
-    if (path.isEmpty())
-        return;
+    if (path.isEmpty()) return;
     // QSaveFile: an existing file is replaced only once everything is written.
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit())
-        showWarning(this, tr("Export chat"), tr("The chat could not be saved to %1: %2").arg(QDir::toNativeSeparators(path), file.errorString()));
+        showWarning(this, tr("Export chat"),
+                    tr("The chat could not be saved to %1: %2").arg(QDir::toNativeSeparators(path), file.errorString()));
 }
 
 void ChatPage::importChat() {
     const QString path = m_chooseOpenPath(tr("Import chat"), tr("Exported chats (*.json);;All files (*)"));
-    if (path.isEmpty())
-        return;
+    if (path.isEmpty()) return;
     const QString name = QDir::toNativeSeparators(path);
     constexpr qint64 kMaxBytes = 256 * 1024 * 1024; // far above any real chat; refuses before reading
     QFile file(path);

@@ -18,7 +18,7 @@ namespace kmlm::core {
 class ConversationListModel;
 struct MarkdownLabels;
 struct ModelDescription;
-}
+} // namespace kmlm::core
 
 namespace kmlm::ui {
 

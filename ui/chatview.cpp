@@ -61,8 +61,8 @@ ChatView::ChatView(QWidget* parent) : QTextBrowser(parent) {
 void ChatView::setMessages(const QVector<core::ChatMessage>& messages) {
     m_messages = messages;
     verticalScrollBar()->setValue(verticalScrollBar()->maximum()); // another conversation: its end
-    if (m_streamingId && std::none_of(messages.begin(), messages.end(),
-                                      [this](const core::ChatMessage& m) { return m.id == m_streamingId; }))
+    if (m_streamingId &&
+        std::none_of(messages.begin(), messages.end(), [this](const core::ChatMessage& m) { return m.id == m_streamingId; }))
         m_streamingId = 0;
     renderNow();
 }
@@ -76,28 +76,23 @@ void ChatView::setStreamingText(qint64 messageId, const QString& text, double to
             m.state = core::MessageState::Streaming;
         }
     }
-    if (!m_renderTimer.isActive())
-        m_renderTimer.start();
+    if (!m_renderTimer.isActive()) m_renderTimer.start();
 }
 
 void ChatView::setActiveModel(const QString& name, bool tiny) {
     m_modelName = name;
     m_tinyModel = tiny;
-    if (m_messages.isEmpty())
-        renderNow();
+    if (m_messages.isEmpty()) renderNow();
 }
 
 QStringList ChatView::examplePrompts() const {
-    return {tr("Plan a one-day walk through Seoul's palaces and markets"),
-            tr("Explain when to use 은/는 and when 이/가, with examples"),
-            tr("Write a short, polite email declining a meeting"),
-            tr("Summarize the main causes of climate change in three sentences")};
+    return {tr("Plan a one-day walk through Seoul's palaces and markets"), tr("Explain when to use 은/는 and when 이/가, with examples"),
+            tr("Write a short, polite email declining a meeting"), tr("Summarize the main causes of climate change in three sentences")};
 }
 
 void ChatView::changeEvent(QEvent* event) {
     QTextBrowser::changeEvent(event);
-    if (event->type() == QEvent::LanguageChange || event->type() == QEvent::FontChange
-        || event->type() == QEvent::PaletteChange) {
+    if (event->type() == QEvent::LanguageChange || event->type() == QEvent::FontChange || event->type() == QEvent::PaletteChange) {
         updateColumn();
         renderNow(); // footers and hints in the new language, colours of the new palette
     }
@@ -108,9 +103,7 @@ void ChatView::resizeEvent(QResizeEvent* event) {
     updateColumn();
 }
 
-int ChatView::spacing() const {
-    return std::max(style()->pixelMetric(QStyle::PM_LayoutVerticalSpacing), fontMetrics().height() / 2);
-}
+int ChatView::spacing() const { return std::max(style()->pixelMetric(QStyle::PM_LayoutVerticalSpacing), fontMetrics().height() / 2); }
 
 // The column: kReadingChars Korean characters wide at most, centred, with the platform's
 // layout margin on each side when the window is narrower. The viewport itself is the column
@@ -161,8 +154,7 @@ void ChatView::renderNow() {
     m_spans.clear();
     setExtraSelections({});
     QTextCursor cursor(document());
-    if (m_messages.isEmpty())
-        insertEmptyState(cursor);
+    if (m_messages.isEmpty()) insertEmptyState(cursor);
     for (int i = 0; i < m_messages.size(); ++i) {
         if (i + 1 == m_messages.size()) {
             m_lastStart = cursor.position();
@@ -170,14 +162,12 @@ void ChatView::renderNow() {
         }
         insertMessage(cursor, m_messages.at(i), i + 1 == m_messages.size());
     }
-    if (!m_spans.contains(m_revealed))
-        m_revealed = 0;
+    if (!m_spans.contains(m_revealed)) m_revealed = 0;
     scrollTo(atBottom, oldValue);
 }
 
 void ChatView::renderLast() {
-    if (m_messages.isEmpty() || m_messages.last().id != m_streamingId || m_lastStart > document()->characterCount() - 1)
-        return renderNow();
+    if (m_messages.isEmpty() || m_messages.last().id != m_streamingId || m_lastStart > document()->characterCount() - 1) return renderNow();
     QScrollBar* bar = verticalScrollBar();
     const bool atBottom = bar->value() >= bar->maximum() - 8;
     QTextCursor cursor(document());
@@ -203,8 +193,7 @@ void ChatView::scrollTo(bool bottom, int value) {
 bool ChatView::showMessage(qint64 messageId, const QString& query) {
     renderNow();
     const auto span = m_spans.constFind(messageId);
-    if (span == m_spans.constEnd())
-        return false;
+    if (span == m_spans.constEnd()) return false;
     // From the end, so that the message's start comes to the top of the view.
     moveCursor(QTextCursor::End);
     ensureCursorVisible();
@@ -247,18 +236,17 @@ void ChatView::insertEmptyState(QTextCursor& cursor) {
     html += QStringLiteral("<table align=\"center\" cellspacing=\"%1\" cellpadding=\"%2\">").arg(spacing()).arg(spacing());
     const QStringList prompts = examplePrompts();
     for (int i = 0; i < prompts.size(); ++i) {
-        if (i % 2 == 0)
-            html += QStringLiteral("<tr>");
+        if (i % 2 == 0) html += QStringLiteral("<tr>");
         html += QStringLiteral("<td width=\"50%\" style=\"background-color:%1;\"><a href=\"kmlm-prompt:%2\" "
                                "style=\"text-decoration:none;\">%3</a></td>")
-                    .arg(card).arg(i).arg(prompts.at(i).toHtmlEscaped());
-        if (i % 2 == 1 || i + 1 == prompts.size())
-            html += QStringLiteral("</tr>");
+                    .arg(card)
+                    .arg(i)
+                    .arg(prompts.at(i).toHtmlEscaped());
+        if (i % 2 == 1 || i + 1 == prompts.size()) html += QStringLiteral("</tr>");
     }
     html += QStringLiteral("</table>");
     html += QStringLiteral("<p align=\"center\" style=\"color:%1;\">%2 <a href=\"kmlm-models:\">%3</a></p>")
-                .arg(muted, tr("Answers are generated on this computer.").toHtmlEscaped(),
-                     tr("Choose a model…").toHtmlEscaped());
+                .arg(muted, tr("Answers are generated on this computer.").toHtmlEscaped(), tr("Choose a model…").toHtmlEscaped());
     cursor.insertHtml(html);
 }
 
@@ -289,8 +277,7 @@ void ChatView::insertMessage(QTextCursor& cursor, const core::ChatMessage& messa
         cursor.insertText(message.model.isEmpty() ? tr("Assistant") : message.model, name);
         const core::ReasonedText parts = core::splitReasoning(message.text);
         const bool streaming = message.id == m_streamingId && message.state == core::MessageState::Streaming;
-        if (parts.hasReasoning)
-            insertReasoning(cursor, message, parts.reasoning, parts.open && streaming);
+        if (parts.hasReasoning) insertReasoning(cursor, message, parts.reasoning, parts.open && streaming);
         if (parts.answer.trimmed().isEmpty() && streaming && !parts.open) {
             cursor.insertBlock(QTextBlockFormat(), smallFormat(font(), Appearance::mutedTextColor(palette())));
             cursor.insertText(QStringLiteral("…"));
@@ -306,8 +293,7 @@ void ChatView::insertMessage(QTextCursor& cursor, const core::ChatMessage& messa
 
 bool ChatView::isReasoningExpanded(qint64 messageId) const {
     const core::ChatMessage* m = find(messageId);
-    if (!m)
-        return false;
+    if (!m) return false;
     const core::ReasonedText parts = core::splitReasoning(m->text);
     const bool live = m->id == m_streamingId && m->state == core::MessageState::Streaming && parts.open;
     return live ? !m_collapsed.contains(messageId) : m_expanded.contains(messageId);
@@ -324,8 +310,7 @@ void ChatView::insertReasoning(QTextCursor& cursor, const core::ChatMessage& mes
     toggle.setAnchorHref(QStringLiteral("kmlm-think:%1").arg(message.id));
     const QString label = open ? tr("Reasoning…") : tr("Reasoning");
     cursor.insertText((expanded ? QStringLiteral("▾ ") : QStringLiteral("▸ ")) + label, toggle);
-    if (!expanded || reasoning.isEmpty())
-        return;
+    if (!expanded || reasoning.isEmpty()) return;
     QTextFrameFormat box;
     box.setLeftMargin(spacing());
     box.setBottomMargin(spacing());
@@ -379,13 +364,10 @@ void ChatView::insertFooter(QTextCursor& cursor, const core::ChatMessage& messag
         insertAction(cursor, QStringLiteral("kmlm-edit:") + id, tr("Edit"), span);
         return;
     }
-    if (last)
-        insertAction(cursor, QStringLiteral("kmlm-regenerate:") + id, tr("Regenerate"), span);
+    if (last) insertAction(cursor, QStringLiteral("kmlm-regenerate:") + id, tr("Regenerate"), span);
     QStringList parts;
-    if (message.completionTokens > 0)
-        parts << tr("%n token(s)", nullptr, message.completionTokens);
-    if (message.tokensPerSecond > 0)
-        parts << tr("%1 tokens/s").arg(message.tokensPerSecond, 0, 'f', 1);
+    if (message.completionTokens > 0) parts << tr("%n token(s)", nullptr, message.completionTokens);
+    if (message.tokensPerSecond > 0) parts << tr("%1 tokens/s").arg(message.tokensPerSecond, 0, 'f', 1);
     if (message.state == core::MessageState::Stopped)
         parts << tr("stopped");
     else if (message.state == core::MessageState::Error)
@@ -398,8 +380,7 @@ bool ChatView::actionsShown(qint64 messageId) const { return messageId != 0 && (
 // Shown: link colour on a faint chip; hidden: transparent, still in place (nothing moves).
 void ChatView::paintActions(qint64 messageId) {
     const auto span = m_spans.constFind(messageId);
-    if (span == m_spans.constEnd())
-        return;
+    if (span == m_spans.constEnd()) return;
     QTextCharFormat f;
     if (actionsShown(messageId)) {
         QColor chip = palette().color(QPalette::Link);
@@ -419,8 +400,7 @@ void ChatView::paintActions(qint64 messageId) {
 }
 
 void ChatView::reveal(qint64 messageId) {
-    if (messageId == m_revealed)
-        return;
+    if (messageId == m_revealed) return;
     const qint64 old = m_revealed;
     m_revealed = messageId;
     paintActions(old);
@@ -429,15 +409,13 @@ void ChatView::reveal(qint64 messageId) {
 
 qint64 ChatView::messageAt(int position) const {
     for (auto it = m_spans.constBegin(); it != m_spans.constEnd(); ++it)
-        if (position >= it->start && position < it->end)
-            return it.key();
+        if (position >= it->start && position < it->end) return it.key();
     return 0;
 }
 
 const core::ChatMessage* ChatView::find(qint64 messageId) const {
     for (const core::ChatMessage& m : m_messages)
-        if (m.id == messageId)
-            return &m;
+        if (m.id == messageId) return &m;
     return nullptr;
 }
 
@@ -500,8 +478,7 @@ void ChatView::onAnchor(const QUrl& url) {
     } else if (scheme == QLatin1String("kmlm-think")) {
         const qint64 id = arg.toLongLong();
         const bool expanded = isReasoningExpanded(id);
-        for (QSet<qint64>* set : {&m_expanded, &m_collapsed})
-            set->remove(id);
+        for (QSet<qint64>* set : {&m_expanded, &m_collapsed}) set->remove(id);
         (expanded ? m_collapsed : m_expanded).insert(id);
         renderNow();
     } else if (scheme == QLatin1String("kmlm-edit")) {
@@ -513,8 +490,7 @@ void ChatView::onAnchor(const QUrl& url) {
     } else if (scheme == QLatin1String("kmlm-prompt")) {
         const QStringList prompts = examplePrompts();
         const int index = arg.toInt();
-        if (index >= 0 && index < prompts.size())
-            emit promptChosen(prompts.at(index));
+        if (index >= 0 && index < prompts.size()) emit promptChosen(prompts.at(index));
     } else if (scheme == QLatin1String("kmlm-models")) {
         emit modelsRequested();
     } else if (scheme == QLatin1String("http") || scheme == QLatin1String("https")) {

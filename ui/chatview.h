@@ -90,8 +90,8 @@ private:
     QString m_modelName;
     bool m_tinyModel = false;
     QStringList m_codeBlocks;
-    int m_lastStart = 0;       // document position where the last message begins
-    int m_lastCodeBlocks = 0;  // code blocks before the last message
+    int m_lastStart = 0;      // document position where the last message begins
+    int m_lastCodeBlocks = 0; // code blocks before the last message
     QTimer m_renderTimer;
     QHash<qint64, Span> m_spans; // message id -> where it is in the document
     QSet<qint64> m_expanded;     // answers whose reasoning the user unfolded

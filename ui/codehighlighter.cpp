@@ -51,16 +51,14 @@ KSH::Repository& repository() {
 }
 
 KSH::Definition definitionFor(const QString& language) {
-    if (language.isEmpty())
-        return {};
+    if (language.isEmpty()) return {};
     KSH::Repository& repo = repository();
     KSH::Definition def = repo.definitionForName(language);
     if (!def.isValid()) // "cpp", "py", "rs", "sh": a file extension
         def = repo.definitionForFileName(QStringLiteral("code.") + language);
     if (!def.isValid()) {
         for (const KSH::Definition& d : repo.definitions()) {
-            if (d.name().compare(language, Qt::CaseInsensitive) == 0)
-                return d;
+            if (d.name().compare(language, Qt::CaseInsensitive) == 0) return d;
         }
     }
     return def;
@@ -80,24 +78,19 @@ public:
             state = highlightLine(m_line, state);
             if (m_done < m_line.size()) // text highlightLine() reported no format for
                 html += m_line.mid(m_done).toHtmlEscaped();
-            if (i + 1 < lines.size())
-                html += QLatin1Char('\n');
+            if (i + 1 < lines.size()) html += QLatin1Char('\n');
         }
     }
 
 protected:
     void applyFormat(int offset, int length, const KSH::Format& format) override {
-        if (offset > m_done)
-            html += m_line.mid(m_done, offset - m_done).toHtmlEscaped();
+        if (offset > m_done) html += m_line.mid(m_done, offset - m_done).toHtmlEscaped();
         const QString text = m_line.mid(offset, length).toHtmlEscaped();
         m_done = offset + length;
         QString style;
-        if (format.hasTextColor(theme()))
-            style += QStringLiteral("color:%1;").arg(format.textColor(theme()).name());
-        if (format.isBold(theme()))
-            style += QStringLiteral("font-weight:bold;");
-        if (format.isItalic(theme()))
-            style += QStringLiteral("font-style:italic;");
+        if (format.hasTextColor(theme())) style += QStringLiteral("color:%1;").arg(format.textColor(theme()).name());
+        if (format.isBold(theme())) style += QStringLiteral("font-weight:bold;");
+        if (format.isItalic(theme())) style += QStringLiteral("font-style:italic;");
         html += style.isEmpty() ? text : QStringLiteral("<span style=\"%1\">%2</span>").arg(style, text);
     }
 

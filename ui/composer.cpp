@@ -16,13 +16,10 @@ Composer::Composer(QWidget* parent) : QPlainTextEdit(parent) {
     retranslateUi();
 }
 
-void Composer::retranslateUi() {
-    setPlaceholderText(tr("Type a message. Enter sends, Shift+Enter starts a new line."));
-}
+void Composer::retranslateUi() { setPlaceholderText(tr("Type a message. Enter sends, Shift+Enter starts a new line.")); }
 
 void Composer::changeEvent(QEvent* event) {
-    if (event->type() == QEvent::LanguageChange)
-        retranslateUi();
+    if (event->type() == QEvent::LanguageChange) retranslateUi();
     QPlainTextEdit::changeEvent(event);
 }
 
@@ -62,8 +59,7 @@ void Composer::inputMethodEvent(QInputMethodEvent* event) {
 
 void Composer::submit() {
     const QString text = pendingText();
-    if (text.trimmed().isEmpty())
-        return;
+    if (text.trimmed().isEmpty()) return;
     if (!m_preedit.isEmpty()) {
         m_alreadySent = m_preedit;
         m_preedit.clear();
@@ -71,8 +67,7 @@ void Composer::submit() {
         // delivers the syllable again, which inputMethodEvent() then drops.
         QInputMethodEvent clearPreedit;
         QPlainTextEdit::inputMethodEvent(&clearPreedit);
-        if (hasFocus())
-            QGuiApplication::inputMethod()->reset();
+        if (hasFocus()) QGuiApplication::inputMethod()->reset();
     }
     clear();
     emit sendRequested(text);
@@ -82,8 +77,7 @@ bool Composer::canInsertFromMimeData(const QMimeData* source) const { return sou
 
 // Pastes plain text only: rich text from browsers would bring fonts and colours into a chat.
 void Composer::insertFromMimeData(const QMimeData* source) {
-    if (source->hasText())
-        textCursor().insertText(source->text());
+    if (source->hasText()) textCursor().insertText(source->text());
 }
 
 } // namespace kmlm::ui

@@ -31,8 +31,8 @@ protected:
 private:
     void retranslateUi();
 
-    QString m_preedit;          // what the input method is composing, not yet in the document
-    QString m_alreadySent;      // preedit sent on Enter; its late commit must not come back
+    QString m_preedit;     // what the input method is composing, not yet in the document
+    QString m_alreadySent; // preedit sent on Enter; its late commit must not come back
 };
 
 } // namespace kmlm::ui

@@ -12,13 +12,11 @@ namespace {
 QString snippetOf(const QModelIndex& index) {
     QString snippet = index.data(core::ConversationListModel::SnippetRole).toString().simplified();
     const auto* model = qobject_cast<const core::ConversationListModel*>(index.model());
-    if (snippet.isEmpty() || !model)
-        return snippet;
+    if (snippet.isEmpty() || !model) return snippet;
     const QString word = model->filter().section(QLatin1Char(' '), 0, 0, QString::SectionSkipEmpty);
     const int at = word.isEmpty() ? -1 : snippet.indexOf(word, 0, Qt::CaseInsensitive);
     constexpr int before = 8;
-    if (at > before)
-        snippet = QStringLiteral("…") + snippet.mid(at - before);
+    if (at > before) snippet = QStringLiteral("…") + snippet.mid(at - before);
     return snippet;
 }
 } // namespace
@@ -55,8 +53,7 @@ void ConversationDelegate::paint(QPainter* painter, const QStyleOptionViewItem& 
 
 QSize ConversationDelegate::sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const {
     QSize size = QStyledItemDelegate::sizeHint(option, index);
-    if (!snippetOf(index).isEmpty())
-        size.setHeight(size.height() + option.fontMetrics.lineSpacing() + 2);
+    if (!snippetOf(index).isEmpty()) size.setHeight(size.height() + option.fontMetrics.lineSpacing() + 2);
     return size;
 }
 

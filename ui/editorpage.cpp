@@ -17,8 +17,7 @@
 
 namespace kmlm::ui {
 
-EditorPage::EditorPage(const AppServices& services, QWidget* parent)
-    : QWidget(parent), m_editor(new GhostEditor), m_hint(new QLabel) {
+EditorPage::EditorPage(const AppServices& services, QWidget* parent) : QWidget(parent), m_editor(new GhostEditor), m_hint(new QLabel) {
     m_editor->setProvider(new EngineCompletionProvider(services.engine, services.settings, this));
     QTextDocument* doc = m_editor->document();
     doc->setUndoRedoEnabled(false); // the margin is a format change: not an edit to undo or save
@@ -41,8 +40,7 @@ EditorPage::EditorPage(const AppServices& services, QWidget* parent)
     layout->setSpacing(0);
     layout->addWidget(toolbar);
     layout->addWidget(m_editor, 1);
-    connect(m_editor->document(), &QTextDocument::modificationChanged, this,
-            [this] { emit titleChanged(documentTitle()); });
+    connect(m_editor->document(), &QTextDocument::modificationChanged, this, [this] { emit titleChanged(documentTitle()); });
     m_texts.add([this, newDocument, open, save, saveAs] {
         m_editor->setPlaceholderText(tr("Write here. When you pause, the model proposes how to go on."));
         m_editor->setAccessibleName(tr("Document"));
@@ -74,31 +72,26 @@ void EditorPage::setPath(const QString& path) {
 }
 
 bool EditorPage::maybeSave() {
-    if (!m_editor->document()->isModified())
-        return true;
-    const auto answer = QMessageBox::warning(this, tr("Unsaved changes"),
-                                             tr("The document “%1” has unsaved changes. Save them?").arg(documentTitle()),
-                                             QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
-    if (answer == QMessageBox::Save)
-        return save();
+    if (!m_editor->document()->isModified()) return true;
+    const auto answer =
+        QMessageBox::warning(this, tr("Unsaved changes"), tr("The document “%1” has unsaved changes. Save them?").arg(documentTitle()),
+                             QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    if (answer == QMessageBox::Save) return save();
     return answer == QMessageBox::Discard;
 }
 
 void EditorPage::newDocument() {
-    if (!maybeSave())
-        return;
+    if (!maybeSave()) return;
     m_editor->clear();
     m_editor->dismissGhost();
     setPath({});
 }
 
 void EditorPage::open() {
-    if (!maybeSave())
-        return;
+    if (!maybeSave()) return;
     const QString path = QFileDialog::getOpenFileName(this, tr("Open document"), QFileInfo(m_path).path(),
                                                       tr("Text and Markdown (*.txt *.md *.markdown);;All files (*)"));
-    if (!path.isEmpty())
-        openFile(path);
+    if (!path.isEmpty()) openFile(path);
 }
 
 bool EditorPage::openFile(const QString& path) {
@@ -117,8 +110,8 @@ bool EditorPage::openFile(const QString& path) {
 bool EditorPage::save() { return m_path.isEmpty() ? saveAs() : saveFile(m_path); }
 
 bool EditorPage::saveAs() {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save document"), m_path,
-                                                      tr("Text and Markdown (*.txt *.md *.markdown);;All files (*)"));
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Save document"), m_path, tr("Text and Markdown (*.txt *.md *.markdown);;All files (*)"));
     return !path.isEmpty() && saveFile(path);
 }
 

@@ -8,8 +8,7 @@ namespace kmlm::ui {
 EngineCompletionProvider::EngineCompletionProvider(core::EngineController* engine, core::AppSettings* settings, QObject* parent)
     : CompletionProvider(parent), m_engine(engine), m_settings(settings) {
     connect(engine, &core::EngineController::textStreamed, this, [this](quint64 id, const QString& chunk, double) {
-        if (id == m_engineId && id != 0)
-            emit textArrived(m_editorId, chunk);
+        if (id == m_engineId && id != 0) emit textArrived(m_editorId, chunk);
     });
     connect(engine, &core::EngineController::generationFinished, this, [this](quint64 id, const core::GenerationResult&) {
         if (id == m_engineId && id != 0) {

@@ -6,7 +6,7 @@
 namespace kmlm::core {
 class AppSettings;
 class EngineController;
-}
+} // namespace kmlm::core
 
 namespace kmlm::ui {
 

@@ -20,9 +20,9 @@
 namespace kmlm::ui {
 
 FirstRunOffer::FirstRunOffer(const AppServices& services, QWidget* parent)
-    : QFrame(parent), m_services(services), m_freeSpace(core::ModelDownload::availableSpace), m_title(new QLabel),
-      m_text(new QLabel), m_status(new QLabel), m_progress(new QProgressBar), m_download(new QPushButton),
-      m_use(new QPushButton), m_later(new QPushButton), m_never(new QPushButton) {
+    : QFrame(parent), m_services(services), m_freeSpace(core::ModelDownload::availableSpace), m_title(new QLabel), m_text(new QLabel),
+      m_status(new QLabel), m_progress(new QProgressBar), m_download(new QPushButton), m_use(new QPushButton), m_later(new QPushButton),
+      m_never(new QPushButton) {
     setObjectName(QStringLiteral("firstRunOffer"));
     setFrameShape(QFrame::StyledPanel);
     setAutoFillBackground(true);
@@ -94,8 +94,8 @@ core::ModelDownload* FirstRunOffer::download() const {
 
 void FirstRunOffer::refresh() {
     core::AppSettings* s = m_services.settings;
-    const bool applies = s && m_services.catalog && m_services.downloads && m_services.models && !m_hiddenForNow
-        && !s->firstRunOfferDismissed() && !m_services.models->isRefreshing();
+    const bool applies = s && m_services.catalog && m_services.downloads && m_services.models && !m_hiddenForNow &&
+                         !s->firstRunOfferDismissed() && !m_services.models->isRefreshing();
     bool onlyBundled = true;
     if (applies) {
         const QString downloaded = download() ? download()->targetPath() : QString();
@@ -109,7 +109,7 @@ void FirstRunOffer::refresh() {
         const core::EngineSettings e = s->engineSettings();
         const qint64 free = m_freeSpace(s->modelsFolder());
         m_pick = core::pickFirstModel(*m_services.catalog, e.memoryLimit, quint32(e.contextLength), e.toLoadOptions().kv_type,
-                                free < 0 ? std::numeric_limits<quint64>::max() : quint64(free));
+                                      free < 0 ? std::numeric_limits<quint64>::max() : quint64(free));
     }
     setVisible(m_pick.entry != nullptr);
     if (m_pick.entry) showProgress();
@@ -122,15 +122,15 @@ void FirstRunOffer::showProgress() {
     m_text->setText(tr("Korean Mini LM comes with a tiny jamo-level GRU (under a million parameters) so that it works "
                        "without a download, but it cannot really answer questions. %1 by %2 fits this computer: a %3 "
                        "download, about %4 of memory with a %5-token context (ceiling %6). %7")
-                        .arg(m_pick.entry->name, m_pick.entry->publisher, formatBytes(m_pick.file->size),
-                             formatBytes(m_pick.memory), QString::number(s->contextLength()),
-                             s->memoryLimit() ? formatBytes(s->memoryLimit()) : tr("none"),
+                        .arg(m_pick.entry->name, m_pick.entry->publisher, formatBytes(m_pick.file->size), formatBytes(m_pick.memory),
+                             QString::number(s->contextLength()), s->memoryLimit() ? formatBytes(s->memoryLimit()) : tr("none"),
                              m_pick.entry->description(language)));
     core::ModelDownload* d = download();
     const bool finished = d && d->state() == core::ModelDownload::State::Finished;
     const bool running = d && !d->isDone() && d->state() != core::ModelDownload::State::Paused;
-    m_download->setText(d && d->state() == core::ModelDownload::State::Paused ? tr("Resume download")
-                                                                          : tr("Download %1 (%2)").arg(m_pick.entry->name, formatBytes(m_pick.file->size)));
+    m_download->setText(d && d->state() == core::ModelDownload::State::Paused
+                            ? tr("Resume download")
+                            : tr("Download %1 (%2)").arg(m_pick.entry->name, formatBytes(m_pick.file->size)));
     m_download->setVisible(!finished);
     m_download->setEnabled(!running);
     m_use->setText(tr("Use %1").arg(m_pick.entry->name));

@@ -13,9 +13,9 @@ namespace {
 constexpr int maxPrefixChars = 4000; // the prompt: enough context, cheap to tokenize
 
 bool isAcceptKey(const QKeyEvent* e) {
-    return (e->key() == Qt::Key_Tab && e->modifiers() == Qt::NoModifier)
-        || (e->key() == Qt::Key_Right && e->modifiers() == Qt::ControlModifier)
-        || (e->key() == Qt::Key_Escape && e->modifiers() == Qt::NoModifier);
+    return (e->key() == Qt::Key_Tab && e->modifiers() == Qt::NoModifier) ||
+           (e->key() == Qt::Key_Right && e->modifiers() == Qt::ControlModifier) ||
+           (e->key() == Qt::Key_Escape && e->modifiers() == Qt::NoModifier);
 }
 } // namespace
 
@@ -27,8 +27,7 @@ GhostEditor::GhostEditor(QWidget* parent) : QPlainTextEdit(parent) {
     connect(document(), &QTextDocument::contentsChange, this, &GhostEditor::onContentsChange);
     connect(this, &QPlainTextEdit::cursorPositionChanged, this, [this] {
         // Moving away drops the ghost; the pause timer of a just typed character stays.
-        if (!m_ownEdit && !m_typingThrough && (!m_ghost.isEmpty() || m_requestOpen)
-            && textCursor().position() != m_ghostAnchor) {
+        if (!m_ownEdit && !m_typingThrough && (!m_ghost.isEmpty() || m_requestOpen) && textCursor().position() != m_ghostAnchor) {
             cancelRequest();
             setGhost({});
         }
@@ -36,16 +35,13 @@ GhostEditor::GhostEditor(QWidget* parent) : QPlainTextEdit(parent) {
 }
 
 void GhostEditor::setProvider(CompletionProvider* provider) {
-    if (m_provider)
-        disconnect(m_provider, nullptr, this, nullptr);
+    if (m_provider) disconnect(m_provider, nullptr, this, nullptr);
     dismissGhost();
     m_provider = provider;
-    if (!provider)
-        return;
+    if (!provider) return;
     connect(provider, &CompletionProvider::textArrived, this, &GhostEditor::onTextArrived);
     connect(provider, &CompletionProvider::finished, this, [this](quint64 id) {
-        if (id == m_requestId)
-            m_requestOpen = false;
+        if (id == m_requestId) m_requestOpen = false;
     });
 }
 
@@ -65,11 +61,9 @@ void GhostEditor::requestCompletion() {
     setGhost({});
     const QTextCursor cursor = textCursor();
     // Only at the end of a paragraph: ghost text painted over following text would be unreadable.
-    if (!m_provider || cursor.hasSelection() || !cursor.atBlockEnd() || m_hasPreedit)
-        return;
+    if (!m_provider || cursor.hasSelection() || !cursor.atBlockEnd() || m_hasPreedit) return;
     const QString prefix = prefixForCompletion();
-    if (prefix.trimmed().isEmpty())
-        return;
+    if (prefix.trimmed().isEmpty()) return;
     ++m_requestId;
     m_requestOpen = true;
     m_ghostAnchor = cursor.position();
@@ -77,20 +71,17 @@ void GhostEditor::requestCompletion() {
 }
 
 void GhostEditor::cancelRequest() {
-    if (m_requestOpen && m_provider)
-        m_provider->cancel(m_requestId);
+    if (m_requestOpen && m_provider) m_provider->cancel(m_requestId);
     m_requestOpen = false;
 }
 
 void GhostEditor::onTextArrived(quint64 id, const QString& chunk) {
-    if (id != m_requestId || !m_requestOpen)
-        return; // a stale request: its text belongs to an older cursor position
+    if (id != m_requestId || !m_requestOpen) return; // a stale request: its text belongs to an older cursor position
     setGhost(m_ghost + chunk);
 }
 
 void GhostEditor::setGhost(const QString& ghost) {
-    if (ghost == m_ghost)
-        return;
+    if (ghost == m_ghost) return;
     m_ghost = ghost;
     viewport()->update();
     emit ghostChanged(m_ghost);
@@ -108,16 +99,13 @@ void GhostEditor::acceptGhost() { insertFromGhost(m_ghost.size()); }
 // eojeol with its particles counts as one word).
 void GhostEditor::acceptGhostWord() {
     int i = 0;
-    while (i < m_ghost.size() && m_ghost.at(i).isSpace())
-        ++i;
-    while (i < m_ghost.size() && !m_ghost.at(i).isSpace())
-        ++i;
+    while (i < m_ghost.size() && m_ghost.at(i).isSpace()) ++i;
+    while (i < m_ghost.size() && !m_ghost.at(i).isSpace()) ++i;
     insertFromGhost(i);
 }
 
 void GhostEditor::insertFromGhost(int length) {
-    if (length <= 0)
-        return;
+    if (length <= 0) return;
     const QString rest = m_ghost.mid(length);
     QTextCursor cursor = textCursor();
     m_ownEdit = true;
@@ -128,20 +116,18 @@ void GhostEditor::insertFromGhost(int length) {
     m_ownEdit = false;
     m_ghostAnchor = cursor.position();
     setGhost(rest);
-    if (rest.isEmpty() && !m_requestOpen)
-        m_pause.start(); // everything taken: propose what comes next
+    if (rest.isEmpty() && !m_requestOpen) m_pause.start(); // everything taken: propose what comes next
 }
 
 void GhostEditor::onContentsChange(int, int, int) {
-    if (m_ownEdit || m_typingThrough)
-        return;
+    if (m_ownEdit || m_typingThrough) return;
     dismissGhost();
     m_pause.start();
 }
 
 bool GhostEditor::typesThrough(const QString& typed) const {
-    return !m_ghost.isEmpty() && !typed.isEmpty() && typed.at(0).isPrint() && m_ghost.startsWith(typed)
-        && textCursor().position() == m_ghostAnchor && !textCursor().hasSelection();
+    return !m_ghost.isEmpty() && !typed.isEmpty() && typed.at(0).isPrint() && m_ghost.startsWith(typed) &&
+           textCursor().position() == m_ghostAnchor && !textCursor().hasSelection();
 }
 
 void GhostEditor::afterTypingThrough(int anchorBefore, const QString& typed) {
@@ -154,8 +140,7 @@ void GhostEditor::afterTypingThrough(int anchorBefore, const QString& typed) {
     // The request goes on streaming into what is left of the ghost.
     m_ghostAnchor = textCursor().position();
     setGhost(m_ghost.mid(typed.size()));
-    if (m_ghost.isEmpty() && !m_requestOpen)
-        m_pause.start();
+    if (m_ghost.isEmpty() && !m_requestOpen) m_pause.start();
 }
 
 void GhostEditor::keyPressEvent(QKeyEvent* event) {
@@ -173,8 +158,7 @@ void GhostEditor::keyPressEvent(QKeyEvent* event) {
     const int anchor = m_ghostAnchor;
     m_typingThrough = typesThrough(typed);
     QPlainTextEdit::keyPressEvent(event);
-    if (m_typingThrough)
-        afterTypingThrough(anchor, typed);
+    if (m_typingThrough) afterTypingThrough(anchor, typed);
 }
 
 void GhostEditor::inputMethodEvent(QInputMethodEvent* event) {
@@ -192,15 +176,13 @@ void GhostEditor::inputMethodEvent(QInputMethodEvent* event) {
     const int anchor = m_ghostAnchor;
     m_typingThrough = typesThrough(committed);
     QPlainTextEdit::inputMethodEvent(event);
-    if (m_typingThrough)
-        afterTypingThrough(anchor, committed);
+    if (m_typingThrough) afterTypingThrough(anchor, committed);
     viewport()->update();
 }
 
 // Tab, Ctrl+Right and Esc belong to the ghost while one is shown, before any shortcut.
 bool GhostEditor::event(QEvent* event) {
-    if (event->type() == QEvent::ShortcutOverride && !m_ghost.isEmpty()
-        && isAcceptKey(static_cast<QKeyEvent*>(event))) {
+    if (event->type() == QEvent::ShortcutOverride && !m_ghost.isEmpty() && isAcceptKey(static_cast<QKeyEvent*>(event))) {
         event->accept();
         return true;
     }
@@ -209,8 +191,7 @@ bool GhostEditor::event(QEvent* event) {
 
 void GhostEditor::paintEvent(QPaintEvent* event) {
     QPlainTextEdit::paintEvent(event);
-    if (m_ghost.isEmpty() || m_hasPreedit || textCursor().position() != m_ghostAnchor)
-        return;
+    if (m_ghost.isEmpty() || m_hasPreedit || textCursor().position() != m_ghostAnchor) return;
     const QRect cursor = cursorRect();
     const qreal left = contentOffset().x() + document()->documentMargin();
     const qreal width = viewport()->width() - left - document()->documentMargin();

@@ -54,8 +54,8 @@ private:
     QString m_ghost;
     quint64 m_requestId = 0;
     bool m_requestOpen = false;
-    int m_ghostAnchor = -1;   // cursor position the ghost belongs to
-    bool m_ownEdit = false;   // the document change comes from accepting the ghost
+    int m_ghostAnchor = -1;       // cursor position the ghost belongs to
+    bool m_ownEdit = false;       // the document change comes from accepting the ghost
     bool m_typingThrough = false; // the user types the ghost's next characters
     bool m_hasPreedit = false;
 };

@@ -5,9 +5,9 @@
 #include "chatpage.h"
 #include "chatsession.h"
 #include "editorpage.h"
+#include "enginecontroller.h"
 #include "localapiserver.h"
 #include "memorymeterwidget.h"
-#include "enginecontroller.h"
 #include "modelregistry.h"
 #include "notify.h"
 #include "settingsdialog.h"
@@ -29,17 +29,13 @@ namespace kmlm::ui {
 // Every size the icon is drawn at, so it is crisp at 1x and 2x (and 1.5x) without scaling.
 QIcon MainWindow::appIcon() {
     QIcon icon;
-    for (int size : {16, 32, 48, 64, 128, 256})
-        icon.addFile(QStringLiteral(":/icons/korean-mini-lm-%1.png").arg(size), QSize(size, size));
+    for (int size : {16, 32, 48, 64, 128, 256}) icon.addFile(QStringLiteral(":/icons/korean-mini-lm-%1.png").arg(size), QSize(size, size));
     return icon;
 }
 
 MainWindow::MainWindow(const AppServices& services, QWidget* parent)
-    : QMainWindow(parent)
-    , m_services(services)
-    , m_tabs(new QTabWidget)
-    , m_chat(new ChatPage(services))
-    , m_editor(new EditorPage(services)) {
+    : QMainWindow(parent), m_services(services), m_tabs(new QTabWidget), m_chat(new ChatPage(services)),
+      m_editor(new EditorPage(services)) {
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(m_chat, QString());
     m_tabs->addTab(m_editor, QString());
@@ -61,8 +57,7 @@ MainWindow::MainWindow(const AppServices& services, QWidget* parent)
     connect(services.settings, &core::AppSettings::changed, this,
             [this] { m_services.session->setDefaultSystemPrompt(m_services.settings->defaultSystemPrompt()); });
     applyApiServerSettings();
-    if (!restoreGeometry(services.settings->windowGeometry()))
-        resize(1080, 720);
+    if (!restoreGeometry(services.settings->windowGeometry())) resize(1080, 720);
     restoreState(services.settings->windowState());
 }
 
@@ -204,19 +199,16 @@ void MainWindow::loadModel(const QString& path) {
 void MainWindow::applyApiServerSettings() {
     core::LocalApiServer* server = m_services.apiServer;
     const core::AppSettings* s = m_services.settings;
-    if (!server)
-        return;
+    if (!server) return;
     if (!s->apiServerEnabled()) {
         server->stop();
         return;
     }
-    const bool same = server->state() == core::LocalApiServer::State::Serving && server->port() == s->apiServerPort()
-        && server->apiKey() == s->apiServerKey();
-    if (same)
-        return;
+    const bool same = server->state() == core::LocalApiServer::State::Serving && server->port() == s->apiServerPort() &&
+                      server->apiKey() == s->apiServerKey();
+    if (same) return;
     server->start(s->apiServerPort(), s->apiServerKey());
-    if (server->state() == core::LocalApiServer::State::Failed)
-        showWarning(this, tr("Local API server"), apiServerFailure());
+    if (server->state() == core::LocalApiServer::State::Failed) showWarning(this, tr("Local API server"), apiServerFailure());
 }
 
 QString MainWindow::apiServerFailure() const {
@@ -266,8 +258,7 @@ void MainWindow::onModelLoaded(const core::ModelDescription& model) {
 
 void MainWindow::onModelLoadFailed(const QString& message, const QString& activePath) {
     m_loadProgress->hide();
-    const QString active = activePath.isEmpty() ? tr("no model is loaded")
-                                                : tr("%1 is used now").arg(QFileInfo(activePath).fileName());
+    const QString active = activePath.isEmpty() ? tr("no model is loaded") : tr("%1 is used now").arg(QFileInfo(activePath).fileName());
     m_modelLabel->setText(activePath.isEmpty() ? tr("No model") : QFileInfo(activePath).fileName());
     showWarning(this, tr("Model not loaded"), tr("The model could not be loaded: %1\n\nInstead, %2.").arg(message, active));
 }
@@ -295,8 +286,7 @@ void MainWindow::applyAppearance() {
 }
 
 void MainWindow::changeEvent(QEvent* event) {
-    if (event->type() == QEvent::PaletteChange)
-        m_chat->updateTheme(); // code block colours follow light/dark
+    if (event->type() == QEvent::PaletteChange) m_chat->updateTheme(); // code block colours follow light/dark
     if (event->type() == QEvent::LanguageChange) {
         m_texts.retranslate();
         QApplication::setApplicationDisplayName(tr("Korean Mini LM"));

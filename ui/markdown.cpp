@@ -8,12 +8,12 @@
 #include <QFontDatabase>
 #include <QRegularExpression>
 #include <QTextBlock>
-#include <QTextFrame>
-#include <QTextTable>
-#include <QTextList>
 #include <QTextCursor>
 #include <QTextDocument>
 #include <QTextDocumentFragment>
+#include <QTextFrame>
+#include <QTextList>
+#include <QTextTable>
 
 namespace kmlm::ui {
 
@@ -28,8 +28,7 @@ struct Fence {
 Fence openingFence(const QString& line, QString* info) {
     static const QRegularExpression re(QStringLiteral("^ {0,3}(`{3,}|~{3,})\\s*([^`\\s]*)"));
     const QRegularExpressionMatch m = re.match(line);
-    if (!m.hasMatch())
-        return {};
+    if (!m.hasMatch()) return {};
     *info = m.captured(2);
     return {m.captured(1).at(0), int(m.captured(1).size())};
 }
@@ -46,7 +45,7 @@ bool isInlineCode(const QTextCharFormat& f) {
     static const QString fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont).family();
     const bool hasFamily = f.hasProperty(QTextFormat::FontFamily)
 #if QT_VERSION >= QT_VERSION_CHECK(6, 0, 0)
-        || f.hasProperty(QTextFormat::FontFamilies)
+                           || f.hasProperty(QTextFormat::FontFamilies)
 #endif
         ;
     return f.fontFixedPitch() || (hasFamily && f.font().family() == fixed);
@@ -56,8 +55,7 @@ void markInlineCode(QTextDocument& doc) {
     for (QTextBlock b = doc.begin(); b.isValid(); b = b.next()) {
         for (auto it = b.begin(); !it.atEnd(); ++it) {
             const QTextFragment f = it.fragment();
-            if (!isInlineCode(f.charFormat()))
-                continue;
+            if (!isInlineCode(f.charFormat())) continue;
             QTextCursor c(&doc);
             c.setPosition(f.position());
             c.setPosition(f.position() + f.length(), QTextCursor::KeepAnchor);
@@ -88,8 +86,7 @@ void styleTables(QTextDocument& doc, bool dark) {
     const QColor header = dark ? QColor(0x33, 0x36, 0x3c) : QColor(0xf0, 0xf2, 0xf5);
     for (QTextFrame* frame : doc.rootFrame()->childFrames()) {
         auto* table = qobject_cast<QTextTable*>(frame);
-        if (!table)
-            continue;
+        if (!table) continue;
         table->setFormat(gridFormat(table->format(), dark));
         for (int column = 0; column < table->columns(); ++column) {
             QTextTableCell cell = table->cellAt(0, column);
@@ -176,8 +173,7 @@ QList<MarkdownSegment> splitMarkdown(const QString& markdown) {
     Fence fence;
     const QStringList lines = markdown.split(QLatin1Char('\n'));
     auto flush = [&] {
-        if (current.code || !current.text.trimmed().isEmpty())
-            out.append(current);
+        if (current.code || !current.text.trimmed().isEmpty()) out.append(current);
         current = {};
     };
     for (const QString& line : lines) {
@@ -192,22 +188,19 @@ QList<MarkdownSegment> splitMarkdown(const QString& markdown) {
                 continue;
             }
         } else if (closesFence(line, fence)) {
-            if (current.text.endsWith(QLatin1Char('\n')))
-                current.text.chop(1);
+            if (current.text.endsWith(QLatin1Char('\n'))) current.text.chop(1);
             flush();
             continue;
         }
         current.text += line + QLatin1Char('\n');
     }
-    if (current.code && current.text.endsWith(QLatin1Char('\n')))
-        current.text.chop(1);
+    if (current.code && current.text.endsWith(QLatin1Char('\n'))) current.text.chop(1);
     flush();
     return out;
 }
 
 void startBlock(QTextCursor& cursor) {
-    if (!cursor.block().text().isEmpty() || cursor.block().textList())
-        cursor.insertBlock(QTextBlockFormat(), QTextCharFormat());
+    if (!cursor.block().text().isEmpty() || cursor.block().textList()) cursor.insertBlock(QTextBlockFormat(), QTextCharFormat());
 }
 
 void insertMarkdown(QTextCursor& cursor, const QString& markdown, bool dark, QStringList* codeBlocks) {

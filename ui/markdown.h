@@ -14,8 +14,8 @@ namespace kmlm::ui {
 
 struct MarkdownSegment {
     bool code = false;
-    QString text;      // Markdown prose, or the code without its fences
-    QString language;  // the fence's info string (code only)
+    QString text;     // Markdown prose, or the code without its fences
+    QString language; // the fence's info string (code only)
 };
 
 // Splits text into prose and fenced code blocks (``` or ~~~). An unclosed fence runs to the

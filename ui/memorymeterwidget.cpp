@@ -84,10 +84,9 @@ void MemoryMeterWidget::updateToolTip() {
     const Sample s = latest();
     quint64 peak = 0;
     for (const auto& h : m_history) peak = std::max(peak, h.used);
-    QString tip = s.ceiling ? tr("Memory: %1 of the %2 ceiling (%3%)")
-                                  .arg(formatBytes(s.used), formatBytes(s.ceiling))
-                                  .arg(qRound(fraction() * 100))
-                            : tr("Memory: %1 (no ceiling)").arg(formatBytes(s.used));
+    QString tip =
+        s.ceiling ? tr("Memory: %1 of the %2 ceiling (%3%)").arg(formatBytes(s.used), formatBytes(s.ceiling)).arg(qRound(fraction() * 100))
+                  : tr("Memory: %1 (no ceiling)").arg(formatBytes(s.used));
     tip += QLatin1Char('\n') + tr("Model: %1").arg(formatBytes(s.model));
     tip += QLatin1Char('\n') + tr("KV cache: %1").arg(formatBytes(s.kv));
     tip += QLatin1Char('\n') + tr("Application: %1").arg(formatBytes(s.app));
@@ -170,8 +169,10 @@ void MemoryMeterWidget::paintSparkline(QPainter& p, const QRect& r) const {
     for (int i = 0; i < m_history.size(); ++i) {
         const double y = r.bottom() - double(m_history[i].used) / double(top) * (r.height() - 1);
         const QPointF pt(x0 + step * i, y);
-        if (i == 0) path.moveTo(pt);
-        else path.lineTo(pt);
+        if (i == 0)
+            path.moveTo(pt);
+        else
+            path.lineTo(pt);
     }
     QPainterPath area = path; // the line over a translucent area, readable at this size
     area.lineTo(r.right(), r.bottom());

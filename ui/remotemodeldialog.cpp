@@ -20,13 +20,8 @@ constexpr int kListTimeoutSeconds = 10;
 } // namespace
 
 RemoteModelDialog::RemoteModelDialog(QWidget* parent)
-    : QDialog(parent)
-    , m_url(new QLineEdit)
-    , m_key(new QLineEdit)
-    , m_list(new QPushButton(tr("&List models")))
-    , m_models(new QComboBox)
-    , m_status(new QLabel)
-    , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel)) {
+    : QDialog(parent), m_url(new QLineEdit), m_key(new QLineEdit), m_list(new QPushButton(tr("&List models"))), m_models(new QComboBox),
+      m_status(new QLabel), m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel)) {
     setWindowTitle(tr("Add remote model"));
     m_url->setPlaceholderText(QStringLiteral("http://gpu-box:11434/v1"));
     m_url->setAccessibleName(tr("Server address"));

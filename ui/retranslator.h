@@ -16,8 +16,7 @@ public:
         m_setters.push_back(std::move(setText));
     }
     void retranslate() const {
-        for (const auto& setText : m_setters)
-            setText();
+        for (const auto& setText : m_setters) setText();
     }
 
 private:

@@ -26,15 +26,10 @@ QSpinBox* intBox(kmlm::OptionRange range) {
 } // namespace
 
 SamplingEditor::SamplingEditor(QWidget* parent)
-    : QWidget(parent)
-    , m_temperature(doubleBox(kmlm::kTemperatureRange, 0.05, 2))
-    , m_topK(intBox(kmlm::kTopKRange))
-    , m_topP(doubleBox(kmlm::kTopPRange, 0.01, 2))
-    , m_minP(doubleBox(kmlm::kMinPRange, 0.01, 2))
-    , m_repeatPenalty(doubleBox(kmlm::kRepeatPenaltyRange, 0.01, 2))
-    , m_presencePenalty(doubleBox(kmlm::kPresencePenaltyRange, 0.05, 2))
-    , m_maxTokens(intBox(kmlm::kMaxTokensRange))
-    , m_seed(intBox({-1, 2147483647})) {
+    : QWidget(parent), m_temperature(doubleBox(kmlm::kTemperatureRange, 0.05, 2)), m_topK(intBox(kmlm::kTopKRange)),
+      m_topP(doubleBox(kmlm::kTopPRange, 0.01, 2)), m_minP(doubleBox(kmlm::kMinPRange, 0.01, 2)),
+      m_repeatPenalty(doubleBox(kmlm::kRepeatPenaltyRange, 0.01, 2)), m_presencePenalty(doubleBox(kmlm::kPresencePenaltyRange, 0.05, 2)),
+      m_maxTokens(intBox(kmlm::kMaxTokensRange)), m_seed(intBox({-1, 2147483647})) {
     m_temperature->setSpecialValueText(tr("0 (always the likeliest token)"));
     m_topK->setSpecialValueText(tr("off"));
     m_seed->setSpecialValueText(tr("random"));

@@ -11,26 +11,26 @@
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QDoubleSpinBox>
-#include <QGroupBox>
-#include <QLineEdit>
-#include <QLocale>
-#include <QScrollArea>
-#include <QSplitter>
 #include <QCoreApplication>
 #include <QDesktopServices>
 #include <QDialogButtonBox>
 #include <QDir>
+#include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSpinBox>
+#include <QSplitter>
 #include <QTabWidget>
 #include <QThread>
 #include <QTreeWidget>
@@ -41,21 +41,16 @@ namespace kmlm::ui {
 
 QString formatBytes(quint64 bytes) {
     const double b = double(bytes);
-    if (b >= 1e9)
-        return QCoreApplication::translate("kmlm::ui::SettingsDialog", "%1 GB").arg(b / 1e9, 0, 'f', 2);
-    if (b >= 1e6)
-        return QCoreApplication::translate("kmlm::ui::SettingsDialog", "%1 MB").arg(b / 1e6, 0, 'f', 1);
+    if (b >= 1e9) return QCoreApplication::translate("kmlm::ui::SettingsDialog", "%1 GB").arg(b / 1e9, 0, 'f', 2);
+    if (b >= 1e6) return QCoreApplication::translate("kmlm::ui::SettingsDialog", "%1 MB").arg(b / 1e6, 0, 'f', 1);
     return QCoreApplication::translate("kmlm::ui::SettingsDialog", "%1 KB").arg(b / 1e3, 0, 'f', 0);
 }
 
 QString formatCount(quint64 count) {
     const double c = double(count);
-    if (c >= 1e9)
-        return QStringLiteral("%1 B").arg(c / 1e9, 0, 'f', 1);
-    if (c >= 1e6)
-        return QStringLiteral("%1 M").arg(c / 1e6, 0, 'f', 1);
-    if (c >= 1e3)
-        return QStringLiteral("%1 K").arg(c / 1e3, 0, 'f', 0);
+    if (c >= 1e9) return QStringLiteral("%1 B").arg(c / 1e9, 0, 'f', 1);
+    if (c >= 1e6) return QStringLiteral("%1 M").arg(c / 1e6, 0, 'f', 1);
+    if (c >= 1e3) return QStringLiteral("%1 K").arg(c / 1e3, 0, 'f', 0);
     return QString::number(count);
 }
 
@@ -67,24 +62,28 @@ QString describeDownload(const core::ModelDownload& d) {
     case core::ModelDownload::State::Connecting:
         return QCoreApplication::translate("kmlm::ui::SettingsDialog", "Connecting to Hugging Face…");
     case core::ModelDownload::State::Downloading: {
-        QString text = QCoreApplication::translate("kmlm::ui::SettingsDialog", "Downloading: %1% (%2 of %3)").arg(percent).arg(formatBytes(d.received()), formatBytes(d.total()));
+        QString text = QCoreApplication::translate("kmlm::ui::SettingsDialog", "Downloading: %1% (%2 of %3)")
+                           .arg(percent)
+                           .arg(formatBytes(d.received()), formatBytes(d.total()));
         if (d.bytesPerSecond() > 0)
             text += QCoreApplication::translate("kmlm::ui::SettingsDialog", ", %1/s").arg(formatBytes(quint64(d.bytesPerSecond())));
         const qint64 left = d.secondsLeft();
         if (left >= 0)
-            text += left >= 90 ? QCoreApplication::translate("kmlm::ui::SettingsDialog", ", %1 min left").arg((left + 30) / 60) : QCoreApplication::translate("kmlm::ui::SettingsDialog", ", %1 s left").arg(left);
+            text += left >= 90 ? QCoreApplication::translate("kmlm::ui::SettingsDialog", ", %1 min left").arg((left + 30) / 60)
+                               : QCoreApplication::translate("kmlm::ui::SettingsDialog", ", %1 s left").arg(left);
         return text;
     }
-    case core::ModelDownload::State::Verifying:
-        return QCoreApplication::translate("kmlm::ui::SettingsDialog", "Checking the SHA-256…");
+    case core::ModelDownload::State::Verifying: return QCoreApplication::translate("kmlm::ui::SettingsDialog", "Checking the SHA-256…");
     case core::ModelDownload::State::Paused:
-        return QCoreApplication::translate("kmlm::ui::SettingsDialog", "Paused at %1% (%2 of %3)").arg(percent).arg(formatBytes(d.received()), formatBytes(d.total()));
+        return QCoreApplication::translate("kmlm::ui::SettingsDialog", "Paused at %1% (%2 of %3)")
+            .arg(percent)
+            .arg(formatBytes(d.received()), formatBytes(d.total()));
     case core::ModelDownload::State::Finished:
-        return d.verified() ? QCoreApplication::translate("kmlm::ui::SettingsDialog", "Downloaded and verified") : QCoreApplication::translate("kmlm::ui::SettingsDialog", "Downloaded");
+        return d.verified() ? QCoreApplication::translate("kmlm::ui::SettingsDialog", "Downloaded and verified")
+                            : QCoreApplication::translate("kmlm::ui::SettingsDialog", "Downloaded");
     case core::ModelDownload::State::Failed:
         return QCoreApplication::translate("kmlm::ui::SettingsDialog", "Failed: %1").arg(d.errorString());
-    case core::ModelDownload::State::Cancelled:
-        return QCoreApplication::translate("kmlm::ui::SettingsDialog", "Cancelled");
+    case core::ModelDownload::State::Cancelled: return QCoreApplication::translate("kmlm::ui::SettingsDialog", "Cancelled");
     }
     return {};
 }
@@ -93,8 +92,8 @@ namespace {
 enum Column { NameColumn, ArchitectureColumn, ParametersColumn, QuantizationColumn, SizeColumn, ContextColumn, MemoryColumn };
 enum CatalogColumn { CatalogNameColumn, CatalogSizeColumn, CatalogMemoryColumn, CatalogFitsColumn, CatalogStatusColumn };
 constexpr int PathRole = Qt::UserRole + 1;
-constexpr int EntryRole = Qt::UserRole + 2; // catalog entry id
-constexpr int FileRole = Qt::UserRole + 3;  // index into the entry's files; -1 on the entry's row
+constexpr int EntryRole = Qt::UserRole + 2;  // catalog entry id
+constexpr int FileRole = Qt::UserRole + 3;   // index into the entry's files; -1 on the entry's row
 constexpr int RemoteRole = Qt::UserRole + 4; // a remote model (PathRole: AppSettings::remoteModelPath)
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 
@@ -129,7 +128,10 @@ SettingsDialog::SettingsDialog(const AppServices& services, QWidget* parent)
     : QDialog(parent), m_services(services), m_tabs(new QTabWidget) {
     createPages();
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Apply | QDialogButtonBox::Cancel);
-    connect(buttons, &QDialogButtonBox::accepted, this, [this] { apply(); accept(); });
+    connect(buttons, &QDialogButtonBox::accepted, this, [this] {
+        apply();
+        accept();
+    });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(buttons->button(QDialogButtonBox::Apply), &QPushButton::clicked, this, &SettingsDialog::apply);
     auto* layout = new QVBoxLayout(this);
@@ -144,10 +146,8 @@ void SettingsDialog::createPages() {
     const int current = m_tabs->currentIndex();
     m_services.models->disconnect(this); // the old pages' connections go with them
     m_services.engine->disconnect(this);
-    if (m_services.downloads)
-        m_services.downloads->disconnect(this);
-    while (m_tabs->count() > 0)
-        delete m_tabs->widget(0);
+    if (m_services.downloads) m_services.downloads->disconnect(this);
+    while (m_tabs->count() > 0) delete m_tabs->widget(0);
     m_catalog = nullptr;
     setWindowTitle(tr("Settings"));
     // The engine page first: the models page reads its ceiling, context and KV cache.
@@ -162,8 +162,7 @@ void SettingsDialog::createPages() {
 }
 
 void SettingsDialog::changeEvent(QEvent* event) {
-    if (event->type() == QEvent::LanguageChange)
-        createPages();
+    if (event->type() == QEvent::LanguageChange) createPages();
     QDialog::changeEvent(event);
 }
 
@@ -174,8 +173,7 @@ QWidget* SettingsDialog::createModelsPage() {
     auto* split = new QSplitter(Qt::Vertical);
     split->setChildrenCollapsible(false);
     split->addWidget(createInstalledPane());
-    if (m_services.catalog && m_services.downloads)
-        split->addWidget(createDownloadPane());
+    if (m_services.catalog && m_services.downloads) split->addWidget(createDownloadPane());
     auto* layout = new QVBoxLayout(page);
     layout->addWidget(folder);
     layout->addWidget(split, 1);
@@ -188,8 +186,8 @@ QWidget* SettingsDialog::createInstalledPane() {
     m_models->setRootIsDecorated(false);
     m_models->setAlternatingRowColors(true);
     m_models->setAccessibleName(tr("Installed models"));
-    m_models->setHeaderLabels({tr("Model"), tr("Architecture"), tr("Parameters"), tr("Quantization"),
-                               tr("File size"), tr("Context"), tr("Memory estimate")});
+    m_models->setHeaderLabels(
+        {tr("Model"), tr("Architecture"), tr("Parameters"), tr("Quantization"), tr("File size"), tr("Context"), tr("Memory estimate")});
     m_models->header()->setSectionResizeMode(NameColumn, QHeaderView::Stretch);
     m_models->header()->setStretchLastSection(false);
     m_modelDetails = detailsLabel();
@@ -307,16 +305,14 @@ QWidget* SettingsDialog::createDownloadPane() {
     connect(m_download, &QPushButton::clicked, this, &SettingsDialog::startSelectedDownload);
     connect(m_pause, &QPushButton::clicked, this, [this] {
         core::ModelDownload* d = selectedDownload();
-        if (!d)
-            return;
+        if (!d) return;
         if (d->state() == core::ModelDownload::State::Paused || d->state() == core::ModelDownload::State::Failed)
             m_services.downloads->resume(d);
         else
             d->pause();
     });
     connect(m_cancelDownload, &QPushButton::clicked, this, [this] {
-        if (core::ModelDownload* d = selectedDownload())
-            m_services.downloads->remove(d);
+        if (core::ModelDownload* d = selectedDownload()) m_services.downloads->remove(d);
         fillCatalog();
     });
     connect(m_useDownloaded, &QPushButton::clicked, this, [this] {
@@ -333,23 +329,22 @@ quint64 SettingsDialog::chosenMemoryLimit() const {
 }
 
 void SettingsDialog::fillCatalog() {
-    if (!m_catalog)
-        return;
+    if (!m_catalog) return;
     const quint32 context = quint32(m_context->value());
     const kmlm::KvType kv = m_kvType->currentData().toString() == QLatin1String("f16") ? kmlm::KvType::F16 : kmlm::KvType::Q8_0;
     const quint64 ceiling = chosenMemoryLimit();
     const QString selectedEntry = m_catalog->currentItem() ? m_catalog->currentItem()->data(0, EntryRole).toString() : QString();
     const int selectedFile = m_catalog->currentItem() ? m_catalog->currentItem()->data(0, FileRole).toInt() : -1;
     m_catalog->clear();
-    m_catalog->setHeaderLabels({tr("Model"), tr("Download"), tr("Memory at %1 tokens").arg(context), tr("Under the ceiling"), tr("Status")});
+    m_catalog->setHeaderLabels(
+        {tr("Model"), tr("Download"), tr("Memory at %1 tokens").arg(context), tr("Under the ceiling"), tr("Status")});
     for (const core::CatalogEntry& e : m_services.catalog->entries) {
         auto* top = new QTreeWidgetItem(m_catalog);
         top->setText(CatalogNameColumn, e.runsHere() ? e.name : tr("%1 (not supported yet)").arg(e.name));
         top->setData(0, EntryRole, e.id);
         top->setData(0, FileRole, -1);
         top->setToolTip(CatalogNameColumn, e.description(uiLanguage(m_services.settings)));
-        if (!e.runsHere())
-            top->setForeground(CatalogNameColumn, palette().brush(QPalette::Disabled, QPalette::Text));
+        if (!e.runsHere()) top->setForeground(CatalogNameColumn, palette().brush(QPalette::Disabled, QPalette::Text));
         for (int i = 0; i < e.files.size(); ++i) {
             const core::CatalogFile& f = e.files[i];
             auto* item = new QTreeWidgetItem(top);
@@ -363,29 +358,24 @@ void SettingsDialog::fillCatalog() {
             item->setForeground(CatalogFitsColumn, fits ? QColor(0x1e, 0x8e, 0x3e) : QColor(0xd9, 0x30, 0x25));
             item->setData(0, EntryRole, e.id);
             item->setData(0, FileRole, i);
-            for (int c : {CatalogSizeColumn, CatalogMemoryColumn})
-                item->setTextAlignment(c, Qt::AlignRight | Qt::AlignVCenter);
-            if (e.id == selectedEntry && i == selectedFile)
-                m_catalog->setCurrentItem(item);
+            for (int c : {CatalogSizeColumn, CatalogMemoryColumn}) item->setTextAlignment(c, Qt::AlignRight | Qt::AlignVCenter);
+            if (e.id == selectedEntry && i == selectedFile) m_catalog->setCurrentItem(item);
         }
-        if (e.id == selectedEntry && selectedFile < 0)
-            m_catalog->setCurrentItem(top);
+        if (e.id == selectedEntry && selectedFile < 0) m_catalog->setCurrentItem(top);
     }
     m_catalog->expandAll();
-    for (core::ModelDownload* d : m_services.downloads->downloads())
-        updateDownloadRow(d);
-    for (int c = CatalogSizeColumn; c <= CatalogFitsColumn; ++c)
-        m_catalog->resizeColumnToContents(c);
-    m_catalog->header()->resizeSection(CatalogNameColumn, qMax(m_catalog->header()->sectionSize(CatalogNameColumn),
-                                                               fontMetrics().averageCharWidth() * 34));
+    for (core::ModelDownload* d : m_services.downloads->downloads()) updateDownloadRow(d);
+    for (int c = CatalogSizeColumn; c <= CatalogFitsColumn; ++c) m_catalog->resizeColumnToContents(c);
+    m_catalog->header()->resizeSection(CatalogNameColumn,
+                                       qMax(m_catalog->header()->sectionSize(CatalogNameColumn), fontMetrics().averageCharWidth() * 34));
     // Files already in the models folder.
     for (int t = 0; t < m_catalog->topLevelItemCount(); ++t) {
         QTreeWidgetItem* top = m_catalog->topLevelItem(t);
         const core::CatalogEntry* e = m_services.catalog->entry(top->data(0, EntryRole).toString());
         for (int i = 0; i < top->childCount(); ++i) {
             QTreeWidgetItem* item = top->child(i);
-            if (item->text(CatalogStatusColumn).isEmpty()
-                && QFileInfo::exists(core::ModelDownload::targetPath(m_services.settings->modelsFolder(), e->files[i].file)))
+            if (item->text(CatalogStatusColumn).isEmpty() &&
+                QFileInfo::exists(core::ModelDownload::targetPath(m_services.settings->modelsFolder(), e->files[i].file)))
                 item->setText(CatalogStatusColumn, tr("installed"));
         }
     }
@@ -393,15 +383,13 @@ void SettingsDialog::fillCatalog() {
 }
 
 void SettingsDialog::updateDownloadRow(core::ModelDownload* d) {
-    if (!m_catalog)
-        return;
+    if (!m_catalog) return;
     for (int t = 0; t < m_catalog->topLevelItemCount(); ++t) {
         QTreeWidgetItem* top = m_catalog->topLevelItem(t);
         const core::CatalogEntry* e = m_services.catalog->entry(top->data(0, EntryRole).toString());
         for (int i = 0; e && i < top->childCount(); ++i) {
             const core::CatalogFile& f = e->files[i];
-            if (f.repo != d->spec().repo || f.file != d->spec().file)
-                continue;
+            if (f.repo != d->spec().repo || f.file != d->spec().file) continue;
             QString status;
             const int percent = d->total() ? int(100.0 * double(d->received()) / double(d->total())) : 0;
             switch (d->state()) {
@@ -415,22 +403,19 @@ void SettingsDialog::updateDownloadRow(core::ModelDownload* d) {
             top->child(i)->setText(CatalogStatusColumn, status);
         }
     }
-    if (d == selectedDownload())
-        showCatalogDetails();
+    if (d == selectedDownload()) showCatalogDetails();
 }
 
 core::ModelDownload* SettingsDialog::selectedDownload() const {
     QTreeWidgetItem* item = m_catalog ? m_catalog->currentItem() : nullptr;
-    if (!item || item->data(0, FileRole).toInt() < 0)
-        return nullptr;
+    if (!item || item->data(0, FileRole).toInt() < 0) return nullptr;
     const core::CatalogEntry* e = m_services.catalog->entry(item->data(0, EntryRole).toString());
     const core::CatalogFile& f = e->files[item->data(0, FileRole).toInt()];
     return m_services.downloads->find(f.repo, f.file);
 }
 
 void SettingsDialog::showCatalogDetails() {
-    if (!m_catalog)
-        return;
+    if (!m_catalog) return;
     QTreeWidgetItem* item = m_catalog->currentItem();
     const core::CatalogEntry* e = item ? m_services.catalog->entry(item->data(0, EntryRole).toString()) : nullptr;
     const int fileIndex = item ? item->data(0, FileRole).toInt() : -1;
@@ -440,24 +425,25 @@ void SettingsDialog::showCatalogDetails() {
         m_catalogDetails->setText(tr("Choose a model and one of its quantizations: the list shows how much memory each "
                                      "needs with the context and KV cache of the Engine page, before anything is downloaded."));
     } else {
-        QString html = QStringLiteral("<p><b>%1</b></p><p>%2</p><table>").arg(e->name.toHtmlEscaped(),
-                                                                            e->description(uiLanguage(m_services.settings)).toHtmlEscaped());
+        QString html = QStringLiteral("<p><b>%1</b></p><p>%2</p><table>")
+                           .arg(e->name.toHtmlEscaped(), e->description(uiLanguage(m_services.settings)).toHtmlEscaped());
         html += row(tr("Publisher"), e->publisher.toHtmlEscaped());
         html += row(tr("License"), e->license.toHtmlEscaped());
         html += row(tr("Architecture"), e->architecture.toHtmlEscaped());
         html += row(tr("Parameters"), formatCount(e->parameters));
         html += row(tr("Context"), QString::number(e->contextLength));
         html += row(tr("Use"), e->tags.join(QStringLiteral(", ")).toHtmlEscaped());
-        if (f)
-            html += row(tr("File"), (f->repo + QLatin1Char('/') + f->file).toHtmlEscaped());
+        if (f) html += row(tr("File"), (f->repo + QLatin1Char('/') + f->file).toHtmlEscaped());
         html += QStringLiteral("</table>");
         if (!e->runsHere())
-            html += QStringLiteral("<p>%1</p>").arg(tr("This version of the engine cannot run %1 models yet; the memory "
-                                                       "figures show what it will need.").arg(e->architecture).toHtmlEscaped());
+            html += QStringLiteral("<p>%1</p>")
+                        .arg(tr("This version of the engine cannot run %1 models yet; the memory "
+                                "figures show what it will need.")
+                                 .arg(e->architecture)
+                                 .toHtmlEscaped());
         if (e->gated)
             html += QStringLiteral("<p>%1</p>").arg(tr("A gated model: it needs a Hugging Face token (Engine page).").toHtmlEscaped());
-        if (!e->notes.isEmpty())
-            html += QStringLiteral("<p><i>%1</i></p>").arg(e->notes.toHtmlEscaped());
+        if (!e->notes.isEmpty()) html += QStringLiteral("<p><i>%1</i></p>").arg(e->notes.toHtmlEscaped());
         m_catalogDetails->setText(html);
     }
     const bool canDownload = f && e->runsHere() && (!d || d->isDone() || d->state() == core::ModelDownload::State::Paused);
@@ -467,16 +453,14 @@ void SettingsDialog::showCatalogDetails() {
     m_cancelDownload->setVisible(d && !d->isDone());
     m_useDownloaded->setVisible(d && d->state() == core::ModelDownload::State::Finished);
     m_downloadProgress->setVisible(d && !d->isDone());
-    if (d && d->total() > 0)
-        m_downloadProgress->setValue(int(1000.0 * double(d->received()) / double(d->total())));
+    if (d && d->total() > 0) m_downloadProgress->setValue(int(1000.0 * double(d->received()) / double(d->total())));
     m_downloadStatus->setText(d ? describeDownload(*d) : QString());
     m_downloadStatus->setVisible(d != nullptr);
 }
 
 void SettingsDialog::startSelectedDownload() {
     QTreeWidgetItem* item = m_catalog->currentItem();
-    if (!item || item->data(0, FileRole).toInt() < 0)
-        return;
+    if (!item || item->data(0, FileRole).toInt() < 0) return;
     const core::CatalogEntry* e = m_services.catalog->entry(item->data(0, EntryRole).toString());
     const core::CatalogFile& f = e->files[item->data(0, FileRole).toInt()];
     core::DownloadSpec spec;
@@ -496,11 +480,9 @@ void SettingsDialog::fillModels() {
     for (const core::ModelDescription& m : m_services.models->models()) {
         auto* item = new QTreeWidgetItem(m_models);
         QString name = m.name.isEmpty() ? QFileInfo(m.path).fileName() : m.name;
-        if (m.bundled)
-            name = tr("%1 (bundled)").arg(name);
+        if (m.bundled) name = tr("%1 (bundled)").arg(name);
         const bool isActive = !active.isEmpty() && QFileInfo(m.path) == QFileInfo(active);
-        if (isActive)
-            name = tr("%1 — active").arg(name);
+        if (isActive) name = tr("%1 — active").arg(name);
         item->setText(NameColumn, name);
         item->setData(0, PathRole, m.path);
         item->setToolTip(NameColumn, QDir::toNativeSeparators(m.path));
@@ -522,12 +504,10 @@ void SettingsDialog::fillModels() {
             bold.setBold(true);
             item->setFont(NameColumn, bold);
         }
-        if (m.path == selected)
-            m_models->setCurrentItem(item);
+        if (m.path == selected) m_models->setCurrentItem(item);
     }
     fillRemoteModels(selected);
-    for (int c = ArchitectureColumn; c <= MemoryColumn; ++c)
-        m_models->resizeColumnToContents(c);
+    for (int c = ArchitectureColumn; c <= MemoryColumn; ++c) m_models->resizeColumnToContents(c);
     m_removeModel->setEnabled(m_models->currentItem() && m_models->currentItem()->data(0, RemoteRole).toBool());
     showModelDetails();
 }
@@ -549,8 +529,7 @@ void SettingsDialog::fillRemoteModels(const QString& selected) {
             bold.setBold(true);
             item->setFont(NameColumn, bold);
         }
-        if (path == selected)
-            m_models->setCurrentItem(item);
+        if (path == selected) m_models->setCurrentItem(item);
     }
 }
 
@@ -558,13 +537,14 @@ void SettingsDialog::showModelDetails() {
     QTreeWidgetItem* item = m_models->currentItem();
     if (item && item->data(0, RemoteRole).toBool()) {
         const auto r = m_services.settings->remoteModel(item->data(0, PathRole).toString());
-        if (!r)
-            return;
+        if (!r) return;
         QString html = QStringLiteral("<p><b>%1</b></p><table>").arg(r->model.toHtmlEscaped());
         html += row(tr("Server"), r->baseUrl.toHtmlEscaped());
         html += row(tr("API key"), r->apiKey.isEmpty() ? tr("none") : tr("stored, readable by you alone"));
-        html += QStringLiteral("</table><p>%1</p>").arg(tr("A model on another server: the questions of its chats are sent "
-                                                           "there, and it uses no memory here.").toHtmlEscaped());
+        html += QStringLiteral("</table><p>%1</p>")
+                    .arg(tr("A model on another server: the questions of its chats are sent "
+                            "there, and it uses no memory here.")
+                             .toHtmlEscaped());
         m_modelDetails->setText(html);
         return;
     }
@@ -573,7 +553,8 @@ void SettingsDialog::showModelDetails() {
         m_modelDetails->setText(tr("Choose a model to see its details."));
         return;
     }
-    QString html = QStringLiteral("<p><b>%1</b></p><table>").arg((m.name.isEmpty() ? QFileInfo(m.path).fileName() : m.name).toHtmlEscaped());
+    QString html =
+        QStringLiteral("<p><b>%1</b></p><table>").arg((m.name.isEmpty() ? QFileInfo(m.path).fileName() : m.name).toHtmlEscaped());
     html += row(tr("File"), QDir::toNativeSeparators(m.path).toHtmlEscaped());
     if (!m.isValid()) {
         html += row(tr("Problem"), m.error.toHtmlEscaped()) + QStringLiteral("</table>");
@@ -583,8 +564,7 @@ void SettingsDialog::showModelDetails() {
     html += row(tr("Architecture"), m.architecture.toHtmlEscaped());
     html += row(tr("Parameters"), formatCount(m.parameters));
     html += row(tr("Quantization"), m.quantization.toHtmlEscaped());
-    if (m.vocabSize > 0)
-        html += row(tr("Vocabulary"), QString::number(m.vocabSize));
+    if (m.vocabSize > 0) html += row(tr("Vocabulary"), QString::number(m.vocabSize));
     const quint64 ceiling = m_services.settings->memoryLimit();
     if (m.memoryEstimate > 0) {
         html += row(tr("Memory estimate"), tr("%1 (weights %2, KV cache %3) at %4 tokens")
@@ -596,21 +576,21 @@ void SettingsDialog::showModelDetails() {
     }
     html += QStringLiteral("</table>");
     if (m.bundled)
-        html += QStringLiteral("<p>%1</p>").arg(tr("The built-in model is a tiny demonstration model: it writes Korean-looking "
-                                                   "text but cannot really answer. Download a real model below.").toHtmlEscaped());
+        html += QStringLiteral("<p>%1</p>")
+                    .arg(tr("The built-in model is a tiny demonstration model: it writes Korean-looking "
+                            "text but cannot really answer. Download a real model below.")
+                             .toHtmlEscaped());
     m_modelDetails->setText(html);
 }
 
 void SettingsDialog::addModelFile() {
     const QString path = QFileDialog::getOpenFileName(this, tr("Add model file"), QString(), tr("GGUF models (*.gguf);;All files (*)"));
-    if (!path.isEmpty() && m_services.models->addModelFile(path))
-        m_services.models->refresh();
+    if (!path.isEmpty() && m_services.models->addModelFile(path)) m_services.models->refresh();
 }
 
 void SettingsDialog::addRemoteModel() {
     RemoteModelDialog dialog(this);
-    if (dialog.exec() != QDialog::Accepted)
-        return;
+    if (dialog.exec() != QDialog::Accepted) return;
     const core::RemoteModelSettings remote = dialog.remoteModel();
     m_services.settings->addRemoteModel(remote);
     m_services.settings->sync();
@@ -622,8 +602,7 @@ void SettingsDialog::addRemoteModel() {
 
 void SettingsDialog::removeSelectedModel() {
     QTreeWidgetItem* item = m_models->currentItem();
-    if (!item || !item->data(0, RemoteRole).toBool())
-        return;
+    if (!item || !item->data(0, RemoteRole).toBool()) return;
     m_services.settings->removeRemoteModel(item->data(0, PathRole).toString());
     m_services.settings->sync();
     fillModels();
@@ -631,8 +610,7 @@ void SettingsDialog::removeSelectedModel() {
 
 void SettingsDialog::useSelectedModel() {
     QTreeWidgetItem* item = m_models->currentItem();
-    if (!item || !item->flags().testFlag(Qt::ItemIsEnabled))
-        return;
+    if (!item || !item->flags().testFlag(Qt::ItemIsEnabled)) return;
     emit activateModelRequested(item->data(0, PathRole).toString());
 }
 
@@ -723,7 +701,8 @@ QWidget* SettingsDialog::createApiServerGroup() {
         m_apiAddress->setText(tr("Loopback only: the server listens on 127.0.0.1, so only programs on this computer can "
                                  "reach it, at http://127.0.0.1:%1/v1. It answers with the model of the chat window, "
                                  "taking turns with the chat and the editor. With a key, clients send "
-                                 "\"Authorization: Bearer KEY\".").arg(m_apiPort->value()));
+                                 "\"Authorization: Bearer KEY\".")
+                                  .arg(m_apiPort->value()));
     };
     connect(m_apiEnabled, &QCheckBox::toggled, this, showAddress);
     connect(m_apiPort, qOverload<int>(&QSpinBox::valueChanged), this, showAddress);
@@ -791,20 +770,19 @@ void SettingsDialog::load() {
 
 void SettingsDialog::apply() {
     core::AppSettings* s = m_services.settings;
-    const bool engineChanged = s->threads() != m_threads->value() || s->contextLength() != m_context->value()
-        || s->kvType() != m_kvType->currentData().toString() || s->memoryLimit() != chosenMemoryLimit();
+    const bool engineChanged = s->threads() != m_threads->value() || s->contextLength() != m_context->value() ||
+                               s->kvType() != m_kvType->currentData().toString() || s->memoryLimit() != chosenMemoryLimit();
     const auto theme = core::AppSettings::Theme(m_theme->currentData().toInt());
     const bool looksChanged = s->theme() != theme || s->fontSize() != m_fontSize->value();
     const bool newLanguage = s->uiLanguage() != m_language->currentData().toString();
-    const bool apiChanged = s->apiServerEnabled() != m_apiEnabled->isChecked() || s->apiServerPort() != m_apiPort->value()
-        || s->apiServerKey() != m_apiKey->text().trimmed();
+    const bool apiChanged = s->apiServerEnabled() != m_apiEnabled->isChecked() || s->apiServerPort() != m_apiPort->value() ||
+                            s->apiServerKey() != m_apiKey->text().trimmed();
     s->setApiServerEnabled(m_apiEnabled->isChecked());
     s->setApiServerPort(m_apiPort->value());
     s->setApiServerKey(m_apiKey->text());
     s->setThreads(m_threads->value());
     s->setMemoryLimit(chosenMemoryLimit());
-    if (s->huggingFaceToken() != m_token->text().trimmed())
-        s->setHuggingFaceToken(m_token->text());
+    if (s->huggingFaceToken() != m_token->text().trimmed()) s->setHuggingFaceToken(m_token->text());
     s->setContextLength(m_context->value());
     s->setKvType(m_kvType->currentData().toString());
     s->setDefaultSystemPrompt(m_systemPrompt->toPlainText());
@@ -813,14 +791,10 @@ void SettingsDialog::apply() {
     s->setUiLanguage(m_language->currentData().toString());
     s->setFontSize(m_fontSize->value());
     s->sync();
-    if (engineChanged)
-        emit engineSettingsChanged();
-    if (looksChanged)
-        emit appearanceChanged();
-    if (newLanguage)
-        emit languageChanged();
-    if (apiChanged)
-        emit apiServerChanged();
+    if (engineChanged) emit engineSettingsChanged();
+    if (looksChanged) emit appearanceChanged();
+    if (newLanguage) emit languageChanged();
+    if (apiChanged) emit apiServerChanged();
 }
 
 } // namespace kmlm::ui

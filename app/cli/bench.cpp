@@ -77,7 +77,7 @@ struct BenchResult {
     double load_s = 0, fill_s = 0, prompt_s = 0, gen_s = 0;
     ProcessMemory mem;
     uint64_t kv_bytes = 0;
-    double bandwidth = 0;        // bytes/s read
+    double bandwidth = 0;         // bytes/s read
     uint64_t bytes_per_token = 0; // 0: not a GGUF file, no bound
     double bound() const { return bytes_per_token ? bandwidth / double(bytes_per_token) : 0; }
 };
@@ -96,9 +96,8 @@ std::vector<int32_t> korean_tokens(const Tokenizer& tok, int n) {
 void check_fits(const BenchArgs& a, size_t context) {
     const size_t needed = size_t(a.depth) + size_t(a.prompt_tokens) + size_t(a.gen_tokens);
     if (context != 0 && needed > context)
-        throw CLI::ValidationError("--depth", std::to_string(a.depth) + " + --prompt-tokens " +
-                                                  std::to_string(a.prompt_tokens) + " + --gen-tokens " +
-                                                  std::to_string(a.gen_tokens) + " = " + std::to_string(needed) +
+        throw CLI::ValidationError("--depth", std::to_string(a.depth) + " + --prompt-tokens " + std::to_string(a.prompt_tokens) +
+                                                  " + --gen-tokens " + std::to_string(a.gen_tokens) + " = " + std::to_string(needed) +
                                                   " tokens do not fit the context of " + std::to_string(context) +
                                                   " (raise -c or lower them)");
 }
@@ -206,8 +205,10 @@ void setup_bench(CLI::App& root) {
         ->check(CLI::IsMember({"text", "json"}));
     cmd->callback([] {
         const BenchResult r = run_bench(a);
-        if (a.output == "json") print_json(a, r);
-        else print_text(a, r);
+        if (a.output == "json")
+            print_json(a, r);
+        else
+            print_text(a, r);
     });
 }
 KMLM_CLI_COMMAND(70, setup_bench);

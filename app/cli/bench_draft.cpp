@@ -3,8 +3,8 @@
 // in the model's chat format) and on continuing a source file.
 #include "model_options.h"
 
-#include "kmlm/cpu.h"
 #include "kmlm/chat_template.h"
+#include "kmlm/cpu.h"
 #include "kmlm/error.h"
 #include "kmlm/generate.h"
 #include "kmlm/utf8.h"
@@ -110,8 +110,8 @@ void setup_bench_draft(CLI::App& root) {
         if (!code.empty()) workloads.push_back(code_workload(*model, code, code_tokens));
         std::printf("CPU: %s; model %s (%s, %s)\n", cpu_model_name().c_str(), model->info().name.c_str(),
                     model->info().architecture.c_str(), model->info().quantization.c_str());
-        std::printf("%-12s %7s %12s %12s %8s %8s %8s %9s\n", "workload", "tokens", "plain tok/s", "draft tok/s",
-                    "speed-up", "drafted", "accepted", "accept %");
+        std::printf("%-12s %7s %12s %12s %8s %8s %8s %9s\n", "workload", "tokens", "plain tok/s", "draft tok/s", "speed-up", "drafted",
+                    "accepted", "accept %");
         for (const Workload& w : workloads) {
             run(*model, {w.name, {w.prompts.front()}, {w.stops.front()}, 8}, 0); // warm-up: page in the weights
             const std::string load = load_average();
@@ -122,10 +122,10 @@ void setup_bench_draft(CLI::App& root) {
                 if (i == 0 || p.seconds < plain.seconds) plain = p;
                 if (i == 0 || s.seconds < spec.seconds) spec = s;
             }
-            std::printf("%-12s %7d %12.1f %12.1f %7.2fx %8d %8d %8.1f%%   (load average before: %s)\n", w.name.c_str(),
-                        spec.tokens, plain.tokens_per_second(), spec.tokens_per_second(),
-                        plain.tokens_per_second() > 0 ? spec.tokens_per_second() / plain.tokens_per_second() : 0.0,
-                        spec.drafted, spec.accepted, spec.drafted ? 100.0 * spec.accepted / spec.drafted : 0.0, load.c_str());
+            std::printf("%-12s %7d %12.1f %12.1f %7.2fx %8d %8d %8.1f%%   (load average before: %s)\n", w.name.c_str(), spec.tokens,
+                        plain.tokens_per_second(), spec.tokens_per_second(),
+                        plain.tokens_per_second() > 0 ? spec.tokens_per_second() / plain.tokens_per_second() : 0.0, spec.drafted,
+                        spec.accepted, spec.drafted ? 100.0 * spec.accepted / spec.drafted : 0.0, load.c_str());
             if (spec.output != plain.output) {
                 std::fprintf(stderr, "kmlm: %s: the output with drafts differs from plain greedy decoding\n", w.name.c_str());
                 set_exit_code(kError);

@@ -13,10 +13,10 @@ namespace kmlm::cli {
 // Exit codes, also listed in `kmlm --help`.
 enum ExitCode : int {
     kOk = 0,
-    kError = 1,        // runtime failure
-    kUsage = 2,        // bad command line
-    kBadInput = 3,     // malformed file, invalid UTF-8, bad token ids
-    kMemoryLimit = 4,  // refused: would not fit under the memory ceiling
+    kError = 1,       // runtime failure
+    kUsage = 2,       // bad command line
+    kBadInput = 3,    // malformed file, invalid UTF-8, bad token ids
+    kMemoryLimit = 4, // refused: would not fit under the memory ceiling
     kInterrupted = 130,
 };
 
@@ -40,5 +40,4 @@ std::filesystem::path default_model_path();
 #define KMLM_CLI_CONCAT2(a, b) a##b
 #define KMLM_CLI_CONCAT(a, b) KMLM_CLI_CONCAT2(a, b)
 // order: position in `kmlm --help` (lower first).
-#define KMLM_CLI_COMMAND(order, setup) \
-    static ::kmlm::cli::CommandRegistrar KMLM_CLI_CONCAT(kmlm_cli_registrar_, __LINE__)(order, setup)
+#define KMLM_CLI_COMMAND(order, setup) static ::kmlm::cli::CommandRegistrar KMLM_CLI_CONCAT(kmlm_cli_registrar_, __LINE__)(order, setup)

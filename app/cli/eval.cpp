@@ -64,9 +64,13 @@ fs::path split_file(const std::string& data, KobestTask task, const std::string&
 }
 
 nlohmann::json item_json(const KobestItem& it) {
-    return {{"gold", it.gold}, {"pred", it.pred}, {"pred_norm", it.pred_norm},
-            {"log_likelihoods", it.log_likelihoods}, {"continuation_tokens", it.tokens},
-            {"context_tokens", it.context_tokens}, {"truncated", it.truncated}};
+    return {{"gold", it.gold},
+            {"pred", it.pred},
+            {"pred_norm", it.pred_norm},
+            {"log_likelihoods", it.log_likelihoods},
+            {"continuation_tokens", it.tokens},
+            {"context_tokens", it.context_tokens},
+            {"truncated", it.truncated}};
 }
 
 void run_kobest_command(const KobestArgs& a) {
@@ -74,7 +78,11 @@ void run_kobest_command(const KobestArgs& a) {
     const bool split_is_file = a.split != "dev" && a.split != "test" && a.split != "train";
     if (split_is_file && tasks.size() != 1) throw InvalidArgument("--split FILE needs exactly one task in --tasks");
     // Read every file before loading the model: a bad file fails fast.
-    struct Job { KobestTask task; fs::path path; std::vector<KobestDoc> docs, train; };
+    struct Job {
+        KobestTask task;
+        fs::path path;
+        std::vector<KobestDoc> docs, train;
+    };
     std::vector<Job> jobs;
     for (KobestTask t : tasks) {
         Job j{t, split_is_file ? fs::path(a.split) : split_file(a.data, t, a.split), {}, {}};
@@ -83,9 +91,14 @@ void run_kobest_command(const KobestArgs& a) {
         jobs.push_back(std::move(j));
     }
     auto model = load_model_from_options(a.model);
-    nlohmann::json report = {{"model", model->info().name}, {"architecture", model->info().architecture},
-                             {"quantization", model->info().quantization}, {"shots", a.shots},
-                             {"seed", a.seed}, {"bos", !a.no_bos}, {"split", a.split}, {"tasks", nlohmann::json::object()}};
+    nlohmann::json report = {{"model", model->info().name},
+                             {"architecture", model->info().architecture},
+                             {"quantization", model->info().quantization},
+                             {"shots", a.shots},
+                             {"seed", a.seed},
+                             {"bos", !a.no_bos},
+                             {"split", a.split},
+                             {"tasks", nlohmann::json::object()}};
     std::printf("%-10s %5s %7s %9s %9s\n", "task", "n", "acc", "acc_norm", "macro_f1");
     for (const Job& j : jobs) {
         const std::string name(kobest_task_name(j.task));
@@ -104,8 +117,11 @@ void run_kobest_command(const KobestArgs& a) {
         if (hellaswag) std::snprintf(norm, sizeof norm, "%.4f", r.metrics.acc_norm);
         std::printf("%-10s %5zu %7.4f %9s %9.4f\n", name.c_str(), r.metrics.n, r.metrics.acc, norm, r.metrics.macro_f1);
         std::fflush(stdout);
-        nlohmann::json t = {{"file", j.path.string()}, {"n", r.metrics.n}, {"acc", r.metrics.acc},
-                            {"macro_f1", r.metrics.macro_f1}, {"items", nlohmann::json::array()}};
+        nlohmann::json t = {{"file", j.path.string()},
+                            {"n", r.metrics.n},
+                            {"acc", r.metrics.acc},
+                            {"macro_f1", r.metrics.macro_f1},
+                            {"items", nlohmann::json::array()}};
         if (hellaswag) t["acc_norm"] = r.metrics.acc_norm;
         size_t truncated = 0;
         for (const auto& it : r.items) {
@@ -152,10 +168,9 @@ void run_text_command(const TextArgs& a) {
     const TextScore r = score_text(*model, text, o);
     bar.finish();
     std::printf("%llu lines, %llu tokens, %llu characters, %llu Hangul syllables\n", (unsigned long long)r.lines,
-                (unsigned long long)r.tokens, (unsigned long long)r.counts.code_points,
-                (unsigned long long)r.counts.syllables);
-    std::printf("PPL = %.4f (per token), %.4f bits/token, %.4f bits/char, %.4f bits/syllable\n", r.ppl(),
-                bits_per(r.nll, r.tokens), r.bits_per_char(), r.bits_per_syllable());
+                (unsigned long long)r.tokens, (unsigned long long)r.counts.code_points, (unsigned long long)r.counts.syllables);
+    std::printf("PPL = %.4f (per token), %.4f bits/token, %.4f bits/char, %.4f bits/syllable\n", r.ppl(), bits_per(r.nll, r.tokens),
+                r.bits_per_char(), r.bits_per_syllable());
 }
 
 void setup_eval(CLI::App& root) {

@@ -13,8 +13,10 @@ std::atomic<int> g_prompt_interrupts{0}; // Ctrl-C while not generating
 std::atomic<bool> g_generating{false};
 
 extern "C" void on_sigint(int) {
-    if (g_generating.load()) g_cancel.store(true);
-    else g_prompt_interrupts.fetch_add(1);
+    if (g_generating.load())
+        g_cancel.store(true);
+    else
+        g_prompt_interrupts.fetch_add(1);
 }
 
 } // namespace
@@ -53,8 +55,7 @@ void print_text(std::string_view text) {
     std::fflush(stdout);
 }
 
-GenerateResult stream_answer(LanguageModel& model, std::span<const int32_t> prompt, GenerateOptions gen,
-                             const MemoryGuard& guard) {
+GenerateResult stream_answer(LanguageModel& model, std::span<const int32_t> prompt, GenerateOptions gen, const MemoryGuard& guard) {
     const Generating generating;
     gen.cancel = generating.cancel();
     gen.memory_ok = guard.callback();

@@ -38,8 +38,7 @@ MemoryGuard memory_guard(uint64_t ceiling, const std::string& margin);
 void print_text(std::string_view text); // to stdout, flushed
 
 // Generates from prompt, streaming the text to stdout, until gen's limits, Ctrl-C or the guard.
-GenerateResult stream_answer(LanguageModel& model, std::span<const int32_t> prompt, GenerateOptions gen,
-                             const MemoryGuard& guard);
+GenerateResult stream_answer(LanguageModel& model, std::span<const int32_t> prompt, GenerateOptions gen, const MemoryGuard& guard);
 // Sets the exit code for how the answer ended (interrupted, memory ceiling); at the ceiling
 // the guard's message goes to stderr.
 void report_end(const GenerateResult& result, const MemoryGuard& guard);

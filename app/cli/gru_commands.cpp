@@ -31,13 +31,18 @@ namespace {
 std::vector<int32_t> parse_ids(const std::string& text) {
     std::vector<int32_t> ids;
     std::string cleaned = text;
-    for (char& c : cleaned) if (c == ',' || c == '[' || c == ']') c = ' ';
+    for (char& c : cleaned)
+        if (c == ',' || c == '[' || c == ']') c = ' ';
     std::istringstream in(cleaned);
     std::string word;
     while (in >> word) {
         size_t pos = 0;
         long long v = 0;
-        try { v = std::stoll(word, &pos); } catch (const std::exception&) { pos = 0; }
+        try {
+            v = std::stoll(word, &pos);
+        } catch (const std::exception&) {
+            pos = 0;
+        }
         if (pos != word.size() || v < INT32_MIN || v > INT32_MAX) throw InvalidArgument("not a token id: '" + word + "'");
         ids.push_back(int32_t(v));
     }
@@ -91,9 +96,9 @@ void print_token_stats(const Tokenizer& tok, const std::string& path) {
         ++lines;
     }
     const auto per = [](uint64_t a, uint64_t b) { return b ? double(a) / double(b) : 0.0; };
-    std::printf("%llu lines, %llu tokens, %llu characters, %llu Hangul syllables, %llu bytes\n",
-                (unsigned long long)lines, (unsigned long long)tokens, (unsigned long long)counts.code_points,
-                (unsigned long long)counts.syllables, (unsigned long long)bytes);
+    std::printf("%llu lines, %llu tokens, %llu characters, %llu Hangul syllables, %llu bytes\n", (unsigned long long)lines,
+                (unsigned long long)tokens, (unsigned long long)counts.code_points, (unsigned long long)counts.syllables,
+                (unsigned long long)bytes);
     std::printf("%.4f tokens/syllable, %.4f tokens/char, %.3f bytes/token\n", per(tokens, counts.syllables),
                 per(tokens, counts.code_points), per(bytes, tokens));
 }
@@ -107,9 +112,12 @@ void run_tokenize(const TokenizeArgs& a, bool text_given) {
         return;
     }
     std::string input;
-    if (!a.file.empty()) input = read_text_file(a.file);
-    else if (text_given) input = a.text;
-    else input.assign(std::istreambuf_iterator<char>(std::cin), {});
+    if (!a.file.empty())
+        input = read_text_file(a.file);
+    else if (text_given)
+        input = a.text;
+    else
+        input.assign(std::istreambuf_iterator<char>(std::cin), {});
     require_valid_utf8(input, a.file.empty() ? (text_given ? "--text" : "standard input") : a.file);
     if (a.decode) {
         std::cout << tok.decode(parse_ids(input)) << "\n";
@@ -169,8 +177,8 @@ void run_generate(const GenerateArgs& a) {
     std::printf("\n");
     if (a.print_ids) std::printf("%s\n", join_ids(r.tokens).c_str());
     if (!a.quiet)
-        std::fprintf(stderr, "[%d tokens, %.1f tokens/s, stop: %s]\n", r.stats.generated_tokens,
-                     r.stats.tokens_per_second(), std::string(to_string(r.reason)).c_str());
+        std::fprintf(stderr, "[%d tokens, %.1f tokens/s, stop: %s]\n", r.stats.generated_tokens, r.stats.tokens_per_second(),
+                     std::string(to_string(r.reason)).c_str());
     report_end(r, guard);
 }
 
@@ -195,8 +203,8 @@ struct ScoreArgs {
     bool json = false;
 };
 
-void print_token_scores(const GruModel& gru, const std::vector<int32_t>& ids, const std::vector<float>& lp,
-                        uint64_t code_points, bool as_json) {
+void print_token_scores(const GruModel& gru, const std::vector<int32_t>& ids, const std::vector<float>& lp, uint64_t code_points,
+                        bool as_json) {
     double sum = 0;
     for (float x : lp) sum += x;
     const double bits = -sum / std::log(2.0);
@@ -212,8 +220,7 @@ void print_token_scores(const GruModel& gru, const std::vector<int32_t>& ids, co
         std::cout << j.dump(1) << "\n";
         return;
     }
-    std::printf("tokens %zu  log-likelihood %.4f nats  %.4f bits/token", lp.size(), sum,
-                lp.empty() ? 0.0 : bits / double(lp.size()));
+    std::printf("tokens %zu  log-likelihood %.4f nats  %.4f bits/token", lp.size(), sum, lp.empty() ? 0.0 : bits / double(lp.size()));
     if (code_points) std::printf("  %.4f bits/char", bits / double(code_points));
     std::printf("\n");
 }
@@ -238,10 +245,8 @@ void run_score(const ScoreArgs& a) {
     std::vector<std::string> lines;
     if (!a.file.empty()) {
         lines = read_lines(a.file);
-        for (size_t i = 0; i < lines.size(); ++i)
-            require_valid_utf8(lines[i], a.file + ":" + std::to_string(i + 1));
-    }
-    else {
+        for (size_t i = 0; i < lines.size(); ++i) require_valid_utf8(lines[i], a.file + ":" + std::to_string(i + 1));
+    } else {
         std::istringstream in(a.text);
         for (std::string l; std::getline(in, l);) lines.push_back(l);
     }
@@ -250,16 +255,19 @@ void run_score(const ScoreArgs& a) {
     const ScoreResult r = score_lines(gru, lines, threads);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (a.json) {
-        nlohmann::json j = {{"lines", r.lines}, {"code_points", r.code_points}, {"tokens", r.tokens},
-                            {"log_likelihood", r.log_likelihood}, {"bits_per_char", r.bits_per_char()},
-                            {"bits_per_token", r.bits_per_token()}, {"seconds", secs}};
+        nlohmann::json j = {{"lines", r.lines},
+                            {"code_points", r.code_points},
+                            {"tokens", r.tokens},
+                            {"log_likelihood", r.log_likelihood},
+                            {"bits_per_char", r.bits_per_char()},
+                            {"bits_per_token", r.bits_per_token()},
+                            {"seconds", secs}};
         std::cout << j.dump(1) << "\n";
         return;
     }
     std::printf("lines %llu  characters %llu (with line ends)  tokens %llu\n", (unsigned long long)r.lines,
                 (unsigned long long)r.code_points, (unsigned long long)r.tokens);
-    std::printf("log-likelihood %.1f nats  %.4f bits/char  %.4f bits/token\n", r.log_likelihood, r.bits_per_char(),
-                r.bits_per_token());
+    std::printf("log-likelihood %.1f nats  %.4f bits/char  %.4f bits/token\n", r.log_likelihood, r.bits_per_char(), r.bits_per_token());
     std::fprintf(stderr, "[%.1f s, %.0f tokens/s on %d threads]\n", secs, double(r.tokens) / secs, threads);
 }
 
@@ -289,9 +297,8 @@ void setup_convert(CLI::App& root) {
         const GruFormat format = gru_format_from_extension(a->out);
         const GruWeights w = read_gru_file(a->in);
         write_gru_file(w, a->out, format, a->type == "f32" ? GgmlType::F32 : GgmlType::F16);
-        std::printf("%s -> %s (%dx%d, vocabulary %d, %llu parameters)\n", a->in.c_str(), a->out.c_str(),
-                    w.config.embed_dim, w.config.hidden_dim, w.config.vocab_size,
-                    (unsigned long long)w.config.param_count());
+        std::printf("%s -> %s (%dx%d, vocabulary %d, %llu parameters)\n", a->in.c_str(), a->out.c_str(), w.config.embed_dim,
+                    w.config.hidden_dim, w.config.vocab_size, (unsigned long long)w.config.param_count());
     });
 }
 
@@ -332,8 +339,7 @@ void run_bench(const BenchArgs& a) {
         const double train_tps = double(a.train_steps) * double(trainer.tokens_per_step()) / secs;
         char dims[16];
         std::snprintf(dims, sizeof dims, "%dx%d", E, H);
-        std::printf("%-9s %10llu %16.0f %16.0f\n", dims, (unsigned long long)cfg.param_count(),
-                    g.stats.tokens_per_second(), train_tps);
+        std::printf("%-9s %10llu %16.0f %16.0f\n", dims, (unsigned long long)cfg.param_count(), g.stats.tokens_per_second(), train_tps);
     }
 }
 
@@ -342,7 +348,9 @@ void setup_bench(CLI::App& root) {
     auto* cmd = root.add_subcommand("bench-gru", "Generation and training speed of the GRU sizes 64x128, 128x256, 256x512");
     cmd->add_option("-t,--threads", a->threads, "Training threads (0 = all cores)")->capture_default_str()->check(CLI::Range(0, 256));
     cmd->add_option("--gen-tokens", a->gen_tokens, "Tokens generated per size")->capture_default_str()->check(CLI::Range(1, 1 << 20));
-    cmd->add_option("--train-steps", a->train_steps, "Training steps timed per size (64 x 64 tokens each)")->capture_default_str()->check(CLI::Range(1, 10000));
+    cmd->add_option("--train-steps", a->train_steps, "Training steps timed per size (64 x 64 tokens each)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 10000));
     cmd->callback([a] { run_bench(*a); });
 }
 

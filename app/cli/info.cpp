@@ -14,15 +14,17 @@ namespace {
 void print_hparams(const TransformerHParams& hp) {
     std::cout << "layers:        " << hp.n_layer << "\n"
               << "embedding:     " << hp.n_embd << "\n"
-              << "heads:         " << hp.n_head << " (KV heads " << hp.n_head_kv << ", head size " << hp.head_dim
-              << ", rotary dims " << hp.n_rot << (hp.rope_neox ? ", neox" : ", normal") << " rope, base " << hp.rope_base << ")\n"
+              << "heads:         " << hp.n_head << " (KV heads " << hp.n_head_kv << ", head size " << hp.head_dim << ", rotary dims "
+              << hp.n_rot << (hp.rope_neox ? ", neox" : ", normal") << " rope, base " << hp.rope_base << ")\n"
               << "feed-forward:  " << hp.n_ff << "\n";
 }
 
 void print_info(const ModelFileInfo& d) {
     std::cout << "file:          " << d.path.string();
-    if (d.format == ModelFormat::Gguf) std::cout << " (GGUF v" << d.gguf_version << ", " << format_bytes(d.file_size) << ")";
-    else std::cout << " (" << (d.format == ModelFormat::GruJson ? "GRU JSON" : "GRU binary") << ", " << format_bytes(d.file_size) << ")";
+    if (d.format == ModelFormat::Gguf)
+        std::cout << " (GGUF v" << d.gguf_version << ", " << format_bytes(d.file_size) << ")";
+    else
+        std::cout << " (" << (d.format == ModelFormat::GruJson ? "GRU JSON" : "GRU binary") << ", " << format_bytes(d.file_size) << ")";
     std::cout << "\nname:          " << d.name << "\n"
               << "architecture:  " << (d.architecture.empty() ? "(none)" : d.architecture) << "\n"
               << "runs here:     " << (d.supported ? "yes" : "no: " + d.reason) << "\n";
@@ -38,15 +40,16 @@ void print_info(const ModelFileInfo& d) {
     if (tensors) std::printf(" in %llu tensors", (unsigned long long)tensors);
     std::printf("\n");
     for (const auto& [name, s] : d.tensor_types)
-        std::printf("  %-7s %5llu tensors %8.1f M params %12s\n", name.c_str(), (unsigned long long)s.tensors,
-                    s.elements / 1e6, format_bytes(s.bytes).c_str());
+        std::printf("  %-7s %5llu tensors %8.1f M params %12s\n", name.c_str(), (unsigned long long)s.tensors, s.elements / 1e6,
+                    format_bytes(s.bytes).c_str());
     std::fflush(stdout);
     if (d.memory) std::cout << describe(*d.memory);
     std::cout << std::flush;
 }
 
 void setup_info(CLI::App& root) {
-    auto* cmd = root.add_subcommand("info", "Describe a model: architecture, whether it runs here, parameters, tensor types, context, vocabulary, memory estimate");
+    auto* cmd = root.add_subcommand(
+        "info", "Describe a model: architecture, whether it runs here, parameters, tensor types, context, vocabulary, memory estimate");
     static ModelOptions opts;
     add_model_options(cmd, opts);
     cmd->callback([] {

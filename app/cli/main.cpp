@@ -17,9 +17,7 @@ std::vector<std::pair<int, CommandSetup>>& registered_commands() {
     return commands;
 }
 
-CommandRegistrar::CommandRegistrar(int order, CommandSetup setup) {
-    registered_commands().emplace_back(order, std::move(setup));
-}
+CommandRegistrar::CommandRegistrar(int order, CommandSetup setup) { registered_commands().emplace_back(order, std::move(setup)); }
 
 void set_exit_code(int code) { g_exit_code = code; }
 int exit_code() { return g_exit_code; }
@@ -27,8 +25,7 @@ int exit_code() { return g_exit_code; }
 std::filesystem::path default_model_path() {
     const std::filesystem::path found = find_bundled_model();
     if (found.empty())
-        throw IoError("the bundled model (" + std::string(kBundledModelFile) +
-                      ") is not installed: give --model FILE or set KMLM_MODEL");
+        throw IoError("the bundled model (" + std::string(kBundledModelFile) + ") is not installed: give --model FILE or set KMLM_MODEL");
     return found;
 }
 
@@ -43,8 +40,7 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", "kmlm 0.1.0");
 
     auto& commands = registered_commands();
-    std::stable_sort(commands.begin(), commands.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::stable_sort(commands.begin(), commands.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     for (auto& [order, setup] : commands) setup(app);
 
     try {

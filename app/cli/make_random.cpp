@@ -58,8 +58,8 @@ void setup_make_random(CLI::App& root) {
             if (!in && !in.eof()) throw IoError("cannot read " + template_file);
         }
         write_random_model(spec, out);
-        std::cerr << "wrote " << out << " (" << spec.arch << ", " << spec.n_layer << " layers, width " << spec.n_embd
-                  << ", " << spec.type << ")\n";
+        std::cerr << "wrote " << out << " (" << spec.arch << ", " << spec.n_layer << " layers, width " << spec.n_embd << ", " << spec.type
+                  << ")\n";
     });
 }
 KMLM_CLI_COMMAND(80, setup_make_random);

@@ -41,13 +41,12 @@ MemoryEstimate print_estimate(const std::filesystem::path& path, const LoadOptio
     }
     std::cout << "ceiling: " << format_bytes(lo.memory_limit) << ", "
               << (e.total() <= lo.memory_limit ? format_bytes(lo.memory_limit - e.total()) + " to spare"
-                                              : format_bytes(e.total() - lo.memory_limit) + " over")
+                                               : format_bytes(e.total() - lo.memory_limit) + " over")
               << "\n";
     if (is_gguf(path) && e.architecture != kGruArchitecture) {
         const auto file = gguf::GgufFile::open(path);
         std::cout << "longest context under the ceiling: " << fit_context(*file, KvType::Q8_0, lo.memory_limit, baseline)
-                  << " (q8_0 KV cache), " << fit_context(*file, KvType::F16, lo.memory_limit, baseline)
-                  << " (f16 KV cache)\n";
+                  << " (q8_0 KV cache), " << fit_context(*file, KvType::F16, lo.memory_limit, baseline) << " (f16 KV cache)\n";
     }
     std::cout << std::flush;
     return e;
@@ -81,10 +80,10 @@ void fill_context(const MemoryCommand& cmd, const LoadOptions& lo, const MemoryE
     const ProcessMemory m = read_process_memory();
     const MemoryUsage u = model->memory_usage();
     const double diff = 100.0 * (double(estimate.total()) - double(m.peak_rss)) / double(m.peak_rss);
-    std::printf("filled:  %zu tokens (prompt %zu, generated %d, %s)\n", model->history().size(), prompt.size(),
-                r.stats.generated_tokens, std::string(to_string(r.reason)).c_str());
-    std::printf("model reports: weights %s, KV cache %s, compute %s\n", format_bytes(u.weights).c_str(),
-                format_bytes(u.kv_cache).c_str(), format_bytes(u.compute).c_str());
+    std::printf("filled:  %zu tokens (prompt %zu, generated %d, %s)\n", model->history().size(), prompt.size(), r.stats.generated_tokens,
+                std::string(to_string(r.reason)).c_str());
+    std::printf("model reports: weights %s, KV cache %s, compute %s\n", format_bytes(u.weights).c_str(), format_bytes(u.kv_cache).c_str(),
+                format_bytes(u.compute).c_str());
     std::printf("peak RSS (VmHWM): %s (%llu bytes); now RSS %s (anon %s, file %s, of which the model file %s)\n",
                 format_bytes(m.peak_rss).c_str(), (unsigned long long)m.peak_rss, format_bytes(m.rss).c_str(),
                 format_bytes(m.rss_anon).c_str(), format_bytes(m.rss_file).c_str(),
@@ -94,9 +93,8 @@ void fill_context(const MemoryCommand& cmd, const LoadOptions& lo, const MemoryE
 }
 
 void setup_memory(CLI::App& root) {
-    auto* sub = root.add_subcommand(
-        "memory", "Memory a model needs under the ceiling: estimate from metadata, longest context that fits; "
-                  "--fill loads it, fills the context and prints the measured peak");
+    auto* sub = root.add_subcommand("memory", "Memory a model needs under the ceiling: estimate from metadata, longest context that fits; "
+                                              "--fill loads it, fills the context and prints the measured peak");
     static MemoryCommand cmd;
     add_model_options(sub, cmd.model);
     sub->add_flag("--fill", cmd.fill, "Load the model, fill the whole context (prompt + generation), print peak RSS");

@@ -12,11 +12,11 @@
 namespace kmlm::cli {
 
 struct ModelOptions {
-    std::string model;          // empty: the bundled GRU model
+    std::string model; // empty: the bundled GRU model
     int threads = 0;
     uint32_t ctx = 2048;
     std::string kv_type = "q8_0";
-    std::string mem_limit;       // the ceiling; empty: kDefaultMemoryLimit; "0" or "none" turns the check off
+    std::string mem_limit; // the ceiling; empty: kDefaultMemoryLimit; "0" or "none" turns the check off
 };
 
 // --model/-m, --threads/-t, --ctx/-c, --kv-type, --mem-limit

@@ -40,13 +40,12 @@ void setup_perplexity(CLI::App& root) {
             std::fflush(stdout);
         };
         const PerplexityResult r = perplexity(*model, text, po);
-        std::printf("%llu tokens, %u chunks of %u, %llu scored, %.2f s (%.0f tokens/s)\n",
-                    (unsigned long long)r.n_tokens, r.n_chunks, po.n_ctx, (unsigned long long)r.n_scored, r.seconds,
-                    r.seconds > 0 ? r.n_chunks * double(po.n_ctx) / r.seconds : 0.0);
+        std::printf("%llu tokens, %u chunks of %u, %llu scored, %.2f s (%.0f tokens/s)\n", (unsigned long long)r.n_tokens, r.n_chunks,
+                    po.n_ctx, (unsigned long long)r.n_scored, r.seconds, r.seconds > 0 ? r.n_chunks * double(po.n_ctx) / r.seconds : 0.0);
         std::printf("Final estimate: PPL = %.4f +/- %.5f\n", r.ppl, r.ppl_error);
         std::printf("%.4f bits/char (%llu characters), %.4f bits/syllable (%llu Hangul syllables) of the scored text\n",
-                    bits_per(r.nll, r.scored_chars), (unsigned long long)r.scored_chars,
-                    bits_per(r.nll, r.scored_syllables), (unsigned long long)r.scored_syllables);
+                    bits_per(r.nll, r.scored_chars), (unsigned long long)r.scored_chars, bits_per(r.nll, r.scored_syllables),
+                    (unsigned long long)r.scored_syllables);
     });
 }
 KMLM_CLI_COMMAND(60, setup_perplexity);

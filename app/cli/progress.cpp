@@ -8,10 +8,14 @@ namespace kmlm::cli {
 
 std::string human_count(double n) {
     char buf[32];
-    if (n >= 1e9) std::snprintf(buf, sizeof buf, "%.1fG", n / 1e9);
-    else if (n >= 1e6) std::snprintf(buf, sizeof buf, "%.1fM", n / 1e6);
-    else if (n >= 1e4) std::snprintf(buf, sizeof buf, "%.1fk", n / 1e3);
-    else std::snprintf(buf, sizeof buf, "%.0f", n);
+    if (n >= 1e9)
+        std::snprintf(buf, sizeof buf, "%.1fG", n / 1e9);
+    else if (n >= 1e6)
+        std::snprintf(buf, sizeof buf, "%.1fM", n / 1e6);
+    else if (n >= 1e4)
+        std::snprintf(buf, sizeof buf, "%.1fk", n / 1e3);
+    else
+        std::snprintf(buf, sizeof buf, "%.0f", n);
     return buf;
 }
 
@@ -19,14 +23,16 @@ std::string human_duration(double seconds) {
     if (!std::isfinite(seconds) || seconds < 0) return "?";
     const long s = long(seconds + 0.5);
     char buf[32];
-    if (s >= 3600) std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
-    else std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
+    if (s >= 3600)
+        std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+    else
+        std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
     return buf;
 }
 
 ProgressBar::ProgressBar(std::string label, double total, std::string unit, double start, FILE* out)
-    : label_(std::move(label)), unit_(std::move(unit)), total_(total), start_(start), out_(out),
-      tty_(isatty(fileno(out)) != 0), t0_(Clock::now()), last_draw_(t0_), last_done_(start) {}
+    : label_(std::move(label)), unit_(std::move(unit)), total_(total), start_(start), out_(out), tty_(isatty(fileno(out)) != 0),
+      t0_(Clock::now()), last_draw_(t0_), last_done_(start) {}
 
 std::string ProgressBar::render(double done, std::string_view note) const {
     const double elapsed = std::chrono::duration<double>(Clock::now() - t0_).count();
@@ -54,8 +60,10 @@ std::string ProgressBar::render(double done, std::string_view note) const {
 
 void ProgressBar::draw(double done, std::string_view note) {
     const std::string line = render(done, note);
-    if (tty_) std::fprintf(out_, "\r%s\x1b[K", line.c_str());
-    else std::fprintf(out_, "%s\n", line.c_str());
+    if (tty_)
+        std::fprintf(out_, "\r%s\x1b[K", line.c_str());
+    else
+        std::fprintf(out_, "%s\n", line.c_str());
     std::fflush(out_);
     last_draw_ = Clock::now();
     drawn_ = true;

@@ -74,7 +74,11 @@ std::vector<uint32_t> parse_list(const std::string& text) {
     while (std::getline(in, item, ',')) {
         size_t pos = 0;
         unsigned long v = 0;
-        try { v = std::stoul(item, &pos); } catch (const std::exception&) { pos = 0; }
+        try {
+            v = std::stoul(item, &pos);
+        } catch (const std::exception&) {
+            pos = 0;
+        }
         if (item.empty() || pos != item.size()) throw InvalidArgument("--layers: not a layer index: '" + item + "'");
         out.push_back(uint32_t(v));
     }
@@ -125,8 +129,8 @@ void prune_heads(const PruneArgs& a, const gguf::GgufFile& in, const Transformer
         throw InvalidArgument("--heads " + std::to_string(a.heads) + ": each KV group has " + std::to_string(group) +
                               " query heads; at least one must stay");
     if (a.kv_groups > 0 && a.kv_groups >= hp.n_head_kv)
-        throw InvalidArgument("--kv-groups " + std::to_string(a.kv_groups) + ": the model has " +
-                              std::to_string(hp.n_head_kv) + " KV groups; at least one must stay");
+        throw InvalidArgument("--kv-groups " + std::to_string(a.kv_groups) + ": the model has " + std::to_string(hp.n_head_kv) +
+                              " KV groups; at least one must stay");
     const Calibration calib(a);
     const ScratchFile scratch(a.out);
     const double base = calib.bits_per_char(a.in);
@@ -165,26 +169,26 @@ void prune_heads(const PruneArgs& a, const gguf::GgufFile& in, const Transformer
     }
     keep_heads(in, kept, a.out, pool);
     const uint32_t kv_after = hp.n_head_kv - a.kv_groups;
-    std::printf("heads: %u query / %u KV -> %u query / %u KV in each of %u layers\n", hp.n_head, hp.n_head_kv,
-                uint32_t(kept[0].size()), kv_after, hp.n_layer);
+    std::printf("heads: %u query / %u KV -> %u query / %u KV in each of %u layers\n", hp.n_head, hp.n_head_kv, uint32_t(kept[0].size()),
+                kv_after, hp.n_layer);
 }
 
 void run_prune(const PruneArgs& a) {
     const int modes = (a.drop_layers > 0 || !a.layers.empty()) + (a.heads > 0) + (a.kv_groups > 0) + (a.sparsity >= 0);
-    if (modes != 1)
-        throw InvalidArgument("choose one of --drop-layers/--layers, --heads, --kv-groups or --sparsity");
+    if (modes != 1) throw InvalidArgument("choose one of --drop-layers/--layers, --heads, --kv-groups or --sparsity");
     const auto in = gguf::GgufFile::open(a.in);
     const TransformerHParams hp = read_hparams(*in);
     ThreadPool pool(a.threads);
-    if (a.drop_layers > 0 || !a.layers.empty()) prune_layers(a, *in, hp);
-    else if (a.heads > 0 || a.kv_groups > 0) prune_heads(a, *in, hp, pool);
+    if (a.drop_layers > 0 || !a.layers.empty())
+        prune_layers(a, *in, hp);
+    else if (a.heads > 0 || a.kv_groups > 0)
+        prune_heads(a, *in, hp, pool);
     else {
         const double zero = sparsify(*in, a.sparsity, a.out, pool);
         std::printf("sparsity %.2f: %.2f%% of the block weights are zero in %s\n", a.sparsity, 100.0 * zero, a.out.c_str());
     }
     const auto out = gguf::GgufFile::open(a.out);
-    std::printf("%s: %.2f MiB -> %.2f MiB\n", a.out.c_str(), double(in->file_size()) / (1 << 20),
-                double(out->file_size()) / (1 << 20));
+    std::printf("%s: %.2f MiB -> %.2f MiB\n", a.out.c_str(), double(in->file_size()) / (1 << 20), double(out->file_size()) / (1 << 20));
 }
 
 void setup_prune(CLI::App& root) {

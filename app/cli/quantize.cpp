@@ -31,9 +31,7 @@ void run_quantize(const QuantizeArgs& args) {
     auto in = gguf::GgufFile::open(args.in);
     ThreadPool pool(args.threads);
     ProgressBar bar("quantize", double(in->tensors().size()), "tensors");
-    quantize_model(*in, args.out, preset, pool, [&](size_t done, size_t, const std::string& name) {
-        bar.update(double(done), name);
-    });
+    quantize_model(*in, args.out, preset, pool, [&](size_t done, size_t, const std::string& name) { bar.update(double(done), name); });
     bar.finish();
 
     auto out = gguf::GgufFile::open(args.out);
@@ -41,8 +39,8 @@ void run_quantize(const QuantizeArgs& args) {
     for (const auto& t : out->tensors()) ++counts[std::string(type_traits(t.type).name)];
     std::string mix;
     for (const auto& [type, n] : counts) mix += (mix.empty() ? "" : ", ") + std::to_string(n) + " " + type;
-    std::printf("%s: %s, %.1f MiB -> %.1f MiB (%s)\n", args.out.c_str(), preset.name.c_str(),
-                double(in->file_size()) / (1 << 20), double(out->file_size()) / (1 << 20), mix.c_str());
+    std::printf("%s: %s, %.1f MiB -> %.1f MiB (%s)\n", args.out.c_str(), preset.name.c_str(), double(in->file_size()) / (1 << 20),
+                double(out->file_size()) / (1 << 20), mix.c_str());
 }
 
 void setup_quantize(CLI::App& root) {

@@ -28,8 +28,8 @@ ChatPrompt chat_prompt(const LanguageModel& model, const std::vector<ChatMessage
     ChatPrompt p = render_chat(model, messages, format);
     if (!p.template_error.empty() && !*warned) {
         const std::string file = opts.model.empty() ? default_model_path().string() : opts.model;
-        std::fprintf(stderr, "warning: the chat template of %s cannot be used (%s); using the built-in %s format\n",
-                     file.c_str(), p.template_error.c_str(), std::string(to_string(p.family)).c_str());
+        std::fprintf(stderr, "warning: the chat template of %s cannot be used (%s); using the built-in %s format\n", file.c_str(),
+                     p.template_error.c_str(), std::string(to_string(p.family)).c_str());
         *warned = true;
     }
     return p;
@@ -49,7 +49,9 @@ void add_remote_options(CLI::App* cmd, RemoteOptions& r) {
     cmd->add_option("--remote-model", r.endpoint.model, "Model name on the server (default: its only model)")->needs(url);
     cmd->add_option("--api-key", r.endpoint.api_key, "API key for the server")->needs(url)->envname("KMLM_API_KEY");
     cmd->add_option("--remote-timeout", r.endpoint.timeout_seconds, "Seconds to wait for the server (connecting, between pieces)")
-        ->needs(url)->capture_default_str()->check(CLI::Range(1, 3600));
+        ->needs(url)
+        ->capture_default_str()
+        ->check(CLI::Range(1, 3600));
     cmd->add_flag("--ignore-eos", r.ignore_eos, "Go on past the end-of-text token (tests, benchmarks)");
 }
 
@@ -60,8 +62,8 @@ void resolve_remote_model(server::RemoteEndpoint& e) {
     if (ids.size() != 1) {
         std::string list;
         for (const auto& id : ids) list += (list.empty() ? "" : ", ") + id;
-        throw InvalidArgument(e.base_url + " serves " + std::to_string(ids.size()) + " models" +
-                              (list.empty() ? "" : " (" + list + ")") + ": choose one with --remote-model");
+        throw InvalidArgument(e.base_url + " serves " + std::to_string(ids.size()) + " models" + (list.empty() ? "" : " (" + list + ")") +
+                              ": choose one with --remote-model");
     }
     e.model = ids.front();
 }
@@ -94,11 +96,11 @@ void print_remote_stats(const server::RemoteResult& r) {
 void print_stats(const GenerateResult& r) {
     std::string drafts;
     if (r.stats.drafted_tokens > 0)
-        drafts = ", " + std::to_string(r.stats.accepted_tokens) + " of " + std::to_string(r.stats.drafted_tokens) +
-                 " drafted tokens accepted";
-    std::fprintf(stderr, "[%d prompt tokens (%d reused) in %.2f s, %d generated at %.1f tokens/s%s, %s]\n",
-                 r.stats.prompt_tokens, r.stats.reused_tokens, r.stats.prompt_seconds, r.stats.generated_tokens,
-                 r.stats.tokens_per_second(), drafts.c_str(), std::string(to_string(r.reason)).c_str());
+        drafts =
+            ", " + std::to_string(r.stats.accepted_tokens) + " of " + std::to_string(r.stats.drafted_tokens) + " drafted tokens accepted";
+    std::fprintf(stderr, "[%d prompt tokens (%d reused) in %.2f s, %d generated at %.1f tokens/s%s, %s]\n", r.stats.prompt_tokens,
+                 r.stats.reused_tokens, r.stats.prompt_seconds, r.stats.generated_tokens, r.stats.tokens_per_second(), drafts.c_str(),
+                 std::string(to_string(r.reason)).c_str());
 }
 
 void setup_run(CLI::App& root) {
@@ -117,15 +119,18 @@ void setup_run(CLI::App& root) {
     add_draft_options(cmd, gen.draft_tokens);
     cmd->add_option("--stop", gen.stop_strings, "Stop before this text (repeatable)");
     cmd->add_flag("--chat", chat, "Wrap the prompt as a user message in the model's chat format");
-    cmd->add_option("--chat-format", format, "Chat format instead of the model's: chatml, qwen3, llama3, exaone, exaone4, gemma, phi3, plain");
+    cmd->add_option("--chat-format", format,
+                    "Chat format instead of the model's: chatml, qwen3, llama3, exaone, exaone4, gemma, phi3, plain");
     cmd->add_flag("--stats", show_stats, "Print token counts and speed on stderr");
     cmd->get_option("--chat-format")->excludes(cmd->get_option("--endpoint"));
     auto run_remote = [](const std::string& text, bool as_chat, const GenerateOptions& g, bool stats) {
         resolve_remote_model(remote.endpoint);
         server::GenerationRequest request;
         request.chat = as_chat;
-        if (as_chat) request.messages = {{"user", to_nfc(text)}};
-        else request.prompt = to_nfc(text);
+        if (as_chat)
+            request.messages = {{"user", to_nfc(text)}};
+        else
+            request.prompt = to_nfc(text);
         install_sigint();
         const auto r = remote_answer(remote, std::move(request), g);
         restore_sigint();
@@ -176,7 +181,8 @@ void setup_chat(CLI::App& root) {
     add_max_tokens_option(cmd, gen.max_tokens, "Tokens per answer at most");
     add_draft_options(cmd, gen.draft_tokens);
     cmd->add_option("--system", system, "System message");
-    cmd->add_option("--chat-format", format, "Chat format instead of the model's: chatml, qwen3, llama3, exaone, exaone4, gemma, phi3, plain");
+    cmd->add_option("--chat-format", format,
+                    "Chat format instead of the model's: chatml, qwen3, llama3, exaone, exaone4, gemma, phi3, plain");
     cmd->add_flag("--stats", show_stats, "Print token counts and speed after each answer");
     cmd->get_option("--chat-format")->excludes(cmd->get_option("--endpoint"));
     cmd->callback([] {

@@ -42,9 +42,11 @@ void setup_serve(CLI::App& root) {
     cmd->add_option("--port", so.port, "Port (0 = any free port)")->capture_default_str()->check(CLI::Range(0, 65535));
     cmd->add_option("--api-key", so.api_key, "Key clients must send as 'Authorization: Bearer KEY'")->envname("KMLM_API_KEY");
     cmd->add_option("--parallel", so.parallel, "Requests generating at once (each one more KV cache)")
-        ->capture_default_str()->check(CLI::Range(1, 64));
+        ->capture_default_str()
+        ->check(CLI::Range(1, 64));
     cmd->add_option("--queue", so.queue, "Requests waiting beyond --parallel; more get 503")
-        ->capture_default_str()->check(CLI::Range(0, 1024));
+        ->capture_default_str()
+        ->check(CLI::Range(0, 1024));
     cmd->callback([] {
         const sigset_t stop_signals = block_stop_signals();
         const std::filesystem::path path = opts.model.empty() ? default_model_path() : std::filesystem::path(opts.model);
@@ -55,9 +57,9 @@ void setup_serve(CLI::App& root) {
         if (!server::is_loopback_host(so.host) && so.api_key.empty())
             log_line("warning: listening on " + so.host + " without --api-key: anyone who can reach this address can use the model");
         log_line("kmlm serve: " + pool->model_id() + " (" + pool->model(0).info().architecture + ", context " +
-                 (pool->model(0).context_length() ? std::to_string(pool->model(0).context_length()) : std::string("unbounded")) + ", parallel " + std::to_string(so.parallel) +
-                 ", queue " + std::to_string(so.queue) + ") listening on http://" + so.host + ":" + std::to_string(port) +
-                 "/v1");
+                 (pool->model(0).context_length() ? std::to_string(pool->model(0).context_length()) : std::string("unbounded")) +
+                 ", parallel " + std::to_string(so.parallel) + ", queue " + std::to_string(so.queue) + ") listening on http://" + so.host +
+                 ":" + std::to_string(port) + "/v1");
         std::thread([&http, stop_signals] {
             int sig = 0;
             sigwait(&stop_signals, &sig);

@@ -36,9 +36,7 @@ double read_best(const fs::path& file) {
     return (in >> v) ? v : 1e30;
 }
 
-void write_best(const fs::path& file, double bpc, int64_t step) {
-    std::ofstream(file, std::ios::trunc) << bpc << " " << step << "\n";
-}
+void write_best(const fs::path& file, double bpc, int64_t step) { std::ofstream(file, std::ios::trunc) << bpc << " " << step << "\n"; }
 
 void run_train(TrainArgs& a) {
     a.o.config.vocab_size = JamoTokenizer::kFullVocabSize;
@@ -51,8 +49,8 @@ void run_train(TrainArgs& a) {
         valid = read_lines(a.valid);
         if (a.valid_lines > 0 && valid.size() > a.valid_lines) valid.resize(a.valid_lines);
     }
-    std::fprintf(stderr, "%s tokens; model %dx%d, %s parameters\n", human_count(double(stream.size())).c_str(),
-                 a.o.config.embed_dim, a.o.config.hidden_dim, human_count(double(a.o.config.param_count())).c_str());
+    std::fprintf(stderr, "%s tokens; model %dx%d, %s parameters\n", human_count(double(stream.size())).c_str(), a.o.config.embed_dim,
+                 a.o.config.hidden_dim, human_count(double(a.o.config.param_count())).c_str());
     GruTrainer trainer(a.o, std::move(stream));
 
     fs::create_directories(a.out_dir);
@@ -88,8 +86,7 @@ void run_train(TrainArgs& a) {
         char line[160];
         const bool improved = r.bits_per_char() < best;
         std::snprintf(line, sizeof line, "step %lld: train loss %.4f, valid %.4f bits/char (%.4f bits/token)%s",
-                      (long long)trainer.step_index(), avg_loss, r.bits_per_char(), r.bits_per_token(),
-                      improved ? ", best: exported" : "");
+                      (long long)trainer.step_index(), avg_loss, r.bits_per_char(), r.bits_per_token(), improved ? ", best: exported" : "");
         if (improved) {
             best = r.bits_per_char();
             write_gru_gguf(trainer.weights(), export_path, type, "kmlm-gru-ko");
@@ -116,9 +113,12 @@ void setup_train(CLI::App& root) {
     cmd->add_option("--embed", a->o.config.embed_dim, "Embedding size E")->capture_default_str()->check(CLI::Range(1, 4096));
     cmd->add_option("--hidden", a->o.config.hidden_dim, "Hidden size H")->capture_default_str()->check(CLI::Range(1, 4096));
     cmd->add_option("--batch", a->o.batch, "Sequences per batch")->capture_default_str()->check(CLI::Range(1, 4096));
-    cmd->add_option("--bptt", a->o.bptt, "Tokens per sequence per step (truncated BPTT)")->capture_default_str()->check(CLI::Range(1, 4096));
+    cmd->add_option("--bptt", a->o.bptt, "Tokens per sequence per step (truncated BPTT)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 4096));
     cmd->add_option("--epochs", a->o.epochs, "Passes over the corpus")->capture_default_str()->check(CLI::Range(1, 1000));
-    cmd->add_option("--steps", a->o.max_steps, "Length of the run in steps (overrides --epochs)")->check(CLI::Range(int64_t(1), int64_t(1) << 40));
+    cmd->add_option("--steps", a->o.max_steps, "Length of the run in steps (overrides --epochs)")
+        ->check(CLI::Range(int64_t(1), int64_t(1) << 40));
     cmd->add_option("--lr", a->o.learning_rate, "Peak learning rate")->capture_default_str();
     cmd->add_option("--min-lr", a->o.min_learning_rate, "Learning rate at the end of the cosine")->capture_default_str();
     cmd->add_option("--warmup", a->o.warmup_steps, "Linear warmup steps")->capture_default_str();
@@ -128,8 +128,12 @@ void setup_train(CLI::App& root) {
     cmd->add_option("-t,--threads", a->o.threads, "Threads (0 = all cores)")->capture_default_str()->check(CLI::Range(0, 256));
     cmd->add_option("--out-dir", a->out_dir, "Checkpoints: latest.ckpt, best.txt (and best.gguf)")->capture_default_str();
     cmd->add_option("--export", a->export_path, "Where the best model goes (default OUT_DIR/best.gguf)");
-    cmd->add_option("--gguf-type", a->gguf_type, "Tensor type of the exported GGUF")->capture_default_str()->check(CLI::IsMember({"f16", "f32"}));
-    cmd->add_option("--eval-every", a->eval_every, "Checkpoint and validate every N steps")->capture_default_str()->check(CLI::Range(int64_t(1), int64_t(1) << 40));
+    cmd->add_option("--gguf-type", a->gguf_type, "Tensor type of the exported GGUF")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"f16", "f32"}));
+    cmd->add_option("--eval-every", a->eval_every, "Checkpoint and validate every N steps")
+        ->capture_default_str()
+        ->check(CLI::Range(int64_t(1), int64_t(1) << 40));
     cmd->add_option("--valid-lines", a->valid_lines, "Validation lines used (0 = all)")->capture_default_str();
     cmd->add_flag("--fresh", a->fresh, "Start over even when OUT_DIR/latest.ckpt exists");
     cmd->footer("Resumes from OUT_DIR/latest.ckpt when it exists (same settings required); Ctrl-C saves a checkpoint.");

@@ -2,9 +2,9 @@
 #include "appearance.h"
 #include "appsettings.h"
 #include "catalog.h"
-#include "downloadmanager.h"
 #include "chatsession.h"
 #include "chatstore.h"
+#include "downloadmanager.h"
 #include "enginecontroller.h"
 #include "localapiserver.h"
 #include "mainwindow.h"
@@ -40,9 +40,9 @@ int main(int argc, char* argv[]) {
     const QString database = settings.chatDatabasePath();
     QDir().mkpath(QFileInfo(database).path());
     if (!store.open(database)) {
-        QMessageBox::critical(nullptr, QApplication::translate("main", "Korean Mini LM"),
-                              QApplication::translate("main", "The chat history %1 cannot be opened: %2")
-                                  .arg(database, store.errorString()));
+        QMessageBox::critical(
+            nullptr, QApplication::translate("main", "Korean Mini LM"),
+            QApplication::translate("main", "The chat history %1 cannot be opened: %2").arg(database, store.errorString()));
         return 1;
     }
     kmlm::core::EngineController engine;
@@ -59,8 +59,7 @@ int main(int argc, char* argv[]) {
 
     QString catalogWarning;
     const kmlm::core::Catalog catalog = kmlm::core::Catalog::load(&catalogWarning);
-    if (!catalogWarning.isEmpty())
-        qWarning("%s", qPrintable(catalogWarning));
+    if (!catalogWarning.isEmpty()) qWarning("%s", qPrintable(catalogWarning));
     kmlm::core::DownloadManager downloads;
     downloads.setTokenProvider([&settings] { return settings.huggingFaceToken(); });
     downloads.restore(settings.modelsFolder()); // part files of an earlier run, paused
@@ -68,7 +67,8 @@ int main(int argc, char* argv[]) {
 
     kmlm::core::LocalApiServer apiServer(&engine); // after the engine: it stops before the engine goes
 
-    kmlm::ui::MainWindow window(kmlm::ui::AppServices{&settings, &engine, &store, &session, &models, &memory, &catalog, &downloads, &apiServer});
+    kmlm::ui::MainWindow window(
+        kmlm::ui::AppServices{&settings, &engine, &store, &session, &models, &memory, &catalog, &downloads, &apiServer});
     window.show();
     window.loadActiveModel();
     return app.exec();

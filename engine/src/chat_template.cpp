@@ -65,9 +65,7 @@ void render_chatml(std::span<const Turn> turns, const ChatOptions& o, std::strin
 
 // Llama 3.1 and later always open with a system header that carries dates; 3.0 does not.
 void render_llama3(std::span<const Turn> turns, const ChatOptions& o, std::string_view tmpl, ChatPrompt& p) {
-    auto header = [&](std::string_view role) {
-        p.text.append("<|start_header_id|>").append(role).append("<|end_header_id|>\n\n");
-    };
+    auto header = [&](std::string_view role) { p.text.append("<|start_header_id|>").append(role).append("<|end_header_id|>\n\n"); };
     const bool dated = tmpl.find("Cutting Knowledge Date") != std::string_view::npos;
     if (dated) {
         std::string_view system;
@@ -174,8 +172,8 @@ void render_exaone4(std::span<const Turn> turns, const ChatOptions& o, ChatPromp
         if (t.role == "assistant" && !t.content.empty()) {
             const bool reasoned = t.content.find("</think>") != std::string_view::npos;
             p.text.append("<think>\n\n</think>\n\n").append(reasoned ? trim(after_think(t.content)) : t.content);
-        }
-        else if (t.role != "assistant") p.text.append(t.content);
+        } else if (t.role != "assistant")
+            p.text.append(t.content);
         p.text += "[|endofturn|]\n";
     }
     if (o.add_generation_prompt) p.text += thinking(o, false) ? "[|assistant|]\n<think>\n" : "[|assistant|]\n<think>\n\n</think>\n\n";
@@ -192,8 +190,10 @@ void render_phi3(std::span<const Turn> turns, const ChatOptions& o, ChatPrompt& 
 
 void render_plain(std::span<const Turn> turns, const ChatOptions& o, ChatPrompt& p) {
     for (const Turn& t : turns) {
-        if (t.role == "system") p.text.append(t.content).append("\n\n");
-        else p.text.append(t.role == "user" ? "User: " : "Assistant: ").append(t.content).append("\n");
+        if (t.role == "system")
+            p.text.append(t.content).append("\n\n");
+        else
+            p.text.append(t.role == "user" ? "User: " : "Assistant: ").append(t.content).append("\n");
     }
     if (o.add_generation_prompt) p.text += "Assistant:";
 }
@@ -274,11 +274,10 @@ ChatPrompt render_chat(std::span<const ChatMessage> messages, const ChatOptions&
     }
     if (!tmpl.empty()) {
         try {
-            p.text = render_jinja_chat(tmpl, {messages, options.add_generation_prompt, options.bos_token,
-                                              options.eos_token, options.date, options.enable_thinking, options.variables});
+            p.text = render_jinja_chat(tmpl, {messages, options.add_generation_prompt, options.bos_token, options.eos_token, options.date,
+                                              options.enable_thinking, options.variables});
             // The BOS token goes in as a token (encode's add_bos), not as text.
-            if (!options.bos_token.empty() && p.text.starts_with(options.bos_token))
-                p.text.erase(0, options.bos_token.size());
+            if (!options.bos_token.empty() && p.text.starts_with(options.bos_token)) p.text.erase(0, options.bos_token.size());
             p.from_template = true;
             p.stop_strings = stop_strings(p.family, options.eos_token);
             return p;
@@ -317,8 +316,7 @@ ChatOptions chat_options(const LanguageModel& model) {
     return options;
 }
 
-ChatPrompt render_chat(const LanguageModel& model, std::span<const ChatMessage> messages,
-                       const std::string& override_template) {
+ChatPrompt render_chat(const LanguageModel& model, std::span<const ChatMessage> messages, const std::string& override_template) {
     ChatOptions options = chat_options(model);
     options.override_template = override_template;
     return render_chat(messages, options);

@@ -21,8 +21,8 @@ CpuFeatures detect() {
     if (!osxsave) return f;
     unsigned xcr0_lo, xcr0_hi;
     asm volatile("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));
-    const bool os_avx = (xcr0_lo & 0x6) == 0x6;          // XMM and YMM state
-    const bool os_avx512 = (xcr0_lo & 0xe6) == 0xe6;     // plus opmask and ZMM state
+    const bool os_avx = (xcr0_lo & 0x6) == 0x6;      // XMM and YMM state
+    const bool os_avx512 = (xcr0_lo & 0xe6) == 0xe6; // plus opmask and ZMM state
     if (!os_avx || __get_cpuid_max(0, nullptr) < 7) return f;
     __cpuid_count(7, 0, a, b, c, d);
     f.avx2 = b & (1u << 5);

@@ -24,9 +24,7 @@ void validate(const GenerateOptions& options) {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t0) {
-    return std::chrono::duration<double>(Clock::now() - t0).count();
-}
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 // Text decoded but not yet shown: the tail that could still be the start of a stop string.
 class StopFilter {
@@ -62,7 +60,10 @@ private:
         size_t best = 0;
         for (const auto& s : stops_)
             for (size_t len = std::min(s.size() - (s.empty() ? 0 : 1), held_.size()); len > best; --len)
-                if (held_.compare(held_.size() - len, len, s, 0, len) == 0) { best = len; break; }
+                if (held_.compare(held_.size() - len, len, s, 0, len) == 0) {
+                    best = len;
+                    break;
+                }
         return best;
     }
 
@@ -78,18 +79,20 @@ private:
 // plain decoding by the queued tokens; finish() trims it back.
 class TokenSource {
 public:
-    TokenSource(LanguageModel& model, const GenerateOptions& options, std::span<const int32_t> prompt,
-                std::span<const float> prompt_logits, GenerateStats& stats)
+    TokenSource(LanguageModel& model, const GenerateOptions& options, std::span<const int32_t> prompt, std::span<const float> prompt_logits,
+                GenerateStats& stats)
         : model_(model), sampler_(options.sampling),
           batch_(is_greedy(options.sampling) && options.draft_tokens > 0 ? dynamic_cast<BatchLogits*>(&model) : nullptr),
-          max_draft_(size_t(std::max(options.draft_tokens, 0))), context_(prompt.begin(), prompt.end()),
-          prompt_logits_(prompt_logits), stats_(stats) {}
+          max_draft_(size_t(std::max(options.draft_tokens, 0))), context_(prompt.begin(), prompt.end()), prompt_logits_(prompt_logits),
+          stats_(stats) {}
 
     // The next token; wanted: how many more the caller means to take (drafts stop there).
     int32_t next(int32_t wanted) {
         if (ready_.empty()) {
-            if (taken_ == 0) ready_.push_back(sampler_.sample(prompt_logits_, model_.history()));
-            else advance(wanted);
+            if (taken_ == 0)
+                ready_.push_back(sampler_.sample(prompt_logits_, model_.history()));
+            else
+                advance(wanted);
         }
         const int32_t token = ready_.front();
         ready_.pop_front();
@@ -235,23 +238,35 @@ GenerateResult generate(LanguageModel& model, std::span<const int32_t> prompt, c
     result.reason = StopReason::MaxTokens;
     // Past max_tokens, at most this many more tokens to finish a held syllable or character.
     constexpr int32_t kCompletionTokens = 8;
-    for (int32_t i = 0; i < options.max_tokens ||
-                        (i > 0 && i < options.max_tokens + kCompletionTokens && decoder->incomplete());
-         ++i) {
-        if (options.cancel && options.cancel->load()) { result.reason = StopReason::Cancelled; break; }
-        if (options.memory_ok && !options.memory_ok()) { result.reason = StopReason::MemoryLimit; break; }
+    for (int32_t i = 0; i < options.max_tokens || (i > 0 && i < options.max_tokens + kCompletionTokens && decoder->incomplete()); ++i) {
+        if (options.cancel && options.cancel->load()) {
+            result.reason = StopReason::Cancelled;
+            break;
+        }
+        if (options.memory_ok && !options.memory_ok()) {
+            result.reason = StopReason::MemoryLimit;
+            break;
+        }
         const int32_t token = source.next(options.max_tokens - i);
         if (options.on_token) options.on_token(token);
-        if (tok.is_end_of_generation(token) && !options.ignore_eos) { result.reason = StopReason::EndOfText; break; }
+        if (tok.is_end_of_generation(token) && !options.ignore_eos) {
+            result.reason = StopReason::EndOfText;
+            break;
+        }
         result.tokens.push_back(token);
         emit(stops.push(decoder->push(token)));
-        if (stops.matched()) { result.reason = StopReason::StopString; break; }
+        if (stops.matched()) {
+            result.reason = StopReason::StopString;
+            break;
+        }
     }
     source.finish();
     if (!stops.matched()) {
         emit(stops.push(decoder->flush()));
-        if (stops.matched()) result.reason = StopReason::StopString;
-        else emit(stops.flush());
+        if (stops.matched())
+            result.reason = StopReason::StopString;
+        else
+            emit(stops.flush());
     }
     result.stats.generated_tokens = int32_t(result.tokens.size());
     result.stats.generate_seconds = seconds_since(t_gen);

@@ -72,15 +72,14 @@ bool is_known_type(uint32_t raw_type) { return find_row(raw_type) != nullptr; }
 uint64_t row_bytes(GgmlType type, uint64_t n) {
     const TypeTraits& t = type_traits(type);
     if (n % t.block_size != 0)
-        throw FormatError("row of " + std::to_string(n) + " elements is not a multiple of the " +
-                          std::string(t.name) + " block size " + std::to_string(t.block_size));
+        throw FormatError("row of " + std::to_string(n) + " elements is not a multiple of the " + std::string(t.name) + " block size " +
+                          std::to_string(t.block_size));
     return n / t.block_size * t.type_size;
 }
 
 GgmlType parse_type(std::string_view name) {
     std::string upper(name);
-    std::transform(upper.begin(), upper.end(), upper.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
     for (const auto& row : kTypes)
         if (row.traits.name == upper) return row.type;
     throw InvalidArgument("unknown tensor type '" + std::string(name) + "'");

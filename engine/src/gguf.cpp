@@ -64,7 +64,8 @@ public:
         throw FormatError(source_ + ": " + what + " (at byte " + std::to_string(pos_) + ")");
     }
 
-    template <class T> T read(const char* what) {
+    template <class T>
+    T read(const char* what) {
         if (left() < sizeof(T)) fail(std::string("file ends inside ") + what);
         T v;
         std::memcpy(&v, bytes_.data() + pos_, sizeof(T));
@@ -74,8 +75,7 @@ public:
 
     std::string read_string(const char* what) {
         const uint64_t len = read<uint64_t>(what);
-        if (len > left())
-            fail(std::string(what) + " length " + std::to_string(len) + " runs past the end of the file");
+        if (len > left()) fail(std::string(what) + " length " + std::to_string(len) + " runs past the end of the file");
         std::string s(reinterpret_cast<const char*>(bytes_.data() + pos_), len);
         pos_ += len;
         return s;
@@ -83,8 +83,7 @@ public:
 
     // Refuses a count of items of at least min_item_bytes each that could not fit in what is left.
     void check_count(uint64_t count, uint64_t min_item_bytes, const std::string& what) const {
-        if (count > left() / min_item_bytes)
-            fail(what + " count " + std::to_string(count) + " is larger than the file allows");
+        if (count > left() / min_item_bytes) fail(what + " count " + std::to_string(count) + " is larger than the file allows");
     }
 
 private:
@@ -95,22 +94,25 @@ private:
 
 uint64_t scalar_size(ValueType t) {
     switch (t) {
-    case ValueType::U8: case ValueType::I8: case ValueType::BOOL: return 1;
-    case ValueType::U16: case ValueType::I16: return 2;
-    case ValueType::U32: case ValueType::I32: case ValueType::F32: return 4;
-    case ValueType::U64: case ValueType::I64: case ValueType::F64: return 8;
+    case ValueType::U8:
+    case ValueType::I8:
+    case ValueType::BOOL: return 1;
+    case ValueType::U16:
+    case ValueType::I16: return 2;
+    case ValueType::U32:
+    case ValueType::I32:
+    case ValueType::F32: return 4;
+    case ValueType::U64:
+    case ValueType::I64:
+    case ValueType::F64: return 8;
     case ValueType::STRING: return 8; // at least the length
     case ValueType::ARRAY: return 12;
     }
     return 0;
 }
 
-bool is_unsigned(ValueType t) {
-    return t == ValueType::U8 || t == ValueType::U16 || t == ValueType::U32 || t == ValueType::U64;
-}
-bool is_signed(ValueType t) {
-    return t == ValueType::I8 || t == ValueType::I16 || t == ValueType::I32 || t == ValueType::I64;
-}
+bool is_unsigned(ValueType t) { return t == ValueType::U8 || t == ValueType::U16 || t == ValueType::U32 || t == ValueType::U64; }
+bool is_signed(ValueType t) { return t == ValueType::I8 || t == ValueType::I16 || t == ValueType::I32 || t == ValueType::I64; }
 bool is_float(ValueType t) { return t == ValueType::F32 || t == ValueType::F64; }
 
 uint64_t read_unsigned(Reader& r, ValueType t) {
@@ -141,12 +143,12 @@ bool read_bool(Reader& r) {
 
 ValueType read_value_type(Reader& r, const std::string& key) {
     const uint32_t raw = r.read<uint32_t>("a value type");
-    if (raw > static_cast<uint32_t>(ValueType::F64))
-        r.fail("key '" + key + "' has unknown value type " + std::to_string(raw));
+    if (raw > static_cast<uint32_t>(ValueType::F64)) r.fail("key '" + key + "' has unknown value type " + std::to_string(raw));
     return static_cast<ValueType>(raw);
 }
 
-template <class T, class F> std::vector<T> read_items(Reader& r, uint64_t n, F read_one) {
+template <class T, class F>
+std::vector<T> read_items(Reader& r, uint64_t n, F read_one) {
     std::vector<T> v;
     v.reserve(n); // n was checked against the bytes left
     for (uint64_t i = 0; i < n; ++i) v.push_back(read_one());
@@ -164,11 +166,16 @@ Value read_array(Reader& r, const std::string& key) {
     r.array_elements += n;
     if (r.array_elements > kMaxArrayElements)
         r.fail("key '" + key + "': metadata arrays hold more than " + std::to_string(kMaxArrayElements) + " elements");
-    if (is_unsigned(et)) v.data = read_items<uint64_t>(r, n, [&] { return read_unsigned(r, et); });
-    else if (is_signed(et)) v.data = read_items<int64_t>(r, n, [&] { return read_signed(r, et); });
-    else if (is_float(et)) v.data = read_items<double>(r, n, [&] { return read_float(r, et); });
-    else if (et == ValueType::BOOL) v.data = read_items<uint8_t>(r, n, [&] { return uint8_t(read_bool(r)); });
-    else v.data = read_items<std::string>(r, n, [&] { return r.read_string("a string in an array"); });
+    if (is_unsigned(et))
+        v.data = read_items<uint64_t>(r, n, [&] { return read_unsigned(r, et); });
+    else if (is_signed(et))
+        v.data = read_items<int64_t>(r, n, [&] { return read_signed(r, et); });
+    else if (is_float(et))
+        v.data = read_items<double>(r, n, [&] { return read_float(r, et); });
+    else if (et == ValueType::BOOL)
+        v.data = read_items<uint8_t>(r, n, [&] { return uint8_t(read_bool(r)); });
+    else
+        v.data = read_items<std::string>(r, n, [&] { return r.read_string("a string in an array"); });
     return v;
 }
 
@@ -177,11 +184,16 @@ Value read_value(Reader& r, const std::string& key) {
     v.type = read_value_type(r, key);
     const ValueType t = v.type;
     if (t == ValueType::ARRAY) return read_array(r, key);
-    if (is_unsigned(t)) v.data = read_unsigned(r, t);
-    else if (is_signed(t)) v.data = read_signed(r, t);
-    else if (is_float(t)) v.data = read_float(r, t);
-    else if (t == ValueType::BOOL) v.data = read_bool(r);
-    else v.data = r.read_string("a string value");
+    if (is_unsigned(t))
+        v.data = read_unsigned(r, t);
+    else if (is_signed(t))
+        v.data = read_signed(r, t);
+    else if (is_float(t))
+        v.data = read_float(r, t);
+    else if (t == ValueType::BOOL)
+        v.data = read_bool(r);
+    else
+        v.data = r.read_string("a string value");
     return v;
 }
 
@@ -214,8 +226,7 @@ void GgufFile::parse_all() {
     Reader r(bytes_, source_name_);
     if (r.left() < 4 || r.read<uint32_t>("the magic") != kMagic) r.fail("not a GGUF file (bad magic)");
     version_ = r.read<uint32_t>("the version");
-    if (version_ != 2 && version_ != 3)
-        r.fail("unsupported GGUF version " + std::to_string(version_) + " (2 and 3 are supported)");
+    if (version_ != 2 && version_ != 3) r.fail("unsupported GGUF version " + std::to_string(version_) + " (2 and 3 are supported)");
     const uint64_t n_tensors = r.read<uint64_t>("the tensor count");
     const uint64_t n_kv = r.read<uint64_t>("the metadata count");
     r.check_count(n_kv, 8 + 4 + 1, "metadata");
@@ -251,18 +262,16 @@ void GgufFile::parse_all() {
             t.dims.push_back(dim);
         }
         const uint32_t raw_type = r.read<uint32_t>("a tensor type");
-        if (!is_known_type(raw_type))
-            r.fail("tensor '" + t.name + "' has unknown type " + std::to_string(raw_type));
+        if (!is_known_type(raw_type)) r.fail("tensor '" + t.name + "' has unknown type " + std::to_string(raw_type));
         t.type = static_cast<GgmlType>(raw_type);
         const TypeTraits& tt = type_traits(t.type);
         if (t.dims[0] % tt.block_size != 0)
-            r.fail("tensor '" + t.name + "' row length " + std::to_string(t.dims[0]) +
-                   " is not a multiple of the " + std::string(tt.name) + " block size");
+            r.fail("tensor '" + t.name + "' row length " + std::to_string(t.dims[0]) + " is not a multiple of the " + std::string(tt.name) +
+                   " block size");
         t.n_bytes = checked_mul(t.n_elements / tt.block_size, tt.type_size, r, "tensor '" + t.name + "' size");
         t.offset = r.read<uint64_t>("a tensor offset");
         if (t.offset % alignment_ != 0)
-            r.fail("tensor '" + t.name + "' offset " + std::to_string(t.offset) + " is not aligned to " +
-                   std::to_string(alignment_));
+            r.fail("tensor '" + t.name + "' offset " + std::to_string(t.offset) + " is not aligned to " + std::to_string(alignment_));
         tensor_index_.emplace(t.name, tensors_.size());
         tensors_.push_back(std::move(t));
     }
@@ -274,8 +283,8 @@ void GgufFile::parse_all() {
     const uint64_t data_size = bytes_.size() - std::min<uint64_t>(data_offset_, bytes_.size());
     for (const TensorInfo& t : tensors_) {
         if (t.offset > data_size || t.n_bytes > data_size - t.offset)
-            throw FormatError(source_name_ + ": tensor '" + t.name + "' (offset " + std::to_string(t.offset) +
-                              ", " + std::to_string(t.n_bytes) + " bytes) runs past the end of the file");
+            throw FormatError(source_name_ + ": tensor '" + t.name + "' (offset " + std::to_string(t.offset) + ", " +
+                              std::to_string(t.n_bytes) + " bytes) runs past the end of the file");
     }
 }
 

@@ -20,7 +20,10 @@ constexpr uint32_t kVersion = 3;
 class Out {
 public:
     std::vector<uint8_t> bytes;
-    template <class T> void put(T v) { put_raw(&v, sizeof(T)); }
+    template <class T>
+    void put(T v) {
+        put_raw(&v, sizeof(T));
+    }
     void put_string(const std::string& s) {
         put<uint64_t>(s.size());
         put_raw(s.data(), s.size());
@@ -60,24 +63,30 @@ void put_scalar(Out& o, ValueType t, const Value& v, size_t i = 0) {
     case ValueType::F32: o.put<float>(static_cast<float>(f())); break;
     case ValueType::F64: o.put<double>(f()); break;
     case ValueType::BOOL:
-        if (auto* a = std::get_if<std::vector<uint8_t>>(&v.data)) o.put<uint8_t>((*a)[i] ? 1 : 0);
-        else o.put<uint8_t>(std::get<bool>(v.data) ? 1 : 0);
+        if (auto* a = std::get_if<std::vector<uint8_t>>(&v.data))
+            o.put<uint8_t>((*a)[i] ? 1 : 0);
+        else
+            o.put<uint8_t>(std::get<bool>(v.data) ? 1 : 0);
         break;
     case ValueType::STRING:
-        if (auto* a = std::get_if<std::vector<std::string>>(&v.data)) o.put_string((*a)[i]);
-        else o.put_string(std::get<std::string>(v.data));
+        if (auto* a = std::get_if<std::vector<std::string>>(&v.data))
+            o.put_string((*a)[i]);
+        else
+            o.put_string(std::get<std::string>(v.data));
         break;
     case ValueType::ARRAY: throw InvalidArgument("nested GGUF arrays are not supported");
     }
 }
 
 size_t array_size(const Value& v) {
-    return std::visit([](const auto& x) -> size_t {
-        if constexpr (requires { x.size(); } && !std::is_same_v<std::decay_t<decltype(x)>, std::string>)
-            return x.size();
-        else
-            return 0;
-    }, v.data);
+    return std::visit(
+        [](const auto& x) -> size_t {
+            if constexpr (requires { x.size(); } && !std::is_same_v<std::decay_t<decltype(x)>, std::string>)
+                return x.size();
+            else
+                return 0;
+        },
+        v.data);
 }
 
 void put_value(Out& o, const Value& v) {
@@ -89,7 +98,8 @@ void put_value(Out& o, const Value& v) {
     for (size_t i = 0; i < n; ++i) put_scalar(o, v.array_type, v, i);
 }
 
-template <class T, class W> Value make_array(ValueType et, const std::vector<T>& items) {
+template <class T, class W>
+Value make_array(ValueType et, const std::vector<T>& items) {
     Value v;
     v.type = ValueType::ARRAY;
     v.array_type = et;
@@ -138,15 +148,11 @@ void GgufWriter::set_i32(std::string key, int32_t v) { set(std::move(key), scala
 void GgufWriter::set_u64(std::string key, uint64_t v) { set(std::move(key), scalar(ValueType::U64, v)); }
 void GgufWriter::set_f32(std::string key, float v) { set(std::move(key), scalar(ValueType::F32, double{v})); }
 void GgufWriter::set_bool(std::string key, bool v) { set(std::move(key), scalar(ValueType::BOOL, v)); }
-void GgufWriter::set_string(std::string key, std::string v) {
-    set(std::move(key), scalar(ValueType::STRING, std::move(v)));
-}
+void GgufWriter::set_string(std::string key, std::string v) { set(std::move(key), scalar(ValueType::STRING, std::move(v))); }
 void GgufWriter::set_string_array(std::string key, std::vector<std::string> v) {
     set(std::move(key), make_array<std::string, std::string>(ValueType::STRING, v));
 }
-void GgufWriter::set_f32_array(std::string key, std::vector<float> v) {
-    set(std::move(key), make_array<float, double>(ValueType::F32, v));
-}
+void GgufWriter::set_f32_array(std::string key, std::vector<float> v) { set(std::move(key), make_array<float, double>(ValueType::F32, v)); }
 void GgufWriter::set_i32_array(std::string key, std::vector<int32_t> v) {
     set(std::move(key), make_array<int32_t, int64_t>(ValueType::I32, v));
 }
@@ -159,16 +165,15 @@ void GgufWriter::copy_metadata(const GgufFile& from) {
     for (const auto& [key, value] : from.metadata()) set(key, value);
 }
 
-void GgufWriter::add_tensor(std::string name, GgmlType type, std::vector<uint64_t> dims,
-                            std::vector<uint8_t> data) {
+void GgufWriter::add_tensor(std::string name, GgmlType type, std::vector<uint64_t> dims, std::vector<uint8_t> data) {
     if (dims.empty() || dims.size() > 4) throw InvalidArgument("tensor '" + name + "' needs 1 to 4 dimensions");
     uint64_t rows = 1;
     for (size_t i = 1; i < dims.size(); ++i) rows *= dims[i];
     for (uint64_t d : dims)
         if (d == 0) throw InvalidArgument("tensor '" + name + "' has a zero dimension");
     if (row_bytes(type, dims[0]) * rows != data.size())
-        throw InvalidArgument("tensor '" + name + "' data has " + std::to_string(data.size()) +
-                              " bytes, its shape and type need " + std::to_string(row_bytes(type, dims[0]) * rows));
+        throw InvalidArgument("tensor '" + name + "' data has " + std::to_string(data.size()) + " bytes, its shape and type need " +
+                              std::to_string(row_bytes(type, dims[0]) * rows));
     for (const Tensor& t : tensors_)
         if (t.name == name) throw InvalidArgument("duplicate tensor '" + name + "'");
     tensors_.push_back({std::move(name), type, std::move(dims), std::move(data)});
@@ -205,8 +210,8 @@ static std::vector<uint8_t> header_bytes(uint64_t alignment, const auto& entries
     return std::move(o.bytes);
 }
 
-static void write_all(const std::function<void(const uint8_t*, size_t)>& sink, uint64_t alignment,
-                      const std::vector<uint8_t>& header, const auto& tensors) {
+static void write_all(const std::function<void(const uint8_t*, size_t)>& sink, uint64_t alignment, const std::vector<uint8_t>& header,
+                      const auto& tensors) {
     static const std::vector<uint8_t> zeros(4096, 0);
     sink(header.data(), header.size());
     for (const auto& t : tensors) {
@@ -233,8 +238,8 @@ void GgufWriter::write(const std::filesystem::path& path) const {
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
         if (!out) throw IoError("cannot write " + tmp.string());
-        write_all([&](const uint8_t* p, size_t n) { out.write(reinterpret_cast<const char*>(p), n); },
-                  alignment_, header_bytes(alignment_, entries_, tensors_), tensors_);
+        write_all([&](const uint8_t* p, size_t n) { out.write(reinterpret_cast<const char*>(p), n); }, alignment_,
+                  header_bytes(alignment_, entries_, tensors_), tensors_);
         out.flush();
         if (!out) {
             out.close();

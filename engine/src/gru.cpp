@@ -53,16 +53,12 @@ GruWeights GruWeights::random(const GruConfig& c, uint64_t seed) {
     return w;
 }
 
-std::vector<std::vector<float>*> GruWeights::tensors() {
-    return {&embedding, &wi, &wh, &bi, &bh, &out_w, &out_b};
-}
-std::vector<const std::vector<float>*> GruWeights::tensors() const {
-    return {&embedding, &wi, &wh, &bi, &bh, &out_w, &out_b};
-}
+std::vector<std::vector<float>*> GruWeights::tensors() { return {&embedding, &wi, &wh, &bi, &bh, &out_w, &out_b}; }
+std::vector<const std::vector<float>*> GruWeights::tensors() const { return {&embedding, &wi, &wh, &bi, &bh, &out_w, &out_b}; }
 
 namespace {
 inline float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
-}
+} // namespace
 
 void gru_cell(const GruWeights& w, int rows, const float* const* x_proj, const float* h_prev, float* h_out, float* gh,
               const GruGates* gates, ThreadPool* pool) {
@@ -107,8 +103,7 @@ double log_softmax_at(std::span<const float> logits, int32_t target, float* prob
     return shifted - std::log(sum);
 }
 
-GruModel::GruModel(GruWeights weights, ModelInfo info)
-    : w_(std::move(weights)), info_(std::move(info)), tokenizer_(w_.config.vocab_size) {
+GruModel::GruModel(GruWeights weights, ModelInfo info) : w_(std::move(weights)), info_(std::move(info)), tokenizer_(w_.config.vocab_size) {
     const int V = w_.config.vocab_size, E = w_.config.embed_dim, H = w_.config.hidden_dim;
     info_.architecture = std::string(kGruArchitecture);
     info_.parameters = w_.config.param_count();

@@ -88,8 +88,7 @@ json parse_json_file(const fs::path& path) {
 int32_t config_int(const json& c, const char* key, const std::string& src) {
     const auto it = c.find(key);
     if (it == c.end()) throw FormatError(src + ": config has no \"" + key + "\"");
-    if (!it->is_number_integer() && !it->is_number_unsigned())
-        throw FormatError(src + ": config \"" + key + "\" is not an integer");
+    if (!it->is_number_integer() && !it->is_number_unsigned()) throw FormatError(src + ": config \"" + key + "\" is not an integer");
     const auto v = it->get<int64_t>();
     if (v < 0 || v > std::numeric_limits<int32_t>::max())
         throw FormatError(src + ": config \"" + key + "\" is out of range: " + std::to_string(v));
@@ -106,8 +105,7 @@ GruConfig parse_config(const json& c, const std::string& src) {
 // A float array, or an object {"0": x, "1": y, ...} (JSON.stringify of a Float32Array).
 void parse_floats(const json& j, std::vector<float>& out, const std::string& what, const std::string& src) {
     const size_t n = out.size();
-    if (j.size() != n)
-        throw FormatError(src + ": " + what + " has " + std::to_string(j.size()) + " values, expected " + std::to_string(n));
+    if (j.size() != n) throw FormatError(src + ": " + what + " has " + std::to_string(j.size()) + " values, expected " + std::to_string(n));
     auto take = [&](const json& v, size_t i) {
         if (!v.is_number()) throw FormatError(src + ": " + what + "[" + std::to_string(i) + "] is not a number");
         out[i] = v.get<float>();
@@ -134,9 +132,7 @@ const json& member(const json& j, const char* key, const std::string& src, const
 
 json float_array(const std::vector<float>& v) { return json(v); }
 
-json config_json(const GruConfig& c) {
-    return {{"vocabSize", c.vocab_size}, {"embedDim", c.embed_dim}, {"hiddenDim", c.hidden_dim}};
-}
+json config_json(const GruConfig& c) { return {{"vocabSize", c.vocab_size}, {"embedDim", c.embed_dim}, {"hiddenDim", c.hidden_dim}}; }
 
 void write_bytes(const fs::path& path, const void* data, size_t n) {
     const fs::path tmp = path.string() + ".tmp";
@@ -151,10 +147,13 @@ void write_bytes(const fs::path& path, const void* data, size_t n) {
     if (ec) throw IoError("cannot write " + path.string() + ": " + ec.message());
 }
 
-struct TensorSpec { const char* name; uint64_t rows, cols; };
+struct TensorSpec {
+    const char* name;
+    uint64_t rows, cols;
+};
 std::vector<TensorSpec> tensor_specs(const GruConfig& c) {
     const uint64_t V = uint64_t(c.vocab_size), E = uint64_t(c.embed_dim), H = uint64_t(c.hidden_dim);
-    return {{"token_embd.weight", V, E}, {"gru.wi", E, 3 * H}, {"gru.wh", H, 3 * H}, {"gru.bi", 1, 3 * H},
+    return {{"token_embd.weight", V, E}, {"gru.wi", E, 3 * H},    {"gru.wh", H, 3 * H}, {"gru.bi", 1, 3 * H},
             {"gru.bh", 1, 3 * H},        {"output.weight", H, V}, {"output.bias", 1, V}};
 }
 
@@ -174,9 +173,7 @@ using TensorHook = std::function<void(size_t done)>;
 // model (1).
 TensorHook progress_hook(const LoadOptions& options) {
     constexpr float kFrom = 0.1f, kTo = 0.9f;
-    return [&options](size_t done) {
-        load_step(options, kFrom + (kTo - kFrom) * float(done) / float(GruWeights::kTensorRoles.size()));
-    };
+    return [&options](size_t done) { load_step(options, kFrom + (kTo - kFrom) * float(done) / float(GruWeights::kTensorRoles.size())); };
 }
 
 uint64_t file_size_or_zero(const fs::path& path) {
@@ -249,8 +246,8 @@ GruWeights read_binary(const fs::path& path, const TensorHook& hook) {
     in.read(reinterpret_cast<char*>(head), 4);
     const uint32_t len = read_u32le(head);
     if (len > size - 4)
-        throw FormatError(src + ": config length " + std::to_string(len) + " is beyond the end of the file (" +
-                          std::to_string(size) + " bytes)");
+        throw FormatError(src + ": config length " + std::to_string(len) + " is beyond the end of the file (" + std::to_string(size) +
+                          " bytes)");
     if (len > kMaxConfigBytes)
         throw FormatError(src + ": config length " + std::to_string(len) + " is more than a config takes (" +
                           std::to_string(kMaxConfigBytes) + ")");
@@ -267,8 +264,8 @@ GruWeights read_binary(const fs::path& path, const TensorHook& hook) {
     GruWeights w = GruWeights::zeros(parse_config(cj, src));
     const uint64_t expected = 4 + uint64_t(len) + w.config.param_count() * 4;
     if (size != expected)
-        throw FormatError(src + ": file is " + std::to_string(size) + " bytes, the config needs exactly " +
-                          std::to_string(expected) + (size < expected ? " (truncated)" : " (trailing data)"));
+        throw FormatError(src + ": file is " + std::to_string(size) + " bytes, the config needs exactly " + std::to_string(expected) +
+                          (size < expected ? " (truncated)" : " (trailing data)"));
     std::vector<uint8_t> bytes;
     size_t done = 0;
     for (auto* t : w.tensors()) {
@@ -342,8 +339,8 @@ GruWeights read_gguf(const gguf::GgufFile& f, const TensorHook& hook) {
     for (size_t k = 0; k < specs.size(); ++k) {
         const auto& s = specs[k];
         const gguf::TensorInfo& t = f.tensor(s.name);
-        const bool shape_ok = s.rows == 1 ? (t.dims.size() == 1 && t.dims[0] == s.cols)
-                                          : (t.dims.size() == 2 && t.dims[0] == s.cols && t.dims[1] == s.rows);
+        const bool shape_ok =
+            s.rows == 1 ? (t.dims.size() == 1 && t.dims[0] == s.cols) : (t.dims.size() == 2 && t.dims[0] == s.cols && t.dims[1] == s.rows);
         if (!shape_ok) throw FormatError(src + ": tensor " + s.name + " has the wrong shape");
         const uint8_t* data = f.tensor_data(t);
         std::vector<float>& dst = *targets[k];
@@ -423,16 +420,18 @@ GruWeights read_gru_file(const fs::path& path) {
 std::unique_ptr<LanguageModel> load_gru_gguf(std::unique_ptr<gguf::GgufFile> file, const LoadOptions& options) {
     GruWeights w = read_gguf(*file, progress_hook(options));
     const bool f16 = file->tensor("gru.wh").type == GgmlType::F16;
-    return std::make_unique<GruModel>(std::move(w), info_for(file->get_string("general.name").value_or(file->source_name()),
-                                                             f16 ? "F16" : "F32", file->file_size()));
+    return std::make_unique<GruModel>(
+        std::move(w), info_for(file->get_string("general.name").value_or(file->source_name()), f16 ? "F16" : "F32", file->file_size()));
 }
 
 std::unique_ptr<LanguageModel> load_gru_json(const fs::path& path, const LoadOptions& options) {
-    return std::make_unique<GruModel>(read_json(path, progress_hook(options)), info_for(path.stem().string(), "F32", file_size_or_zero(path)));
+    return std::make_unique<GruModel>(read_json(path, progress_hook(options)),
+                                      info_for(path.stem().string(), "F32", file_size_or_zero(path)));
 }
 
 std::unique_ptr<LanguageModel> load_gru_binary(const fs::path& path, const LoadOptions& options) {
-    return std::make_unique<GruModel>(read_binary(path, progress_hook(options)), info_for(path.stem().string(), "F32", file_size_or_zero(path)));
+    return std::make_unique<GruModel>(read_binary(path, progress_hook(options)),
+                                      info_for(path.stem().string(), "F32", file_size_or_zero(path)));
 }
 
 } // namespace kmlm

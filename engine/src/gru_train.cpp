@@ -31,17 +31,16 @@ struct Workspace {
     std::vector<float> keep; // [T*B] 0 where the input is BOS (state reset)
 };
 
-float forward_backward(const GruWeights& w, const GruBatch& bt, std::vector<float>& h0, GruWeights* grad,
-                       ThreadPool* pool, Workspace& ws) {
+float forward_backward(const GruWeights& w, const GruBatch& bt, std::vector<float>& h0, GruWeights* grad, ThreadPool* pool, Workspace& ws) {
     const int B = bt.batch, T = bt.steps, N = B * T;
     const int V = w.config.vocab_size, E = w.config.embed_dim, H = w.config.hidden_dim, G = 3 * H;
     if (bt.inputs.size() != size_t(N) || bt.targets.size() != size_t(N) || h0.size() != size_t(B) * H)
         throw InvalidArgument("gru_forward_backward: batch shapes do not match");
-    for (int32_t id : bt.inputs) if (id < 0 || id >= V) throw InvalidArgument("training input id out of range");
-    for (int32_t id : bt.targets) if (id < 0 || id >= V) throw InvalidArgument("training target id out of range");
-    auto gemm = [&](int M, int Nn, int K, const float* A, const float* Bm, float* C) {
-        sgemm(pool, M, Nn, K, A, K, Bm, Nn, C, Nn);
-    };
+    for (int32_t id : bt.inputs)
+        if (id < 0 || id >= V) throw InvalidArgument("training input id out of range");
+    for (int32_t id : bt.targets)
+        if (id < 0 || id >= V) throw InvalidArgument("training target id out of range");
+    auto gemm = [&](int M, int Nn, int K, const float* A, const float* Bm, float* C) { sgemm(pool, M, Nn, K, A, K, Bm, Nn, C, Nn); };
 
     ws.xe.resize(size_t(N) * E);
     ws.gx.resize(size_t(N) * G);
@@ -175,8 +174,7 @@ constexpr uint32_t kCheckpointVersion = 1;
 
 } // namespace
 
-float gru_forward_backward(const GruWeights& w, const GruBatch& b, std::vector<float>& h0, GruWeights* grad,
-                           ThreadPool* pool) {
+float gru_forward_backward(const GruWeights& w, const GruBatch& b, std::vector<float>& h0, GruWeights* grad, ThreadPool* pool) {
     return forward_backward(w, b, h0, grad, pool, t_workspace);
 }
 
@@ -185,8 +183,7 @@ float gru_forward_backward(const GruWeights& w, const GruBatch& b, std::vector<f
     return gru_forward_backward(w, b, h0, grad, &pool);
 }
 
-GruTrainer::GruTrainer(const GruTrainOptions& options, std::vector<uint16_t> tokens)
-    : options_(options), tokens_(std::move(tokens)) {
+GruTrainer::GruTrainer(const GruTrainOptions& options, std::vector<uint16_t> tokens) : options_(options), tokens_(std::move(tokens)) {
     options_.config.validate("training configuration");
     if (options_.batch < 1 || options_.batch > 4096) throw InvalidArgument("batch must be 1-4096");
     if (options_.bptt < 1 || options_.bptt > 4096) throw InvalidArgument("bptt must be 1-4096");
@@ -194,8 +191,8 @@ GruTrainer::GruTrainer(const GruTrainOptions& options, std::vector<uint16_t> tok
     const int64_t per_stream = int64_t(tokens_.size()) / options_.batch;
     steps_per_epoch_ = (per_stream - 1) / options_.bptt;
     if (steps_per_epoch_ < 1)
-        throw InvalidArgument("the corpus is too small: " + std::to_string(tokens_.size()) +
-                              " tokens for batch " + std::to_string(options_.batch) + " x bptt " + std::to_string(options_.bptt));
+        throw InvalidArgument("the corpus is too small: " + std::to_string(tokens_.size()) + " tokens for batch " +
+                              std::to_string(options_.batch) + " x bptt " + std::to_string(options_.bptt));
     total_steps_ = options_.max_steps > 0 ? options_.max_steps : steps_per_epoch_ * options_.epochs;
     w_ = GruWeights::random(options_.config, options_.seed);
     grad_ = GruWeights::zeros(options_.config);
@@ -232,7 +229,8 @@ float GruTrainer::step() {
 
     // Global norm clipping, summed in a fixed order.
     double norm2 = 0;
-    for (const auto* g : grad_.tensors()) for (float x : *g) norm2 += double(x) * x;
+    for (const auto* g : grad_.tensors())
+        for (float x : *g) norm2 += double(x) * x;
     const double norm = std::sqrt(norm2);
     const float clip = options_.clip_norm > 0 && norm > options_.clip_norm ? float(options_.clip_norm / norm) : 1.0f;
 
@@ -277,11 +275,16 @@ void GruTrainer::save_checkpoint(const std::filesystem::path& path) const {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
         if (!out) throw IoError("cannot write " + tmp.string());
         out.write(kCheckpointMagic, 8);
-        const int32_t head[6] = {int32_t(kCheckpointVersion), options_.config.vocab_size, options_.config.embed_dim,
-                                 options_.config.hidden_dim, options_.batch, options_.bptt};
+        const int32_t head[6] = {int32_t(kCheckpointVersion),
+                                 options_.config.vocab_size,
+                                 options_.config.embed_dim,
+                                 options_.config.hidden_dim,
+                                 options_.batch,
+                                 options_.bptt};
         out.write(reinterpret_cast<const char*>(head), sizeof head);
         out.write(reinterpret_cast<const char*>(&step_), sizeof step_);
-        for (const GruWeights* s : {&w_, &m_, &v_}) for (const auto* t : s->tensors()) write_floats(out, *t);
+        for (const GruWeights* s : {&w_, &m_, &v_})
+            for (const auto* t : s->tensors()) write_floats(out, *t);
         write_floats(out, h_);
         if (!out.flush()) throw IoError("cannot write " + tmp.string());
     }
@@ -299,13 +302,14 @@ void GruTrainer::load_checkpoint(const std::filesystem::path& path) {
     in.read(reinterpret_cast<char*>(&step), sizeof step);
     if (!in || std::memcmp(magic, kCheckpointMagic, 8) != 0 || head[0] != int32_t(kCheckpointVersion))
         throw FormatError(path.string() + ": not a GRU training checkpoint");
-    if (head[1] != options_.config.vocab_size || head[2] != options_.config.embed_dim ||
-        head[3] != options_.config.hidden_dim || head[4] != options_.batch || head[5] != options_.bptt)
-        throw InvalidArgument(path.string() + ": checkpoint was made with other settings (V " + std::to_string(head[1]) +
-                              ", E " + std::to_string(head[2]) + ", H " + std::to_string(head[3]) + ", batch " +
-                              std::to_string(head[4]) + ", bptt " + std::to_string(head[5]) + ")");
+    if (head[1] != options_.config.vocab_size || head[2] != options_.config.embed_dim || head[3] != options_.config.hidden_dim ||
+        head[4] != options_.batch || head[5] != options_.bptt)
+        throw InvalidArgument(path.string() + ": checkpoint was made with other settings (V " + std::to_string(head[1]) + ", E " +
+                              std::to_string(head[2]) + ", H " + std::to_string(head[3]) + ", batch " + std::to_string(head[4]) +
+                              ", bptt " + std::to_string(head[5]) + ")");
     if (step < 0 || step > total_steps_) throw FormatError(path.string() + ": checkpoint step out of range");
-    for (GruWeights* s : {&w_, &m_, &v_}) for (auto* t : s->tensors()) read_floats(in, *t, path.string());
+    for (GruWeights* s : {&w_, &m_, &v_})
+        for (auto* t : s->tensors()) read_floats(in, *t, path.string());
     read_floats(in, h_, path.string());
     step_ = step;
 }

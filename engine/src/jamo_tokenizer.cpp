@@ -14,13 +14,11 @@ constexpr int kVowels = 21, kFinals = 28; // finals include "none"
 constexpr char32_t kCompatBase = 0x3131, kCompatLast = 0x3163;
 
 // Compatibility jamo of each initial and final consonant (for jamo outside a syllable).
-constexpr std::array<char32_t, 19> kInitialCompat = {
-    0x3131, 0x3132, 0x3134, 0x3137, 0x3138, 0x3139, 0x3141, 0x3142, 0x3143, 0x3145,
-    0x3146, 0x3147, 0x3148, 0x3149, 0x314A, 0x314B, 0x314C, 0x314D, 0x314E};
-constexpr std::array<char32_t, 27> kFinalCompat = {
-    0x3131, 0x3132, 0x3133, 0x3134, 0x3135, 0x3136, 0x3137, 0x3139, 0x313A, 0x313B,
-    0x313C, 0x313D, 0x313E, 0x313F, 0x3140, 0x3141, 0x3142, 0x3144, 0x3145, 0x3146,
-    0x3147, 0x3148, 0x314A, 0x314B, 0x314C, 0x314D, 0x314E};
+constexpr std::array<char32_t, 19> kInitialCompat = {0x3131, 0x3132, 0x3134, 0x3137, 0x3138, 0x3139, 0x3141, 0x3142, 0x3143, 0x3145,
+                                                     0x3146, 0x3147, 0x3148, 0x3149, 0x314A, 0x314B, 0x314C, 0x314D, 0x314E};
+constexpr std::array<char32_t, 27> kFinalCompat = {0x3131, 0x3132, 0x3133, 0x3134, 0x3135, 0x3136, 0x3137, 0x3139, 0x313A,
+                                                   0x313B, 0x313C, 0x313D, 0x313E, 0x313F, 0x3140, 0x3141, 0x3142, 0x3144,
+                                                   0x3145, 0x3146, 0x3147, 0x3148, 0x314A, 0x314B, 0x314C, 0x314D, 0x314E};
 constexpr char32_t kVowelCompat = 0x314F;
 
 constexpr std::array<const char*, 4> kControlNames = {"<PAD>", "<UNK>", "<BOS>", "<EOS>"};
@@ -35,12 +33,18 @@ bool is_byte(int32_t id) { return id >= T::kFirstByte && id < T::kFullVocabSize;
 // Text of an id that is neither a byte nor part of a syllable.
 std::string plain_text(int32_t id) {
     std::string s;
-    if (id == T::kUnk) append_utf8(s, 0xFFFD);
-    else if (id >= 4 && id < T::kFirstInitial) s += kPunct[size_t(id - 4)];
-    else if (is_initial(id)) append_utf8(s, kInitialCompat[size_t(id - T::kFirstInitial)]);
-    else if (is_vowel(id)) append_utf8(s, kVowelCompat + char32_t(id - T::kFirstVowel));
-    else if (is_final(id)) append_utf8(s, kFinalCompat[size_t(id - T::kFirstFinal)]);
-    else if (id >= T::kFirstCompatJamo && id < T::kFirstByte) append_utf8(s, kCompatBase + char32_t(id - T::kFirstCompatJamo));
+    if (id == T::kUnk)
+        append_utf8(s, 0xFFFD);
+    else if (id >= 4 && id < T::kFirstInitial)
+        s += kPunct[size_t(id - 4)];
+    else if (is_initial(id))
+        append_utf8(s, kInitialCompat[size_t(id - T::kFirstInitial)]);
+    else if (is_vowel(id))
+        append_utf8(s, kVowelCompat + char32_t(id - T::kFirstVowel));
+    else if (is_final(id))
+        append_utf8(s, kFinalCompat[size_t(id - T::kFirstFinal)]);
+    else if (id >= T::kFirstCompatJamo && id < T::kFirstByte)
+        append_utf8(s, kCompatBase + char32_t(id - T::kFirstCompatJamo));
     return s; // control tokens: nothing
 }
 
@@ -53,8 +57,8 @@ public:
 
     std::string push(int32_t id) override {
         if (id < 0 || id >= vocab_size_)
-            throw InvalidArgument("token id " + std::to_string(id) + " is out of range (vocabulary of " +
-                                  std::to_string(vocab_size_) + ")");
+            throw InvalidArgument("token id " + std::to_string(id) + " is out of range (vocabulary of " + std::to_string(vocab_size_) +
+                                  ")");
         if (is_byte(id)) {
             std::string out = flush_syllable();
             const char byte = char(uint8_t(id - T::kFirstByte));
@@ -71,8 +75,10 @@ public:
             return out;
         }
         out += flush_syllable();
-        if (is_initial(id)) initial_ = id - T::kFirstInitial;
-        else out += plain_text(id);
+        if (is_initial(id))
+            initial_ = id - T::kFirstInitial;
+        else
+            out += plain_text(id);
         return out;
     }
 
@@ -80,13 +86,13 @@ public:
     bool incomplete() const override { return bytes_.holding() || (initial_ >= 0 && vowel_ < 0); }
 
 private:
-    char32_t syllable(int final_index) const {
-        return kSyllableBase + char32_t((initial_ * kVowels + vowel_) * kFinals + final_index);
-    }
+    char32_t syllable(int final_index) const { return kSyllableBase + char32_t((initial_ * kVowels + vowel_) * kFinals + final_index); }
     std::string flush_syllable() {
         std::string out;
-        if (vowel_ >= 0) append_utf8(out, syllable(0));
-        else if (initial_ >= 0) out = plain_text(T::kFirstInitial + initial_);
+        if (vowel_ >= 0)
+            append_utf8(out, syllable(0));
+        else if (initial_ >= 0)
+            out = plain_text(T::kFirstInitial + initial_);
         initial_ = vowel_ = -1;
         return out;
     }
@@ -97,11 +103,13 @@ private:
 };
 
 int initial_of_compat(char32_t cp) {
-    for (size_t i = 0; i < kInitialCompat.size(); ++i) if (kInitialCompat[i] == cp) return int(i);
+    for (size_t i = 0; i < kInitialCompat.size(); ++i)
+        if (kInitialCompat[i] == cp) return int(i);
     return -1;
 }
 int final_of_compat(char32_t cp) {
-    for (size_t i = 0; i < kFinalCompat.size(); ++i) if (kFinalCompat[i] == cp) return int(i);
+    for (size_t i = 0; i < kFinalCompat.size(); ++i)
+        if (kFinalCompat[i] == cp) return int(i);
     return -1;
 }
 
@@ -109,14 +117,17 @@ int final_of_compat(char32_t cp) {
 
 JamoTokenizer::JamoTokenizer(int32_t vocab_size) : vocab_size_(vocab_size) {
     if (vocab_size != kFullVocabSize && vocab_size != kOriginalVocabSize)
-        throw InvalidArgument("jamo tokenizer: vocabulary size must be " + std::to_string(kOriginalVocabSize) +
-                              " or " + std::to_string(kFullVocabSize) + ", not " + std::to_string(vocab_size));
+        throw InvalidArgument("jamo tokenizer: vocabulary size must be " + std::to_string(kOriginalVocabSize) + " or " +
+                              std::to_string(kFullVocabSize) + ", not " + std::to_string(vocab_size));
 }
 
 void JamoTokenizer::encode_code_point(char32_t cp, std::vector<int32_t>& out) const {
     if (cp < 0x80) {
         for (size_t i = 0; i < kPunct.size(); ++i)
-            if (cp == char32_t(kPunct[i])) { out.push_back(int32_t(4 + i)); return; }
+            if (cp == char32_t(kPunct[i])) {
+                out.push_back(int32_t(4 + i));
+                return;
+            }
     }
     if (cp >= kSyllableBase && cp <= kSyllableLast) {
         const int s = int(cp - kSyllableBase);
@@ -126,14 +137,23 @@ void JamoTokenizer::encode_code_point(char32_t cp, std::vector<int32_t>& out) co
         return;
     }
     if (cp >= kCompatBase && cp <= kCompatLast) {
-        if (vocab_size_ == kFullVocabSize) { out.push_back(kFirstCompatJamo + int32_t(cp - kCompatBase)); return; }
+        if (vocab_size_ == kFullVocabSize) {
+            out.push_back(kFirstCompatJamo + int32_t(cp - kCompatBase));
+            return;
+        }
         // The original vocabulary: the look-alike initial, final or vowel.
-        if (cp >= kVowelCompat) out.push_back(kFirstVowel + int32_t(cp - kVowelCompat));
-        else if (int i = initial_of_compat(cp); i >= 0) out.push_back(kFirstInitial + i);
-        else out.push_back(kFirstFinal + final_of_compat(cp));
+        if (cp >= kVowelCompat)
+            out.push_back(kFirstVowel + int32_t(cp - kVowelCompat));
+        else if (int i = initial_of_compat(cp); i >= 0)
+            out.push_back(kFirstInitial + i);
+        else
+            out.push_back(kFirstFinal + final_of_compat(cp));
         return;
     }
-    if (vocab_size_ != kFullVocabSize) { out.push_back(kUnk); return; }
+    if (vocab_size_ != kFullVocabSize) {
+        out.push_back(kUnk);
+        return;
+    }
     std::string bytes;
     append_utf8(bytes, cp);
     for (unsigned char b : bytes) out.push_back(kFirstByte + b);
@@ -152,7 +172,10 @@ std::vector<int32_t> JamoTokenizer::encode(std::string_view text, bool add_bos, 
                 if (i + name.size() > cps.size()) continue;
                 matched = std::equal(name.begin(), name.end(), cps.begin() + std::ptrdiff_t(i),
                                      [](char a, char32_t b) { return char32_t(a) == b; });
-                if (matched) { out.push_back(int32_t(c)); i += name.size() - 1; }
+                if (matched) {
+                    out.push_back(int32_t(c));
+                    i += name.size() - 1;
+                }
             }
             if (matched) continue;
         }
@@ -179,14 +202,18 @@ std::string JamoTokenizer::token_text(int32_t id) const {
     if (id < 4) return kControlNames[size_t(id)];
     std::string s;
     // Conjoining jamo (U+1100...) so that initials and finals read differently.
-    if (is_initial(id)) append_utf8(s, 0x1100 + char32_t(id - kFirstInitial));
-    else if (is_vowel(id)) append_utf8(s, 0x1161 + char32_t(id - kFirstVowel));
-    else if (is_final(id)) append_utf8(s, 0x11A8 + char32_t(id - kFirstFinal));
+    if (is_initial(id))
+        append_utf8(s, 0x1100 + char32_t(id - kFirstInitial));
+    else if (is_vowel(id))
+        append_utf8(s, 0x1161 + char32_t(id - kFirstVowel));
+    else if (is_final(id))
+        append_utf8(s, 0x11A8 + char32_t(id - kFirstFinal));
     else if (is_byte(id)) {
         static const char* hex = "0123456789ABCDEF";
         const int b = id - kFirstByte;
         s = std::string("<0x") + hex[b >> 4] + hex[b & 15] + ">";
-    } else s = plain_text(id);
+    } else
+        s = plain_text(id);
     return s;
 }
 
@@ -196,8 +223,6 @@ std::vector<std::string> JamoTokenizer::token_texts() const {
     return out;
 }
 
-std::unique_ptr<StreamDecoder> JamoTokenizer::stream_decoder() const {
-    return std::make_unique<JamoStreamDecoder>(vocab_size_);
-}
+std::unique_ptr<StreamDecoder> JamoTokenizer::stream_decoder() const { return std::make_unique<JamoStreamDecoder>(vocab_size_); }
 
 } // namespace kmlm

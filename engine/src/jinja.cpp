@@ -7,9 +7,9 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <cstdint>
 #include <ctime>
 #include <map>
 
@@ -54,7 +54,8 @@ void check_overflow(bool overflow) {
 
 bool truthy(const Value& v) {
     switch (v.kind) {
-    case Value::Undefined: case Value::None: return false;
+    case Value::Undefined:
+    case Value::None: return false;
     case Value::Bool: return v.b;
     case Value::Int: return v.i != 0;
     case Value::Float: return v.f != 0;
@@ -165,7 +166,8 @@ void to_json(std::string& out, const Value& v, int indent, int level, Budget& b)
         out.append(size_t(indent * lvl), ' ');
     };
     switch (v.kind) {
-    case Value::Undefined: case Value::None: b.append(out, "null"); return;
+    case Value::Undefined:
+    case Value::None: b.append(out, "null"); return;
     case Value::Bool: b.append(out, v.b ? "true" : "false"); return;
     case Value::Int: b.append(out, std::to_string(v.i)); return;
     case Value::Float: b.append(out, format_float(v.f)); return;
@@ -204,7 +206,8 @@ bool equal(const Value& x, const Value& y, Budget& b, int depth = 0) {
     if (x.is_number() && y.is_number()) return x.as_double() == y.as_double();
     if (x.kind != y.kind) return false;
     switch (x.kind) {
-    case Value::Undefined: case Value::None: return true;
+    case Value::Undefined:
+    case Value::None: return true;
     case Value::Str: return x.s == y.s;
     case Value::ListV:
         if (x.list->size() != y.list->size()) return false;
@@ -228,8 +231,10 @@ bool equal(const Value& x, const Value& y, Budget& b, int depth = 0) {
 std::string py_strip(const std::string& s, std::string_view chars, bool left, bool right) {
     auto in = [&](char c) { return chars.find(c) != std::string_view::npos; };
     size_t end = s.size(), begin = 0;
-    if (right) while (end > 0 && in(s[end - 1])) --end;
-    if (left) while (begin < end && in(s[begin])) ++begin;
+    if (right)
+        while (end > 0 && in(s[end - 1])) --end;
+    if (left)
+        while (begin < end && in(s[begin])) ++begin;
     return s.substr(begin, end - begin);
 }
 constexpr std::string_view kWhitespace = " \t\n\r\f\v";
@@ -332,8 +337,8 @@ public:
         };
         if (!context.date_string.empty()) globals["date_string"] = Value::str(context.date_string);
         for (const auto& [name, value] : context.variables)
-            globals[name] = std::holds_alternative<bool>(value) ? Value::boolean(std::get<bool>(value))
-                                                               : Value::str(std::get<std::string>(value));
+            globals[name] =
+                std::holds_alternative<bool>(value) ? Value::boolean(std::get<bool>(value)) : Value::str(std::get<std::string>(value));
         if (context.enable_thinking) globals["enable_thinking"] = Value::boolean(*context.enable_thinking);
         // Functions are called by name; these entries make "is defined" true for them.
         for (const char* f : {"raise_exception", "strftime_now", "namespace", "range"}) globals[f] = Value::str(f);
@@ -414,7 +419,8 @@ private:
                 b_.item(out.back());
             }
             return out;
-        case Value::Undefined: case Value::None: return {};
+        case Value::Undefined:
+        case Value::None: return {};
         default: fail("cannot iterate over " + to_str(v, b_));
         }
     }
@@ -443,8 +449,15 @@ private:
         }
         const int64_t count = int64_t(items.size());
         // One loop object, updated each turn.
-        Value loop = dict({{"index", {}}, {"index0", {}}, {"revindex", {}}, {"revindex0", {}}, {"first", {}},
-                           {"last", {}}, {"length", Value::integer(count)}, {"previtem", {}}, {"nextitem", {}}});
+        Value loop = dict({{"index", {}},
+                           {"index0", {}},
+                           {"revindex", {}},
+                           {"revindex0", {}},
+                           {"first", {}},
+                           {"last", {}},
+                           {"length", Value::integer(count)},
+                           {"previtem", {}},
+                           {"nextitem", {}}});
         scopes_.back()["loop"] = loop;
         for (int64_t k = 0; k < count; ++k) {
             b_.step();
@@ -497,7 +510,10 @@ private:
         b_.item(v);
         b_.step(ns.dict->size());
         for (auto& [k, val] : *ns.dict)
-            if (k == n.vars[1]) { val = std::move(v); return; }
+            if (k == n.vars[1]) {
+                val = std::move(v);
+                return;
+            }
         ns.dict->emplace_back(n.vars[1], std::move(v));
     }
 
@@ -537,8 +553,14 @@ private:
             if (v.is_number()) return Value::number(-v.as_double());
             fail("cannot negate " + to_str(v, b_));
         }
-        case Expr::And: { Value a = eval(*e.args[0]); return truthy(a) ? eval(*e.args[1]) : a; }
-        case Expr::Or: { Value a = eval(*e.args[0]); return truthy(a) ? a : eval(*e.args[1]); }
+        case Expr::And: {
+            Value a = eval(*e.args[0]);
+            return truthy(a) ? eval(*e.args[1]) : a;
+        }
+        case Expr::Or: {
+            Value a = eval(*e.args[0]);
+            return truthy(a) ? a : eval(*e.args[1]);
+        }
         case Expr::Cond: return truthy(eval(*e.args[0])) ? eval(*e.args[1]) : eval(*e.args[2]);
         case Expr::Binary: {
             Value r = binary(e.name, eval(*e.args[0]), eval(*e.args[1]));
@@ -602,8 +624,10 @@ private:
         // begin and end lie in [-1, n]: a step past INT64_MAX ends the slice.
         for (int64_t k = begin; step > 0 ? k < end : k > end;) {
             b_.step();
-            if (is_str) b_.append(text, code_point_at(obj.s, starts[size_t(k)]));
-            else items.push_back((*obj.list)[size_t(k)]);
+            if (is_str)
+                b_.append(text, code_point_at(obj.s, starts[size_t(k)]));
+            else
+                items.push_back((*obj.list)[size_t(k)]);
             if (__builtin_add_overflow(k, step, &k)) break;
         }
         return is_str ? Value::str(std::move(text)) : list(std::move(items));
@@ -638,9 +662,12 @@ private:
         }
         if (op == "<" || op == ">" || op == "<=" || op == ">=") {
             int c = 0;
-            if (a.is_number() && b.is_number()) c = a.as_double() < b.as_double() ? -1 : a.as_double() > b.as_double() ? 1 : 0;
-            else if (a.kind == Value::Str && b.kind == Value::Str) c = a.s.compare(b.s);
-            else fail("cannot compare " + to_str(a, b_) + " and " + to_str(b, b_));
+            if (a.is_number() && b.is_number())
+                c = a.as_double() < b.as_double() ? -1 : a.as_double() > b.as_double() ? 1 : 0;
+            else if (a.kind == Value::Str && b.kind == Value::Str)
+                c = a.s.compare(b.s);
+            else
+                fail("cannot compare " + to_str(a, b_) + " and " + to_str(b, b_));
             return Value::boolean(op == "<" ? c < 0 : op == ">" ? c > 0 : op == "<=" ? c <= 0 : c >= 0);
         }
         if (op == "+") {
@@ -678,12 +705,18 @@ private:
             const int64_t p = to_int(a), q = to_int(b);
             int64_t r = 0;
             bool overflow = false;
-            if (op == "+") overflow = __builtin_add_overflow(p, q, &r);
-            else if (op == "-") overflow = __builtin_sub_overflow(p, q, &r);
-            else if (op == "*") overflow = __builtin_mul_overflow(p, q, &r);
-            else if (op == "//") r = floor_div(p, q);
-            else if (op == "%") r = floor_mod(p, q);
-            else fail("unknown operator " + op);
+            if (op == "+")
+                overflow = __builtin_add_overflow(p, q, &r);
+            else if (op == "-")
+                overflow = __builtin_sub_overflow(p, q, &r);
+            else if (op == "*")
+                overflow = __builtin_mul_overflow(p, q, &r);
+            else if (op == "//")
+                r = floor_div(p, q);
+            else if (op == "%")
+                r = floor_mod(p, q);
+            else
+                fail("unknown operator " + op);
             check_overflow(overflow);
             return Value::integer(r);
         }
@@ -740,8 +773,10 @@ private:
         for (size_t k = 1; k < m.vars.size(); ++k) {
             const std::string& param = m.vars[k];
             Value v;
-            if (k - 1 < args.size()) v = args[k - 1];
-            else if (m.defaults[k - 1]) v = eval(*m.defaults[k - 1]);
+            if (k - 1 < args.size())
+                v = args[k - 1];
+            else if (m.defaults[k - 1])
+                v = eval(*m.defaults[k - 1]);
             for (const auto& [name, value] : e.kwargs)
                 if (name == param) v = eval(*value);
             scope[param] = std::move(v);
@@ -759,8 +794,13 @@ private:
 
     Value range(const std::vector<Value>& args) {
         int64_t begin = 0, end = 0, step = 1;
-        if (args.size() == 1) end = to_int(args[0]);
-        else if (args.size() >= 2) { begin = to_int(args[0]); end = to_int(args[1]); if (args.size() > 2) step = to_int(args[2]); }
+        if (args.size() == 1)
+            end = to_int(args[0]);
+        else if (args.size() >= 2) {
+            begin = to_int(args[0]);
+            end = to_int(args[1]);
+            if (args.size() > 2) step = to_int(args[2]);
+        }
         if (step == 0) fail("range step cannot be zero");
         List out;
         for (int64_t k = begin; step > 0 ? k < end : k > end;) {
@@ -793,8 +833,10 @@ private:
             if (name == "items" || name == "keys" || name == "values") {
                 List out;
                 for (const auto& [k, v] : *obj.dict) {
-                    if (name == "items") out.push_back(list({Value::str(k), v}));
-                    else out.push_back(name == "keys" ? Value::str(k) : v);
+                    if (name == "items")
+                        out.push_back(list({Value::str(k), v}));
+                    else
+                        out.push_back(name == "keys" ? Value::str(k) : v);
                 }
                 return list(std::move(out));
             }
@@ -855,7 +897,11 @@ private:
                 return Value::integer(int64_t(in.f));
             }
             if (in.is_number()) return Value::integer(to_int(in));
-            try { return Value::integer(std::stoll(to_str(in, b_))); } catch (const std::exception&) { return Value::integer(0); }
+            try {
+                return Value::integer(std::stoll(to_str(in, b_)));
+            } catch (const std::exception&) {
+                return Value::integer(0);
+            }
         }
         if (f == "float") return Value::number(in.is_number() ? in.as_double() : 0.0);
         if (f == "abs") {
@@ -921,11 +967,16 @@ private:
             for (const Value& item : iterate(in)) {
                 const Value v = attribute(item, attr);
                 bool ok = truthy(v);
-                if (test_name == "equalto" || test_name == "eq" || test_name == "==") ok = args.size() > 2 && equal(v, args[2], b_);
-                else if (test_name == "defined") ok = v.kind != Value::Undefined;
-                else if (test_name == "undefined") ok = v.kind == Value::Undefined;
-                else if (test_name == "none") ok = v.kind == Value::None;
-                else if (!test_name.empty()) fail("unsupported test " + test_name + " in " + f);
+                if (test_name == "equalto" || test_name == "eq" || test_name == "==")
+                    ok = args.size() > 2 && equal(v, args[2], b_);
+                else if (test_name == "defined")
+                    ok = v.kind != Value::Undefined;
+                else if (test_name == "undefined")
+                    ok = v.kind == Value::Undefined;
+                else if (test_name == "none")
+                    ok = v.kind == Value::None;
+                else if (!test_name.empty())
+                    fail("unsupported test " + test_name + " in " + f);
                 if (ok == (f == "selectattr")) out.push_back(item);
             }
             return list(std::move(out));

@@ -21,7 +21,10 @@ std::vector<Token> lex(std::string_view src) {
     size_t p = 0;
     while (p < src.size()) {
         const char c = src[p];
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') { ++p; continue; }
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            ++p;
+            continue;
+        }
         Token t;
         if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
             const size_t b = p;
@@ -108,7 +111,9 @@ ExprP make(Expr::Kind k, std::vector<ExprP> args = {}, std::string name = {}) {
 class Parser {
     struct Depth { // bounds recursion on hostile input
         int& d;
-        explicit Depth(int& depth) : d(depth) { if (++d > kMaxDepth) limit("expression nested too deeply"); }
+        explicit Depth(int& depth) : d(depth) {
+            if (++d > kMaxDepth) limit("expression nested too deeply");
+        }
         ~Depth() { --d; }
     };
 
@@ -146,12 +151,18 @@ public:
 private:
     ExprP or_expr() {
         ExprP e = and_expr();
-        while (is_name("or")) { ++p_; e = make(Expr::Or, {e, and_expr()}); }
+        while (is_name("or")) {
+            ++p_;
+            e = make(Expr::Or, {e, and_expr()});
+        }
         return e;
     }
     ExprP and_expr() {
         ExprP e = not_expr();
-        while (is_name("and")) { ++p_; e = make(Expr::And, {e, not_expr()}); }
+        while (is_name("and")) {
+            ++p_;
+            e = make(Expr::And, {e, not_expr()});
+        }
         return e;
     }
     ExprP not_expr() {
@@ -180,8 +191,10 @@ private:
                 ExprP test = make(Expr::Test, {e}, name());
                 test->negate = neg;
                 // one argument without parentheses: "is equalto 'x'", or in parentheses
-                if (is_op("(")) call_args(*test);
-                else if (peek().kind == Token::String || peek().kind == Token::Number) adopt(*test, primary());
+                if (is_op("("))
+                    call_args(*test);
+                else if (peek().kind == Token::String || peek().kind == Token::Number)
+                    adopt(*test, primary());
                 e = test;
             } else {
                 return e;
@@ -190,7 +203,10 @@ private:
     }
     ExprP concat() {
         ExprP e = additive();
-        while (is_op("~")) { ++p_; e = make(Expr::Binary, {e, additive()}, "~"); }
+        while (is_op("~")) {
+            ++p_;
+            e = make(Expr::Binary, {e, additive()}, "~");
+        }
         return e;
     }
     ExprP additive() {
@@ -223,7 +239,10 @@ private:
             ++p_;
             return make(Expr::Neg, {unary()});
         }
-        if (is_op("+")) { ++p_; return unary(); }
+        if (is_op("+")) {
+            ++p_;
+            return unary();
+        }
         return filtered();
     }
     ExprP filtered() {
@@ -265,7 +284,10 @@ private:
                     ++p_;
                     ExprP b = (is_op("]") || is_op(":")) ? make(Expr::Lit) : expression();
                     ExprP step = make(Expr::Lit);
-                    if (is_op(":")) { ++p_; if (!is_op("]")) step = expression(); }
+                    if (is_op(":")) {
+                        ++p_;
+                        if (!is_op("]")) step = expression();
+                    }
                     e = make(Expr::Slice, {e, a, b, step});
                 } else {
                     e = make(Expr::Index, {e, a});
@@ -283,7 +305,12 @@ private:
     ExprP primary() {
         Depth d(depth_);
         const Token& t = t_[p_];
-        if (t.kind == Token::Number) { ++p_; auto e = make(Expr::Lit); e->value = t.number; return e; }
+        if (t.kind == Token::Number) {
+            ++p_;
+            auto e = make(Expr::Lit);
+            e->value = t.number;
+            return e;
+        }
         if (t.kind == Token::String) {
             std::string s;
             while (t_[p_].kind == Token::String) s += t_[p_++].text; // adjacent literals join
@@ -294,10 +321,14 @@ private:
         if (t.kind == Token::Name) {
             ++p_;
             auto e = make(Expr::Lit);
-            if (t.text == "true" || t.text == "True") e->value = Value::boolean(true);
-            else if (t.text == "false" || t.text == "False") e->value = Value::boolean(false);
-            else if (t.text == "none" || t.text == "None") e->value = Value::none();
-            else return make(Expr::Var, {}, t.text);
+            if (t.text == "true" || t.text == "True")
+                e->value = Value::boolean(true);
+            else if (t.text == "false" || t.text == "False")
+                e->value = Value::boolean(false);
+            else if (t.text == "none" || t.text == "None")
+                e->value = Value::none();
+            else
+                return make(Expr::Var, {}, t.text);
             return e;
         }
         if (is_op("(")) {
@@ -305,7 +336,10 @@ private:
             ExprP e = expression();
             if (is_op(",")) { // a tuple: a list will do
                 ExprP list = make(Expr::ListLit, {e});
-                while (is_op(",")) { ++p_; if (!is_op(")")) adopt(*list, expression()); }
+                while (is_op(",")) {
+                    ++p_;
+                    if (!is_op(")")) adopt(*list, expression());
+                }
                 e = list;
             }
             expect_op(")");
@@ -356,14 +390,16 @@ std::vector<Piece> scan(std::string_view src) {
     size_t p = 0;
     for (;;) {
         size_t open = src.find('{', p);
-        while (open != std::string_view::npos && open + 1 < src.size() &&
-               src[open + 1] != '{' && src[open + 1] != '%' && src[open + 1] != '#')
+        while (open != std::string_view::npos && open + 1 < src.size() && src[open + 1] != '{' && src[open + 1] != '%' &&
+               src[open + 1] != '#')
             open = src.find('{', open + 1);
         if (open + 1 >= src.size()) open = std::string_view::npos;
         std::string text(src.substr(p, open == std::string_view::npos ? std::string_view::npos : open - p));
         if (trim_newline && !text.empty()) {
-            if (text[0] == '\n') text.erase(0, 1);
-            else if (text.compare(0, 2, "\r\n") == 0) text.erase(0, 2);
+            if (text[0] == '\n')
+                text.erase(0, 1);
+            else if (text.compare(0, 2, "\r\n") == 0)
+                text.erase(0, 2);
         }
         if (strip_next) {
             size_t k = 0;
@@ -386,8 +422,7 @@ std::vector<Piece> scan(std::string_view src) {
             size_t line_start = open;
             while (line_start > 0 && (src[line_start - 1] == ' ' || src[line_start - 1] == '\t')) --line_start;
             if (line_start == 0 || src[line_start - 1] == '\n')
-                for (size_t k = line_start; k < open && !text.empty() && (text.back() == ' ' || text.back() == '\t'); ++k)
-                    text.pop_back();
+                for (size_t k = line_start; k < open && !text.empty() && (text.back() == ' ' || text.back() == '\t'); ++k) text.pop_back();
         }
         if (!text.empty()) pieces.push_back({Piece::Text, text});
         // Find the closer, skipping string literals inside the tag.
@@ -395,9 +430,21 @@ std::vector<Piece> scan(std::string_view src) {
         size_t q = inner;
         char quote = 0;
         for (; q < src.size(); ++q) {
-            if (kind == '#') { q = src.find(closer, q); break; }
-            if (quote) { if (src[q] == '\\') ++q; else if (src[q] == quote) quote = 0; continue; }
-            if (src[q] == '\'' || src[q] == '"') { quote = src[q]; continue; }
+            if (kind == '#') {
+                q = src.find(closer, q);
+                break;
+            }
+            if (quote) {
+                if (src[q] == '\\')
+                    ++q;
+                else if (src[q] == quote)
+                    quote = 0;
+                continue;
+            }
+            if (src[q] == '\'' || src[q] == '"') {
+                quote = src[q];
+                continue;
+            }
             if (src.compare(q, 2, closer) == 0) break;
         }
         if (q == std::string_view::npos || q >= src.size()) fail("unclosed tag");
@@ -406,8 +453,7 @@ std::vector<Piece> scan(std::string_view src) {
         const bool keep_after = content_end > inner && src[content_end - 1] == '+';
         if (strip_next || keep_after) --content_end;
         trim_newline = kind != '{' && !keep_after;
-        if (kind != '#')
-            pieces.push_back({kind == '{' ? Piece::Expr : Piece::Stmt, std::string(src.substr(inner, content_end - inner))});
+        if (kind != '#') pieces.push_back({kind == '{' ? Piece::Expr : Piece::Stmt, std::string(src.substr(inner, content_end - inner))});
         p = q + 2;
     }
 }
@@ -444,15 +490,25 @@ private:
             }
             keyword_ = parser_->name();
             for (std::string_view s : stops)
-                if (keyword_ == s) { --depth_; return body; }
+                if (keyword_ == s) {
+                    --depth_;
+                    return body;
+                }
             ++i_;
-            if (keyword_ == "if") body.push_back(parse_if());
-            else if (keyword_ == "for") body.push_back(parse_for());
-            else if (keyword_ == "set") body.push_back(parse_set());
-            else if (keyword_ == "break" || keyword_ == "continue") body.push_back(parse_loop_control());
-            else if (keyword_ == "macro") body.push_back(parse_macro());
-            else if (keyword_ == "generation" || keyword_ == "endgeneration") continue; // training markers
-            else fail("unsupported {% " + keyword_ + " %}");
+            if (keyword_ == "if")
+                body.push_back(parse_if());
+            else if (keyword_ == "for")
+                body.push_back(parse_for());
+            else if (keyword_ == "set")
+                body.push_back(parse_set());
+            else if (keyword_ == "break" || keyword_ == "continue")
+                body.push_back(parse_loop_control());
+            else if (keyword_ == "macro")
+                body.push_back(parse_macro());
+            else if (keyword_ == "generation" || keyword_ == "endgeneration")
+                continue; // training markers
+            else
+                fail("unsupported {% " + keyword_ + " %}");
         }
         if (stops.size() != 0) fail("missing {% end... %}");
         --depth_;

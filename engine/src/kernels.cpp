@@ -24,9 +24,8 @@ const KernelTable* table_for(Isa isa) {
     case Isa::Scalar: return &scalar_kernel_table();
     case Isa::Avx2: return f.avx2 && f.fma && f.f16c ? avx2_kernel_table() : nullptr;
     case Isa::Avx512:
-        return f.avx512f && f.avx512bw && f.avx512vl && f.avx512dq && f.avx512vnni && f.avx2 && f.fma && f.f16c
-                   ? avx512_kernel_table()
-                   : nullptr;
+        return f.avx512f && f.avx512bw && f.avx512vl && f.avx512dq && f.avx512vnni && f.avx2 && f.fma && f.f16c ? avx512_kernel_table()
+                                                                                                                : nullptr;
     }
     return nullptr;
 }
@@ -36,8 +35,10 @@ const KernelTable* initial_table() {
     Isa cap = Isa::Avx512;
     if (const char* env = std::getenv("KMLM_ISA")) {
         const std::string_view v(env);
-        if (v == "scalar") cap = Isa::Scalar;
-        else if (v == "avx2") cap = Isa::Avx2;
+        if (v == "scalar")
+            cap = Isa::Scalar;
+        else if (v == "avx2")
+            cap = Isa::Avx2;
     }
     for (Isa isa : {Isa::Avx512, Isa::Avx2})
         if (int(isa) <= int(cap))
@@ -102,10 +103,8 @@ uint64_t rows_per_task(uint64_t rows, int threads) {
 
 } // namespace
 
-void matmul(ThreadPool& pool, GgmlType type, const void* w, uint64_t rows, uint64_t n, const float* x,
-            uint64_t m, float* y) {
-    if (!has_matmul(type))
-        throw InvalidArgument("no matrix kernel for tensor type " + std::string(type_traits(type).name));
+void matmul(ThreadPool& pool, GgmlType type, const void* w, uint64_t rows, uint64_t n, const float* x, uint64_t m, float* y) {
+    if (!has_matmul(type)) throw InvalidArgument("no matrix kernel for tensor type " + std::string(type_traits(type).name));
     const uint64_t rb = row_bytes(type, n);
     if (rows == 0 || m == 0) return;
     const KernelTable& k = active_kernels();
@@ -121,8 +120,10 @@ void matmul(ThreadPool& pool, GgmlType type, const void* w, uint64_t rows, uint6
         uint8_t* buf = scratch.data(); // the workers must not name the caller's thread_local
         auto quantize = act == ActFormat::Q8_0 ? k.quantize_q8_0 : act == ActFormat::Q8_K ? k.quantize_q8_K : k.quantize_q8_s;
         auto one = [&](size_t i, int) { quantize(x + i * n, buf + i * xs, int64_t(n)); };
-        if (m >= 4) pool.parallel_for(m, one);
-        else for (uint64_t i = 0; i < m; ++i) one(i, 0);
+        if (m >= 4)
+            pool.parallel_for(m, one);
+        else
+            for (uint64_t i = 0; i < m; ++i) one(i, 0);
         xq = buf;
     }
 
@@ -182,7 +183,8 @@ void axpy_q8_0(float alpha, const void* x, float* y, size_t n) { active_kernels(
 namespace {
 
 // The table's kernel for cache rows of this type: f32, f16 or q8_0.
-template <class Fn> Fn rows_kernel(GgmlType type, Fn f32, Fn f16, Fn q8_0, const char* what) {
+template <class Fn>
+Fn rows_kernel(GgmlType type, Fn f32, Fn f16, Fn q8_0, const char* what) {
     const Fn fn = type == GgmlType::F32 ? f32 : type == GgmlType::F16 ? f16 : type == GgmlType::Q8_0 ? q8_0 : nullptr;
     if (!fn) throw InvalidArgument(std::string(what) + ": no kernel for " + std::string(type_traits(type).name));
     return fn;
@@ -190,18 +192,16 @@ template <class Fn> Fn rows_kernel(GgmlType type, Fn f32, Fn f16, Fn q8_0, const
 
 } // namespace
 
-void dot_rows(GgmlType type, const void* rows, size_t stride, size_t n_rows, const float* q, size_t head_dim,
-              float* scores) {
+void dot_rows(GgmlType type, const void* rows, size_t stride, size_t n_rows, const float* q, size_t head_dim, float* scores) {
     const KernelTable& k = active_kernels();
-    rows_kernel(type, k.dot_rows_f32, k.dot_rows_f16, k.dot_rows_q8_0, "dot_rows")(
-        static_cast<const uint8_t*>(rows), stride, n_rows, q, head_dim, scores);
+    rows_kernel(type, k.dot_rows_f32, k.dot_rows_f16, k.dot_rows_q8_0, "dot_rows")(static_cast<const uint8_t*>(rows), stride, n_rows, q,
+                                                                                   head_dim, scores);
 }
 
-void axpy_rows(GgmlType type, const void* rows, size_t stride, size_t n_rows, const float* weights, size_t head_dim,
-               float* out) {
+void axpy_rows(GgmlType type, const void* rows, size_t stride, size_t n_rows, const float* weights, size_t head_dim, float* out) {
     const KernelTable& k = active_kernels();
-    rows_kernel(type, k.axpy_rows_f32, k.axpy_rows_f16, k.axpy_rows_q8_0, "axpy_rows")(
-        static_cast<const uint8_t*>(rows), stride, n_rows, weights, head_dim, out);
+    rows_kernel(type, k.axpy_rows_f32, k.axpy_rows_f16, k.axpy_rows_q8_0, "axpy_rows")(static_cast<const uint8_t*>(rows), stride, n_rows,
+                                                                                       weights, head_dim, out);
 }
 
 void softmax(float* x, size_t n) { active_kernels().softmax(x, n); }
@@ -214,8 +214,10 @@ void rms_norm(const float* x, const float* w, float* out, size_t n, float eps) {
     double sum = 0;
     for (size_t i = 0; i < n; ++i) sum += double(x[i]) * x[i];
     const float scale = float(1.0 / std::sqrt(sum / double(n) + eps));
-    if (w) for (size_t i = 0; i < n; ++i) out[i] = x[i] * scale * w[i];
-    else for (size_t i = 0; i < n; ++i) out[i] = x[i] * scale;
+    if (w)
+        for (size_t i = 0; i < n; ++i) out[i] = x[i] * scale * w[i];
+    else
+        for (size_t i = 0; i < n; ++i) out[i] = x[i] * scale;
 }
 
 void layer_norm(const float* x, const float* w, const float* b, float* out, size_t n, float eps) {

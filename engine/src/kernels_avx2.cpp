@@ -39,7 +39,8 @@ static inline __m256i dot_i8(__m256i ax, __m256i x, __m256i y) {
 
 static inline __m256i load256(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
 
-template <class X> static inline const X* row_at(const void* x, size_t stride, int j) {
+template <class X>
+static inline const X* row_at(const void* x, size_t stride, int j) {
     return reinterpret_cast<const X*>(static_cast<const uint8_t*>(x) + size_t(j) * stride);
 }
 
@@ -47,15 +48,13 @@ template <class X> static inline const X* row_at(const void* x, size_t stride, i
 
 // The 32 values of a block as signed bytes (value / d).
 static inline __m256i signed_values(const BlockQ8_0& w) { return load256(w.qs); }
-static inline __m256i signed_values(const BlockQ4_0& w) {
-    return _mm256_sub_epi8(unpack_nibbles(w.qs), _mm256_set1_epi8(8));
-}
+static inline __m256i signed_values(const BlockQ4_0& w) { return _mm256_sub_epi8(unpack_nibbles(w.qs), _mm256_set1_epi8(8)); }
 // Byte j: 0xFF when bit j of the 32 bits at qh is set (the fifth bits of Q5_0/Q5_1).
 static inline __m256i fifth_bits(const uint8_t* qh4) {
     uint32_t qh;
     std::memcpy(&qh, qh4, 4);
-    const __m256i spread = _mm256_shuffle_epi8(_mm256_set1_epi32(int(qh)),
-        _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202, 0x0101010101010101, 0x0000000000000000));
+    const __m256i spread = _mm256_shuffle_epi8(
+        _mm256_set1_epi32(int(qh)), _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202, 0x0101010101010101, 0x0000000000000000));
     return _mm256_cmpeq_epi8(_mm256_or_si256(spread, _mm256_set1_epi64x(0x7fbfdfeff7fbfdfe)), _mm256_set1_epi64x(-1));
 }
 // Q5_0: the nibble, minus 16 unless its fifth bit is set.
@@ -63,9 +62,7 @@ static inline __m256i signed_values(const BlockQ5_0& w) {
     return _mm256_or_si256(unpack_nibbles(w.qs), _mm256_andnot_si256(fifth_bits(w.qh), _mm256_set1_epi8(char(0xF0))));
 }
 // IQ4_NL's 16 levels in both 128-bit lanes, for _mm256_shuffle_epi8 lookups of nibbles.
-static inline __m256i iq4nl_table() {
-    return _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(kIq4nlValues)));
-}
+static inline __m256i iq4nl_table() { return _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(kIq4nlValues))); }
 static inline __m256i signed_values(const BlockIQ4_NL& w) { return _mm256_shuffle_epi8(iq4nl_table(), unpack_nibbles(w.qs)); }
 
 // Unsigned values of the blocks with a minimum (value = q * d + m).
@@ -75,7 +72,8 @@ static inline __m256i unsigned_values(const BlockQ5_1& w) {
 }
 
 // Q4_0 / Q5_0 / Q8_0 / IQ4_NL weights (signed values times d) against Q8_0 activations.
-template <int NX, class W> static void dot_signed_q8_0_nx(int64_t n, const void* wv, const void* x, size_t xs, float* s) {
+template <int NX, class W>
+static void dot_signed_q8_0_nx(int64_t n, const void* wv, const void* x, size_t xs, float* s) {
     __m256 acc[NX];
     for (int j = 0; j < NX; ++j) acc[j] = _mm256_setzero_ps();
     const BlockQ8_0* xr[NX];
@@ -95,7 +93,8 @@ template <int NX, class W> static void dot_signed_q8_0_nx(int64_t n, const void*
 }
 
 // Q4_1 / Q5_1 weights (unsigned values times d, plus m) against Q8_0 activations.
-template <int NX, class W> static void dot_min_q8_0_nx(int64_t n, const void* wv, const void* x, size_t xs, float* s) {
+template <int NX, class W>
+static void dot_min_q8_0_nx(int64_t n, const void* wv, const void* x, size_t xs, float* s) {
     __m256 acc[NX], accm[NX];
     for (int j = 0; j < NX; ++j) acc[j] = accm[j] = _mm256_setzero_ps();
     const BlockQ8_0* xr[NX];
@@ -144,7 +143,8 @@ static inline __m128i mins_dot_bsums(const uint8_t* mins, const int16_t* bsums) 
 // Word k of every 128-bit lane, as the byte indices _mm256_shuffle_epi8 takes.
 static inline __m256i word_index(int k) { return _mm256_set1_epi16(short(0x0100 * (2 * k + 1) + 2 * k)); }
 
-template <int NX, bool Q5> static void dot_q45_K_nx(int64_t n, const void* wv, const void* x, size_t xs, float* s) {
+template <int NX, bool Q5>
+static void dot_q45_K_nx(int64_t n, const void* wv, const void* x, size_t xs, float* s) {
     __m256 acc[NX];
     __m128 accm[NX];
     for (int j = 0; j < NX; ++j) acc[j] = _mm256_setzero_ps(), accm[j] = _mm_setzero_ps();
@@ -195,7 +195,8 @@ template <int NX, bool Q5> static void dot_q45_K_nx(int64_t n, const void* wv, c
     for (int j = 0; j < NX; ++j) s[j] = hsum(acc[j]) - hsum(_mm256_zextps128_ps256(accm[j]));
 }
 
-template <int NX> static void dot_q6_K_nx(int64_t n, const void* wv, const void* x, size_t xs, float* s) {
+template <int NX>
+static void dot_q6_K_nx(int64_t n, const void* wv, const void* x, size_t xs, float* s) {
     __m256 acc[NX];
     for (int j = 0; j < NX; ++j) acc[j] = _mm256_setzero_ps();
     const BlockQ8_K* xr[NX];
@@ -216,11 +217,14 @@ template <int NX> static void dot_q6_K_nx(int64_t n, const void* wv, const void*
             const __m256i q[4] = {
                 _mm256_or_si256(_mm256_and_si256(l1, m4), _mm256_slli_epi16(_mm256_and_si256(h, m2), 4)),
                 _mm256_or_si256(_mm256_and_si256(l2, m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 2), m2), 4)),
-                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 4), m2), 4)),
-                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l2, 4), m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 6), m2), 4)),
+                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4),
+                                _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 4), m2), 4)),
+                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l2, 4), m4),
+                                _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 6), m2), 4)),
             };
             // This half's 8 scales as words in both lanes.
-            const __m256i scw = _mm256_broadcastsi128_si256(_mm_cvtepi8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(w[b].scales + 8 * half))));
+            const __m256i scw =
+                _mm256_broadcastsi128_si256(_mm_cvtepi8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(w[b].scales + 8 * half))));
             for (int c = 0; c < 4; ++c) {
                 // Bytes 0..15 of chunk c use scale 2c (low lane), bytes 16..31 scale 2c+1.
                 const __m256i scv = _mm256_shuffle_epi8(scw, _mm256_set_m128i(_mm_set1_epi16(short(0x0100 * (4 * c + 3) + 4 * c + 2)),
@@ -232,8 +236,7 @@ template <int NX> static void dot_q6_K_nx(int64_t n, const void* wv, const void*
             }
         }
         const float d = _cvtsh_ss(w[b].d);
-        for (int j = 0; j < NX; ++j)
-            acc[j] = _mm256_fmadd_ps(_mm256_set1_ps(d * xr[j][b].d), _mm256_cvtepi32_ps(sumi[j]), acc[j]);
+        for (int j = 0; j < NX; ++j) acc[j] = _mm256_fmadd_ps(_mm256_set1_ps(d * xr[j][b].d), _mm256_cvtepi32_ps(sumi[j]), acc[j]);
     }
     for (int j = 0; j < NX; ++j) s[j] = hsum(acc[j]);
 }
@@ -241,8 +244,8 @@ template <int NX> static void dot_q6_K_nx(int64_t n, const void* wv, const void*
 // Words 2c (low lane) and 2c + 1 (high lane) of v, which holds 8 words in both lanes: the
 // scales of a 32-byte chunk whose two 16-element halves have their own scale.
 static inline __m256i chunk_scales(__m256i v, int c) {
-    return _mm256_shuffle_epi8(v, _mm256_set_m128i(_mm_set1_epi16(short(0x0100 * (4 * c + 3) + 4 * c + 2)),
-                                                   _mm_set1_epi16(short(0x0100 * (4 * c + 1) + 4 * c))));
+    return _mm256_shuffle_epi8(
+        v, _mm256_set_m128i(_mm_set1_epi16(short(0x0100 * (4 * c + 3) + 4 * c + 2)), _mm_set1_epi16(short(0x0100 * (4 * c + 1) + 4 * c))));
 }
 
 // Q3_K's 16 scales as signed bytes (minus 32), ggml's bit shuffle of the 12 packed bytes.
@@ -260,7 +263,8 @@ static inline __m128i unpack_scales_q3(const uint8_t* packed) {
 
 // Q2_K and Q3_K: 2-bit values (plus Q3_K's third bit from hmask) unpacked to unsigned bytes,
 // 16 sub-block scales. Q2_K subtracts dmin·Σ min_j·bsum_j; Q3_K's (q - 4) is q·y minus 4·Σ sc·bsum.
-template <int NX, bool Q3> static void dot_q23_K_nx(int64_t n, const void* wv, const void* x, size_t xs, float* s) {
+template <int NX, bool Q3>
+static void dot_q23_K_nx(int64_t n, const void* wv, const void* x, size_t xs, float* s) {
     __m256 acc[NX], accm[NX];
     for (int j = 0; j < NX; ++j) acc[j] = accm[j] = _mm256_setzero_ps();
     const BlockQ8_K* xr[NX];
@@ -306,14 +310,14 @@ template <int NX, bool Q3> static void dot_q23_K_nx(int64_t n, const void* wv, c
                 }
             }
         }
-        for (int j = 0; j < NX; ++j)
-            acc[j] = _mm256_fmadd_ps(_mm256_set1_ps(d * xr[j][b].d), _mm256_cvtepi32_ps(sumi[j]), acc[j]);
+        for (int j = 0; j < NX; ++j) acc[j] = _mm256_fmadd_ps(_mm256_set1_ps(d * xr[j][b].d), _mm256_cvtepi32_ps(sumi[j]), acc[j]);
     }
     for (int j = 0; j < NX; ++j) s[j] = hsum(acc[j]) - hsum(accm[j]);
 }
 
 // IQ4_XS: nibbles looked up in the IQ4_NL grid, 8 sub-blocks of 32 with 6-bit scales.
-template <int NX> static void dot_iq4_xs_nx(int64_t n, const void* wv, const void* x, size_t xs, float* s) {
+template <int NX>
+static void dot_iq4_xs_nx(int64_t n, const void* wv, const void* x, size_t xs, float* s) {
     __m256 acc[NX];
     for (int j = 0; j < NX; ++j) acc[j] = _mm256_setzero_ps();
     const BlockQ8_K* xr[NX];
@@ -333,8 +337,7 @@ template <int NX> static void dot_iq4_xs_nx(int64_t n, const void* wv, const voi
             }
         }
         const float d = _cvtsh_ss(w[b].d);
-        for (int j = 0; j < NX; ++j)
-            acc[j] = _mm256_fmadd_ps(_mm256_set1_ps(d * xr[j][b].d), _mm256_cvtepi32_ps(sumi[j]), acc[j]);
+        for (int j = 0; j < NX; ++j) acc[j] = _mm256_fmadd_ps(_mm256_set1_ps(d * xr[j][b].d), _mm256_cvtepi32_ps(sumi[j]), acc[j]);
     }
     for (int j = 0; j < NX; ++j) s[j] = hsum(acc[j]);
 }
@@ -344,7 +347,8 @@ template <int NX> static void dot_iq4_xs_nx(int64_t n, const void* wv, const voi
 enum class FloatW { F32, F16, BF16 };
 
 // 8 weights as floats.
-template <FloatW T> static inline __m256 load_w8(const void* w, int64_t i) {
+template <FloatW T>
+static inline __m256 load_w8(const void* w, int64_t i) {
     if constexpr (T == FloatW::F16)
         return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(static_cast<const uint16_t*>(w) + i)));
     else if constexpr (T == FloatW::BF16) // bf16 is the top half of an f32
@@ -354,10 +358,14 @@ template <FloatW T> static inline __m256 load_w8(const void* w, int64_t i) {
         return _mm256_loadu_ps(static_cast<const float*>(w) + i);
 }
 
-template <FloatW T> static inline float load_w1(const void* w, int64_t i) {
-    if constexpr (T == FloatW::F16) return _cvtsh_ss(static_cast<const uint16_t*>(w)[i]);
-    else if constexpr (T == FloatW::BF16) return bf16_to_fp32(static_cast<const uint16_t*>(w)[i]);
-    else return static_cast<const float*>(w)[i];
+template <FloatW T>
+static inline float load_w1(const void* w, int64_t i) {
+    if constexpr (T == FloatW::F16)
+        return _cvtsh_ss(static_cast<const uint16_t*>(w)[i]);
+    else if constexpr (T == FloatW::BF16)
+        return bf16_to_fp32(static_cast<const uint16_t*>(w)[i]);
+    else
+        return static_cast<const float*>(w)[i];
 }
 
 // s[j] = w · x_j for NX rows x_j at x + j * xs bytes; w[n] in type T, the rows in type TX
@@ -381,7 +389,8 @@ static void dot_float_nx(int64_t n, const void* wv, const void* x, size_t xs, fl
 }
 
 // Runs the NX-row template for nx = 1..kMaxNx, at most 4 rows at a time (16 ymm registers).
-template <template <int> class K> static void by_nx(int64_t n, const void* w, const void* x, size_t xs, int nx, float* s) {
+template <template <int> class K>
+static void by_nx(int64_t n, const void* w, const void* x, size_t xs, int nx, float* s) {
     for (; nx > 4; nx -= 4, x = static_cast<const uint8_t*>(x) + 4 * xs, s += 4) K<4>::run(n, w, x, xs, s);
     switch (nx) {
     case 1: K<1>::run(n, w, x, xs, s); break;
@@ -390,21 +399,66 @@ template <template <int> class K> static void by_nx(int64_t n, const void* w, co
     default: K<4>::run(n, w, x, xs, s); break;
     }
 }
-template <int NX> struct Q4_0 { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_signed_q8_0_nx<NX, BlockQ4_0>(n, w, x, xs, s); } };
-template <int NX> struct Q5_0 { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_signed_q8_0_nx<NX, BlockQ5_0>(n, w, x, xs, s); } };
-template <int NX> struct Q8_0 { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_signed_q8_0_nx<NX, BlockQ8_0>(n, w, x, xs, s); } };
-template <int NX> struct IQ4_NL { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_signed_q8_0_nx<NX, BlockIQ4_NL>(n, w, x, xs, s); } };
-template <int NX> struct Q4_1 { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_min_q8_0_nx<NX, BlockQ4_1>(n, w, x, xs, s); } };
-template <int NX> struct Q5_1 { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_min_q8_0_nx<NX, BlockQ5_1>(n, w, x, xs, s); } };
-template <int NX> struct Q2_K { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_q23_K_nx<NX, false>(n, w, x, xs, s); } };
-template <int NX> struct Q3_K { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_q23_K_nx<NX, true>(n, w, x, xs, s); } };
-template <int NX> struct IQ4_XS { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_iq4_xs_nx<NX>(n, w, x, xs, s); } };
-template <int NX> struct Q4_K { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_q45_K_nx<NX, false>(n, w, x, xs, s); } };
-template <int NX> struct Q5_K { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_q45_K_nx<NX, true>(n, w, x, xs, s); } };
-template <int NX> struct Q6_K { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_q6_K_nx<NX>(n, w, x, xs, s); } };
-template <int NX> struct F16 { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_float_nx<NX, FloatW::F16>(n, w, x, xs, s); } };
-template <int NX> struct BF16 { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_float_nx<NX, FloatW::BF16>(n, w, x, xs, s); } };
-template <int NX> struct F32 { static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_float_nx<NX, FloatW::F32>(n, w, x, xs, s); } };
+template <int NX>
+struct Q4_0 {
+    static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_signed_q8_0_nx<NX, BlockQ4_0>(n, w, x, xs, s); }
+};
+template <int NX>
+struct Q5_0 {
+    static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_signed_q8_0_nx<NX, BlockQ5_0>(n, w, x, xs, s); }
+};
+template <int NX>
+struct Q8_0 {
+    static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_signed_q8_0_nx<NX, BlockQ8_0>(n, w, x, xs, s); }
+};
+template <int NX>
+struct IQ4_NL {
+    static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_signed_q8_0_nx<NX, BlockIQ4_NL>(n, w, x, xs, s); }
+};
+template <int NX>
+struct Q4_1 {
+    static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_min_q8_0_nx<NX, BlockQ4_1>(n, w, x, xs, s); }
+};
+template <int NX>
+struct Q5_1 {
+    static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_min_q8_0_nx<NX, BlockQ5_1>(n, w, x, xs, s); }
+};
+template <int NX>
+struct Q2_K {
+    static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_q23_K_nx<NX, false>(n, w, x, xs, s); }
+};
+template <int NX>
+struct Q3_K {
+    static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_q23_K_nx<NX, true>(n, w, x, xs, s); }
+};
+template <int NX>
+struct IQ4_XS {
+    static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_iq4_xs_nx<NX>(n, w, x, xs, s); }
+};
+template <int NX>
+struct Q4_K {
+    static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_q45_K_nx<NX, false>(n, w, x, xs, s); }
+};
+template <int NX>
+struct Q5_K {
+    static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_q45_K_nx<NX, true>(n, w, x, xs, s); }
+};
+template <int NX>
+struct Q6_K {
+    static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_q6_K_nx<NX>(n, w, x, xs, s); }
+};
+template <int NX>
+struct F16 {
+    static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_float_nx<NX, FloatW::F16>(n, w, x, xs, s); }
+};
+template <int NX>
+struct BF16 {
+    static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_float_nx<NX, FloatW::BF16>(n, w, x, xs, s); }
+};
+template <int NX>
+struct F32 {
+    static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_float_nx<NX, FloatW::F32>(n, w, x, xs, s); }
+};
 
 // ---- attention over KV-cache rows ----
 
@@ -415,13 +469,13 @@ static inline __m256 load_i8x8(const int8_t* p) {
 
 // s[j] = q · k_j for NX rows of Q8_0 blocks k_j at k + j * ks bytes, q[n] floats: each
 // block of q is loaded once for all NX rows.
-template <int NX> static void dot_q8_0_keys_nx(int64_t n, const void* qv, const void* k, size_t ks, float* s) {
+template <int NX>
+static void dot_q8_0_keys_nx(int64_t n, const void* qv, const void* k, size_t ks, float* s) {
     const float* q = static_cast<const float*>(qv);
     __m256 acc[NX];
     for (int j = 0; j < NX; ++j) acc[j] = _mm256_setzero_ps();
     for (int64_t b = 0; b < n / QK; ++b, q += QK) {
-        const __m256 q0 = _mm256_loadu_ps(q), q1 = _mm256_loadu_ps(q + 8), q2 = _mm256_loadu_ps(q + 16),
-                     q3 = _mm256_loadu_ps(q + 24);
+        const __m256 q0 = _mm256_loadu_ps(q), q1 = _mm256_loadu_ps(q + 8), q2 = _mm256_loadu_ps(q + 16), q3 = _mm256_loadu_ps(q + 24);
         for (int j = 0; j < NX; ++j) {
             const BlockQ8_0& blk = row_at<BlockQ8_0>(k, ks, j)[b];
             __m256 sb = _mm256_mul_ps(load_i8x8(blk.qs), q0);
@@ -434,9 +488,22 @@ template <int NX> static void dot_q8_0_keys_nx(int64_t n, const void* qv, const 
     for (int j = 0; j < NX; ++j) s[j] = hsum(acc[j]);
 }
 
-template <int NX> struct KeysF32 { static void run(int64_t n, const void* q, const void* k, size_t ks, float* s) { dot_float_nx<NX, FloatW::F32, FloatW::F32>(n, q, k, ks, s); } };
-template <int NX> struct KeysF16 { static void run(int64_t n, const void* q, const void* k, size_t ks, float* s) { dot_float_nx<NX, FloatW::F32, FloatW::F16>(n, q, k, ks, s); } };
-template <int NX> struct KeysQ8_0 { static void run(int64_t n, const void* q, const void* k, size_t ks, float* s) { dot_q8_0_keys_nx<NX>(n, q, k, ks, s); } };
+template <int NX>
+struct KeysF32 {
+    static void run(int64_t n, const void* q, const void* k, size_t ks, float* s) {
+        dot_float_nx<NX, FloatW::F32, FloatW::F32>(n, q, k, ks, s);
+    }
+};
+template <int NX>
+struct KeysF16 {
+    static void run(int64_t n, const void* q, const void* k, size_t ks, float* s) {
+        dot_float_nx<NX, FloatW::F32, FloatW::F16>(n, q, k, ks, s);
+    }
+};
+template <int NX>
+struct KeysQ8_0 {
+    static void run(int64_t n, const void* q, const void* k, size_t ks, float* s) { dot_q8_0_keys_nx<NX>(n, q, k, ks, s); }
+};
 
 // scores[j] = q · row_j, four rows per pass (n_rows is at most a context, well within int).
 template <template <int> class K>
@@ -513,15 +580,13 @@ static void quantize_q8_0(const float* x, void* yv, int64_t n) {
             i[k] = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v[k], id), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
         // packs works within 128-bit lanes: restore element order with a permute.
         const __m256i p = _mm256_packs_epi16(_mm256_packs_epi32(i[0], i[1]), _mm256_packs_epi32(i[2], i[3]));
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(y[b].qs),
-                            _mm256_permutevar8x32_epi32(p, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(y[b].qs), _mm256_permutevar8x32_epi32(p, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)));
     }
 }
 
 static void fp16_to_fp32_row(const uint16_t* x, float* y, size_t n) {
     size_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        _mm256_storeu_ps(y + i, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + i))));
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + i))));
     for (; i < n; ++i) y[i] = _cvtsh_ss(x[i]);
 }
 
@@ -565,8 +630,8 @@ static void axpy_q8_0(float alpha, const void* x, float* y, size_t n) {
 
 static __m256 exp8(__m256 x) {
     x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.3f)), _mm256_set1_ps(88.3f));
-    const __m256 fx = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
-                                      _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m256 fx =
+        _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     x = _mm256_fnmadd_ps(fx, _mm256_set1_ps(0.693359375f), x);
     x = _mm256_fnmadd_ps(fx, _mm256_set1_ps(-2.12194440e-4f), x);
     __m256 p = _mm256_set1_ps(1.9875691500E-4f);

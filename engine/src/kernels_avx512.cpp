@@ -89,13 +89,19 @@ inline __m256 block_scales8(const uint8_t* first_d, int stride) {
 // The 32-element weight types with a VNNI kernel here.
 enum class Kind { Q4_0, Q8_0, Q5_1, IQ4_NL };
 
-template <Kind K> constexpr int kBlockBytes = K == Kind::Q8_0 ? int(sizeof(BlockQ8_0))
-                                            : K == Kind::Q5_1 ? int(sizeof(BlockQ5_1)) : int(sizeof(BlockQ4_0));
+template <Kind K>
+constexpr int kBlockBytes = K == Kind::Q8_0   ? int(sizeof(BlockQ8_0))
+                            : K == Kind::Q5_1 ? int(sizeof(BlockQ5_1))
+                                              : int(sizeof(BlockQ4_0));
 // Where the values start in a block (after d, and Q5_1's m and fifth bits).
-template <Kind K> constexpr int kValuesAt = K == Kind::Q5_1 ? 8 : 2;
+template <Kind K>
+constexpr int kValuesAt = K == Kind::Q5_1 ? 8 : 2;
 // The vpdpbusd operand is u = value·(1/d) + offset; offset · d · Σy is subtracted through the
 // activation sums (Q5_1 adds m · Σy the same way, from its own field).
-template <Kind K> constexpr float kOffset = K == Kind::Q4_0 ? 8.0f : K == Kind::IQ4_NL ? 128.0f : 0.0f;
+template <Kind K>
+constexpr float kOffset = K == Kind::Q4_0     ? 8.0f
+                          : K == Kind::IQ4_NL ? 128.0f
+                                              : 0.0f;
 
 // IQ4_NL's grid plus 128, as unsigned bytes in every 128-bit lane.
 inline __m512i iq4nl_u8_table() {
@@ -105,12 +111,14 @@ inline __m512i iq4nl_u8_table() {
 
 // Two blocks' values as one vector: [block 0's 32 | block 1's 32], unsigned as above.
 // Q8_0: magnitudes, with the signs moved onto the activations.
-template <Kind K> struct Pair {
+template <Kind K>
+struct Pair {
     __m512i q;
     __mmask64 neg; // Q8_0: lanes whose weight is negative
 };
 
-template <Kind K> inline Pair<K> load_pair(const uint8_t* w0, const uint8_t* w1) {
+template <Kind K>
+inline Pair<K> load_pair(const uint8_t* w0, const uint8_t* w1) {
     if constexpr (K == Kind::Q8_0) {
         const __m512i q = _mm512_inserti64x4(_mm512_zextsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w0 + 2))),
                                              _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w1 + 2)), 1);
@@ -118,7 +126,7 @@ template <Kind K> inline Pair<K> load_pair(const uint8_t* w0, const uint8_t* w1)
     } else {
         const __m128i t0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w0 + kValuesAt<K>));
         const __m128i t1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w1 + kValuesAt<K>));
-        const __m256i lo = _mm256_set_m128i(t1, t0);                         // [b0 | b1] bytes
+        const __m256i lo = _mm256_set_m128i(t1, t0); // [b0 | b1] bytes
         const __m512i both = _mm512_inserti64x4(_mm512_zextsi256_si512(lo), _mm256_srli_epi16(lo, 4), 1);
         // [b0 low | b1 low | b0 high | b1 high] -> [b0 low | b0 high | b1 low | b1 high]
         const __m512i shuffled = _mm512_shuffle_i64x2(both, both, _MM_SHUFFLE(3, 1, 2, 0));
@@ -135,14 +143,16 @@ template <Kind K> inline Pair<K> load_pair(const uint8_t* w0, const uint8_t* w1)
     }
 }
 
-template <Kind K> inline __m512i pair_dot(const Pair<K>& p, const int8_t* y) {
+template <Kind K>
+inline __m512i pair_dot(const Pair<K>& p, const int8_t* y) {
     __m512i v = _mm512_loadu_si512(y);
     if constexpr (K == Kind::Q8_0) v = _mm512_mask_sub_epi8(v, p.neg, _mm512_setzero_si512(), v);
     return _mm512_dpbusd_epi32(_mm512_setzero_si512(), p.q, v);
 }
 
 // One block's operand values u (signed values for Q8_0), for the blocks past the last 8.
-template <Kind K> inline void block_values(const uint8_t* wb, int* u) {
+template <Kind K>
+inline void block_values(const uint8_t* wb, int* u) {
     if constexpr (K == Kind::Q8_0) {
         for (int l = 0; l < QK; ++l) u[l] = reinterpret_cast<const BlockQ8_0*>(wb)->qs[l];
     } else {
@@ -157,7 +167,8 @@ template <Kind K> inline void block_values(const uint8_t* wb, int* u) {
 }
 
 // W (Q4_0, Q8_0, Q5_1 or IQ4_NL blocks) · NX activation rows in Q8_S.
-template <int NX, Kind K> void dot_q_q8_s(int64_t n, const void* wv, const void* x, size_t xs, float* out) {
+template <int NX, Kind K>
+void dot_q_q8_s(int64_t n, const void* wv, const void* x, size_t xs, float* out) {
     constexpr int kBytes = kBlockBytes<K>;
     constexpr bool kCorr = K != Kind::Q8_0;
     // The field whose fp16 value times s_x is subtracted (offset · d) or added (Q5_1's m).
@@ -175,8 +186,7 @@ template <int NX, Kind K> void dot_q_q8_s(int64_t n, const void* wv, const void*
     }
     // Lanes 0..7 take the scale of block 2k, lanes 8..15 that of block 2k + 1.
     __m512i spread[4];
-    for (int k = 0; k < 4; ++k)
-        spread[k] = _mm512_inserti64x4(_mm512_set1_epi32(2 * k), _mm256_set1_epi32(2 * k + 1), 1);
+    for (int k = 0; k < 4; ++k) spread[k] = _mm512_inserti64x4(_mm512_set1_epi32(2 * k), _mm256_set1_epi32(2 * k + 1), 1);
 
     int64_t b = 0;
     // Q4_0 against one row (matrix times vector): one block per 256-bit vpdpbusd, which
@@ -233,7 +243,8 @@ template <int NX, Kind K> void dot_q_q8_s(int64_t n, const void* wv, const void*
     if constexpr (NX == 1 && K == Kind::Q4_0) out[0] += hsum(_mm256_add_ps(acc1[0], acc1[1]));
 }
 
-template <Kind K> void dot_nx(int64_t n, const void* w, const void* x, size_t xs, int nx, float* s) {
+template <Kind K>
+void dot_nx(int64_t n, const void* w, const void* x, size_t xs, int nx, float* s) {
     switch (nx) {
     case 1: dot_q_q8_s<1, K>(n, w, x, xs, s); break;
     case 2: dot_q_q8_s<2, K>(n, w, x, xs, s); break;
@@ -262,8 +273,7 @@ const KernelTable* avx512_kernel_table() {
         t.dot[int(GgmlType::Q8_0)] = avx512::dot_nx<Kind::Q8_0>;
         t.dot[int(GgmlType::Q5_1)] = avx512::dot_nx<Kind::Q5_1>;
         t.dot[int(GgmlType::IQ4_NL)] = avx512::dot_nx<Kind::IQ4_NL>;
-        for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::Q5_1, GgmlType::IQ4_NL})
-            t.act[int(type)] = ActFormat::Q8_S;
+        for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::Q5_1, GgmlType::IQ4_NL}) t.act[int(type)] = ActFormat::Q8_S;
         t.sgemm = sgemm_blocked;
         return t;
     }();

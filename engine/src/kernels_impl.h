@@ -38,8 +38,8 @@ using AxpyRowsFn = void (*)(const uint8_t* rows, size_t stride, size_t n_rows, c
 
 struct KernelTable {
     Isa isa = Isa::Scalar;
-    DotFn dot[kTypeSlots] = {};           // by ggml type id; null: no kernel
-    ActFormat act[kTypeSlots] = {};       // what dot[type] wants X as
+    DotFn dot[kTypeSlots] = {};     // by ggml type id; null: no kernel
+    ActFormat act[kTypeSlots] = {}; // what dot[type] wants X as
     void (*quantize_q8_0)(const float* x, void* y, int64_t n) = nullptr;
     void (*quantize_q8_K)(const float* x, void* y, int64_t n) = nullptr;
     void (*quantize_q8_s)(const float* x, void* y, int64_t n) = nullptr;

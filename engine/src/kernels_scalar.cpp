@@ -16,8 +16,7 @@ namespace {
 template <class W, class X, float (*Row)(int64_t, const W*, const X*)>
 void multi(int64_t n, const void* w, const void* x, size_t x_stride, int nx, float* s) {
     for (int j = 0; j < nx; ++j)
-        s[j] = Row(n, static_cast<const W*>(w),
-                   reinterpret_cast<const X*>(static_cast<const uint8_t*>(x) + j * x_stride));
+        s[j] = Row(n, static_cast<const W*>(w), reinterpret_cast<const X*>(static_cast<const uint8_t*>(x) + j * x_stride));
 }
 
 float row_f32(int64_t n, const float* w, const float* x) {

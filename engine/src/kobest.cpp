@@ -23,8 +23,10 @@ struct TaskDesc {
     std::string_view name, dir;
 };
 constexpr std::array kTasks = {
-    TaskDesc{KobestTask::BoolQ, "boolq", "BoolQ"},       TaskDesc{KobestTask::Copa, "copa", "COPA"},
-    TaskDesc{KobestTask::HellaSwag, "hellaswag", "HellaSwag"}, TaskDesc{KobestTask::SentiNeg, "sentineg", "SentiNeg"},
+    TaskDesc{KobestTask::BoolQ, "boolq", "BoolQ"},
+    TaskDesc{KobestTask::Copa, "copa", "COPA"},
+    TaskDesc{KobestTask::HellaSwag, "hellaswag", "HellaSwag"},
+    TaskDesc{KobestTask::SentiNeg, "sentineg", "SentiNeg"},
     TaskDesc{KobestTask::WiC, "wic", "WiC"},
 };
 
@@ -57,9 +59,7 @@ class Row {
 public:
     Row(const std::map<std::string, size_t>& columns, std::vector<std::string_view> fields, const std::string& where)
         : columns_(columns), fields_(std::move(fields)), where_(where) {}
-    std::string_view operator[](std::string_view column) const {
-        return fields_[columns_.at(lower(column))];
-    }
+    std::string_view operator[](std::string_view column) const { return fields_[columns_.at(lower(column))]; }
     [[noreturn]] void fail(std::string_view column, std::string_view why) const {
         throw FormatError(where_ + ": column '" + std::string(column) + "' " + std::string(why));
     }
@@ -76,7 +76,8 @@ public:
         int n = 0;
         bool ok = !v.empty() && v.size() < 4;
         for (char c : v) ok = ok && std::isdigit(static_cast<unsigned char>(c));
-        if (ok) for (char c : v) n = n * 10 + (c - '0');
+        if (ok)
+            for (char c : v) n = n * 10 + (c - '0');
         if (!ok || n < lo || n > hi)
             fail(column, "is '" + std::string(v) + "', expected " + std::to_string(lo) + ".." + std::to_string(hi));
         return n;
@@ -112,9 +113,12 @@ KobestDoc make_doc(KobestTask task, const Row& r) {
     case KobestTask::Copa: {
         const std::string_view q = trim(r["question"]);
         std::string connector;
-        if (q == "원인") connector = " 왜냐하면";
-        else if (q == "결과") connector = " 그래서";
-        else r.fail("question", "is '" + std::string(q) + "', expected 원인 or 결과");
+        if (q == "원인")
+            connector = " 왜냐하면";
+        else if (q == "결과")
+            connector = " 그래서";
+        else
+            r.fail("question", "is '" + std::string(q) + "', expected 원인 or 결과");
         d.text = s("sentence") + " " + connector;
         d.choices = {s("1"), s("2")};
         d.gold = r.integer("Answer", 1, 2) - 1;
@@ -131,8 +135,7 @@ KobestDoc make_doc(KobestTask task, const Row& r) {
         d.gold = r.integer("Label", 0, 1);
         break;
     case KobestTask::WiC:
-        d.text = "문장1: " + s("SENTENCE1") + " 문장2: " + s("SENTENCE2") + " 두 문장에서 " + s("Target") +
-                 "가 같은 뜻으로 쓰였나?";
+        d.text = "문장1: " + s("SENTENCE1") + " 문장2: " + s("SENTENCE2") + " 두 문장에서 " + s("Target") + "가 같은 뜻으로 쓰였나?";
         d.choices = {"아니오", "예"};
         d.gold = r.boolean("ANSWER");
         break;
@@ -187,8 +190,7 @@ std::vector<KobestDoc> read_kobest_tsv(KobestTask task, std::string_view tsv, co
         const std::string where = source + ":" + std::to_string(i + 1);
         auto fields = split_tabs(lines[i]);
         if (fields.size() < header.size())
-            throw FormatError(where + ": " + std::to_string(fields.size()) + " fields, the header has " +
-                              std::to_string(header.size()));
+            throw FormatError(where + ": " + std::to_string(fields.size()) + " fields, the header has " + std::to_string(header.size()));
         docs.push_back(make_doc(task, Row(columns, std::move(fields), where)));
     }
     if (docs.empty()) throw FormatError(source + ": no rows after the header");
@@ -216,12 +218,18 @@ PyRandom::PyRandom(uint32_t seed) {
         mt_[i] = (mt_[i] ^ ((mt_[i - 1] ^ (mt_[i - 1] >> 30)) * 1664525u)) + key[j] + uint32_t(j);
         ++i;
         j = 0; // one key word
-        if (i >= 624) { mt_[0] = mt_[623]; i = 1; }
+        if (i >= 624) {
+            mt_[0] = mt_[623];
+            i = 1;
+        }
     }
     for (int k = 623; k > 0; --k) {
         mt_[i] = (mt_[i] ^ ((mt_[i - 1] ^ (mt_[i - 1] >> 30)) * 1566083941u)) - uint32_t(i);
         ++i;
-        if (i >= 624) { mt_[0] = mt_[623]; i = 1; }
+        if (i >= 624) {
+            mt_[0] = mt_[623];
+            i = 1;
+        }
     }
     mt_[0] = 0x80000000u;
     index_ = 624;
@@ -295,9 +303,12 @@ double macro_f1(const std::vector<int>& gold, const std::vector<int>& pred) {
     for (int label : labels) {
         size_t tp = 0, fp = 0, fn = 0;
         for (size_t i = 0; i < gold.size(); ++i) {
-            if (pred[i] == label && gold[i] == label) ++tp;
-            else if (pred[i] == label) ++fp;
-            else if (gold[i] == label) ++fn;
+            if (pred[i] == label && gold[i] == label)
+                ++tp;
+            else if (pred[i] == label)
+                ++fp;
+            else if (gold[i] == label)
+                ++fn;
         }
         const size_t denom = 2 * tp + fp + fn;
         sum += denom ? 2.0 * double(tp) / double(denom) : 0.0;
@@ -323,11 +334,11 @@ KobestMetrics kobest_metrics(const std::vector<KobestItem>& items) {
     return m;
 }
 
-KobestResult run_kobest(LanguageModel& model, KobestTask task, const std::vector<KobestDoc>& docs,
-                        const std::vector<KobestDoc>& train, const KobestOptions& options) {
+KobestResult run_kobest(LanguageModel& model, KobestTask task, const std::vector<KobestDoc>& docs, const std::vector<KobestDoc>& train,
+                        const KobestOptions& options) {
     if (options.shots > train.size())
-        throw InvalidArgument(std::to_string(options.shots) + " shots asked, but the train split has " +
-                              std::to_string(train.size()) + " docs");
+        throw InvalidArgument(std::to_string(options.shots) + " shots asked, but the train split has " + std::to_string(train.size()) +
+                              " docs");
     KobestResult result;
     result.task = task;
     PyRandom rnd(options.seed);
@@ -360,8 +371,14 @@ KobestResult run_kobest(LanguageModel& model, KobestTask task, const std::vector
             item.log_likelihoods.push_back(scores[c].log_likelihood);
             item.tokens.push_back(scores[c].tokens);
             const double norm = scores[c].log_likelihood / double(std::max<size_t>(1, count_code_points(doc.choices[c])));
-            if (scores[c].log_likelihood > best) { best = scores[c].log_likelihood; item.pred = int(c); }
-            if (norm > best_norm) { best_norm = norm; item.pred_norm = int(c); }
+            if (scores[c].log_likelihood > best) {
+                best = scores[c].log_likelihood;
+                item.pred = int(c);
+            }
+            if (norm > best_norm) {
+                best_norm = norm;
+                item.pred_norm = int(c);
+            }
         }
         item.gold = doc.gold;
         result.items.push_back(std::move(item));

@@ -54,15 +54,21 @@ KvCache::KvCache(KvType type, uint32_t n_ctx, uint32_t n_kv_embd, uint32_t head_
 }
 
 void KvCache::write_row(uint8_t* row, const float* x) const {
-    if (type_ == KvType::F32) std::memcpy(row, x, size_t(n_kv_embd_) * 4);
-    else if (type_ == KvType::F16) fp32_to_fp16_row(x, reinterpret_cast<uint16_t*>(row), n_kv_embd_);
-    else quantize_row(GgmlType::Q8_0, x, row, n_kv_embd_);
+    if (type_ == KvType::F32)
+        std::memcpy(row, x, size_t(n_kv_embd_) * 4);
+    else if (type_ == KvType::F16)
+        fp32_to_fp16_row(x, reinterpret_cast<uint16_t*>(row), n_kv_embd_);
+    else
+        quantize_row(GgmlType::Q8_0, x, row, n_kv_embd_);
 }
 
 void KvCache::read_row(const uint8_t* row, float* x) const {
-    if (type_ == KvType::F32) std::memcpy(x, row, size_t(n_kv_embd_) * 4);
-    else if (type_ == KvType::F16) fp16_to_fp32_row(reinterpret_cast<const uint16_t*>(row), x, n_kv_embd_);
-    else dequantize_row(GgmlType::Q8_0, row, x, n_kv_embd_);
+    if (type_ == KvType::F32)
+        std::memcpy(x, row, size_t(n_kv_embd_) * 4);
+    else if (type_ == KvType::F16)
+        fp16_to_fp32_row(reinterpret_cast<const uint16_t*>(row), x, n_kv_embd_);
+    else
+        dequantize_row(GgmlType::Q8_0, row, x, n_kv_embd_);
 }
 
 void KvCache::store(uint32_t layer, uint32_t pos, const float* k, const float* v) {
@@ -84,9 +90,7 @@ size_t KvCache::head_offset(uint32_t head) const {
     return type_ == KvType::F16 ? size_t(head) * head_dim_ * 2 : size_t(head) * (head_dim_ / kQ8Block) * kQ8BlockBytes;
 }
 
-GgmlType KvCache::row_type() const {
-    return type_ == KvType::F32 ? GgmlType::F32 : type_ == KvType::F16 ? GgmlType::F16 : GgmlType::Q8_0;
-}
+GgmlType KvCache::row_type() const { return type_ == KvType::F32 ? GgmlType::F32 : type_ == KvType::F16 ? GgmlType::F16 : GgmlType::Q8_0; }
 
 // Positions pos.. (before end) in consecutive slots: all of them, or up to a ring's wrap.
 uint32_t KvCache::run_length(const Layer& l, uint32_t pos, uint32_t end) const {

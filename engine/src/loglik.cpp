@@ -43,8 +43,8 @@ void eval_logits(LanguageModel& model, std::span<const int32_t> tokens, size_t f
 TokenPair encode_pair(const Tokenizer& tok, std::string_view context, std::string_view continuation, bool add_bos) {
     // Trailing ASCII whitespace, as Python's str.rstrip() sees it for these prompts.
     size_t keep = context.size();
-    while (keep > 0 && (context[keep - 1] == ' ' || context[keep - 1] == '\t' || context[keep - 1] == '\n' ||
-                        context[keep - 1] == '\r' || context[keep - 1] == '\v' || context[keep - 1] == '\f'))
+    while (keep > 0 && (context[keep - 1] == ' ' || context[keep - 1] == '\t' || context[keep - 1] == '\n' || context[keep - 1] == '\r' ||
+                        context[keep - 1] == '\v' || context[keep - 1] == '\f'))
         --keep;
     std::string ctx(context.substr(0, keep));
     std::string cont = std::string(context.substr(keep)) + std::string(continuation);
@@ -74,9 +74,8 @@ std::vector<ContinuationScore> score_continuations(LanguageModel& model, std::sp
     for (const auto& c : continuations) longest = std::max(longest, c.size());
     const size_t limit = model.context_length();
     if (limit != 0 && context.size() + (longest > 0 ? longest - 1 : 0) > limit)
-        throw InvalidArgument("score_continuations: " + std::to_string(context.size()) + " context tokens and " +
-                              std::to_string(longest) + " continuation tokens do not fit in the model's " +
-                              std::to_string(limit));
+        throw InvalidArgument("score_continuations: " + std::to_string(context.size()) + " context tokens and " + std::to_string(longest) +
+                              " continuation tokens do not fit in the model's " + std::to_string(limit));
     model.reset();
     const auto first = model.eval(context);
     const std::vector<float> after_context(first.begin(), first.begin() + model.tokenizer().vocab_size());
@@ -134,9 +133,8 @@ double sequence_nll(LanguageModel& model, std::span<const int32_t> tokens, size_
         model.reset();
         // Feed [begin, end - 1); position i predicts token i + 1 (targets done+1 .. end-1).
         const auto window = tokens.subspan(begin, end - 1 - begin);
-        eval_logits(model, window, done - begin, [&](size_t i, std::span<const float> logits) {
-            nll -= log_prob(logits, tokens[begin + i + 1]);
-        });
+        eval_logits(model, window, done - begin,
+                    [&](size_t i, std::span<const float> logits) { nll -= log_prob(logits, tokens[begin + i + 1]); });
         done = end - 1;
     }
     return nll;

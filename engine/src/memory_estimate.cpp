@@ -100,8 +100,8 @@ MemoryEstimate estimate_memory(const gguf::GgufFile& file, uint32_t n_ctx, KvTyp
     return e;
 }
 
-MemoryEstimate estimate_decoder_memory(const TransformerHParams& hp, uint64_t weight_bytes, uint64_t vocab_bytes,
-                                       uint32_t n_ctx, KvType kv_type, uint64_t baseline) {
+MemoryEstimate estimate_decoder_memory(const TransformerHParams& hp, uint64_t weight_bytes, uint64_t vocab_bytes, uint32_t n_ctx,
+                                       KvType kv_type, uint64_t baseline) {
     MemoryEstimate e;
     e.architecture = hp.arch_name;
     e.n_ctx = n_ctx;
@@ -115,8 +115,7 @@ MemoryEstimate estimate_decoder_memory(const TransformerHParams& hp, uint64_t we
 
 // The GRU's original formats hold F32 weights: the binary one byte for byte, the JSON one as
 // text (at least 4 bytes per number) parsed into a document first.
-MemoryEstimate estimate_model_file(const std::filesystem::path& path, uint32_t n_ctx, KvType kv_type,
-                                   uint64_t baseline) {
+MemoryEstimate estimate_model_file(const std::filesystem::path& path, uint32_t n_ctx, KvType kv_type, uint64_t baseline) {
     const ModelFormat format = detect_model_format(path);
     if (format == ModelFormat::Gguf) return estimate_memory(*gguf::GgufFile::open(path), n_ctx, kv_type, baseline);
     std::error_code ec;
@@ -147,8 +146,10 @@ uint32_t fit_context(const gguf::GgufFile& file, KvType kv_type, uint64_t limit,
     uint32_t lo = 0, hi = full.n_ctx; // fits(lo) (or lo = 0), !fits(hi)
     while (hi - lo > 1) {
         const uint32_t mid = lo + (hi - lo) / 2;
-        if (estimate_memory(file, mid, kv_type, baseline).total() <= limit) lo = mid;
-        else hi = mid;
+        if (estimate_memory(file, mid, kv_type, baseline).total() <= limit)
+            lo = mid;
+        else
+            hi = mid;
     }
     return lo;
 }
@@ -157,10 +158,15 @@ std::string format_bytes(uint64_t bytes) {
     static const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
     double v = static_cast<double>(bytes);
     int u = 0;
-    while (v >= 1024 && u < 4) { v /= 1024; ++u; }
+    while (v >= 1024 && u < 4) {
+        v /= 1024;
+        ++u;
+    }
     char buf[32];
-    if (u == 0) std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
-    else std::snprintf(buf, sizeof buf, v < 10 ? "%.2f %s" : v < 100 ? "%.1f %s" : "%.0f %s", v, units[u]);
+    if (u == 0)
+        std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
+    else
+        std::snprintf(buf, sizeof buf, v < 10 ? "%.2f %s" : v < 100 ? "%.1f %s" : "%.0f %s", v, units[u]);
     return buf;
 }
 
@@ -175,14 +181,11 @@ std::string describe(const MemoryEstimate& e) {
     return s + "\n";
 }
 
-void check_admission(const MemoryEstimate& e, uint64_t limit, const gguf::GgufFile* file,
-                     const std::string& model_name) {
+void check_admission(const MemoryEstimate& e, uint64_t limit, const gguf::GgufFile* file, const std::string& model_name) {
     if (limit == 0 || e.total() <= limit) return;
-    std::string msg = model_name + " needs about " + format_bytes(e.total()) + " at context " +
-                      std::to_string(e.n_ctx) +
-                      " with the " + std::string(kv_type_name(e.kv_type)) + " KV cache" +
-                      " (weights " + format_bytes(e.weights) + ", KV cache " + format_bytes(e.kv_cache) +
-                      ", compute " + format_bytes(e.compute) + ", vocabulary " + format_bytes(e.vocab) +
+    std::string msg = model_name + " needs about " + format_bytes(e.total()) + " at context " + std::to_string(e.n_ctx) + " with the " +
+                      std::string(kv_type_name(e.kv_type)) + " KV cache" + " (weights " + format_bytes(e.weights) + ", KV cache " +
+                      format_bytes(e.kv_cache) + ", compute " + format_bytes(e.compute) + ", vocabulary " + format_bytes(e.vocab) +
                       ", application " + format_bytes(e.baseline) + "): " + format_bytes(e.total() - limit) +
                       " over the memory ceiling of " + format_bytes(limit) + ".";
     std::vector<std::string> fits;

@@ -4,8 +4,7 @@
 
 namespace kmlm {
 
-MemoryGuard::MemoryGuard(uint64_t ceiling, uint64_t margin, std::function<uint64_t()> read_rss)
-    : state_(std::make_shared<State>()) {
+MemoryGuard::MemoryGuard(uint64_t ceiling, uint64_t margin, std::function<uint64_t()> read_rss) : state_(std::make_shared<State>()) {
     state_->ceiling = ceiling;
     state_->margin = margin;
     state_->read_rss = std::move(read_rss);
@@ -23,8 +22,8 @@ std::function<bool()> MemoryGuard::callback() const {
 }
 
 std::string MemoryGuard::message() const {
-    return "memory use " + format_bytes(state_->last_rss) + " reached the ceiling " + format_bytes(state_->ceiling) +
-           " (margin " + format_bytes(state_->margin) + "): generation stopped";
+    return "memory use " + format_bytes(state_->last_rss) + " reached the ceiling " + format_bytes(state_->ceiling) + " (margin " +
+           format_bytes(state_->margin) + "): generation stopped";
 }
 
 } // namespace kmlm

@@ -55,12 +55,18 @@ ProcessMemory parse_proc_status(std::string_view text) {
         const size_t colon = line.find(':');
         if (colon == std::string_view::npos) return;
         const std::string_view key = line.substr(0, colon), value = line.substr(colon + 1);
-        if (key == "VmRSS") m.rss = parse_kb(value);
-        else if (key == "RssAnon") m.rss_anon = parse_kb(value);
-        else if (key == "RssFile") m.rss_file = parse_kb(value);
-        else if (key == "RssShmem") m.rss_shmem = parse_kb(value);
-        else if (key == "VmHWM") m.peak_rss = parse_kb(value);
-        else if (key == "VmSize") m.virtual_size = parse_kb(value);
+        if (key == "VmRSS")
+            m.rss = parse_kb(value);
+        else if (key == "RssAnon")
+            m.rss_anon = parse_kb(value);
+        else if (key == "RssFile")
+            m.rss_file = parse_kb(value);
+        else if (key == "RssShmem")
+            m.rss_shmem = parse_kb(value);
+        else if (key == "VmHWM")
+            m.peak_rss = parse_kb(value);
+        else if (key == "VmSize")
+            m.virtual_size = parse_kb(value);
     });
     return m;
 }
@@ -115,8 +121,7 @@ uint64_t mapped_file_resident(const std::filesystem::path& file) {
     }
 }
 
-MemorySample make_sample(const ProcessMemory& process, uint64_t ceiling, uint64_t model_file_resident,
-                         const MemoryUsage& usage) {
+MemorySample make_sample(const ProcessMemory& process, uint64_t ceiling, uint64_t model_file_resident, const MemoryUsage& usage) {
     MemorySample s;
     s.used = process.rss;
     s.ceiling = ceiling;
@@ -131,9 +136,7 @@ MemorySample sample_memory(uint64_t ceiling, const std::filesystem::path& model_
     return make_sample(read_process_memory(), ceiling, resident, usage);
 }
 
-MemoryHistory::MemoryHistory(size_t capacity) : capacity_(std::max<size_t>(capacity, 1)) {
-    samples_.reserve(capacity_);
-}
+MemoryHistory::MemoryHistory(size_t capacity) : capacity_(std::max<size_t>(capacity, 1)) { samples_.reserve(capacity_); }
 
 void MemoryHistory::push(const MemorySample& sample) {
     if (samples_.size() == capacity_) samples_.erase(samples_.begin());

@@ -71,8 +71,7 @@ void describe_gguf(const gguf::GgufFile& file, uint32_t n_ctx, KvType kv_type, u
 }
 
 // The GRU's own formats are small: read whole, which also checks them.
-void describe_gru_file(const std::filesystem::path& path, uint32_t n_ctx, KvType kv_type, uint64_t baseline,
-                       ModelFileInfo& d) {
+void describe_gru_file(const std::filesystem::path& path, uint32_t n_ctx, KvType kv_type, uint64_t baseline, ModelFileInfo& d) {
     d.architecture = std::string(kGruArchitecture);
     d.quantization = "F32";
     try {
@@ -91,8 +90,7 @@ void describe_gru_file(const std::filesystem::path& path, uint32_t n_ctx, KvType
 
 ModelFormat detect_model_format(const std::filesystem::path& path) {
     std::error_code ec;
-    if (std::filesystem::is_directory(path, ec))
-        throw IoError(path.string() + " is a directory, not a model file");
+    if (std::filesystem::is_directory(path, ec)) throw IoError(path.string() + " is a directory, not a model file");
     if (!std::filesystem::exists(path, ec)) throw IoError("model file not found: " + path.string());
     if (!std::filesystem::is_regular_file(path, ec)) throw IoError(path.string() + " is not a regular file");
     std::ifstream in(path, std::ios::binary);
@@ -116,8 +114,10 @@ ModelFileInfo describe_model_file(const std::filesystem::path& path, uint32_t n_
     d.name = path.stem().string();
     std::error_code ec;
     d.file_size = std::filesystem::file_size(path, ec);
-    if (d.format == ModelFormat::Gguf) describe_gguf(*gguf::GgufFile::open(path), n_ctx, kv_type, baseline, d);
-    else describe_gru_file(path, n_ctx, kv_type, baseline, d);
+    if (d.format == ModelFormat::Gguf)
+        describe_gguf(*gguf::GgufFile::open(path), n_ctx, kv_type, baseline, d);
+    else
+        describe_gru_file(path, n_ctx, kv_type, baseline, d);
     return d;
 }
 

@@ -30,8 +30,8 @@ std::unique_ptr<LanguageModel> open_model(const std::filesystem::path& path, con
         if (file->architecture() == kGruArchitecture) return load_gru_gguf(std::move(file), options);
         return load_transformer(std::move(file), options);
     }
-    check_admission(estimate_model_file(path, options.n_ctx, options.kv_type, current_rss()),
-                    options.memory_limit, nullptr, path.filename().string());
+    check_admission(estimate_model_file(path, options.n_ctx, options.kv_type, current_rss()), options.memory_limit, nullptr,
+                    path.filename().string());
     load_step(options, 0.1f);
     if (format == ModelFormat::GruJson) return load_gru_json(path, options);
     return load_gru_binary(path, options);

@@ -33,8 +33,12 @@ std::vector<std::string> byte_symbols() {
     for (int b = 0; b < 256; ++b) {
         const char32_t c = cp[b];
         std::string& s = out[b];
-        if (c < 0x80) s += char(c);
-        else { s += char(0xC0 | (c >> 6)); s += char(0x80 | (c & 0x3F)); }
+        if (c < 0x80)
+            s += char(c);
+        else {
+            s += char(0xC0 | (c >> 6));
+            s += char(0x80 | (c & 0x3F));
+        }
     }
     return out;
 }
@@ -189,7 +193,8 @@ private:
 };
 
 void check_spec(const RandomModelSpec& s) {
-    if (!is_transformer_arch(s.arch)) throw InvalidArgument("random model: unknown architecture '" + s.arch + "' (llama, qwen2, exaone, gptneox)");
+    if (!is_transformer_arch(s.arch))
+        throw InvalidArgument("random model: unknown architecture '" + s.arch + "' (llama, qwen2, exaone, gptneox)");
     auto bad = [](const std::string& what) { throw InvalidArgument("random model: " + what); };
     if (s.n_layer == 0 || s.n_layer > 256) bad("layers must be 1..256");
     if (s.n_embd == 0 || s.n_head == 0 || s.n_embd % s.n_head != 0) bad("the width must be a multiple of the head count");

@@ -25,27 +25,30 @@ enum : uint8_t {
 
 // The whitespace set the reference uses (Unicode White_Space).
 bool is_unicode_space(char32_t c) {
-    return (c >= 0x09 && c <= 0x0D) || c == 0x20 || c == 0x85 || c == 0xA0 || c == 0x1680 ||
-           (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
-           c == 0x205F || c == 0x3000;
+    return (c >= 0x09 && c <= 0x0D) || c == 0x20 || c == 0x85 || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 ||
+           c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
 }
 
 uint8_t flags_of(char32_t c) {
     uint8_t f = 0;
     switch (utf8proc_category(static_cast<utf8proc_int32_t>(c))) {
-    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
-    case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO:
-        f = kLetter; break;
-    case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
-        f = kNumber; break;
-    case UTF8PROC_CATEGORY_PC: case UTF8PROC_CATEGORY_PD: case UTF8PROC_CATEGORY_PS:
-    case UTF8PROC_CATEGORY_PE: case UTF8PROC_CATEGORY_PI: case UTF8PROC_CATEGORY_PF:
-    case UTF8PROC_CATEGORY_PO:
-        f = kPunct; break;
-    case UTF8PROC_CATEGORY_CN:
-        f = 0; break; // unassigned: matches no class, as in the reference
-    default:
-        f = kOther; break;
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO: f = kLetter; break;
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO: f = kNumber; break;
+    case UTF8PROC_CATEGORY_PC:
+    case UTF8PROC_CATEGORY_PD:
+    case UTF8PROC_CATEGORY_PS:
+    case UTF8PROC_CATEGORY_PE:
+    case UTF8PROC_CATEGORY_PI:
+    case UTF8PROC_CATEGORY_PF:
+    case UTF8PROC_CATEGORY_PO: f = kPunct; break;
+    case UTF8PROC_CATEGORY_CN: f = 0; break; // unassigned: matches no class, as in the reference
+    default: f = kOther; break;
     }
     if (is_unicode_space(c)) f |= kSpace;
     return f;
@@ -88,7 +91,10 @@ Stage regex_stage(std::function<size_t(const Piece&, size_t)> match) {
         size_t prev = p.begin;
         for (size_t pos = p.begin; pos < p.end;) {
             const size_t n = match(p, pos);
-            if (n == 0) { ++pos; continue; }
+            if (n == 0) {
+                ++pos;
+                continue;
+            }
             cut(out, prev, pos);
             cut(out, prev, pos + n);
             pos += n;
@@ -193,9 +199,9 @@ void split_llama3(const Piece& p, Lengths& out, size_t max_digits) {
         if (last_newline_end > 0) {
             pos = last_newline_end; // \s*[\r\n]+
         } else if (spaces > 1 && pos + spaces < p.end) {
-            pos += spaces - 1;      // \s+(?!\S)
+            pos += spaces - 1; // \s+(?!\S)
         } else if (spaces > 0) {
-            pos += spaces;          // \s+
+            pos += spaces; // \s+
         } else {
             ++pos;
         }
@@ -275,8 +281,7 @@ std::vector<Stage> stages_for(std::string_view pre) {
             if (pre == n) return true;
         return false;
     };
-    if (is_llama3_pre(pre) || is_any({"dbrx", "smaug-bpe"}))
-        return {[](const Piece& p, Lengths& out) { split_llama3(p, out, 3); }};
+    if (is_llama3_pre(pre) || is_any({"dbrx", "smaug-bpe"})) return {[](const Piece& p, Lengths& out) { split_llama3(p, out, 3); }};
     if (is_any({"qwen2", "stablelm2", "megrez", "deepseek-r1-qwen", "hunyuan"}))
         return {[](const Piece& p, Lengths& out) { split_llama3(p, out, 1); }};
     if (is_any({"starcoder", "refact", "command-r", "smollm", "codeshell", "exaone", "minerva-7b"}))
@@ -285,8 +290,8 @@ std::vector<Stage> stages_for(std::string_view pre) {
         // [\p{P}\$\+<=>\^~\|`]+
         auto falcon_punct = [](const Piece& p, size_t i) {
             const char32_t c = p.cp(i);
-            return p.is(i, kPunct) || c == '$' || c == '+' || c == '<' || c == '=' || c == '>' ||
-                   c == '^' || c == '~' || c == '|' || c == '`';
+            return p.is(i, kPunct) || c == '$' || c == '+' || c == '<' || c == '=' || c == '>' || c == '^' || c == '~' || c == '|' ||
+                   c == '`';
         };
         return {class_stage(falcon_punct, true), gpt2_stage(), three_digits_stage()};
     }
@@ -305,14 +310,12 @@ std::vector<Stage> stages_for(std::string_view pre) {
             const size_t n = run(p, pos, [&](size_t i) { return p.space(i); });
             return n > 0 && pos + n == p.end ? n : 0;
         });
-        return {newline_stage(), space_then(letters), space_then(symbols), trailing_spaces,
-                cjk_stage(), numbers_stage(true)};
+        return {newline_stage(), space_then(letters), space_then(symbols), trailing_spaces, cjk_stage(), numbers_stage(true)};
     }
     if (pre == "deepseek-coder") {
         auto space_then = [](uint8_t cls) {
-            return regex_stage([cls](const Piece& p, size_t pos) {
-                return optional_space_then_run(p, pos, [&](size_t i) { return p.is(i, cls); });
-            });
+            return regex_stage(
+                [cls](const Piece& p, size_t pos) { return optional_space_then_run(p, pos, [&](size_t i) { return p.is(i, cls); }); });
         };
         return {newline_stage(), space_then(kLetter), space_then(kPunct), cjk_stage(), numbers_stage(false)};
     }
@@ -330,9 +333,7 @@ Text analyse(std::string_view utf8) {
 
 } // namespace
 
-bool is_llama3_pre(std::string_view pre) {
-    return pre == "llama3" || pre == "llama-v3" || pre == "llama-bpe" || pre == "falcon3";
-}
+bool is_llama3_pre(std::string_view pre) { return pre == "llama3" || pre == "llama-v3" || pre == "llama-bpe" || pre == "falcon3"; }
 
 std::vector<std::string> pretokenize(std::string_view text, std::string_view pre) {
     require_valid_utf8(text, "text to tokenize");

@@ -38,8 +38,7 @@ std::vector<uint8_t> raw_bytes(const gguf::GgufFile& in, const gguf::TensorInfo&
 // A whole tensor as floats [rows][cols].
 std::vector<float> to_floats(const gguf::GgufFile& in, const gguf::TensorInfo& t, ThreadPool& pool) {
     if (!can_dequantize(t.type))
-        throw InvalidArgument(in.source_name() + ": cannot edit tensor '" + t.name + "' of type " +
-                              std::string(type_traits(t.type).name));
+        throw InvalidArgument(in.source_name() + ": cannot edit tensor '" + t.name + "' of type " + std::string(type_traits(t.type).name));
     const uint64_t n = t.dims[0], rows = t.rows(), rb = row_bytes(t.type, n);
     std::vector<float> out(n * rows);
     const uint8_t* src = in.tensor_data(t);
@@ -54,13 +53,12 @@ GgmlType fitting_type(GgmlType type, uint64_t cols) {
     return type == GgmlType::F32 ? GgmlType::F32 : GgmlType::F16;
 }
 
-void add_floats(gguf::GgufWriter& w, const std::string& name, GgmlType type, std::vector<uint64_t> dims,
-                const std::vector<float>& x, ThreadPool& pool) {
+void add_floats(gguf::GgufWriter& w, const std::string& name, GgmlType type, std::vector<uint64_t> dims, const std::vector<float>& x,
+                ThreadPool& pool) {
     const uint64_t cols = dims[0];
     const GgmlType t = fitting_type(type, cols);
     w.add_tensor(name, t, dims, quantize_tensor(t, x.data(), x.size() / cols, cols, &pool));
 }
-
 
 } // namespace
 
@@ -68,8 +66,8 @@ void drop_layers(const gguf::GgufFile& in, const std::vector<uint32_t>& drop, co
     const TransformerHParams hp = read_hparams(in);
     const std::set<uint32_t> dropped(drop.begin(), drop.end());
     for (uint32_t i : dropped)
-        if (i >= hp.n_layer) throw InvalidArgument("layer " + std::to_string(i) + " does not exist (the model has " +
-                                                   std::to_string(hp.n_layer) + ")");
+        if (i >= hp.n_layer)
+            throw InvalidArgument("layer " + std::to_string(i) + " does not exist (the model has " + std::to_string(hp.n_layer) + ")");
     if (dropped.size() >= hp.n_layer) throw InvalidArgument("cannot drop every layer");
     std::vector<int64_t> new_index(hp.n_layer, -1);
     for (uint32_t i = 0, next = 0; i < hp.n_layer; ++i)
@@ -141,8 +139,7 @@ void keep_heads(const gguf::GgufFile& in, const std::vector<std::vector<uint32_t
             kept_kv[l].push_back(g);
             if (per_group == 0) per_group = count[g];
             if (count[g] != per_group)
-                throw InvalidArgument("every kept KV group must keep the same number of query heads (layer " +
-                                      std::to_string(l) + ")");
+                throw InvalidArgument("every kept KV group must keep the same number of query heads (layer " + std::to_string(l) + ")");
         }
         if (kept_kv[l].size() != kept_kv[0].size() || heads.size() != kept[0].size())
             throw InvalidArgument("every layer must keep the same number of heads and KV groups");
@@ -159,8 +156,8 @@ void keep_heads(const gguf::GgufFile& in, const std::vector<std::vector<uint32_t
     for (const auto& t : in.tensors()) {
         const auto blk = split_block_name(t.name);
         const bool q = blk && (blk->second == "attn_q.weight" || blk->second == "attn_q.bias");
-        const bool kv = blk && (blk->second == "attn_k.weight" || blk->second == "attn_k.bias" ||
-                                blk->second == "attn_v.weight" || blk->second == "attn_v.bias");
+        const bool kv = blk && (blk->second == "attn_k.weight" || blk->second == "attn_k.bias" || blk->second == "attn_v.weight" ||
+                                blk->second == "attn_v.bias");
         const bool o = blk && blk->second == "attn_output.weight";
         if (!q && !kv && !o) {
             w.add_tensor(t.name, t.type, t.dims, raw_bytes(in, t));

@@ -218,13 +218,23 @@ void dequantize_q8_0(const BlockQ8_0* x, float* y, int64_t n) {
 
 bool can_quantize(GgmlType type) {
     switch (type) {
-    case GgmlType::F32: case GgmlType::F16: case GgmlType::BF16: case GgmlType::Q4_0:
-    case GgmlType::Q4_1: case GgmlType::Q5_0: case GgmlType::Q5_1: case GgmlType::Q8_0:
-    case GgmlType::Q2_K: case GgmlType::Q3_K: case GgmlType::Q4_K: case GgmlType::Q5_K:
-    case GgmlType::Q6_K: case GgmlType::Q8_K: case GgmlType::IQ4_NL: case GgmlType::IQ4_XS:
-        return true;
-    default:
-        return false;
+    case GgmlType::F32:
+    case GgmlType::F16:
+    case GgmlType::BF16:
+    case GgmlType::Q4_0:
+    case GgmlType::Q4_1:
+    case GgmlType::Q5_0:
+    case GgmlType::Q5_1:
+    case GgmlType::Q8_0:
+    case GgmlType::Q2_K:
+    case GgmlType::Q3_K:
+    case GgmlType::Q4_K:
+    case GgmlType::Q5_K:
+    case GgmlType::Q6_K:
+    case GgmlType::Q8_K:
+    case GgmlType::IQ4_NL:
+    case GgmlType::IQ4_XS: return true;
+    default: return false;
     }
 }
 
@@ -287,8 +297,10 @@ std::vector<uint8_t> quantize_tensor(GgmlType type, const float* x, uint64_t row
     const uint64_t rb = row_bytes(type, n);
     std::vector<uint8_t> out(rb * rows);
     auto one = [&](size_t r, int) { quantize_row(type, x + r * n, out.data() + r * rb, n); };
-    if (pool) pool->parallel_for(rows, one);
-    else for (uint64_t r = 0; r < rows; ++r) one(r, 0);
+    if (pool)
+        pool->parallel_for(rows, one);
+    else
+        for (uint64_t r = 0; r < rows; ++r) one(r, 0);
     return out;
 }
 

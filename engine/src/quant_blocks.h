@@ -5,44 +5,101 @@
 
 namespace kmlm {
 
-constexpr int QK = 32;   // elements per block of the 32-element types
+constexpr int QK = 32;    // elements per block of the 32-element types
 constexpr int QK_K = 256; // elements per super-block of the K-quants
 constexpr int K_SCALE_SIZE = 12;
 
 // value = (q - 8) * d, q in 0..15: qs[i] low nibble = element i, high nibble = element i + 16.
-struct BlockQ4_0 { uint16_t d; uint8_t qs[QK / 2]; };
+struct BlockQ4_0 {
+    uint16_t d;
+    uint8_t qs[QK / 2];
+};
 // value = q * d + m.
-struct BlockQ4_1 { uint16_t d; uint16_t m; uint8_t qs[QK / 2]; };
+struct BlockQ4_1 {
+    uint16_t d;
+    uint16_t m;
+    uint8_t qs[QK / 2];
+};
 // value = (q - 16) * d, q = 5 bits: low 4 as in Q4_0, bit 4 of element i in bit i of qh.
-struct BlockQ5_0 { uint16_t d; uint8_t qh[4]; uint8_t qs[QK / 2]; };
+struct BlockQ5_0 {
+    uint16_t d;
+    uint8_t qh[4];
+    uint8_t qs[QK / 2];
+};
 // value = q * d + m, q = 5 bits stored as in Q5_0.
-struct BlockQ5_1 { uint16_t d; uint16_t m; uint8_t qh[4]; uint8_t qs[QK / 2]; };
+struct BlockQ5_1 {
+    uint16_t d;
+    uint16_t m;
+    uint8_t qh[4];
+    uint8_t qs[QK / 2];
+};
 // value = kIq4nlValues[q] * d, q in 0..15 packed as in Q4_0 (a non-uniform 4-bit grid).
-struct BlockIQ4_NL { uint16_t d; uint8_t qs[QK / 2]; };
+struct BlockIQ4_NL {
+    uint16_t d;
+    uint8_t qs[QK / 2];
+};
 // value = q * d.
-struct BlockQ8_0 { uint16_t d; int8_t qs[QK]; };
+struct BlockQ8_0 {
+    uint16_t d;
+    int8_t qs[QK];
+};
 
 // 16 sub-blocks of 16: scales[j] = 4-bit scale | 4-bit min << 4, value = d * scale * q - dmin * min,
 // q = 2 bits. qs: two 128-element halves of 32 bytes; element 32k + l of a half is bits 2k..2k+1
 // of byte l.
-struct BlockQ2_K { uint8_t scales[QK_K / 16]; uint8_t qs[QK_K / 4]; uint16_t d; uint16_t dmin; };
+struct BlockQ2_K {
+    uint8_t scales[QK_K / 16];
+    uint8_t qs[QK_K / 4];
+    uint16_t d;
+    uint16_t dmin;
+};
 // 16 sub-blocks of 16 with 6-bit signed scales (packed in 12 bytes, see unpack_scales_q3_K):
 // value = d * (scale - 32) * (q - 4), q = 2 low bits laid out as in Q2_K plus a third bit,
 // bit k of hmask[l] for element 32k + l.
-struct BlockQ3_K { uint8_t hmask[QK_K / 8]; uint8_t qs[QK_K / 4]; uint8_t scales[12]; uint16_t d; };
+struct BlockQ3_K {
+    uint8_t hmask[QK_K / 8];
+    uint8_t qs[QK_K / 4];
+    uint8_t scales[12];
+    uint16_t d;
+};
 // 8 sub-blocks of 32, each with a 6-bit scale and min packed in scales[12]:
 // value = d * scale_j * q - dmin * min_j. qs: 64-element groups, low nibbles = first 32.
-struct BlockQ4_K { uint16_t d; uint16_t dmin; uint8_t scales[K_SCALE_SIZE]; uint8_t qs[QK_K / 2]; };
+struct BlockQ4_K {
+    uint16_t d;
+    uint16_t dmin;
+    uint8_t scales[K_SCALE_SIZE];
+    uint8_t qs[QK_K / 2];
+};
 // As Q4_K with a fifth bit per element in qh (bit 2j / 2j+1 of qh[l] for group j).
-struct BlockQ5_K { uint16_t d; uint16_t dmin; uint8_t scales[K_SCALE_SIZE]; uint8_t qh[QK_K / 8]; uint8_t qs[QK_K / 2]; };
+struct BlockQ5_K {
+    uint16_t d;
+    uint16_t dmin;
+    uint8_t scales[K_SCALE_SIZE];
+    uint8_t qh[QK_K / 8];
+    uint8_t qs[QK_K / 2];
+};
 // 16 sub-blocks of 16 with int8 scales: value = d * scale * (q - 32), q = 6 bits
 // (low 4 in ql, high 2 in qh).
-struct BlockQ6_K { uint8_t ql[QK_K / 2]; uint8_t qh[QK_K / 4]; int8_t scales[QK_K / 16]; uint16_t d; };
+struct BlockQ6_K {
+    uint8_t ql[QK_K / 2];
+    uint8_t qh[QK_K / 4];
+    int8_t scales[QK_K / 16];
+    uint16_t d;
+};
 // 8 sub-blocks of 32 on IQ4_NL's grid: value = d * (ls - 32) * kIq4nlValues[q], ls = 6 bits
 // (low 4 in scales_l, nibble j for sub-block j; high 2 in scales_h, bits 2j..2j+1).
-struct BlockIQ4_XS { uint16_t d; uint16_t scales_h; uint8_t scales_l[QK_K / 64]; uint8_t qs[QK_K / 2]; };
+struct BlockIQ4_XS {
+    uint16_t d;
+    uint16_t scales_h;
+    uint8_t scales_l[QK_K / 64];
+    uint8_t qs[QK_K / 2];
+};
 // Activations for K-quant dot products: float scale, int8 values, sums of each 16.
-struct BlockQ8_K { float d; int8_t qs[QK_K]; int16_t bsums[QK_K / 16]; };
+struct BlockQ8_K {
+    float d;
+    int8_t qs[QK_K];
+    int16_t bsums[QK_K / 16];
+};
 
 static_assert(sizeof(BlockQ4_0) == 18);
 static_assert(sizeof(BlockQ4_1) == 20);

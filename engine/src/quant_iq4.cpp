@@ -64,8 +64,7 @@ float fit_block(const float* x) {
 // 32 values as indices for scale d, packed: low nibbles elements 0..15, high 16..31.
 void pack_block(const float* x, float d, uint8_t* qs) {
     const float id = d ? 1 / d : 0.0f;
-    for (int j = 0; j < QK / 2; ++j)
-        qs[j] = uint8_t(nearest_level(id * x[j]) | (nearest_level(id * x[j + QK / 2]) << 4));
+    for (int j = 0; j < QK / 2; ++j) qs[j] = uint8_t(nearest_level(id * x[j]) | (nearest_level(id * x[j + QK / 2]) << 4));
 }
 
 void unpack_block(const uint8_t* qs, float d, float* y) {

@@ -19,8 +19,8 @@ int nearest_int(float f) { return int(std::lrintf(f)); }
 // Fits x[i] ~ scale * L[i] - min with L in 0..nmax, minimising the weighted squared error
 // over a few candidate scales (absolute errors instead of squared ones with use_mad).
 // Returns scale; *the_min receives min (>= 0).
-float make_qkx2_quants(int n, int nmax, const float* x, const float* weights, uint8_t* L, float* the_min,
-                       uint8_t* Laux, float rmin, float rdelta, int nstep, bool use_mad = false) {
+float make_qkx2_quants(int n, int nmax, const float* x, const float* weights, uint8_t* L, float* the_min, uint8_t* Laux, float rmin,
+                       float rdelta, int nstep, bool use_mad = false) {
     auto err = [use_mad](float diff) { return use_mad ? std::fabs(diff) : diff * diff; };
     float min = x[0], max = x[0];
     float sum_w = weights[0], sum_x = sum_w * x[0];
@@ -170,8 +170,7 @@ float make_q3_quants(int n, int nmax, const float* x, int8_t* L) {
 // Packs 2-bit values L[256] as Q2_K/Q3_K store them (see BlockQ2_K).
 void pack_2bit(const uint8_t* L, uint8_t* qs) {
     for (int j = 0; j < QK_K; j += 128)
-        for (int l = 0; l < 32; ++l)
-            qs[j / 4 + l] = uint8_t(L[j + l] | (L[j + l + 32] << 2) | (L[j + l + 64] << 4) | (L[j + l + 96] << 6));
+        for (int l = 0; l < 32; ++l) qs[j / 4 + l] = uint8_t(L[j + l] | (L[j + l + 32] << 2) | (L[j + l + 64] << 4) | (L[j + l + 96] << 6));
 }
 
 // Packs 8 six-bit scales and mins into Q4_K/Q5_K's 12 bytes (inverse of get_scale_min_k4).
@@ -191,8 +190,8 @@ void pack_scales_k4(const uint8_t* ls, const uint8_t* lm, uint8_t* scales) {
 
 // Shared by Q4_K (nmax 15) and Q5_K (nmax 31): sub-block scales and mins to 6 bits, then
 // every element re-quantized against the rounded scales. Fills L[256] with 0..nmax.
-void quantize_k4_block(const float* x, int nmax, float rmin, int nstep, uint16_t& d_out, uint16_t& dmin_out,
-                       uint8_t* scales_out, uint8_t* L) {
+void quantize_k4_block(const float* x, int nmax, float rmin, int nstep, uint16_t& d_out, uint16_t& dmin_out, uint8_t* scales_out,
+                       uint8_t* L) {
     float weights[32], mins[QK_K / 32], scales[QK_K / 32];
     uint8_t Laux[32];
     float max_scale = 0, max_min = 0;
@@ -223,8 +222,7 @@ void quantize_k4_block(const float* x, int nmax, float rmin, int nstep, uint16_t
         const float dj = d * sc;
         if (!dj) continue;
         const float dm = dmin * m;
-        for (int ii = 0; ii < 32; ++ii)
-            L[32 * j + ii] = uint8_t(std::clamp(nearest_int((x[32 * j + ii] + dm) / dj), 0, nmax));
+        for (int ii = 0; ii < 32; ++ii) L[32 * j + ii] = uint8_t(std::clamp(nearest_int((x[32 * j + ii] + dm) / dj), 0, nmax));
     }
 }
 
@@ -255,8 +253,7 @@ void quantize_row_q2_K(const float* x, BlockQ2_K* y, int64_t n) {
             const float dj = d * (y[b].scales[j] & 0xF);
             if (!dj) continue;
             const float dm = dmin * (y[b].scales[j] >> 4);
-            for (int ii = 0; ii < 16; ++ii)
-                L[16 * j + ii] = uint8_t(std::clamp(nearest_int((x[16 * j + ii] + dm) / dj), 0, 3));
+            for (int ii = 0; ii < 16; ++ii) L[16 * j + ii] = uint8_t(std::clamp(nearest_int((x[16 * j + ii] + dm) / dj), 0, 3));
         }
         pack_2bit(L, y[b].qs);
     }
@@ -296,8 +293,10 @@ void quantize_row_q3_K(const float* x, BlockQ3_K* y, int64_t n) {
             const float iscale = -32.f / max_scale;
             for (int j = 0; j < QK_K / 16; ++j) {
                 const int l = std::clamp(nearest_int(iscale * scales[j]), -32, 31) + 32;
-                if (j < 8) y[b].scales[j] = uint8_t(l & 0xF);
-                else y[b].scales[j - 8] |= uint8_t((l & 0xF) << 4);
+                if (j < 8)
+                    y[b].scales[j] = uint8_t(l & 0xF);
+                else
+                    y[b].scales[j - 8] |= uint8_t((l & 0xF) << 4);
                 y[b].scales[j % 4 + 8] |= uint8_t((l >> 4) << (2 * (j / 4)));
             }
             y[b].d = fp32_to_fp16(1 / iscale);
@@ -309,8 +308,7 @@ void quantize_row_q3_K(const float* x, BlockQ3_K* y, int64_t n) {
         for (int j = 0; j < QK_K / 16; ++j) {
             const float d = fp16_to_fp32(y[b].d) * sc[j];
             if (!d) continue;
-            for (int ii = 0; ii < 16; ++ii)
-                L[16 * j + ii] = int8_t(std::clamp(nearest_int(x[16 * j + ii] / d), -4, 3) + 4);
+            for (int ii = 0; ii < 16; ++ii) L[16 * j + ii] = int8_t(std::clamp(nearest_int(x[16 * j + ii] / d), -4, 3) + 4);
         }
         // The third bit of element i goes to bit i / 32 of hmask[i % 32].
         std::memset(y[b].hmask, 0, sizeof(y[b].hmask));
@@ -381,8 +379,14 @@ void quantize_row_q5_K(const float* x, BlockQ5_K* y, int64_t n) {
         for (int j = 0; j < QK_K; j += 64, ql += 32, m1 <<= 2, m2 <<= 2) {
             for (int l = 0; l < 32; ++l) {
                 int l1 = L[j + l], l2 = L[j + l + 32];
-                if (l1 > 15) { l1 -= 16; y[b].qh[l] |= m1; }
-                if (l2 > 15) { l2 -= 16; y[b].qh[l] |= m2; }
+                if (l1 > 15) {
+                    l1 -= 16;
+                    y[b].qh[l] |= m1;
+                }
+                if (l2 > 15) {
+                    l2 -= 16;
+                    y[b].qh[l] |= m2;
+                }
                 ql[l] = uint8_t(l1 | (l2 << 4));
             }
         }
@@ -429,8 +433,7 @@ void quantize_row_q6_K(const float* x, BlockQ6_K* y, int64_t n) {
         for (int j = 0; j < QK_K / 16; ++j) {
             const float d = fp16_to_fp32(y[b].d) * y[b].scales[j];
             if (!d) continue;
-            for (int ii = 0; ii < 16; ++ii)
-                L[16 * j + ii] = int8_t(std::clamp(nearest_int(x[16 * j + ii] / d), -32, 31) + 32);
+            for (int ii = 0; ii < 16; ++ii) L[16 * j + ii] = int8_t(std::clamp(nearest_int(x[16 * j + ii] / d), -32, 31) + 32);
         }
         uint8_t* ql = y[b].ql;
         uint8_t* qh = y[b].qh;
@@ -440,8 +443,7 @@ void quantize_row_q6_K(const float* x, BlockQ6_K* y, int64_t n) {
                 const uint8_t q3 = L[j + l + 64] & 0xF, q4 = L[j + l + 96] & 0xF;
                 ql[l] = uint8_t(q1 | (q3 << 4));
                 ql[l + 32] = uint8_t(q2 | (q4 << 4));
-                qh[l] = uint8_t((L[j + l] >> 4) | ((L[j + l + 32] >> 4) << 2) | ((L[j + l + 64] >> 4) << 4) |
-                                ((L[j + l + 96] >> 4) << 6));
+                qh[l] = uint8_t((L[j + l] >> 4) | ((L[j + l + 32] >> 4) << 2) | ((L[j + l + 64] >> 4) << 4) | ((L[j + l + 96] >> 4) << 6));
             }
         }
     }

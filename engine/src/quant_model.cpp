@@ -15,7 +15,14 @@ namespace {
 
 // llama.cpp's llama_ftype numbers of the presets whose per-tensor rules differ.
 enum Ftype : uint32_t {
-    kQ2_K = 10, kQ3_K_S = 11, kQ3_K_M = 12, kQ3_K_L = 13, kQ4_K_M = 15, kQ5_K_M = 17, kIQ4_NL = 25, kIQ4_XS = 30,
+    kQ2_K = 10,
+    kQ3_K_S = 11,
+    kQ3_K_M = 12,
+    kQ3_K_L = 13,
+    kQ4_K_M = 15,
+    kQ5_K_M = 17,
+    kIQ4_NL = 25,
+    kIQ4_XS = 30,
 };
 
 struct PresetRow {
@@ -25,16 +32,26 @@ struct PresetRow {
 };
 
 constexpr std::array kPresets = {
-    PresetRow{"F32", 0, GgmlType::F32},       PresetRow{"F16", 1, GgmlType::F16},
-    PresetRow{"BF16", 32, GgmlType::BF16},    PresetRow{"Q8_0", 7, GgmlType::Q8_0},
-    PresetRow{"Q4_0", 2, GgmlType::Q4_0},     PresetRow{"Q4_1", 3, GgmlType::Q4_1},
-    PresetRow{"Q5_0", 8, GgmlType::Q5_0},     PresetRow{"Q5_1", 9, GgmlType::Q5_1},
-    PresetRow{"Q2_K", kQ2_K, GgmlType::Q2_K}, PresetRow{"Q3_K_S", kQ3_K_S, GgmlType::Q3_K},
-    PresetRow{"Q3_K_M", kQ3_K_M, GgmlType::Q3_K}, PresetRow{"Q3_K_L", kQ3_K_L, GgmlType::Q3_K},
-    PresetRow{"Q4_K", 14, GgmlType::Q4_K},    PresetRow{"Q4_K_S", 14, GgmlType::Q4_K},
-    PresetRow{"Q4_K_M", kQ4_K_M, GgmlType::Q4_K}, PresetRow{"Q5_K", 16, GgmlType::Q5_K},
-    PresetRow{"Q5_K_S", 16, GgmlType::Q5_K},  PresetRow{"Q5_K_M", kQ5_K_M, GgmlType::Q5_K},
-    PresetRow{"Q6_K", 18, GgmlType::Q6_K},    PresetRow{"IQ4_NL", kIQ4_NL, GgmlType::IQ4_NL},
+    PresetRow{"F32", 0, GgmlType::F32},
+    PresetRow{"F16", 1, GgmlType::F16},
+    PresetRow{"BF16", 32, GgmlType::BF16},
+    PresetRow{"Q8_0", 7, GgmlType::Q8_0},
+    PresetRow{"Q4_0", 2, GgmlType::Q4_0},
+    PresetRow{"Q4_1", 3, GgmlType::Q4_1},
+    PresetRow{"Q5_0", 8, GgmlType::Q5_0},
+    PresetRow{"Q5_1", 9, GgmlType::Q5_1},
+    PresetRow{"Q2_K", kQ2_K, GgmlType::Q2_K},
+    PresetRow{"Q3_K_S", kQ3_K_S, GgmlType::Q3_K},
+    PresetRow{"Q3_K_M", kQ3_K_M, GgmlType::Q3_K},
+    PresetRow{"Q3_K_L", kQ3_K_L, GgmlType::Q3_K},
+    PresetRow{"Q4_K", 14, GgmlType::Q4_K},
+    PresetRow{"Q4_K_S", 14, GgmlType::Q4_K},
+    PresetRow{"Q4_K_M", kQ4_K_M, GgmlType::Q4_K},
+    PresetRow{"Q5_K", 16, GgmlType::Q5_K},
+    PresetRow{"Q5_K_S", 16, GgmlType::Q5_K},
+    PresetRow{"Q5_K_M", kQ5_K_M, GgmlType::Q5_K},
+    PresetRow{"Q6_K", 18, GgmlType::Q6_K},
+    PresetRow{"IQ4_NL", kIQ4_NL, GgmlType::IQ4_NL},
     PresetRow{"IQ4_XS", kIQ4_XS, GgmlType::IQ4_XS},
 };
 
@@ -60,7 +77,9 @@ bool use_more_bits(int i, int n) { return i < n / 8 || i >= 7 * n / 8 || (i - n 
 GgmlType fit_row(GgmlType type, uint64_t row_length) {
     if (row_length % type_traits(type).block_size == 0) return type;
     switch (type) {
-    case GgmlType::Q2_K: case GgmlType::Q3_K: case GgmlType::IQ4_XS: type = GgmlType::IQ4_NL; break;
+    case GgmlType::Q2_K:
+    case GgmlType::Q3_K:
+    case GgmlType::IQ4_XS: type = GgmlType::IQ4_NL; break;
     case GgmlType::Q4_K: type = GgmlType::Q5_0; break;
     case GgmlType::Q5_K: type = GgmlType::Q5_1; break;
     case GgmlType::Q6_K: type = GgmlType::Q8_0; break;
@@ -75,8 +94,7 @@ bool is_float_type(GgmlType t) { return t == GgmlType::F32 || t == GgmlType::F16
 
 QuantPreset parse_quant_preset(std::string_view name) {
     std::string upper(name);
-    std::transform(upper.begin(), upper.end(), upper.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
     for (const auto& p : kPresets)
         if (p.name == upper) return {std::string(p.name), p.file_type, p.base};
     std::string known;
@@ -123,8 +141,8 @@ GgmlType mixed_type(uint32_t ft, GgmlType base, std::string_view name, int layer
 
 } // namespace
 
-GgmlType preset_tensor_type(const QuantPreset& preset, std::string_view name, uint64_t row_length,
-                            uint32_t n_layer, bool has_output, uint32_t n_gqa) {
+GgmlType preset_tensor_type(const QuantPreset& preset, std::string_view name, uint64_t row_length, uint32_t n_layer, bool has_output,
+                            uint32_t n_gqa) {
     GgmlType type = preset.base;
     const bool is_output = name == "output.weight" || (!has_output && name == "token_embd.weight");
     if (is_output) {
@@ -164,8 +182,8 @@ std::vector<uint8_t> convert_tensor(const gguf::GgufFile& in, const gguf::Tensor
 
 } // namespace
 
-void quantize_model(const gguf::GgufFile& in, const std::filesystem::path& out, const QuantPreset& preset,
-                    ThreadPool& pool, const std::function<void(size_t, size_t, const std::string&)>& progress) {
+void quantize_model(const gguf::GgufFile& in, const std::filesystem::path& out, const QuantPreset& preset, ThreadPool& pool,
+                    const std::function<void(size_t, size_t, const std::string&)>& progress) {
     gguf::GgufWriter w(in.alignment());
     w.copy_metadata(in);
     w.set_u32("general.file_type", preset.file_type);

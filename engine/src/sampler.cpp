@@ -35,8 +35,7 @@ void check(const char* name, double value, OptionRange range) {
         }
         return s;
     };
-    throw InvalidArgument(std::string(name) + " " + text(value) + " is out of range (" + text(range.min) + " to " +
-                          text(range.max) + ")");
+    throw InvalidArgument(std::string(name) + " " + text(value) + " is out of range (" + text(range.min) + " to " + text(range.max) + ")");
 }
 
 } // namespace
@@ -59,10 +58,8 @@ int32_t Sampler::sample(std::span<const float> logits, std::span<const int32_t> 
     for (size_t i = 0; i < logits.size(); ++i) candidates_[i] = {int32_t(i), logits[i]};
 
     // Penalties on the distinct tokens among the last repeat_last_n.
-    const size_t n_look = params_.repeat_last_n < 0 ? recent.size()
-                                                    : std::min(recent.size(), size_t(params_.repeat_last_n));
-    if (n_look > 0 && (params_.repeat_penalty != 1.0f || params_.presence_penalty != 0.0f ||
-                       params_.frequency_penalty != 0.0f)) {
+    const size_t n_look = params_.repeat_last_n < 0 ? recent.size() : std::min(recent.size(), size_t(params_.repeat_last_n));
+    if (n_look > 0 && (params_.repeat_penalty != 1.0f || params_.presence_penalty != 0.0f || params_.frequency_penalty != 0.0f)) {
         std::unordered_map<int32_t, int32_t> counts;
         for (auto it = recent.end() - std::ptrdiff_t(n_look); it != recent.end(); ++it) ++counts[*it];
         for (const auto& [id, count] : counts) {
@@ -74,11 +71,8 @@ int32_t Sampler::sample(std::span<const float> logits, std::span<const int32_t> 
         }
     }
 
-    auto by_logit = [](const Candidate& a, const Candidate& b) {
-        return a.logit > b.logit || (a.logit == b.logit && a.id < b.id);
-    };
-    if (is_greedy(params_))
-        return std::min_element(candidates_.begin(), candidates_.end(), by_logit)->id;
+    auto by_logit = [](const Candidate& a, const Candidate& b) { return a.logit > b.logit || (a.logit == b.logit && a.id < b.id); };
+    if (is_greedy(params_)) return std::min_element(candidates_.begin(), candidates_.end(), by_logit)->id;
 
     size_t n = candidates_.size();
     if (params_.top_k > 0 && size_t(params_.top_k) < n) {
@@ -104,7 +98,10 @@ int32_t Sampler::sample(std::span<const float> logits, std::span<const int32_t> 
         double mass = 0;
         for (size_t i = 0; i < n; ++i) {
             mass += probs[i];
-            if (mass >= params_.top_p) { keep = i + 1; break; }
+            if (mass >= params_.top_p) {
+                keep = i + 1;
+                break;
+            }
         }
     }
     if (params_.min_p > 0.0f) {

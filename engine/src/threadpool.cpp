@@ -29,7 +29,8 @@ inline void cpu_relax() {
 
 // Waits until value != old: spins first, then sleeps on the signal's condition variable.
 // The notifier changes value before taking the mutex, so a sleeper cannot miss it.
-template <class T> T wait_change(const std::atomic<T>& value, T old, std::mutex& m, std::condition_variable& cv) {
+template <class T>
+T wait_change(const std::atomic<T>& value, T old, std::mutex& m, std::condition_variable& cv) {
     for (int i = 0; i < kSpinIterations; ++i) {
         const T now = value.load(std::memory_order_acquire);
         if (now != old) return now;

@@ -21,6 +21,7 @@ struct ArchDesc {
 };
 // Rope modes as llama.cpp's llama_rope_type(): llama keeps adjacent pairs (its converter
 // permutes Q/K so that this matches the original); the others rotate halves.
+// clang-format off
 constexpr ArchDesc kArchs[] = {
     {"llama", Arch::Llama, false, false},
     {"qwen2", Arch::Qwen2, true, false},
@@ -32,6 +33,7 @@ constexpr ArchDesc kArchs[] = {
     {"gemma3", Arch::Gemma3, true, false},
     {"phi3", Arch::Phi3, true, false},
 };
+// clang-format on
 
 const ArchDesc* find_arch(std::string_view name) {
     for (const auto& a : kArchs)
@@ -66,11 +68,10 @@ void refuse_non_models(const gguf::GgufFile& f) {
         if (t.name.starts_with("v.") || t.name.starts_with("mm.")) vision = true;
     if (vision)
         throw FormatError(f.source_name() + ": this is a vision projector (mmproj) file, not a language model; "
-                          "only the text model file can be run");
+                                            "only the text model file can be run");
     if (!f.find_tensor("token_embd.weight"))
         throw FormatError(f.source_name() + ": the file holds " +
-                          (f.tensors().empty() ? std::string("only a tokenizer vocabulary (no weights)")
-                                               : "no token_embd.weight tensor") +
+                          (f.tensors().empty() ? std::string("only a tokenizer vocabulary (no weights)") : "no token_embd.weight tensor") +
                           "; it cannot be run as a model");
 }
 
@@ -82,8 +83,8 @@ std::vector<bool> swa_pattern(const gguf::GgufFile& f, const std::string& key, u
     if (const gguf::Value* v = f.find(key)) {
         if (const auto* bools = std::get_if<std::vector<uint8_t>>(&v->data)) {
             if (bools->size() != n_layer)
-                throw FormatError(f.source_name() + ": metadata key '" + key + "' has " + std::to_string(bools->size()) +
-                                  " entries for " + std::to_string(n_layer) + " layers");
+                throw FormatError(f.source_name() + ": metadata key '" + key + "' has " + std::to_string(bools->size()) + " entries for " +
+                                  std::to_string(n_layer) + " layers");
             for (uint32_t i = 0; i < n_layer; ++i) layers[i] = (*bools)[i] != 0;
             return layers;
         }
@@ -113,8 +114,7 @@ void read_attention_layout(const gguf::GgufFile& f, TransformerHParams& hp) {
     // Gemma scales queries by query_pre_attn_scalar^-1/2, which the converter does not
     // store: as llama.cpp, the head size, except the 27B models' n_embd / n_head.
     const bool gemma_27b = (a == Arch::Gemma2 && hp.n_layer == 46) || (a == Arch::Gemma3 && hp.n_layer == 62);
-    hp.attn_scale = optional_positive(f, p + "attention.scale",
-                                      1.0f / std::sqrt(float(gemma_27b ? hp.n_embd / hp.n_head : hp.head_dim)));
+    hp.attn_scale = optional_positive(f, p + "attention.scale", 1.0f / std::sqrt(float(gemma_27b ? hp.n_embd / hp.n_head : hp.head_dim)));
 
     // Sliding windows: gemma2 every other layer (window 4096 unless set), gemma3 five of
     // six, exaone4 as its pattern key says (the 64-layer 32B: three of four, 4096); phi3's
@@ -127,8 +127,10 @@ void read_attention_layout(const gguf::GgufFile& f, TransformerHParams& hp) {
     hp.n_swa = optional_u32(f, p + "attention.sliding_window", window, 1u << 24);
     if (hp.n_swa == 0) return;
     hp.swa_layers = swa_pattern(f, p + "attention.sliding_window_pattern", hp.n_layer, period);
-    if (a == Arch::Gemma3) hp.rope_base_swa = 10000.0f, hp.rope_scale_swa = 1.0f;
-    else hp.rope_base_swa = hp.rope_base, hp.rope_scale_swa = hp.rope_scale;
+    if (a == Arch::Gemma3)
+        hp.rope_base_swa = 10000.0f, hp.rope_scale_swa = 1.0f;
+    else
+        hp.rope_base_swa = hp.rope_base, hp.rope_scale_swa = hp.rope_scale;
     hp.rope_base_swa = optional_positive(f, p + "rope.freq_base_swa", hp.rope_base_swa);
     hp.nope_full_layers = a == Arch::Exaone4 && std::find(hp.swa_layers.begin(), hp.swa_layers.end(), true) != hp.swa_layers.end();
 }
@@ -169,7 +171,8 @@ TransformerHParams read_hparams(const gguf::GgufFile& f) {
     refuse_non_models(f);
     const std::string name = f.architecture();
     const ArchDesc* desc = find_arch(name);
-    if (!desc) throw FormatError(f.source_name() + ": architecture '" + name + "' is not supported (" + supported_architectures() + " are)");
+    if (!desc)
+        throw FormatError(f.source_name() + ": architecture '" + name + "' is not supported (" + supported_architectures() + " are)");
     check_tensor_types(f);
     TransformerHParams hp;
     hp.arch = desc->arch;
@@ -184,9 +187,11 @@ TransformerHParams read_hparams(const gguf::GgufFile& f) {
     hp.n_head = require_u32(f, p + "attention.head_count", 1024);
     hp.n_head_kv = f.has(p + "attention.head_count_kv") ? require_u32(f, p + "attention.head_count_kv", hp.n_head) : hp.n_head;
     if (!f.has(p + "attention.key_length") && hp.n_embd % hp.n_head != 0)
-        throw FormatError(f.source_name() + ": embedding_length " + std::to_string(hp.n_embd) + " is not a multiple of head_count " + std::to_string(hp.n_head));
+        throw FormatError(f.source_name() + ": embedding_length " + std::to_string(hp.n_embd) + " is not a multiple of head_count " +
+                          std::to_string(hp.n_head));
     if (hp.n_head % hp.n_head_kv != 0)
-        throw FormatError(f.source_name() + ": head_count " + std::to_string(hp.n_head) + " is not a multiple of head_count_kv " + std::to_string(hp.n_head_kv));
+        throw FormatError(f.source_name() + ": head_count " + std::to_string(hp.n_head) + " is not a multiple of head_count_kv " +
+                          std::to_string(hp.n_head_kv));
     // The query width may differ from the hidden width (qwen3, gemma): the head size is
     // attention.key_length when present.
     hp.head_dim = optional_u32(f, p + "attention.key_length", hp.n_embd / hp.n_head, 1u << 12);
@@ -223,9 +228,7 @@ public:
     Weight matrix(const std::string& name, uint64_t cols, uint64_t rows, bool required = true) const {
         return bind(name, {cols, rows}, required, false);
     }
-    Weight vector(const std::string& name, uint64_t n, bool required = true) const {
-        return bind(name, {n}, required, true);
-    }
+    Weight vector(const std::string& name, uint64_t n, bool required = true) const { return bind(name, {n}, required, true); }
 
 private:
     Weight bind(const std::string& name, std::vector<uint64_t> dims, bool required, bool f32_only) const {
@@ -332,9 +335,9 @@ namespace kmlm {
 std::string quantization_name(const gguf::GgufFile& file) {
     // llama.cpp's llama_ftype numbering.
     static const std::map<uint64_t, std::string_view> kFileTypes = {
-        {0, "F32"}, {1, "F16"}, {2, "Q4_0"}, {3, "Q4_1"}, {7, "Q8_0"}, {8, "Q5_0"}, {9, "Q5_1"},
-        {10, "Q2_K"}, {11, "Q3_K_S"}, {12, "Q3_K_M"}, {13, "Q3_K_L"}, {14, "Q4_K_S"}, {15, "Q4_K_M"},
-        {16, "Q5_K_S"}, {17, "Q5_K_M"}, {18, "Q6_K"}, {32, "BF16"},
+        {0, "F32"},     {1, "F16"},     {2, "Q4_0"},    {3, "Q4_1"},    {7, "Q8_0"},    {8, "Q5_0"},
+        {9, "Q5_1"},    {10, "Q2_K"},   {11, "Q3_K_S"}, {12, "Q3_K_M"}, {13, "Q3_K_L"}, {14, "Q4_K_S"},
+        {15, "Q4_K_M"}, {16, "Q5_K_S"}, {17, "Q5_K_M"}, {18, "Q6_K"},   {32, "BF16"},
     };
     if (const auto ft = file.get_uint("general.file_type"))
         if (auto it = kFileTypes.find(*ft); it != kFileTypes.end()) return std::string(it->second);

@@ -23,13 +23,10 @@ enum RopeKind { kRopeFull = 0, kRopeSwa = 1 };
 
 class TransformerModel final : public LanguageModel, public BatchLogits {
 public:
-    TransformerModel(std::unique_ptr<gguf::GgufFile> file, TransformerHParams hp, TransformerWeights w,
-                     const LoadOptions& opt)
-        : file_(std::move(file)), hp_(std::move(hp)), w_(std::move(w)),
-          n_ctx_(decoder_context(hp_, opt.n_ctx)),
+    TransformerModel(std::unique_ptr<gguf::GgufFile> file, TransformerHParams hp, TransformerWeights w, const LoadOptions& opt)
+        : file_(std::move(file)), hp_(std::move(hp)), w_(std::move(w)), n_ctx_(decoder_context(hp_, opt.n_ctx)),
           n_sink_(std::min<uint32_t>(opt.n_sink, n_ctx_ / 4)),
-          cache_(decoder_kv_type(hp_, opt.kv_type), n_ctx_, hp_.n_kv_embd(), hp_.head_dim, hp_.windows()),
-          pool_(opt.n_threads) {
+          cache_(decoder_kv_type(hp_, opt.kv_type), n_ctx_, hp_.n_kv_embd(), hp_.head_dim, hp_.windows()), pool_(opt.n_threads) {
         tokenizer_ = load_gguf_tokenizer(*file_);
         if (uint32_t(tokenizer_->vocab_size()) > hp_.n_vocab)
             throw FormatError(file_->source_name() + ": the tokenizer has " + std::to_string(tokenizer_->vocab_size()) +
@@ -68,9 +65,9 @@ public:
         for (const auto& t : file_->tensors()) u.weights += t.n_bytes;
         u.kv_cache = cache_.bytes();
         u.kv_type = kv_type_name(cache_.type()); // Q8_0 falls back to F16 for heads that are not whole blocks
-        u.compute = (x_.size() + xn_.size() + q_.size() + k_.size() + v_.size() + attn_.size() + tmp_.size() +
-                     ff_a_.size() + ff_b_.size() + scores_.size() + logits_.size() + all_logits_.size() +
-                     (rope_cos_[0].size() + rope_cos_[1].size()) * 2) * sizeof(float);
+        u.compute = (x_.size() + xn_.size() + q_.size() + k_.size() + v_.size() + attn_.size() + tmp_.size() + ff_a_.size() + ff_b_.size() +
+                     scores_.size() + logits_.size() + all_logits_.size() + (rope_cos_[0].size() + rope_cos_[1].size()) * 2) *
+                    sizeof(float);
         return u;
     }
 
@@ -131,8 +128,8 @@ private:
     void rope(float* x, uint32_t n_heads, uint32_t pos, RopeKind kind) const {
         const uint32_t half = hp_.n_rot / 2;
         for (uint32_t h = 0; h < n_heads; ++h)
-            rope_rotate(x + size_t(h) * hp_.head_dim, hp_.n_rot, hp_.rope_neox,
-                        &rope_cos_[kind][size_t(pos) * half], &rope_sin_[kind][size_t(pos) * half]);
+            rope_rotate(x + size_t(h) * hp_.head_dim, hp_.n_rot, hp_.rope_neox, &rope_cos_[kind][size_t(pos) * half],
+                        &rope_sin_[kind][size_t(pos) * half]);
     }
 
     // Evaluates tokens in batches, sliding the window first when the cache is full. The
@@ -192,8 +189,10 @@ private:
         for (uint32_t i = 0; i < n; ++i) {
             const float* xi = x + size_t(i) * hp_.n_embd;
             float* oi = out + size_t(i) * hp_.n_embd;
-            if (hp_.layer_norm) layer_norm(xi, w.f32(), b.f32(), oi, hp_.n_embd, hp_.norm_eps);
-            else rms_norm(xi, w.f32(), oi, hp_.n_embd, hp_.norm_eps);
+            if (hp_.layer_norm)
+                layer_norm(xi, w.f32(), b.f32(), oi, hp_.n_embd, hp_.norm_eps);
+            else
+                rms_norm(xi, w.f32(), oi, hp_.n_embd, hp_.norm_eps);
         }
     }
 
@@ -355,9 +354,7 @@ private:
             for (size_t j = 0; j < size_t(rows) * hp_.n_vocab; ++j) out[j] = cap * std::tanh(out[j] / cap);
     }
 
-    static const uint8_t* row_ptr(const Weight& w, int32_t row) {
-        return w.data + size_t(row) * row_bytes(w.type, w.cols);
-    }
+    static const uint8_t* row_ptr(const Weight& w, int32_t row) { return w.data + size_t(row) * row_bytes(w.type, w.cols); }
 
     std::unique_ptr<gguf::GgufFile> file_;
     TransformerHParams hp_;
@@ -367,9 +364,9 @@ private:
     uint32_t n_ctx_, n_sink_;
     KvCache cache_;
     ThreadPool pool_;
-    std::vector<int32_t> history_; // token at each cached position
-    bool stale_ = false;           // the cache lost what history_ needs: evaluate it again first
-    Weight rope_factors_;          // frequency divisors in use (rope_freqs or LongRoPE's), optional
+    std::vector<int32_t> history_;                 // token at each cached position
+    bool stale_ = false;                           // the cache lost what history_ needs: evaluate it again first
+    Weight rope_factors_;                          // frequency divisors in use (rope_freqs or LongRoPE's), optional
     std::vector<float> rope_cos_[2], rope_sin_[2]; // by RopeKind
     // Activations of one batch (see forward()).
     std::vector<float> x_, xn_, q_, k_, v_, attn_, tmp_, ff_a_, ff_b_, scores_, logits_, all_logits_;
@@ -377,8 +374,8 @@ private:
 
 } // namespace
 
-std::unique_ptr<LanguageModel> make_transformer(std::unique_ptr<gguf::GgufFile> file, TransformerHParams hp,
-                                                TransformerWeights weights, const LoadOptions& options) {
+std::unique_ptr<LanguageModel> make_transformer(std::unique_ptr<gguf::GgufFile> file, TransformerHParams hp, TransformerWeights weights,
+                                                const LoadOptions& options) {
     return std::make_unique<TransformerModel>(std::move(file), std::move(hp), std::move(weights), options);
 }
 

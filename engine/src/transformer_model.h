@@ -23,25 +23,25 @@ struct Weight {
 };
 
 struct LayerWeights {
-    Weight attn_norm, attn_norm_b;          // [n_embd]
-    Weight wq, wk, wv;                      // [n_embd] -> [n_q_embd], [n_kv_embd], [n_kv_embd]
-    Weight bq, bk, bv;                      // qwen2 biases
-    Weight wqkv, bqkv;                      // gptneox, phi3: [n_embd] -> [Q | K | V]
-    Weight q_norm, k_norm;                  // [head_dim], per head before RoPE
-    Weight wo, bo;                          // [n_q_embd] -> [n_embd]
-    Weight attn_post_norm;                  // [n_embd] on the attention's output
-    Weight ffn_norm, ffn_norm_b;            // [n_embd]
-    Weight w_gate, w_up, b_up;              // [n_embd] -> [n_ff] (phi3: w_up -> [gate | up])
-    Weight w_down, b_down;                  // [n_ff] -> [n_embd]
-    Weight ffn_post_norm;                   // [n_embd] on the FFN's output
+    Weight attn_norm, attn_norm_b; // [n_embd]
+    Weight wq, wk, wv;             // [n_embd] -> [n_q_embd], [n_kv_embd], [n_kv_embd]
+    Weight bq, bk, bv;             // qwen2 biases
+    Weight wqkv, bqkv;             // gptneox, phi3: [n_embd] -> [Q | K | V]
+    Weight q_norm, k_norm;         // [head_dim], per head before RoPE
+    Weight wo, bo;                 // [n_q_embd] -> [n_embd]
+    Weight attn_post_norm;         // [n_embd] on the attention's output
+    Weight ffn_norm, ffn_norm_b;   // [n_embd]
+    Weight w_gate, w_up, b_up;     // [n_embd] -> [n_ff] (phi3: w_up -> [gate | up])
+    Weight w_down, b_down;         // [n_ff] -> [n_embd]
+    Weight ffn_post_norm;          // [n_embd] on the FFN's output
 };
 
 struct TransformerWeights {
-    Weight tok_embd;                  // [n_vocab][n_embd]
-    Weight out_norm, out_norm_b;      // [n_embd]
-    Weight output;                    // [n_vocab][n_embd]; token_embd when tied
-    Weight rope_freqs;                // [n_rot/2] divisors of the RoPE frequencies (Llama 3.1+ scaling), optional
-    Weight rope_long, rope_short;     // [n_rot/2] LongRoPE divisors (phi3), optional
+    Weight tok_embd;              // [n_vocab][n_embd]
+    Weight out_norm, out_norm_b;  // [n_embd]
+    Weight output;                // [n_vocab][n_embd]; token_embd when tied
+    Weight rope_freqs;            // [n_rot/2] divisors of the RoPE frequencies (Llama 3.1+ scaling), optional
+    Weight rope_long, rope_short; // [n_rot/2] LongRoPE divisors (phi3), optional
     std::vector<LayerWeights> layers;
 };
 
@@ -49,15 +49,15 @@ struct TransformerWeights {
 // tokens (a batch never exceeds the context), a context of n_ctx and n_threads attention threads. The decoder allocates exactly these and the
 // memory estimate counts them, so the two cannot drift apart.
 struct DecoderBuffers {
-    size_t batch = 0;                        // B
-    size_t x = 0, xn = 0, tmp = 0;           // [B][n_embd] each
-    size_t attn = 0;                         // [B][max(n_embd, n_q_embd)]
-    size_t q = 0;                            // [B][n_q_embd + 2 n_kv_embd]: q, with room for k and v
-    size_t k = 0, v = 0;                     // [B][n_kv_embd]
-    size_t ff_a = 0, ff_b = 0;               // [B][n_ff] (ff_b: [B][2 n_ff] for a fused gate/up)
-    size_t scores = 0;                       // [n_threads][n_ctx]
-    size_t logits = 0;                       // [n_vocab]
-    size_t rope = 0;                         // cos and sin: 2 x [n_ctx][n_rot / 2] per RoPE variant
+    size_t batch = 0;              // B
+    size_t x = 0, xn = 0, tmp = 0; // [B][n_embd] each
+    size_t attn = 0;               // [B][max(n_embd, n_q_embd)]
+    size_t q = 0;                  // [B][n_q_embd + 2 n_kv_embd]: q, with room for k and v
+    size_t k = 0, v = 0;           // [B][n_kv_embd]
+    size_t ff_a = 0, ff_b = 0;     // [B][n_ff] (ff_b: [B][2 n_ff] for a fused gate/up)
+    size_t scores = 0;             // [n_threads][n_ctx]
+    size_t logits = 0;             // [n_vocab]
+    size_t rope = 0;               // cos and sin: 2 x [n_ctx][n_rot / 2] per RoPE variant
     size_t floats() const { return x + xn + attn + tmp + q + k + v + ff_a + ff_b + scores + logits + rope; }
 };
 DecoderBuffers decoder_buffers(const TransformerHParams& hp, uint32_t n_ctx, uint32_t n_threads);
@@ -74,7 +74,7 @@ TransformerWeights bind_weights(const gguf::GgufFile& file, const TransformerHPa
 
 namespace kmlm {
 // Builds the model over an opened file (transformer_eval.cpp).
-std::unique_ptr<LanguageModel> make_transformer(std::unique_ptr<gguf::GgufFile> file, TransformerHParams hp,
-                                                TransformerWeights weights, const LoadOptions& options);
+std::unique_ptr<LanguageModel> make_transformer(std::unique_ptr<gguf::GgufFile> file, TransformerHParams hp, TransformerWeights weights,
+                                                const LoadOptions& options);
 
 } // namespace kmlm

@@ -17,16 +17,18 @@ int sequence_length(std::string_view s, size_t i) {
     if (b0 < 0x80) return 1;
     int len;
     unsigned char lo = 0x80, hi = 0xBF; // allowed range of the second byte
-    if (b0 >= 0xC2 && b0 <= 0xDF) len = 2;
+    if (b0 >= 0xC2 && b0 <= 0xDF)
+        len = 2;
     else if (b0 >= 0xE0 && b0 <= 0xEF) {
         len = 3;
-        if (b0 == 0xE0) lo = 0xA0;      // no overlongs
-        if (b0 == 0xED) hi = 0x9F;      // no surrogates
+        if (b0 == 0xE0) lo = 0xA0; // no overlongs
+        if (b0 == 0xED) hi = 0x9F; // no surrogates
     } else if (b0 >= 0xF0 && b0 <= 0xF4) {
         len = 4;
         if (b0 == 0xF0) lo = 0x90;
-        if (b0 == 0xF4) hi = 0x8F;      // <= U+10FFFF
-    } else return 0;
+        if (b0 == 0xF4) hi = 0x8F; // <= U+10FFFF
+    } else
+        return 0;
     for (int k = 1; k < len; ++k) {
         if (i + k >= s.size()) return -1;
         const auto b = static_cast<unsigned char>(s[i + k]);
@@ -56,8 +58,7 @@ std::string to_nfc(std::string_view text) {
     require_valid_utf8(text, "text");
     if (text.empty()) return {};
     utf8proc_uint8_t* out = nullptr;
-    const auto n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()),
-                                static_cast<utf8proc_ssize_t>(text.size()), &out,
+    const auto n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()), static_cast<utf8proc_ssize_t>(text.size()), &out,
                                 static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
     std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> guard(out, &std::free);
     if (n < 0) throw InvalidArgument(std::string("cannot normalise text: ") + utf8proc_errmsg(n));
@@ -71,7 +72,11 @@ std::u32string decode_utf8(std::string_view text) {
         utf8proc_int32_t cp = 0;
         const auto n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(text.data() + i),
                                         static_cast<utf8proc_ssize_t>(text.size() - i), &cp);
-        if (n <= 0) { out.push_back(0xFFFD); ++i; continue; }
+        if (n <= 0) {
+            out.push_back(0xFFFD);
+            ++i;
+            continue;
+        }
         out.push_back(static_cast<char32_t>(cp));
         i += static_cast<size_t>(n);
     }
@@ -79,7 +84,8 @@ std::u32string decode_utf8(std::string_view text) {
 }
 
 void append_utf8(std::string& out, char32_t cp) {
-    if (cp < 0x80) out += static_cast<char>(cp);
+    if (cp < 0x80)
+        out += static_cast<char>(cp);
     else if (cp < 0x800) {
         out += static_cast<char>(0xC0 | (cp >> 6));
         out += static_cast<char>(0x80 | (cp & 0x3F));
@@ -127,7 +133,11 @@ std::string Utf8StreamBuffer::push(std::string_view bytes) {
     while (i < pending_.size()) {
         const int len = sequence_length(pending_, i);
         if (len == -1) break; // wait for the rest of this character
-        if (len == 0) { out += "\xEF\xBF\xBD"; ++i; continue; }
+        if (len == 0) {
+            out += "\xEF\xBF\xBD";
+            ++i;
+            continue;
+        }
         out.append(pending_, i, static_cast<size_t>(len));
         i += static_cast<size_t>(len);
     }

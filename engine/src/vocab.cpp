@@ -51,8 +51,8 @@ size_t utf8_length(unsigned char lead) {
 
 // The tokens that end an answer, by name, for files that do not say which they are.
 constexpr std::string_view kEndOfTurnNames[] = {
-    "<|eot_id|>", "<|eom_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endofturn|>",
-    "[|endofturn|]", "<|endoftext|>", "<EOT>", "<|EOT|>", "<｜end▁of▁sentence｜>",
+    "<|eot_id|>",    "<|eom_id|>",    "<|im_end|>", "<|end|>", "<end_of_turn>",         "<|endofturn|>",
+    "[|endofturn|]", "<|endoftext|>", "<EOT>",      "<|EOT|>", "<｜end▁of▁sentence｜>",
 };
 
 // One run of text between special tokens, or one special token (token >= 0).
@@ -66,7 +66,7 @@ struct Symbol {
     uint32_t offset; // in the text
     uint32_t n;      // bytes; 0 once merged into the left neighbour
     int32_t prev, next;
-    int32_t id;      // BPE: the token this piece is, -1 when none
+    int32_t id; // BPE: the token this piece is, -1 when none
 };
 
 std::vector<Symbol> split_chars(std::string_view text) {
@@ -112,14 +112,10 @@ public:
     std::vector<int32_t> encode(std::string_view text, bool add_bos, bool parse_special) const override;
     std::string decode(std::span<const int32_t> ids) const override;
     std::string token_text(int32_t id) const override { return data_.tokens.at(checked(id)); }
-    std::unique_ptr<StreamDecoder> stream_decoder() const override {
-        return std::make_unique<GgufStreamDecoder>(*this);
-    }
+    std::unique_ptr<StreamDecoder> stream_decoder() const override { return std::make_unique<GgufStreamDecoder>(*this); }
     int32_t bos() const override { return data_.bos; }
     int32_t eos() const override { return data_.eos; }
-    bool is_end_of_generation(int32_t id) const override {
-        return id >= 0 && id < vocab_size() && end_of_generation_[id];
-    }
+    bool is_end_of_generation(int32_t id) const override { return id >= 0 && id < vocab_size() && end_of_generation_[id]; }
 
     // The bytes token id stands for in decoded text ("" for control tokens).
     const std::string& piece(int32_t id) const { return pieces_[checked(id)]; }
@@ -163,10 +159,8 @@ GgufTokenizer::GgufTokenizer(VocabData data) : data_(std::move(data)) {
     const size_t n = data_.tokens.size();
     if (n == 0) throw FormatError("tokenizer has no tokens");
     if (n > size_t(INT32_MAX)) throw FormatError("tokenizer has too many tokens");
-    if (!data_.scores.empty() && data_.scores.size() != n)
-        throw FormatError("tokenizer scores and tokens differ in length");
-    if (!data_.types.empty() && data_.types.size() != n)
-        throw FormatError("tokenizer token types and tokens differ in length");
+    if (!data_.scores.empty() && data_.scores.size() != n) throw FormatError("tokenizer scores and tokens differ in length");
+    if (!data_.types.empty() && data_.types.size() != n) throw FormatError("tokenizer token types and tokens differ in length");
     for (int32_t* id : {&data_.bos, &data_.eos, &data_.eot, &data_.eom, &data_.unk, &data_.pad})
         if (*id < -1 || *id >= int32_t(n)) throw FormatError("tokenizer special token id out of range");
 
@@ -174,13 +168,11 @@ GgufTokenizer::GgufTokenizer(VocabData data) : data_(std::move(data)) {
     for (size_t i = 0; i < n; ++i) ids_[data_.tokens[i]] = int32_t(i); // the last duplicate wins
     for (size_t i = 0; i < n; ++i) {
         const TokenType t = type(int32_t(i));
-        if ((t == TokenType::Control || t == TokenType::UserDefined || t == TokenType::Unknown) &&
-            !data_.tokens[i].empty())
+        if ((t == TokenType::Control || t == TokenType::UserDefined || t == TokenType::Unknown) && !data_.tokens[i].empty())
             specials_.push_back(int32_t(i));
     }
-    std::stable_sort(specials_.begin(), specials_.end(), [&](int32_t a, int32_t b) {
-        return data_.tokens[a].size() > data_.tokens[b].size();
-    });
+    std::stable_sort(specials_.begin(), specials_.end(),
+                     [&](int32_t a, int32_t b) { return data_.tokens[a].size() > data_.tokens[b].size(); });
     if (data_.model == VocabData::Model::Bpe) build_merges();
     build_pieces();
     build_end_of_generation();
@@ -189,8 +181,7 @@ GgufTokenizer::GgufTokenizer(VocabData data) : data_(std::move(data)) {
 
 int32_t GgufTokenizer::checked(int32_t id) const {
     if (id < 0 || id >= vocab_size())
-        throw InvalidArgument("token id " + std::to_string(id) + " out of range (vocabulary of " +
-                              std::to_string(vocab_size()) + ")");
+        throw InvalidArgument("token id " + std::to_string(id) + " out of range (vocabulary of " + std::to_string(vocab_size()) + ")");
     return id;
 }
 
@@ -222,33 +213,37 @@ void GgufTokenizer::build_pieces() {
         case TokenType::Undefined:
             if (spm) {
                 for (size_t p = 0; p < text.size();) {
-                    if (text.compare(p, 3, "\xE2\x96\x81") == 0) { piece += ' '; p += 3; }
-                    else piece += text[p++];
+                    if (text.compare(p, 3, "\xE2\x96\x81") == 0) {
+                        piece += ' ';
+                        p += 3;
+                    } else
+                        piece += text[p++];
                 }
             } else if (is_valid_utf8(text)) {
                 for (char32_t c : decode_utf8(text)) {
                     auto it = bytes.find(c);
-                    if (it != bytes.end()) piece += char(it->second);
-                    else append_utf8(piece, c);
+                    if (it != bytes.end())
+                        piece += char(it->second);
+                    else
+                        append_utf8(piece, c);
                 }
             } else {
                 piece = text;
             }
             break;
         case TokenType::Byte: { // "<0xAB>"
-            auto hex = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; };
+            auto hex = [](char c) {
+                return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+            };
             if (text.size() != 6 || text.compare(0, 3, "<0x") != 0 || text[5] != '>' || hex(text[3]) < 0 || hex(text[4]) < 0)
                 throw FormatError("byte token " + std::to_string(i) + " is not <0xXX>");
             piece = char(hex(text[3]) * 16 + hex(text[4]));
             break;
         }
-        case TokenType::UserDefined:
-            piece = text;
-            break;
+        case TokenType::UserDefined: piece = text; break;
         case TokenType::Control:
         case TokenType::Unknown:
-        case TokenType::Unused:
-            break;
+        case TokenType::Unused: break;
         }
     }
 }
@@ -327,8 +322,10 @@ void GgufTokenizer::encode_spm(std::string_view raw, bool space_prefix, std::vec
     text.reserve(raw.size() + 8);
     if (space_prefix) text += "\xE2\x96\x81";
     for (char c : raw) {
-        if (c == ' ') text += "\xE2\x96\x81";
-        else text += c;
+        if (c == ' ')
+            text += "\xE2\x96\x81";
+        else
+            text += c;
     }
     std::vector<Symbol> s = split_chars(text);
     struct Bigram {
@@ -336,9 +333,7 @@ void GgufTokenizer::encode_spm(std::string_view raw, bool space_prefix, std::vec
         int32_t left, right;
         uint32_t size;
     };
-    auto lower = [](const Bigram& a, const Bigram& b) {
-        return a.score < b.score || (a.score == b.score && a.left > b.left);
-    };
+    auto lower = [](const Bigram& a, const Bigram& b) { return a.score < b.score || (a.score == b.score && a.left > b.left); };
     std::priority_queue<Bigram, std::vector<Bigram>, decltype(lower)> queue(lower);
     auto try_add = [&](int32_t left, int32_t right) {
         if (left < 0 || right < 0) return;
@@ -362,8 +357,10 @@ void GgufTokenizer::encode_spm(std::string_view raw, bool space_prefix, std::vec
     for (int32_t i = s.empty() ? -1 : 0; i != -1; i = s[i].next) {
         const std::string_view piece = std::string_view(text).substr(s[i].offset, s[i].n);
         const int32_t id = find(piece);
-        if (id >= 0) out.push_back(id);
-        else push_byte_tokens(piece, out);
+        if (id >= 0)
+            out.push_back(id);
+        else
+            push_byte_tokens(piece, out);
     }
 }
 
@@ -405,9 +402,7 @@ void GgufTokenizer::encode_bpe_word(std::string_view word, std::vector<int32_t>&
         int32_t left, right;
         int32_t left_id, right_id, result;
     };
-    auto lower = [](const Bigram& a, const Bigram& b) {
-        return a.rank > b.rank || (a.rank == b.rank && a.left > b.left);
-    };
+    auto lower = [](const Bigram& a, const Bigram& b) { return a.rank > b.rank || (a.rank == b.rank && a.left > b.left); };
     std::priority_queue<Bigram, std::vector<Bigram>, decltype(lower)> queue(lower);
     auto try_add = [&](int32_t left, int32_t right) {
         if (left < 0 || right < 0 || s[left].id < 0 || s[right].id < 0) return;
@@ -459,8 +454,6 @@ std::string GgufStreamDecoder::push(int32_t token) { return buffer_.push(tokeniz
 
 } // namespace
 
-std::unique_ptr<Tokenizer> make_tokenizer(VocabData data) {
-    return std::make_unique<GgufTokenizer>(std::move(data));
-}
+std::unique_ptr<Tokenizer> make_tokenizer(VocabData data) { return std::make_unique<GgufTokenizer>(std::move(data)); }
 
 } // namespace kmlm

@@ -21,9 +21,12 @@ VocabData read_gguf_vocab(const gguf::GgufFile& file) {
     VocabData d;
     const std::optional<std::string> model = file.get_string("tokenizer.ggml.model");
     if (!model) throw FormatError(where + "no tokenizer (tokenizer.ggml.model is missing)");
-    if (*model == "llama") d.model = VocabData::Model::Spm;
-    else if (*model == "gpt2") d.model = VocabData::Model::Bpe;
-    else throw FormatError(where + "unsupported tokenizer.ggml.model '" + *model + "'");
+    if (*model == "llama")
+        d.model = VocabData::Model::Spm;
+    else if (*model == "gpt2")
+        d.model = VocabData::Model::Bpe;
+    else
+        throw FormatError(where + "unsupported tokenizer.ggml.model '" + *model + "'");
     const bool spm = d.model == VocabData::Model::Spm;
 
     auto tokens = file.get_string_array("tokenizer.ggml.tokens");

@@ -18,9 +18,7 @@
 namespace kmlm::server {
 namespace {
 
-int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+int64_t unix_now() { return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
 void send_error(httplib::Response& res, const ApiError& e) {
     res.status = e.status();
@@ -43,9 +41,7 @@ ApiError api_error_from(const std::exception& e) {
 
 } // namespace
 
-bool is_loopback_host(const std::string& host) {
-    return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-}
+bool is_loopback_host(const std::string& host) { return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0; }
 
 struct HttpServer::Impl {
     Backend& backend;
@@ -102,8 +98,8 @@ struct HttpServer::Impl {
             res.set_header("Retry-After", std::to_string(options.retry_after_seconds));
             log(req.path + ": refused, the queue is full");
             return send_error(res, ApiError(503, "server_error", "server_busy",
-                                            "the server is busy (" + std::to_string(c.active) + " running, " +
-                                                std::to_string(c.waiting) + " waiting); retry later"));
+                                            "the server is busy (" + std::to_string(c.active) + " running, " + std::to_string(c.waiting) +
+                                                " waiting); retry later"));
         }
         if (r.params.stream) return stream(res, std::move(r), std::move(ticket));
         std::atomic<bool> cancel{false};
@@ -165,10 +161,11 @@ struct HttpServer::Impl {
 
     void health(httplib::Response& res) {
         const RequestGate::Counts c = gate.counts();
-        res.set_content(nlohmann::json{{"status", "ok"}, {"model", backend.model_id()}, {"running", c.active},
-                                       {"waiting", c.waiting}, {"served", served.load()}}
-                            .dump(),
-                        "application/json");
+        res.set_content(
+            nlohmann::json{
+                {"status", "ok"}, {"model", backend.model_id()}, {"running", c.active}, {"waiting", c.waiting}, {"served", served.load()}}
+                .dump(),
+            "application/json");
     }
 
     // Requests to /v1/ need "Authorization: Bearer KEY" when a key is set; /health does not.
@@ -213,9 +210,8 @@ struct HttpServer::Impl {
             }
         });
         http.Get("/health", [this](const auto&, auto& res) { health(res); });
-        http.Get("/v1/models", [this](const auto&, auto& res) {
-            res.set_content(models_response(backend.model_id(), unix_now()), "application/json");
-        });
+        http.Get("/v1/models",
+                 [this](const auto&, auto& res) { res.set_content(models_response(backend.model_id(), unix_now()), "application/json"); });
         http.Post("/v1/chat/completions", [this](const auto& req, auto& res) { serve(req, res, true); });
         http.Post("/v1/completions", [this](const auto& req, auto& res) { serve(req, res, false); });
     }
@@ -230,7 +226,8 @@ HttpServer::~HttpServer() { stop(); }
 int HttpServer::bind() {
     const ServerOptions& o = impl_->options;
     const int port = o.port == 0 ? impl_->http.bind_to_any_port(o.host) : (impl_->http.bind_to_port(o.host, o.port) ? o.port : -1);
-    if (port <= 0) throw std::runtime_error("cannot listen on " + o.host + ":" + std::to_string(o.port) + " (address in use or not available)");
+    if (port <= 0)
+        throw std::runtime_error("cannot listen on " + o.host + ":" + std::to_string(o.port) + " (address in use or not available)");
     return port;
 }
 

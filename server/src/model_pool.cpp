@@ -10,8 +10,8 @@
 
 namespace kmlm::server {
 
-std::vector<int32_t> request_prompt(const LanguageModel& model, const GenerationRequest& request,
-                                    std::vector<std::string>& stops, std::string_view context_hint) {
+std::vector<int32_t> request_prompt(const LanguageModel& model, const GenerationRequest& request, std::vector<std::string>& stops,
+                                    std::string_view context_hint) {
     std::vector<int32_t> tokens;
     if (!request.chat) {
         tokens = model.tokenizer().encode(request.prompt, true);
@@ -30,8 +30,7 @@ std::vector<int32_t> request_prompt(const LanguageModel& model, const Generation
 }
 
 ModelPool::ModelPool(std::vector<std::unique_ptr<LanguageModel>> models, std::string model_id, uint64_t memory_ceiling)
-    : models_(std::move(models)), model_id_(std::move(model_id)), memory_ceiling_(memory_ceiling),
-      busy_(models_.size(), false) {
+    : models_(std::move(models)), model_id_(std::move(model_id)), memory_ceiling_(memory_ceiling), busy_(models_.size(), false) {
     if (models_.empty()) throw InvalidArgument("the model pool needs at least one model");
 }
 
@@ -46,8 +45,7 @@ std::unique_ptr<ModelPool> ModelPool::load(const std::filesystem::path& path, Lo
         e.vocab *= uint64_t(instances);
         check_admission(e, ceiling, nullptr, path.filename().string());
     }
-    if (options.n_threads == 0)
-        options.n_threads = std::max(1, int(std::thread::hardware_concurrency()) / instances);
+    if (options.n_threads == 0) options.n_threads = std::max(1, int(std::thread::hardware_concurrency()) / instances);
     options.memory_limit = 0; // checked above for all instances together
     std::vector<std::unique_ptr<LanguageModel>> models;
     for (int i = 0; i < instances; ++i) models.push_back(load_model(path, options));

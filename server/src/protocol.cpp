@@ -39,13 +39,11 @@ std::optional<int64_t> integer_field(const json& j, const char* name) {
     if (v->is_number_float()) {
         // 12.0 is an integer too; 1.5 and values beyond 64 bits are not.
         const double d = v->get<double>();
-        if (!(std::fabs(d) < 9.0e18) || d != std::floor(d))
-            throw ApiError::bad_request(std::string("'") + name + "' must be an integer");
+        if (!(std::fabs(d) < 9.0e18) || d != std::floor(d)) throw ApiError::bad_request(std::string("'") + name + "' must be an integer");
         return int64_t(d);
     }
     if (!v->is_number_integer()) throw ApiError::bad_request(std::string("'") + name + "' must be an integer");
-    return v->is_number_unsigned() ? int64_t(std::min<uint64_t>(v->get<uint64_t>(), uint64_t(INT64_MAX)))
-                                   : v->get<int64_t>();
+    return v->is_number_unsigned() ? int64_t(std::min<uint64_t>(v->get<uint64_t>(), uint64_t(INT64_MAX))) : v->get<int64_t>();
 }
 
 std::optional<bool> bool_field(const json& j, const char* name) {
@@ -57,8 +55,8 @@ std::optional<bool> bool_field(const json& j, const char* name) {
 
 void check_range(double value, double lo, double hi, const char* name) {
     if (!(value >= lo && value <= hi))
-        throw ApiError::bad_request(std::string("'") + name + "' must be between " + json(lo).dump() + " and " +
-                                    json(hi).dump() + ", got " + json(value).dump());
+        throw ApiError::bad_request(std::string("'") + name + "' must be between " + json(lo).dump() + " and " + json(hi).dump() +
+                                    ", got " + json(value).dump());
 }
 
 std::vector<std::string> stop_field(const json& j) {
@@ -75,8 +73,7 @@ std::vector<std::string> stop_field(const json& j) {
     } else {
         throw ApiError::bad_request("'stop' must be a string or an array of strings");
     }
-    if (stops.size() > kMaxStopStrings)
-        throw ApiError::bad_request("'stop' takes at most " + std::to_string(kMaxStopStrings) + " strings");
+    if (stops.size() > kMaxStopStrings) throw ApiError::bad_request("'stop' takes at most " + std::to_string(kMaxStopStrings) + " strings");
     for (std::string& s : stops) {
         if (s.empty()) throw ApiError::bad_request("'stop' strings must not be empty");
         s = to_nfc(s);
@@ -215,8 +212,11 @@ GenerationRequest parse_completion_request(std::string_view body) {
 
 std::string request_body(const GenerationRequest& r) {
     const GenerationParams& p = r.params;
-    json j = {{"model", p.model}, {"max_tokens", p.max_tokens}, {"temperature", p.sampling.temperature},
-              {"top_p", p.sampling.top_p}, {"stream", p.stream}};
+    json j = {{"model", p.model},
+              {"max_tokens", p.max_tokens},
+              {"temperature", p.sampling.temperature},
+              {"top_p", p.sampling.top_p},
+              {"stream", p.stream}};
     if (r.chat) {
         j["messages"] = json::array();
         for (const ChatMessage& m : r.messages) j["messages"].push_back({{"role", m.role}, {"content", m.content}});
@@ -240,11 +240,13 @@ std::string_view finish_reason(StopReason reason) {
     }
 }
 
-std::string completion_response(const GenerationRequest& r, const ResponseMeta& meta, std::string_view text,
-                                std::string_view finish, const Usage& usage) {
+std::string completion_response(const GenerationRequest& r, const ResponseMeta& meta, std::string_view text, std::string_view finish,
+                                const Usage& usage) {
     json choice = {{"index", 0}, {"finish_reason", finish_json(finish)}, {"logprobs", nullptr}};
-    if (r.chat) choice["message"] = {{"role", "assistant"}, {"content", text}};
-    else choice["text"] = text;
+    if (r.chat)
+        choice["message"] = {{"role", "assistant"}, {"content", text}};
+    else
+        choice["text"] = text;
     return json{{"id", meta.id},
                 {"object", r.chat ? "chat.completion" : "text_completion"},
                 {"created", meta.created},
@@ -256,21 +258,25 @@ std::string completion_response(const GenerationRequest& r, const ResponseMeta& 
 
 std::string stream_start_event(const GenerationRequest& r, const ResponseMeta& meta) {
     if (!r.chat) return {};
-    return event(chunk(r, meta, json::array({{{"index", 0}, {"delta", {{"role", "assistant"}, {"content", ""}}},
-                                              {"finish_reason", nullptr}}})));
+    return event(
+        chunk(r, meta, json::array({{{"index", 0}, {"delta", {{"role", "assistant"}, {"content", ""}}}, {"finish_reason", nullptr}}})));
 }
 
 std::string stream_text_event(const GenerationRequest& r, const ResponseMeta& meta, std::string_view text) {
     json choice = {{"index", 0}, {"finish_reason", nullptr}};
-    if (r.chat) choice["delta"] = {{"content", text}};
-    else choice["text"] = text;
+    if (r.chat)
+        choice["delta"] = {{"content", text}};
+    else
+        choice["text"] = text;
     return event(chunk(r, meta, json::array({choice})));
 }
 
 std::string stream_finish_event(const GenerationRequest& r, const ResponseMeta& meta, std::string_view finish) {
     json choice = {{"index", 0}, {"finish_reason", finish_json(finish)}};
-    if (r.chat) choice["delta"] = json::object();
-    else choice["text"] = "";
+    if (r.chat)
+        choice["delta"] = json::object();
+    else
+        choice["text"] = "";
     return event(chunk(r, meta, json::array({choice})));
 }
 

@@ -42,11 +42,9 @@ RemoteError transport_error(httplib::Error error, const std::string& url, int ti
         return RemoteError("cannot connect to " + url + " (connection refused or host unreachable: is the server running?)",
                            RemoteFailure::Unreachable);
     case httplib::Error::ConnectionTimeout:
-        return RemoteError("timed out connecting to " + url + " after " + std::to_string(timeout) + " s",
-                           RemoteFailure::Timeout);
+        return RemoteError("timed out connecting to " + url + " after " + std::to_string(timeout) + " s", RemoteFailure::Timeout);
     case httplib::Error::Read:
-        return RemoteError("no answer from " + url + " (timed out after " + std::to_string(timeout) +
-                               " s, or the connection closed)",
+        return RemoteError("no answer from " + url + " (timed out after " + std::to_string(timeout) + " s, or the connection closed)",
                            RemoteFailure::Timeout);
     case httplib::Error::SSLConnection:
     case httplib::Error::SSLServerVerification:
@@ -61,22 +59,20 @@ RemoteError status_error(int status, const std::string& body, const std::string&
     const json j = json::parse(body, nullptr, false);
     if (j.is_object() && j.contains("error")) {
         const json& e = j["error"];
-        detail = e.is_object() && e.contains("message") && e["message"].is_string() ? e["message"].get<std::string>()
-                                                                                    : e.dump();
+        detail = e.is_object() && e.contains("message") && e["message"].is_string() ? e["message"].get<std::string>() : e.dump();
     } else {
         detail = body.substr(0, 200);
     }
-    std::string what = status == 401 || status == 403 ? "refused the API key"
-                       : status == 404                ? "has no such endpoint or model"
+    std::string what = status == 401 || status == 403   ? "refused the API key"
+                       : status == 404                  ? "has no such endpoint or model"
                        : status == 503 || status == 429 ? "is busy"
-                       : status >= 500                ? "failed"
-                                                      : "rejected the request";
+                       : status >= 500                  ? "failed"
+                                                        : "rejected the request";
     const RemoteFailure kind = status == 401 || status == 403   ? RemoteFailure::Key
                                : status == 503 || status == 429 ? RemoteFailure::Busy
                                : status >= 500                  ? RemoteFailure::Server
                                                                 : RemoteFailure::Other;
-    return RemoteError(url + " " + what + " (HTTP " + std::to_string(status) + ")" + (detail.empty() ? "" : ": " + detail),
-                       kind);
+    return RemoteError(url + " " + what + " (HTTP " + std::to_string(status) + ")" + (detail.empty() ? "" : ": " + detail), kind);
 }
 
 // Reads server-sent events from the pieces of a body: "data: {...}" blocks split by a
@@ -84,7 +80,8 @@ RemoteError status_error(int status, const std::string& body, const std::string&
 class EventReader {
 public:
     // Calls on_data with the payload of each whole event in what has come so far.
-    template <class F> void push(std::string_view bytes, F&& on_data) {
+    template <class F>
+    void push(std::string_view bytes, F&& on_data) {
         buffer_.append(bytes);
         for (;;) {
             size_t end = buffer_.find("\n\n"), skip = 2;
@@ -140,14 +137,17 @@ RemoteResult remote_generate(const RemoteEndpoint& endpoint, const GenerationReq
     std::string stream_error;
     EventReader events;
     auto on_event = [&](const std::string& data) {
-        if (data == "[DONE]") { done = true; return; }
+        if (data == "[DONE]") {
+            done = true;
+            return;
+        }
         const json j = json::parse(data, nullptr, false);
         if (!j.is_object()) return;
         if (j.contains("error")) {
             const json& e = j["error"];
-            stream_error = endpoint.base_url + " reported an error mid-answer: " +
-                           (e.is_object() && e.contains("message") && e["message"].is_string() ? e["message"].get<std::string>()
-                                                                                               : e.dump());
+            stream_error =
+                endpoint.base_url + " reported an error mid-answer: " +
+                (e.is_object() && e.contains("message") && e["message"].is_string() ? e["message"].get<std::string>() : e.dump());
             return;
         }
         if (j.contains("usage") && j["usage"].is_object()) {

@@ -48,9 +48,7 @@ int main(int argc, char** argv) {
         write({{QStringLiteral("m"), id}, {QStringLiteral("done"), true}});
         QTimer::singleShot(0, &session, [&session] { session.send(QStringLiteral("계속 이야기해 줘")); });
     });
-    QObject::connect(&engine, &EngineController::modelLoaded, [&session] {
-        session.send(QStringLiteral("아주 긴 이야기를 들려줘"));
-    });
+    QObject::connect(&engine, &EngineController::modelLoaded, [&session] { session.send(QStringLiteral("아주 긴 이야기를 들려줘")); });
     QObject::connect(&engine, &EngineController::modelLoadFailed, [](const QString& message) {
         std::fprintf(stderr, "%s\n", qPrintable(message));
         QCoreApplication::exit(1);

@@ -12,8 +12,8 @@
 
 #include <QJsonArray>
 #include <QSignalSpy>
-#include <QTemporaryDir>
 #include <QTcpServer>
+#include <QTemporaryDir>
 #include <QtTest>
 
 using namespace kmlm::core;
@@ -57,7 +57,12 @@ QString streamedContent(const QByteArray& body, bool* done) {
             continue;
         }
         const QJsonObject chunk = QJsonDocument::fromJson(data).object();
-        text += chunk[QStringLiteral("choices")].toArray().at(0).toObject()[QStringLiteral("delta")].toObject()[QStringLiteral("content")].toString();
+        text += chunk[QStringLiteral("choices")]
+                    .toArray()
+                    .at(0)
+                    .toObject()[QStringLiteral("delta")]
+                    .toObject()[QStringLiteral("content")]
+                    .toString();
     }
     return text;
 }
@@ -150,8 +155,8 @@ private slots:
         server.start(0, kKey);
         QNetworkAccessManager network;
         // An answer only a cancel ends (no end-of-text, the most tokens one may ask for).
-        QNetworkReply* reply = kmlm_test::postApi(network, server.port(), QStringLiteral("/chat/completions"),
-                                                  chatBody(1 << 20, true), kKey);
+        QNetworkReply* reply =
+            kmlm_test::postApi(network, server.port(), QStringLiteral("/chat/completions"), chatBody(1 << 20, true), kKey);
         QTRY_VERIFY_WITH_TIMEOUT(reply->bytesAvailable() > 0 && engine.runningRequest() != 0, kWait);
         reply->abort();
         QTRY_COMPARE_WITH_TIMEOUT(engine.runningRequest(), quint64(0), kWait);

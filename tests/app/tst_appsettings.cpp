@@ -198,13 +198,20 @@ private Q_SLOTS:
     void badStoredValues_data() {
         QTest::addColumn<QString>("key");
         QTest::addColumn<QString>("value");
-        QTest::newRow("threads") << "engine/threads" << "-5";
-        QTest::newRow("context") << "engine/contextLength" << "3";
-        QTest::newRow("kv type") << "engine/kvType" << "q2";
-        QTest::newRow("memory limit") << "engine/memoryLimit" << "lots";
-        QTest::newRow("theme") << "ui/theme" << "purple";
-        QTest::newRow("font size") << "ui/fontSize" << "1000";
-        QTest::newRow("sampling") << "chat/sampling" << "{not json";
+        QTest::newRow("threads") << "engine/threads"
+                                 << "-5";
+        QTest::newRow("context") << "engine/contextLength"
+                                 << "3";
+        QTest::newRow("kv type") << "engine/kvType"
+                                 << "q2";
+        QTest::newRow("memory limit") << "engine/memoryLimit"
+                                      << "lots";
+        QTest::newRow("theme") << "ui/theme"
+                               << "purple";
+        QTest::newRow("font size") << "ui/fontSize"
+                                   << "1000";
+        QTest::newRow("sampling") << "chat/sampling"
+                                  << "{not json";
     }
 
     void badStoredValues() {
@@ -226,9 +233,8 @@ private Q_SLOTS:
     }
 
     void samplingJsonIsClamped() {
-        const SamplingSettings s = SamplingSettings::fromJson(QJsonObject{{QStringLiteral("temperature"), 99.0},
-                                                                          {QStringLiteral("top_p"), -1.0},
-                                                                          {QStringLiteral("top_k"), QStringLiteral("x")}});
+        const SamplingSettings s = SamplingSettings::fromJson(QJsonObject{
+            {QStringLiteral("temperature"), 99.0}, {QStringLiteral("top_p"), -1.0}, {QStringLiteral("top_k"), QStringLiteral("x")}});
         QCOMPARE(s.temperature, 5.0);
         QCOMPARE(s.topP, 0.0);
         QCOMPARE(s.topK, SamplingSettings{}.topK);

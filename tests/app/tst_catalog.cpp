@@ -176,10 +176,14 @@ private Q_SLOTS:
         QTest::addColumn<int>("kvHeads");
         QTest::addColumn<QString>("type");
         QTest::addColumn<QString>("kv");
-        QTest::newRow("llama q8_0") << "llama" << 2 << "Q8_0" << "q8_0";
-        QTest::newRow("qwen2 q4_k_m f16") << "qwen2" << 2 << "Q4_K_M" << "f16";
-        QTest::newRow("exaone q4_0") << "exaone" << 4 << "Q4_0" << "q8_0";
-        QTest::newRow("gptneox f16") << "gptneox" << 4 << "F16" << "q8_0";
+        QTest::newRow("llama q8_0") << "llama" << 2 << "Q8_0"
+                                    << "q8_0";
+        QTest::newRow("qwen2 q4_k_m f16") << "qwen2" << 2 << "Q4_K_M"
+                                          << "f16";
+        QTest::newRow("exaone q4_0") << "exaone" << 4 << "Q4_0"
+                                     << "q8_0";
+        QTest::newRow("gptneox f16") << "gptneox" << 4 << "F16"
+                                     << "q8_0";
     }
     void estimateMatchesKmlmMemory() {
         QFETCH(QString, arch);
@@ -189,11 +193,26 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("shape.gguf"));
         const QString ctx = QStringLiteral("200");
-        const auto run = kmlm_test::runKmlm({QStringLiteral("make-random"), QStringLiteral("--arch"), arch, QStringLiteral("--layers"),
-                                             QStringLiteral("3"), QStringLiteral("--embd"), QStringLiteral("256"), QStringLiteral("--heads"),
-                                             QStringLiteral("4"), QStringLiteral("--heads-kv"), QString::number(kvHeads), QStringLiteral("--ff"),
-                                             QStringLiteral("512"), QStringLiteral("--vocab"), QStringLiteral("700"), QStringLiteral("--ctx"),
-                                             QStringLiteral("512"), QStringLiteral("--type"), type, path});
+        const auto run = kmlm_test::runKmlm({QStringLiteral("make-random"),
+                                             QStringLiteral("--arch"),
+                                             arch,
+                                             QStringLiteral("--layers"),
+                                             QStringLiteral("3"),
+                                             QStringLiteral("--embd"),
+                                             QStringLiteral("256"),
+                                             QStringLiteral("--heads"),
+                                             QStringLiteral("4"),
+                                             QStringLiteral("--heads-kv"),
+                                             QString::number(kvHeads),
+                                             QStringLiteral("--ff"),
+                                             QStringLiteral("512"),
+                                             QStringLiteral("--vocab"),
+                                             QStringLiteral("700"),
+                                             QStringLiteral("--ctx"),
+                                             QStringLiteral("512"),
+                                             QStringLiteral("--type"),
+                                             type,
+                                             path});
         QVERIFY2(run.code == 0, qPrintable(run.err));
 
         CatalogEntry entry;
@@ -238,7 +257,8 @@ private Q_SLOTS:
         QCOMPARE(e.kv_cache, quint64(2) * 30 * 2048 * 8 * 80 * 2);
         QVERIFY(e.total() < kmlm::kDefaultMemoryLimit);
         const CatalogEntry* qwen = c->entry(QStringLiteral("qwen3-4b"));
-        QVERIFY(estimateCatalogMemory(*qwen, *qwen->file(QStringLiteral("Q8_0")), 2048, kmlm::KvType::Q8_0).total() > kmlm::kDefaultMemoryLimit);
+        QVERIFY(estimateCatalogMemory(*qwen, *qwen->file(QStringLiteral("Q8_0")), 2048, kmlm::KvType::Q8_0).total() >
+                kmlm::kDefaultMemoryLimit);
         const CatalogPick pick = pickFirstModel(*c, kmlm::kDefaultMemoryLimit, 2048, kmlm::KvType::Q8_0, quint64(100) << 30);
         QCOMPARE(pick.entry, exaone);
         QCOMPARE(pick.file->quantization, QStringLiteral("Q4_K_M"));

@@ -137,7 +137,9 @@ private Q_SLOTS:
             QVERIFY2(m->text.size() >= mustHave.size(),
                      qPrintable(QStringLiteral("saved %1 characters, but %2 had been streamed more than a second "
                                                "before the kill (%3 in all)")
-                                    .arg(m->text.size()).arg(mustHave.size()).arg(streamed.size())));
+                                    .arg(m->text.size())
+                                    .arg(mustHave.size())
+                                    .arg(streamed.size())));
             qInfo("interrupted answer: %d of %d streamed characters saved", int(m->text.size()), int(streamed.size()));
         }
         QCOMPARE(interrupted, 1);

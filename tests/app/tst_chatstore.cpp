@@ -35,8 +35,8 @@ class TestChatStore : public QObject {
     qint64 fill(ChatStore& store, const QString& title = QStringLiteral("날씨 이야기")) {
         const qint64 c = store.createConversation(title, QStringLiteral("친절하게 답하세요."));
         store.addMessage(c, QStringLiteral("user"), QStringLiteral("오늘 서울 날씨 어때?"));
-        store.addMessage(c, QStringLiteral("assistant"), QStringLiteral("맑고 따뜻합니다. 밥 먹기 좋은 날이에요."),
-                         MessageState::Complete, QStringLiteral("kmlm-gru"));
+        store.addMessage(c, QStringLiteral("assistant"), QStringLiteral("맑고 따뜻합니다. 밥 먹기 좋은 날이에요."), MessageState::Complete,
+                         QStringLiteral("kmlm-gru"));
         store.addMessage(c, QStringLiteral("user"), QStringLiteral("내일은 비가 와?"));
         store.addMessage(c, QStringLiteral("assistant"), QStringLiteral("내일은 흐리고 비가 조금 옵니다."));
         return c;
@@ -53,8 +53,7 @@ private Q_SLOTS:
 
     void migrations_data() {
         QTest::addColumn<int>("fromVersion");
-        for (int v = 0; v < ChatStore::schemaVersion(); ++v)
-            QTest::addRow("from v%d", v) << v;
+        for (int v = 0; v < ChatStore::schemaVersion(); ++v) QTest::addRow("from v%d", v) << v;
     }
 
     // A database left at an older version, with data written the way that version did,
@@ -102,8 +101,8 @@ private Q_SLOTS:
         QCOMPARE(c->title, QStringLiteral("옛 대화"));
         QVERIFY(!c->hasSampling);
         const QVector<ChatMessage> path7 = store.messages(7);
-        QCOMPARE(texts(path7), (QStringList{QStringLiteral("안녕하세요"), QStringLiteral("반갑습니다"),
-                                            QStringLiteral("점심 메뉴 추천해 줘")}));
+        QCOMPARE(texts(path7),
+                 (QStringList{QStringLiteral("안녕하세요"), QStringLiteral("반갑습니다"), QStringLiteral("점심 메뉴 추천해 줘")}));
         QCOMPARE(path7[2].turn, 2);
         QCOMPARE(path7[2].parentId, path7[1].id);
         QCOMPARE(path7[1].state, MessageState::Complete);
@@ -291,8 +290,8 @@ private Q_SLOTS:
         QTest::newRow("no match") << QStringLiteral("바다") << 0 << QString();
         QTest::newRow("latin, any case") << QStringLiteral("QWEN") << 1 << QStringLiteral("Qwen");
         QTest::newRow("fts syntax is plain text") << QStringLiteral("\"AND* (") << 0 << QString();
-        QTest::newRow("decomposed jamo (NFD) query") << QStringLiteral("날씨").normalized(QString::NormalizationForm_D)
-                                                     << 1 << QStringLiteral("날씨");
+        QTest::newRow("decomposed jamo (NFD) query")
+            << QStringLiteral("날씨").normalized(QString::NormalizationForm_D) << 1 << QStringLiteral("날씨");
         QTest::newRow("empty") << QStringLiteral("  ") << 0 << QString();
     }
 
@@ -407,8 +406,7 @@ private Q_SLOTS:
         QCOMPARE(info->sampling, s);
         QCOMPARE(texts(other.messages(imported)), texts(store.messages(c)));
         QCOMPARE(other.messages(imported).last().variantCount, 2);
-        QCOMPARE(other.alternatives(other.messages(imported).last().id).first().text,
-                 QStringLiteral("내일은 흐리고 비가 조금 옵니다."));
+        QCOMPARE(other.alternatives(other.messages(imported).last().id).first().text, QStringLiteral("내일은 흐리고 비가 조금 옵니다."));
         QCOMPARE(other.messages(imported)[1].model, QStringLiteral("kmlm-gru"));
         // And again: the export of the import is the same conversation.
         const QJsonObject a = QJsonDocument::fromJson(json).object();
@@ -430,8 +428,10 @@ private Q_SLOTS:
         QTest::newRow("text missing") << ok + R"({"id":1,"role":"user"}]})";
         QTest::newRow("duplicate id") << ok + R"({"id":1,"role":"user","text":"a"},{"id":1,"role":"assistant","text":"b"}]})";
         QTest::newRow("unknown parent") << ok + R"({"id":1,"role":"user","text":"a"},{"id":2,"parent":9,"role":"assistant","text":"b"}]})";
-        QTest::newRow("parent after child") << ok + R"({"id":2,"parent":1,"role":"assistant","text":"b"},{"id":1,"role":"user","text":"a"}]})";
-        QTest::newRow("bad state, late in the list") << ok + R"({"id":1,"role":"user","text":"a"},{"id":2,"parent":1,"role":"assistant","text":"b","state":"exploded"}]})";
+        QTest::newRow("parent after child")
+            << ok + R"({"id":2,"parent":1,"role":"assistant","text":"b"},{"id":1,"role":"user","text":"a"}]})";
+        QTest::newRow("bad state, late in the list")
+            << ok + R"({"id":1,"role":"user","text":"a"},{"id":2,"parent":1,"role":"assistant","text":"b","state":"exploded"}]})";
         QTest::newRow("fractional id") << ok + R"({"id":1.5,"role":"user","text":"a"}]})";
         QTest::newRow("invalid UTF-8") << QByteArray(ok + "{\"id\":1,\"role\":\"user\",\"text\":\"\xED\xA0\x80\xFF\"}]}");
     }

@@ -256,7 +256,8 @@ private Q_SLOTS:
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("HF_ENDPOINT"), hub.endpoint());
         env.insert(QStringLiteral("HF_TOKEN"), QStringLiteral("hf_never_printed"));
-        const QStringList args{QStringLiteral("pull"), kRepo, QStringLiteral("tiny-Q4_K_M.gguf"), QStringLiteral("--models-dir"), dir.path()};
+        const QStringList args{QStringLiteral("pull"), kRepo, QStringLiteral("tiny-Q4_K_M.gguf"), QStringLiteral("--models-dir"),
+                               dir.path()};
         QProcess first;
         first.setProcessEnvironment(env);
         first.start(kmlm_test::kmlmBin(), args);
@@ -293,7 +294,8 @@ private Q_SLOTS:
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("HF_ENDPOINT"), hub.endpoint());
         p.setProcessEnvironment(env);
-        p.start(kmlm_test::kmlmBin(), {QStringLiteral("pull"), kRepo, QStringLiteral("nothing.gguf"), QStringLiteral("--models-dir"), dir.path()});
+        p.start(kmlm_test::kmlmBin(),
+                {QStringLiteral("pull"), kRepo, QStringLiteral("nothing.gguf"), QStringLiteral("--models-dir"), dir.path()});
         QVERIFY(p.waitForStarted());
         QTRY_VERIFY_WITH_TIMEOUT(p.state() == QProcess::NotRunning, 30000);
         QCOMPARE(p.exitCode(), 1);

@@ -2,8 +2,8 @@
 // completion, stop and cancel (running and queued), stale completions, switching models
 // while generating, errors as signals, a UI thread that never waits on the engine, and the
 // meta types its queued signals carry.
-#include "kmlm_test.h"
 #include "engine_signals.h"
+#include "kmlm_test.h"
 
 #include "chatprompt.h"
 #include "enginecontroller.h"
@@ -150,8 +150,7 @@ private Q_SLOTS:
         QSignalSpy streamed(&engine, &EngineController::textStreamed);
         QSignalSpy done(&engine, &EngineController::generationFinished);
         const quint64 id = engine.newRequestId();
-        engine.startChat(id, question(QStringLiteral("안녕하세요, 오늘 날씨 어때요?")), QStringLiteral("짧게 답하세요."),
-                         seeded(24));
+        engine.startChat(id, question(QStringLiteral("안녕하세요, 오늘 날씨 어때요?")), QStringLiteral("짧게 답하세요."), seeded(24));
         QVERIFY(waitFinished(done, id));
         const GenerationResult r = *finished(done, id);
         QVERIFY2(r.errorMessage.isEmpty(), qPrintable(r.errorMessage));
@@ -201,8 +200,7 @@ private Q_SLOTS:
         auto llama = kmlm::load_model(m_llama.toStdString());
         const EnginePrompt p = chatPrompt(*llama, turns, QStringLiteral("시스템 지시"));
         const QString text = QString::fromStdString(llama->tokenizer().decode(p.tokens));
-        for (const char* part : {"시스템 지시", "첫 질문", "첫 대답", "둘째 질문"})
-            QVERIFY2(text.contains(QString::fromUtf8(part)), part);
+        for (const char* part : {"시스템 지시", "첫 질문", "첫 대답", "둘째 질문"}) QVERIFY2(text.contains(QString::fromUtf8(part)), part);
         QVERIFY(text.indexOf(QStringLiteral("첫 대답")) < text.indexOf(QStringLiteral("둘째 질문")));
         QVERIFY2(!text.contains(QStringLiteral("따져")) && !text.contains(QStringLiteral("think")), qPrintable(text));
         QVERIFY(!p.stopStrings.empty());
@@ -226,8 +224,7 @@ private Q_SLOTS:
             QCOMPARE(app.tokens, model->tokenizer().encode(cli.text, true, true));
             QCOMPARE(app.stopStrings, cli.stop_strings);
             QCOMPARE(options.chat_template, model->info().chat_template);
-            if (model->tokenizer().bos() >= 0)
-                QCOMPARE(options.bos_token, model->tokenizer().token_text(model->tokenizer().bos()));
+            if (model->tokenizer().bos() >= 0) QCOMPARE(options.bos_token, model->tokenizer().token_text(model->tokenizer().bos()));
             QCOMPARE(kmlm::render_chat(*model, messages).stop_strings, cli.stop_strings);
         }
     }
@@ -364,8 +361,9 @@ private Q_SLOTS:
         EngineController engine;
         QVERIFY(load(engine, m_llama));
         QStringList events;
-        connect(&engine, &EngineController::generationFinished, this,
-                [&](quint64, const GenerationResult& r) { events << QStringLiteral("finished:") + QString::fromUtf8(kmlm::to_string(r.reason).data()); });
+        connect(&engine, &EngineController::generationFinished, this, [&](quint64, const GenerationResult& r) {
+            events << QStringLiteral("finished:") + QString::fromUtf8(kmlm::to_string(r.reason).data());
+        });
         connect(&engine, &EngineController::modelLoaded, this,
                 [&](const ModelDescription& m) { events << QStringLiteral("loaded:") + m.name; });
         QSignalSpy streamed(&engine, &EngineController::textStreamed);

@@ -43,10 +43,14 @@ private Q_SLOTS:
     void describe_data() {
         QTest::addColumn<QString>("arch");
         QTest::addColumn<QString>("type");
-        QTest::newRow("llama Q8_0") << "llama" << "Q8_0";
-        QTest::newRow("qwen2 Q4_0") << "qwen2" << "Q4_0";
-        QTest::newRow("gptneox F16") << "gptneox" << "F16";
-        QTest::newRow("exaone F32") << "exaone" << "F32";
+        QTest::newRow("llama Q8_0") << "llama"
+                                    << "Q8_0";
+        QTest::newRow("qwen2 Q4_0") << "qwen2"
+                                    << "Q4_0";
+        QTest::newRow("gptneox F16") << "gptneox"
+                                     << "F16";
+        QTest::newRow("exaone F32") << "exaone"
+                                    << "F32";
     }
 
     void describe() {
@@ -101,8 +105,7 @@ private Q_SLOTS:
         config.embed_dim = 4;
         config.hidden_dim = 8;
         const QString path = m_dir.filePath(QStringLiteral("gru.") + extension);
-        kmlm::write_gru_file(kmlm::GruWeights::random(config, 2), path.toStdString(),
-                             kmlm::gru_format_from_extension(path.toStdString()));
+        kmlm::write_gru_file(kmlm::GruWeights::random(config, 2), path.toStdString(), kmlm::gru_format_from_extension(path.toStdString()));
         const ModelDescription d = ModelRegistry::describe(path, EngineSettings{});
         QVERIFY2(d.error.isEmpty(), qPrintable(d.error));
         QVERIFY(d.isGru());

@@ -15,13 +15,27 @@ private slots:
         QTest::addColumn<QString>("answer");
         QTest::addColumn<bool>("has");
         QTest::addColumn<bool>("open");
-        QTest::newRow("plain") << "그냥 대답" << "" << "그냥 대답" << false << false;
-        QTest::newRow("closed") << "<think>\n먼저 따져 보자.\n</think>\n\n답은 4입니다." << "먼저 따져 보자." << "답은 4입니다." << true << false;
-        QTest::newRow("empty block") << "<think>\n\n</think>\n\n안녕하세요" << "" << "안녕하세요" << true << false;
-        QTest::newRow("streaming") << "<think>\n2 더하기 2는" << "2 더하기 2는" << "" << true << true;
-        QTest::newRow("tag arriving") << "<thi" << "" << "" << true << true;
-        QTest::newRow("opened by the template") << "생각 중\n</think>\n답" << "생각 중" << "답" << true << false;
-        QTest::newRow("tag later in the text") << "코드: <think> 태그" << "" << "코드: <think> 태그" << false << false;
+        QTest::newRow("plain") << "그냥 대답"
+                               << ""
+                               << "그냥 대답" << false << false;
+        QTest::newRow("closed") << "<think>\n먼저 따져 보자.\n</think>\n\n답은 4입니다."
+                                << "먼저 따져 보자."
+                                << "답은 4입니다." << true << false;
+        QTest::newRow("empty block") << "<think>\n\n</think>\n\n안녕하세요"
+                                     << ""
+                                     << "안녕하세요" << true << false;
+        QTest::newRow("streaming") << "<think>\n2 더하기 2는"
+                                   << "2 더하기 2는"
+                                   << "" << true << true;
+        QTest::newRow("tag arriving") << "<thi"
+                                      << ""
+                                      << "" << true << true;
+        QTest::newRow("opened by the template") << "생각 중\n</think>\n답"
+                                                << "생각 중"
+                                                << "답" << true << false;
+        QTest::newRow("tag later in the text") << "코드: <think> 태그"
+                                               << ""
+                                               << "코드: <think> 태그" << false << false;
     }
     void split() {
         QFETCH(QString, text);

@@ -20,8 +20,9 @@ private slots:
         if (kmlm_test::kmlmBin().isEmpty()) QSKIP("KMLM_BIN is not set (run through ctest)");
         QVERIFY(dir_.isValid());
         model_ = dir_.filePath("tiny.gguf");
-        const kmlm_test::KmlmRun r = kmlm_test::runKmlm({"make-random", "--arch", "llama", "--layers", "2", "--embd", "64", "--heads", "2", "--heads-kv", "1",
-                               "--ff", "96", "--vocab", "400", "--ctx", "64", "--type", "Q8_0", model_});
+        const kmlm_test::KmlmRun r =
+            kmlm_test::runKmlm({"make-random", "--arch", "llama", "--layers", "2",   "--embd", "64", "--heads", "2",    "--heads-kv",
+                                "1",           "--ff",   "96",    "--vocab",  "400", "--ctx",  "64", "--type",  "Q8_0", model_});
         QVERIFY2(r.code == 0, qPrintable(r.err));
     }
 
@@ -49,7 +50,8 @@ private slots:
     }
 
     void chatResetsAndExits() {
-        const kmlm_test::KmlmRun r = kmlm_test::runKmlm({"chat", "-m", model_, "-n", "4", "--stats"}, "안녕\n반가워\n/reset\n또 만나\n/exit\n");
+        const kmlm_test::KmlmRun r =
+            kmlm_test::runKmlm({"chat", "-m", model_, "-n", "4", "--stats"}, "안녕\n반가워\n/reset\n또 만나\n/exit\n");
         QCOMPARE(r.code, 0);
         QCOMPARE(r.err.count("prompt tokens"), 3);
         QVERIFY(r.err.contains("reused")); // the second turn reuses the first
@@ -75,7 +77,8 @@ private slots:
 
     // The bundled GRU model has no context limit and no KV cache.
     void benchBundledModel() {
-        const kmlm_test::KmlmRun r = kmlm_test::runKmlm({"bench", "--depth", "8", "--prompt-tokens", "4", "--gen-tokens", "2", "-o", "json"});
+        const kmlm_test::KmlmRun r =
+            kmlm_test::runKmlm({"bench", "--depth", "8", "--prompt-tokens", "4", "--gen-tokens", "2", "-o", "json"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         const QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8()).object();
         QCOMPARE(j["architecture"].toString(), QString("kmlm-gru"));
@@ -109,8 +112,8 @@ private slots:
 
     // Greedy output is the same with and without drafts; --stats counts them.
     void runWithDrafts() {
-        const QStringList args = {"run", "-m", model_, "-p", "하나 둘 셋 하나 둘 셋 하나 둘 셋 하나 둘", "-n", "24",
-                                  "--temp", "0", "--ignore-eos", "--stats"};
+        const QStringList args = {"run",    "-m", model_,         "-p",     "하나 둘 셋 하나 둘 셋 하나 둘 셋 하나 둘", "-n", "24",
+                                  "--temp", "0",  "--ignore-eos", "--stats"};
         const kmlm_test::KmlmRun plain = kmlm_test::runKmlm(args + QStringList{"--no-draft"});
         const kmlm_test::KmlmRun drafted = kmlm_test::runKmlm(args + QStringList{"--draft", "6"});
         QVERIFY2(plain.code == 0, qPrintable(plain.err));
@@ -121,8 +124,8 @@ private slots:
     }
 
     void benchDraft() {
-        const kmlm_test::KmlmRun r = kmlm_test::runKmlm({"bench-draft", "-m", model_, "--code", KMLM_SOURCE_DIR "/engine/src/generate.cpp",
-                                                         "--code-tokens", "8", "--runs", "1"});
+        const kmlm_test::KmlmRun r = kmlm_test::runKmlm(
+            {"bench-draft", "-m", model_, "--code", KMLM_SOURCE_DIR "/engine/src/generate.cpp", "--code-tokens", "8", "--runs", "1"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY(r.out.contains("plain tok/s"));
         QVERIFY(r.out.contains("\ncode "));
@@ -136,7 +139,8 @@ private slots:
         QTest::newRow("unknown arch") << QStringList{"make-random", "--arch", "mamba", "x.gguf"} << 3;
         QTest::newRow("bad type") << QStringList{"make-random", "--type", "Q9_9", "x.gguf"} << 3;
         QTest::newRow("bad option") << QStringList{"bench", "--no-such-option"} << 2;
-        QTest::newRow("depth past the context") << QStringList{"bench", "-m", "MODEL", "-c", "64", "--depth", "60", "--prompt-tokens", "16"} << 2;
+        QTest::newRow("depth past the context")
+            << QStringList{"bench", "-m", "MODEL", "-c", "64", "--depth", "60", "--prompt-tokens", "16"} << 2;
         QTest::newRow("bad output format") << QStringList{"bench", "-m", "MODEL", "-o", "xml"} << 2;
         QTest::newRow("draft out of range") << QStringList{"run", "-m", "MODEL", "-p", "x", "--draft", "99"} << 2;
         QTest::newRow("draft and no draft") << QStringList{"run", "-m", "MODEL", "-p", "x", "--draft", "4", "--no-draft"} << 2;

@@ -57,10 +57,14 @@ private slots:
         data_ = dir_.filePath("kobest");
         QDir().mkpath(data_ + "/COPA");
         QDir().mkpath(data_ + "/SentiNeg");
-        write_file(data_ + "/COPA/train.tsv", "ID\tsentence\tquestion\t1\t2\tAnswer\r\n1\t비\t원인 \t구름\t해\t1\r\n2\t눈\t결과\t춥다\t덥다\t1\r\n");
-        write_file(data_ + "/COPA/dev.tsv", "ID\tsentence\tquestion\t1\t2\tAnswer\r\n1\t문\t결과\t열림\t닫힘\t2\r\n2\t불\t원인\t성냥\t물\t1\r\n3\t꽃\t결과\t핌\t짐\t1\r\n");
+        write_file(data_ + "/COPA/train.tsv",
+                   "ID\tsentence\tquestion\t1\t2\tAnswer\r\n1\t비\t원인 \t구름\t해\t1\r\n2\t눈\t결과\t춥다\t덥다\t1\r\n");
+        write_file(
+            data_ + "/COPA/dev.tsv",
+            "ID\tsentence\tquestion\t1\t2\tAnswer\r\n1\t문\t결과\t열림\t닫힘\t2\r\n2\t불\t원인\t성냥\t물\t1\r\n3\t꽃\t결과\t핌\t짐\t1\r\n");
         write_file(data_ + "/SentiNeg/dev.tsv", "ID\tLabel\tText\r\n1\t1\t좋다\r\n2\t0\t나쁘다\r\n");
-        write_file(data_ + "/SentiNeg/SKT_SentiNeg_Test.tsv", "ID\tLabel_origin\tText_origin\tLabel\tText\tCategory_neg\n1\t1\t좋다\t0\t안 좋다\tx\n");
+        write_file(data_ + "/SentiNeg/SKT_SentiNeg_Test.tsv",
+                   "ID\tLabel_origin\tText_origin\tLabel\tText\tCategory_neg\n1\t1\t좋다\t0\t안 좋다\tx\n");
     }
 
     void tokenize_vocab_only() {
@@ -124,8 +128,8 @@ private slots:
 
     void kobest_report() {
         const QString report = dir_.filePath("report.json");
-        const auto r = kmlm_test::runKmlm({"eval", "kobest", "-m", model_, "--tasks", "copa,sentineg", "--shots", "0",
-                                           "--data", data_, "-o", report});
+        const auto r =
+            kmlm_test::runKmlm({"eval", "kobest", "-m", model_, "--tasks", "copa,sentineg", "--shots", "0", "--data", data_, "-o", report});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY2(r.out.contains("copa") && r.out.contains("sentineg") && r.out.contains("macro_f1"), qPrintable(r.out));
         QFile f(report);
@@ -149,7 +153,8 @@ private slots:
         // The test split found by name; a split file given directly.
         const auto test = kmlm_test::runKmlm({"eval", "kobest", "-m", model_, "--tasks", "sentineg", "--split", "test", "--data", data_});
         QVERIFY2(test.code == 0 && test.out.contains("sentineg       1"), qPrintable(test.out + test.err));
-        const auto file = kmlm_test::runKmlm({"eval", "kobest", "-m", model_, "--tasks", "copa", "--split", data_ + "/COPA/dev.tsv", "--shots", "2", "--data", data_});
+        const auto file = kmlm_test::runKmlm(
+            {"eval", "kobest", "-m", model_, "--tasks", "copa", "--split", data_ + "/COPA/dev.tsv", "--shots", "2", "--data", data_});
         QVERIFY2(file.code == 0 && file.out.contains("copa           3"), qPrintable(file.out + file.err));
     }
 

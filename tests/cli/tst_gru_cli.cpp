@@ -150,8 +150,8 @@ private slots:
             std::ofstream c(kmlm_test::toPath(corpus));
             for (int i = 0; i < 40; ++i) c << "안녕하세요 반갑습니다\n오늘 날씨가 좋네요 ㅋㅋ\n";
         }
-        const QStringList args{"train-gru", "--corpus", corpus, "--valid", corpus, "--embed", "8", "--hidden", "16",
-                               "--batch", "4", "--bptt", "16", "--steps", "12", "--eval-every", "6", "--out-dir", out};
+        const QStringList args{"train-gru", "--corpus", corpus, "--valid", corpus, "--embed",      "8", "--hidden",  "16", "--batch",
+                               "4",         "--bptt",   "16",   "--steps", "12",   "--eval-every", "6", "--out-dir", out};
         const kmlm_test::KmlmRun r = kmlm_test::runKmlm(args);
         QCOMPARE(r.code, 0);
         QVERIFY(r.err.contains("valid"));

@@ -56,7 +56,8 @@ private slots:
         QTest::addColumn<QString>("message");
         QTest::newRow("binary, zero config length") << "zero.bin" << QByteArray(4, '\0') << QStringList{} << "config is not valid JSON";
         QTest::newRow("binary, config beyond the end") << "far.bin" << QByteArray("\xff\xff\xff\x7f") << QStringList{} << "beyond the end";
-        QTest::newRow("binary, config too long") << "long.bin" << QByteArray("\x00\x00\x00\x10", 4) << QStringList{} << "more than a config takes";
+        QTest::newRow("binary, config too long")
+            << "long.bin" << QByteArray("\x00\x00\x00\x10", 4) << QStringList{} << "more than a config takes";
         QTest::newRow("JSON, junk") << "junk.json" << QByteArray("{xxxx") << QStringList{"--mem-limit", "none"} << "not valid JSON";
         QTest::newRow("JSON, over the ceiling") << "big.json" << QByteArray("{\"config\": ") << QStringList{} << "memory";
     }
@@ -90,7 +91,8 @@ private slots:
         QVERIFY2(made.code == 0, qPrintable(made.err));
         const QString warning = "warning: the chat template of " + model + " cannot be used";
 
-        const kmlm_test::KmlmRun run = kmlm_test::runKmlm({"run", "--chat", "-m", model, "-n", "4", "--seed", "1", "--stats"}, "안녕하세요");
+        const kmlm_test::KmlmRun run =
+            kmlm_test::runKmlm({"run", "--chat", "-m", model, "-n", "4", "--seed", "1", "--stats"}, "안녕하세요");
         QVERIFY2(run.code == 0, qPrintable(run.err));
         QVERIFY2(run.err.contains(warning), qPrintable(run.err));
         QVERIFY(run.err.contains("using the built-in chatml format"));

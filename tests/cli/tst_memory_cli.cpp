@@ -15,7 +15,6 @@ quint64 bytesAfter(const QString& out, const QString& prefix) {
     return m.hasMatch() ? m.captured(1).toULongLong() : 0;
 }
 
-
 } // namespace
 
 class TestMemoryCli : public QObject {
@@ -30,11 +29,11 @@ private slots:
         QVERIFY(dir_.isValid());
         model_ = dir_.filePath(QStringLiteral("tiny.gguf"));
         const kmlm_test::KmlmRun r = kmlm_test::runKmlm({"make-random", "--arch", "llama", "--layers", "2", "--embd", "64", "--heads", "2",
-                            "--ff", "128", "--vocab", "300", "--ctx", "256", "--type", "Q8_0", model_});
+                                                         "--ff", "128", "--vocab", "300", "--ctx", "256", "--type", "Q8_0", model_});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         mid_ = dir_.filePath(QStringLiteral("mid.gguf"));
         const kmlm_test::KmlmRun m = kmlm_test::runKmlm({"make-random", "--arch", "llama", "--layers", "4", "--embd", "512", "--heads", "8",
-                            "--ff", "1408", "--vocab", "8000", "--ctx", "1024", "--type", "Q8_0", mid_});
+                                                         "--ff", "1408", "--vocab", "8000", "--ctx", "1024", "--type", "Q8_0", mid_});
         QVERIFY2(m.code == 0, qPrintable(m.err));
     }
 
@@ -113,8 +112,8 @@ private slots:
     // instead of the process dying.
     void generationStopsAtCeiling() {
         const quint64 ceiling = 3ull << 30, margin = ceiling - (16ull << 20); // stop above 16 MiB
-        const kmlm_test::KmlmRun r = kmlm_test::runKmlm({"memory", "-m", mid_, "--fill", "--mem-limit", QString::number(ceiling), "--margin",
-                            QString::number(margin), "-t", "1"});
+        const kmlm_test::KmlmRun r = kmlm_test::runKmlm(
+            {"memory", "-m", mid_, "--fill", "--mem-limit", QString::number(ceiling), "--margin", QString::number(margin), "-t", "1"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY2(r.out.contains("generation stopped"), qPrintable(r.out));
         QVERIFY2(r.out.contains("generated 0, memory limit)"), qPrintable(r.out));

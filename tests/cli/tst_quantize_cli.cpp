@@ -37,15 +37,24 @@ private slots:
     void converts_data() {
         QTest::addColumn<QString>("type");
         QTest::addColumn<QString>("mix");
-        QTest::newRow("q4_0") << "q4_0" << "1 F32, 1 Q4_0, 1 Q6_K";
-        QTest::newRow("Q4_K_M") << "Q4_K_M" << "1 F32, 1 Q4_K, 1 Q6_K";
-        QTest::newRow("Q8_0") << "Q8_0" << "1 F32, 2 Q8_0";
-        QTest::newRow("F16") << "F16" << "2 F16, 1 F32";
-        QTest::newRow("Q5_1") << "Q5_1" << "1 F32, 1 Q5_1, 1 Q6_K";
-        QTest::newRow("Q2_K") << "Q2_K" << "1 F32, 1 Q2_K, 1 Q6_K";
-        QTest::newRow("Q3_K_M") << "q3_k_m" << "1 F32, 1 Q3_K, 1 Q6_K";
-        QTest::newRow("IQ4_NL") << "IQ4_NL" << "1 F32, 1 IQ4_NL, 1 Q6_K";
-        QTest::newRow("IQ4_XS") << "iq4_xs" << "1 F32, 1 IQ4_XS, 1 Q6_K";
+        QTest::newRow("q4_0") << "q4_0"
+                              << "1 F32, 1 Q4_0, 1 Q6_K";
+        QTest::newRow("Q4_K_M") << "Q4_K_M"
+                                << "1 F32, 1 Q4_K, 1 Q6_K";
+        QTest::newRow("Q8_0") << "Q8_0"
+                              << "1 F32, 2 Q8_0";
+        QTest::newRow("F16") << "F16"
+                             << "2 F16, 1 F32";
+        QTest::newRow("Q5_1") << "Q5_1"
+                              << "1 F32, 1 Q5_1, 1 Q6_K";
+        QTest::newRow("Q2_K") << "Q2_K"
+                              << "1 F32, 1 Q2_K, 1 Q6_K";
+        QTest::newRow("Q3_K_M") << "q3_k_m"
+                                << "1 F32, 1 Q3_K, 1 Q6_K";
+        QTest::newRow("IQ4_NL") << "IQ4_NL"
+                                << "1 F32, 1 IQ4_NL, 1 Q6_K";
+        QTest::newRow("IQ4_XS") << "iq4_xs"
+                                << "1 F32, 1 IQ4_XS, 1 Q6_K";
     }
     void converts() {
         QFETCH(QString, type);

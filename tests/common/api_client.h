@@ -35,8 +35,6 @@ inline QByteArray waitReply(QNetworkReply* reply, int timeoutMs = 60000) {
     return reply->readAll();
 }
 
-inline int httpStatus(const QNetworkReply* reply) {
-    return reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-}
+inline int httpStatus(const QNetworkReply* reply) { return reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(); }
 
 } // namespace kmlm_test

@@ -26,7 +26,7 @@ public:
         QByteArray method, path, range, authorization;
     };
 
-    int throttleBytes = 0;    // > 0: this many body bytes per tick
+    int throttleBytes = 0; // > 0: this many body bytes per tick
     int throttleTickMs = 10;
     int dropAfterBytes = -1;  // >= 0: the next GETs of content close after this many body bytes
     int drops = 0;            // how many GETs to drop (then it serves normally)
@@ -97,8 +97,9 @@ private:
             return;
         }
         const int at = r.path.indexOf(resolve);
-        const QString key = at > 0 ? QString::fromUtf8(QByteArray::fromPercentEncoding(r.path.mid(1, at - 1) + '/' + r.path.mid(at + resolve.size())))
-                                   : QString();
+        const QString key =
+            at > 0 ? QString::fromUtf8(QByteArray::fromPercentEncoding(r.path.mid(1, at - 1) + '/' + r.path.mid(at + resolve.size())))
+                   : QString();
         if (!m_files.contains(key)) {
             send(c, "404 Not Found", {"X-Error-Code: EntryNotFound"}, "Entry not found", head);
             return;
@@ -111,8 +112,7 @@ private:
         const QByteArray sha = sha256(f.content).toLatin1();
         send(c, "302 Found",
              {"Location: " + endpoint().toUtf8() + "/content/" + QUrl::toPercentEncoding(key, "/"),
-              "x-linked-size: " + QByteArray::number(f.content.size()), "x-linked-etag: \"" + sha + "\"",
-              "ETag: \"0123456789abcdef\""},
+              "x-linked-size: " + QByteArray::number(f.content.size()), "x-linked-etag: \"" + sha + "\"", "ETag: \"0123456789abcdef\""},
              {}, head);
     }
 
@@ -134,7 +134,8 @@ private:
         QList<QByteArray> headers{"Accept-Ranges: bytes", "ETag: \"" + sha256(m_files[key].content).toLatin1() + "\""};
         const bool partial = from > 0;
         if (partial)
-            headers << "Content-Range: bytes " + QByteArray::number(from) + '-' + QByteArray::number(size - 1) + '/' + QByteArray::number(size);
+            headers << "Content-Range: bytes " + QByteArray::number(from) + '-' + QByteArray::number(size - 1) + '/' +
+                           QByteArray::number(size);
         if (!head && drops > 0 && dropAfterBytes >= 0) {
             --drops;
             c->dropAt = dropAfterBytes;
@@ -142,8 +143,8 @@ private:
         send(c, partial ? "206 Partial Content" : "200 OK", headers, content.mid(int(from)), head);
     }
 
-    void send(const std::shared_ptr<Connection>& c, const QByteArray& status, const QList<QByteArray>& headers,
-              const QByteArray& body, bool head) {
+    void send(const std::shared_ptr<Connection>& c, const QByteArray& status, const QList<QByteArray>& headers, const QByteArray& body,
+              bool head) {
         QByteArray out = "HTTP/1.1 " + status + "\r\n";
         for (const QByteArray& h : headers) out += h + "\r\n";
         out += "Content-Length: " + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n";

@@ -1,10 +1,10 @@
 // Helpers shared by the QtTest executables (Qt 5.15 and Qt 6 alike).
 #pragma once
-#include <QtTest>
-#include <QProcess>
 #include <QDir>
 #include <QFileInfo>
+#include <QProcess>
 #include <QString>
+#include <QtTest>
 
 #include <filesystem>
 #include <string>
@@ -26,8 +26,8 @@ inline QString sharedData(const QString& sub = {}) {
 }
 
 // Skips the current test when ../shared/data/<sub> is missing.
-#define KMLM_REQUIRE_SHARED(var, sub)                                                      \
-    const QString var = kmlm_test::sharedData(sub);                                          \
+#define KMLM_REQUIRE_SHARED(var, sub)                                                                                                      \
+    const QString var = kmlm_test::sharedData(sub);                                                                                        \
     if (var.isEmpty()) QSKIP("../shared/data/" sub " is absent: skipped")
 
 inline std::filesystem::path toPath(const QString& s) { return std::filesystem::path(s.toStdString()); }

@@ -42,71 +42,121 @@ private Q_SLOTS:
         QTest::addColumn<QString>("conv");
         QTest::addColumn<bool>("generationPrompt");
         QTest::addColumn<std::string>("expected"); // the template's output without BOS
-        QTest::newRow("qwen25, single, prompt") << QStringLiteral("qwen2.5-instruct") << QStringLiteral("single") << true
-            << std::string("<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n<|im_start|>user\n안녕하세요<|im_end|>\n<|im_start|>assistant\n");
-        QTest::newRow("qwen25, single, no prompt") << QStringLiteral("qwen2.5-instruct") << QStringLiteral("single") << false
-            << std::string("<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n<|im_start|>user\n안녕하세요<|im_end|>\n");
-        QTest::newRow("qwen25, system multi, prompt") << QStringLiteral("qwen2.5-instruct") << QStringLiteral("system multi") << true
-            << std::string("<|im_start|>system\n당신은 친절한 한국어 비서입니다.<|im_end|>\n<|im_start|>user\n안녕?<|im_end|>\n<|im_start|>assistant\n  안녕하세요! 무엇을 도와드릴까요?  <|im_end|>\n<|im_start|>user\n오늘 날씨 알려줘<|im_end|>\n<|im_start|>assistant\n");
-        QTest::newRow("qwen25, system multi, no prompt") << QStringLiteral("qwen2.5-instruct") << QStringLiteral("system multi") << false
-            << std::string("<|im_start|>system\n당신은 친절한 한국어 비서입니다.<|im_end|>\n<|im_start|>user\n안녕?<|im_end|>\n<|im_start|>assistant\n  안녕하세요! 무엇을 도와드릴까요?  <|im_end|>\n<|im_start|>user\n오늘 날씨 알려줘<|im_end|>\n");
-        QTest::newRow("qwen25, no system multi, prompt") << QStringLiteral("qwen2.5-instruct") << QStringLiteral("no system multi") << true
-            << std::string("<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n<|im_start|>user\n첫 질문<|im_end|>\n<|im_start|>assistant\n첫 답<|im_end|>\n<|im_start|>user\n둘째 질문<|im_end|>\n<|im_start|>assistant\n");
-        QTest::newRow("qwen25, no system multi, no prompt") << QStringLiteral("qwen2.5-instruct") << QStringLiteral("no system multi") << false
-            << std::string("<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n<|im_start|>user\n첫 질문<|im_end|>\n<|im_start|>assistant\n첫 답<|im_end|>\n<|im_start|>user\n둘째 질문<|im_end|>\n");
-        QTest::newRow("llama32, single, prompt") << QStringLiteral("llama-3.2-instruct") << QStringLiteral("single") << true
-            << std::string("<|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n안녕하세요<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n");
-        QTest::newRow("llama32, single, no prompt") << QStringLiteral("llama-3.2-instruct") << QStringLiteral("single") << false
-            << std::string("<|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n안녕하세요<|eot_id|>");
-        QTest::newRow("llama32, system multi, prompt") << QStringLiteral("llama-3.2-instruct") << QStringLiteral("system multi") << true
-            << std::string("<|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n당신은 친절한 한국어 비서입니다.<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n안녕?<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n안녕하세요! 무엇을 도와드릴까요?<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n오늘 날씨 알려줘<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n");
-        QTest::newRow("llama32, system multi, no prompt") << QStringLiteral("llama-3.2-instruct") << QStringLiteral("system multi") << false
-            << std::string("<|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n당신은 친절한 한국어 비서입니다.<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n안녕?<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n안녕하세요! 무엇을 도와드릴까요?<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n오늘 날씨 알려줘<|eot_id|>");
-        QTest::newRow("llama32, no system multi, prompt") << QStringLiteral("llama-3.2-instruct") << QStringLiteral("no system multi") << true
-            << std::string("<|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n첫 질문<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n첫 답<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n둘째 질문<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n");
-        QTest::newRow("llama32, no system multi, no prompt") << QStringLiteral("llama-3.2-instruct") << QStringLiteral("no system multi") << false
-            << std::string("<|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n첫 질문<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n첫 답<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n둘째 질문<|eot_id|>");
+        QTest::newRow("qwen25, single, prompt")
+            << QStringLiteral("qwen2.5-instruct") << QStringLiteral("single") << true
+            << std::string(
+                   "<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n<|im_start|>user\n안녕하세요<|im_end|>\n<|im_start|>assistant\n");
+        QTest::newRow("qwen25, single, no prompt")
+            << QStringLiteral("qwen2.5-instruct") << QStringLiteral("single") << false
+            << std::string(
+                   "<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n<|im_start|>user\n안녕하세요<|im_end|>\n");
+        QTest::newRow("qwen25, system multi, prompt")
+            << QStringLiteral("qwen2.5-instruct") << QStringLiteral("system multi") << true
+            << std::string(
+                   "<|im_start|>system\n당신은 친절한 한국어 비서입니다.<|im_end|>\n<|im_start|>user\n안녕?<|im_end|>\n<|im_start|>assistant\n  안녕하세요! 무엇을 도와드릴까요?  <|im_end|>\n<|im_start|>user\n오늘 날씨 알려줘<|im_end|>\n<|im_start|>assistant\n");
+        QTest::newRow("qwen25, system multi, no prompt")
+            << QStringLiteral("qwen2.5-instruct") << QStringLiteral("system multi") << false
+            << std::string(
+                   "<|im_start|>system\n당신은 친절한 한국어 비서입니다.<|im_end|>\n<|im_start|>user\n안녕?<|im_end|>\n<|im_start|>assistant\n  안녕하세요! 무엇을 도와드릴까요?  <|im_end|>\n<|im_start|>user\n오늘 날씨 알려줘<|im_end|>\n");
+        QTest::newRow("qwen25, no system multi, prompt")
+            << QStringLiteral("qwen2.5-instruct") << QStringLiteral("no system multi") << true
+            << std::string(
+                   "<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n<|im_start|>user\n첫 질문<|im_end|>\n<|im_start|>assistant\n첫 답<|im_end|>\n<|im_start|>user\n둘째 질문<|im_end|>\n<|im_start|>assistant\n");
+        QTest::newRow("qwen25, no system multi, no prompt")
+            << QStringLiteral("qwen2.5-instruct") << QStringLiteral("no system multi") << false
+            << std::string(
+                   "<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n<|im_start|>user\n첫 질문<|im_end|>\n<|im_start|>assistant\n첫 답<|im_end|>\n<|im_start|>user\n둘째 질문<|im_end|>\n");
+        QTest::newRow("llama32, single, prompt")
+            << QStringLiteral("llama-3.2-instruct") << QStringLiteral("single") << true
+            << std::string(
+                   "<|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n안녕하세요<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n");
+        QTest::newRow("llama32, single, no prompt")
+            << QStringLiteral("llama-3.2-instruct") << QStringLiteral("single") << false
+            << std::string(
+                   "<|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n안녕하세요<|eot_id|>");
+        QTest::newRow("llama32, system multi, prompt")
+            << QStringLiteral("llama-3.2-instruct") << QStringLiteral("system multi") << true
+            << std::string(
+                   "<|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n당신은 친절한 한국어 비서입니다.<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n안녕?<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n안녕하세요! 무엇을 도와드릴까요?<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n오늘 날씨 알려줘<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n");
+        QTest::newRow("llama32, system multi, no prompt")
+            << QStringLiteral("llama-3.2-instruct") << QStringLiteral("system multi") << false
+            << std::string(
+                   "<|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n당신은 친절한 한국어 비서입니다.<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n안녕?<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n안녕하세요! 무엇을 도와드릴까요?<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n오늘 날씨 알려줘<|eot_id|>");
+        QTest::newRow("llama32, no system multi, prompt")
+            << QStringLiteral("llama-3.2-instruct") << QStringLiteral("no system multi") << true
+            << std::string(
+                   "<|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n첫 질문<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n첫 답<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n둘째 질문<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n");
+        QTest::newRow("llama32, no system multi, no prompt")
+            << QStringLiteral("llama-3.2-instruct") << QStringLiteral("no system multi") << false
+            << std::string(
+                   "<|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n첫 질문<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n첫 답<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n둘째 질문<|eot_id|>");
         QTest::newRow("exaone35, single, prompt") << QStringLiteral("exaone-3.5-instruct") << QStringLiteral("single") << true
-            << std::string("[|system|][|endofturn|]\n[|user|]안녕하세요\n[|assistant|]");
+                                                  << std::string("[|system|][|endofturn|]\n[|user|]안녕하세요\n[|assistant|]");
         QTest::newRow("exaone35, single, no prompt") << QStringLiteral("exaone-3.5-instruct") << QStringLiteral("single") << false
-            << std::string("[|system|][|endofturn|]\n[|user|]안녕하세요\n");
-        QTest::newRow("exaone35, system multi, prompt") << QStringLiteral("exaone-3.5-instruct") << QStringLiteral("system multi") << true
-            << std::string("[|system|]당신은 친절한 한국어 비서입니다.[|endofturn|]\n[|user|]안녕?\n[|assistant|]  안녕하세요! 무엇을 도와드릴까요?  [|endofturn|]\n[|user|]오늘 날씨 알려줘\n[|assistant|]");
-        QTest::newRow("exaone35, system multi, no prompt") << QStringLiteral("exaone-3.5-instruct") << QStringLiteral("system multi") << false
-            << std::string("[|system|]당신은 친절한 한국어 비서입니다.[|endofturn|]\n[|user|]안녕?\n[|assistant|]  안녕하세요! 무엇을 도와드릴까요?  [|endofturn|]\n[|user|]오늘 날씨 알려줘\n");
-        QTest::newRow("exaone35, no system multi, prompt") << QStringLiteral("exaone-3.5-instruct") << QStringLiteral("no system multi") << true
+                                                     << std::string("[|system|][|endofturn|]\n[|user|]안녕하세요\n");
+        QTest::newRow("exaone35, system multi, prompt")
+            << QStringLiteral("exaone-3.5-instruct") << QStringLiteral("system multi") << true
+            << std::string(
+                   "[|system|]당신은 친절한 한국어 비서입니다.[|endofturn|]\n[|user|]안녕?\n[|assistant|]  안녕하세요! 무엇을 도와드릴까요?  [|endofturn|]\n[|user|]오늘 날씨 알려줘\n[|assistant|]");
+        QTest::newRow("exaone35, system multi, no prompt")
+            << QStringLiteral("exaone-3.5-instruct") << QStringLiteral("system multi") << false
+            << std::string(
+                   "[|system|]당신은 친절한 한국어 비서입니다.[|endofturn|]\n[|user|]안녕?\n[|assistant|]  안녕하세요! 무엇을 도와드릴까요?  [|endofturn|]\n[|user|]오늘 날씨 알려줘\n");
+        QTest::newRow("exaone35, no system multi, prompt")
+            << QStringLiteral("exaone-3.5-instruct") << QStringLiteral("no system multi") << true
             << std::string("[|system|][|endofturn|]\n[|user|]첫 질문\n[|assistant|]첫 답[|endofturn|]\n[|user|]둘째 질문\n[|assistant|]");
-        QTest::newRow("exaone35, no system multi, no prompt") << QStringLiteral("exaone-3.5-instruct") << QStringLiteral("no system multi") << false
+        QTest::newRow("exaone35, no system multi, no prompt")
+            << QStringLiteral("exaone-3.5-instruct") << QStringLiteral("no system multi") << false
             << std::string("[|system|][|endofturn|]\n[|user|]첫 질문\n[|assistant|]첫 답[|endofturn|]\n[|user|]둘째 질문\n");
         QTest::newRow("gemma2, single, prompt") << QStringLiteral("gemma-2-it") << QStringLiteral("single") << true
-            << std::string("<start_of_turn>user\n안녕하세요<end_of_turn>\n<start_of_turn>model\n");
+                                                << std::string("<start_of_turn>user\n안녕하세요<end_of_turn>\n<start_of_turn>model\n");
         QTest::newRow("gemma2, single, no prompt") << QStringLiteral("gemma-2-it") << QStringLiteral("single") << false
-            << std::string("<start_of_turn>user\n안녕하세요<end_of_turn>\n");
-        QTest::newRow("gemma2, no system multi, prompt") << QStringLiteral("gemma-2-it") << QStringLiteral("no system multi") << true
-            << std::string("<start_of_turn>user\n첫 질문<end_of_turn>\n<start_of_turn>model\n첫 답<end_of_turn>\n<start_of_turn>user\n둘째 질문<end_of_turn>\n<start_of_turn>model\n");
-        QTest::newRow("gemma2, no system multi, no prompt") << QStringLiteral("gemma-2-it") << QStringLiteral("no system multi") << false
-            << std::string("<start_of_turn>user\n첫 질문<end_of_turn>\n<start_of_turn>model\n첫 답<end_of_turn>\n<start_of_turn>user\n둘째 질문<end_of_turn>\n");
-        QTest::newRow("gemma3, system multi, prompt") << QStringLiteral("gemma-3-it") << QStringLiteral("system multi") << true
-            << std::string("<start_of_turn>user\n당신은 친절한 한국어 비서입니다.\n\n안녕?<end_of_turn>\n<start_of_turn>model\n안녕하세요! 무엇을 도와드릴까요?<end_of_turn>\n<start_of_turn>user\n오늘 날씨 알려줘<end_of_turn>\n<start_of_turn>model\n");
-        QTest::newRow("gemma3, system multi, no prompt") << QStringLiteral("gemma-3-it") << QStringLiteral("system multi") << false
-            << std::string("<start_of_turn>user\n당신은 친절한 한국어 비서입니다.\n\n안녕?<end_of_turn>\n<start_of_turn>model\n안녕하세요! 무엇을 도와드릴까요?<end_of_turn>\n<start_of_turn>user\n오늘 날씨 알려줘<end_of_turn>\n");
+                                                   << std::string("<start_of_turn>user\n안녕하세요<end_of_turn>\n");
+        QTest::newRow("gemma2, no system multi, prompt")
+            << QStringLiteral("gemma-2-it") << QStringLiteral("no system multi") << true
+            << std::string(
+                   "<start_of_turn>user\n첫 질문<end_of_turn>\n<start_of_turn>model\n첫 답<end_of_turn>\n<start_of_turn>user\n둘째 질문<end_of_turn>\n<start_of_turn>model\n");
+        QTest::newRow("gemma2, no system multi, no prompt")
+            << QStringLiteral("gemma-2-it") << QStringLiteral("no system multi") << false
+            << std::string(
+                   "<start_of_turn>user\n첫 질문<end_of_turn>\n<start_of_turn>model\n첫 답<end_of_turn>\n<start_of_turn>user\n둘째 질문<end_of_turn>\n");
+        QTest::newRow("gemma3, system multi, prompt")
+            << QStringLiteral("gemma-3-it") << QStringLiteral("system multi") << true
+            << std::string(
+                   "<start_of_turn>user\n당신은 친절한 한국어 비서입니다.\n\n안녕?<end_of_turn>\n<start_of_turn>model\n안녕하세요! 무엇을 도와드릴까요?<end_of_turn>\n<start_of_turn>user\n오늘 날씨 알려줘<end_of_turn>\n<start_of_turn>model\n");
+        QTest::newRow("gemma3, system multi, no prompt")
+            << QStringLiteral("gemma-3-it") << QStringLiteral("system multi") << false
+            << std::string(
+                   "<start_of_turn>user\n당신은 친절한 한국어 비서입니다.\n\n안녕?<end_of_turn>\n<start_of_turn>model\n안녕하세요! 무엇을 도와드릴까요?<end_of_turn>\n<start_of_turn>user\n오늘 날씨 알려줘<end_of_turn>\n");
         QTest::newRow("qwen3, single, prompt") << QStringLiteral("qwen3") << QStringLiteral("single") << true
-            << std::string("<|im_start|>user\n안녕하세요<|im_end|>\n<|im_start|>assistant\n");
-        QTest::newRow("qwen3, system multi, prompt") << QStringLiteral("qwen3") << QStringLiteral("system multi") << true
-            << std::string("<|im_start|>system\n당신은 친절한 한국어 비서입니다.<|im_end|>\n<|im_start|>user\n안녕?<|im_end|>\n<|im_start|>assistant\n  안녕하세요! 무엇을 도와드릴까요?  <|im_end|>\n<|im_start|>user\n오늘 날씨 알려줘<|im_end|>\n<|im_start|>assistant\n");
-        QTest::newRow("qwen3, no system multi, no prompt") << QStringLiteral("qwen3") << QStringLiteral("no system multi") << false
-            << std::string("<|im_start|>user\n첫 질문<|im_end|>\n<|im_start|>assistant\n첫 답<|im_end|>\n<|im_start|>user\n둘째 질문<|im_end|>\n");
-        QTest::newRow("exaone4, single, prompt") << QStringLiteral("exaone-4.0") << QStringLiteral("single") << true
+                                               << std::string("<|im_start|>user\n안녕하세요<|im_end|>\n<|im_start|>assistant\n");
+        QTest::newRow("qwen3, system multi, prompt")
+            << QStringLiteral("qwen3") << QStringLiteral("system multi") << true
+            << std::string(
+                   "<|im_start|>system\n당신은 친절한 한국어 비서입니다.<|im_end|>\n<|im_start|>user\n안녕?<|im_end|>\n<|im_start|>assistant\n  안녕하세요! 무엇을 도와드릴까요?  <|im_end|>\n<|im_start|>user\n오늘 날씨 알려줘<|im_end|>\n<|im_start|>assistant\n");
+        QTest::newRow("qwen3, no system multi, no prompt")
+            << QStringLiteral("qwen3") << QStringLiteral("no system multi") << false
+            << std::string(
+                   "<|im_start|>user\n첫 질문<|im_end|>\n<|im_start|>assistant\n첫 답<|im_end|>\n<|im_start|>user\n둘째 질문<|im_end|>\n");
+        QTest::newRow("exaone4, single, prompt")
+            << QStringLiteral("exaone-4.0") << QStringLiteral("single") << true
             << std::string("[|user|]\n안녕하세요[|endofturn|]\n[|assistant|]\n<think>\n\n</think>\n\n");
-        QTest::newRow("exaone4, system multi, prompt") << QStringLiteral("exaone-4.0") << QStringLiteral("system multi") << true
-            << std::string("[|system|]\n당신은 친절한 한국어 비서입니다.[|endofturn|]\n[|user|]\n안녕?[|endofturn|]\n[|assistant|]\n<think>\n\n</think>\n\n  안녕하세요! 무엇을 도와드릴까요?  [|endofturn|]\n[|user|]\n오늘 날씨 알려줘[|endofturn|]\n[|assistant|]\n<think>\n\n</think>\n\n");
-        QTest::newRow("exaone4, no system multi, no prompt") << QStringLiteral("exaone-4.0") << QStringLiteral("no system multi") << false
-            << std::string("[|user|]\n첫 질문[|endofturn|]\n[|assistant|]\n<think>\n\n</think>\n\n첫 답[|endofturn|]\n[|user|]\n둘째 질문[|endofturn|]\n");
+        QTest::newRow("exaone4, system multi, prompt")
+            << QStringLiteral("exaone-4.0") << QStringLiteral("system multi") << true
+            << std::string(
+                   "[|system|]\n당신은 친절한 한국어 비서입니다.[|endofturn|]\n[|user|]\n안녕?[|endofturn|]\n[|assistant|]\n<think>\n\n</think>\n\n  안녕하세요! 무엇을 도와드릴까요?  [|endofturn|]\n[|user|]\n오늘 날씨 알려줘[|endofturn|]\n[|assistant|]\n<think>\n\n</think>\n\n");
+        QTest::newRow("exaone4, no system multi, no prompt")
+            << QStringLiteral("exaone-4.0") << QStringLiteral("no system multi") << false
+            << std::string(
+                   "[|user|]\n첫 질문[|endofturn|]\n[|assistant|]\n<think>\n\n</think>\n\n첫 답[|endofturn|]\n[|user|]\n둘째 질문[|endofturn|]\n");
         QTest::newRow("phi35, single, prompt") << QStringLiteral("phi-3.5-mini-instruct") << QStringLiteral("single") << true
-            << std::string("<|user|>\n안녕하세요<|end|>\n<|assistant|>\n");
-        QTest::newRow("phi35, system multi, prompt") << QStringLiteral("phi-3.5-mini-instruct") << QStringLiteral("system multi") << true
-            << std::string("<|system|>\n당신은 친절한 한국어 비서입니다.<|end|>\n<|user|>\n안녕?<|end|>\n<|assistant|>\n  안녕하세요! 무엇을 도와드릴까요?  <|end|>\n<|user|>\n오늘 날씨 알려줘<|end|>\n<|assistant|>\n");
-        QTest::newRow("phi35, no system multi, no prompt") << QStringLiteral("phi-3.5-mini-instruct") << QStringLiteral("no system multi") << false
+                                               << std::string("<|user|>\n안녕하세요<|end|>\n<|assistant|>\n");
+        QTest::newRow("phi35, system multi, prompt")
+            << QStringLiteral("phi-3.5-mini-instruct") << QStringLiteral("system multi") << true
+            << std::string(
+                   "<|system|>\n당신은 친절한 한국어 비서입니다.<|end|>\n<|user|>\n안녕?<|end|>\n<|assistant|>\n  안녕하세요! 무엇을 도와드릴까요?  <|end|>\n<|user|>\n오늘 날씨 알려줘<|end|>\n<|assistant|>\n");
+        QTest::newRow("phi35, no system multi, no prompt")
+            << QStringLiteral("phi-3.5-mini-instruct") << QStringLiteral("no system multi") << false
             << std::string("<|user|>\n첫 질문<|end|>\n<|assistant|>\n첫 답<|end|>\n<|user|>\n둘째 질문<|end|>\n");
     }
     void render() {
@@ -187,8 +237,12 @@ private Q_SLOTS:
         QTest::addColumn<QString>("arch");
         QTest::addColumn<std::string>("expected");
         QTest::newRow("gemma3") << "gemma3" << std::string("<start_of_turn>user\n시스템\n\n안녕<end_of_turn>\n<start_of_turn>model\n");
-        QTest::newRow("qwen3") << "qwen3" << std::string("<|im_start|>system\n시스템<|im_end|>\n<|im_start|>user\n안녕<|im_end|>\n<|im_start|>assistant\n");
-        QTest::newRow("exaone4") << "exaone4" << std::string("[|system|]\n시스템[|endofturn|]\n[|user|]\n안녕[|endofturn|]\n[|assistant|]\n<think>\n\n</think>\n\n");
+        QTest::newRow("qwen3") << "qwen3"
+                               << std::string(
+                                      "<|im_start|>system\n시스템<|im_end|>\n<|im_start|>user\n안녕<|im_end|>\n<|im_start|>assistant\n");
+        QTest::newRow("exaone4")
+            << "exaone4"
+            << std::string("[|system|]\n시스템[|endofturn|]\n[|user|]\n안녕[|endofturn|]\n[|assistant|]\n<think>\n\n</think>\n\n");
         QTest::newRow("phi3") << "phi3" << std::string("<|system|>\n시스템<|end|>\n<|user|>\n안녕<|end|>\n<|assistant|>\n");
         QTest::newRow("llama") << "llama" << std::string("시스템\n\nUser: 안녕\nAssistant:");
     }
@@ -250,8 +304,11 @@ private Q_SLOTS:
         QTest::addColumn<std::string>("body");
         QTest::addColumn<std::string>("reason");
         QTest::newRow("INT64_MIN // -1") << std::string("{{ (-9223372036854775807 - 1) // -1 }}") << std::string("integer overflow");
-        QTest::newRow("nested ranges") << std::string("{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}") << std::string("too much");
-        QTest::newRow("doubling string") << std::string("{% set ns = namespace(s='x') %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}") << std::string("too much data");
+        QTest::newRow("nested ranges") << std::string("{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}")
+                                       << std::string("too much");
+        QTest::newRow("doubling string")
+            << std::string("{% set ns = namespace(s='x') %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}")
+            << std::string("too much data");
     }
     void fallbackWhenTemplateIsHostile() {
         QFETCH(std::string, body);
@@ -281,7 +338,7 @@ private Q_SLOTS:
         QCOMPARE(kmlm::render_chat(messages, o).text, open);
         o.enable_thinking = false;
         QCOMPARE(kmlm::render_chat(messages, o).text, open + "<think>\n\n</think>\n\n");
-        o.override_template = "chatml"; // by code
+        o.override_template = "chatml";                      // by code
         QCOMPARE(kmlm::render_chat(messages, o).text, open); // no template that reads the switch
         o.override_template.clear();
         o.chat_template = "{% filter upper %}<|im_start|>{{ enable_thinking }}{% endfilter %}"; // beyond the interpreter
@@ -321,14 +378,30 @@ private Q_SLOTS:
         QTest::addColumn<QString>("tmpl");
         QTest::addColumn<QString>("family");
         QTest::addColumn<QString>("stop");
-        QTest::newRow("qwen2.5") << "qwen2.5-instruct" << "chatml" << "<|im_end|>";
-        QTest::newRow("llama 3.2") << "llama-3.2-instruct" << "llama3" << "<|eot_id|>";
-        QTest::newRow("exaone 3.5") << "exaone-3.5-instruct" << "exaone" << "[|endofturn|]";
-        QTest::newRow("gemma 2") << "gemma-2-it" << "gemma" << "<end_of_turn>";
-        QTest::newRow("qwen3") << "qwen3" << "qwen3" << "<|im_end|>";
-        QTest::newRow("exaone 4.0") << "exaone-4.0" << "exaone4" << "[|endofturn|]";
-        QTest::newRow("phi 3.5") << "phi-3.5-mini-instruct" << "phi3" << "<|end|>";
-        QTest::newRow("none") << "" << "plain" << "\nUser:";
+        QTest::newRow("qwen2.5") << "qwen2.5-instruct"
+                                 << "chatml"
+                                 << "<|im_end|>";
+        QTest::newRow("llama 3.2") << "llama-3.2-instruct"
+                                   << "llama3"
+                                   << "<|eot_id|>";
+        QTest::newRow("exaone 3.5") << "exaone-3.5-instruct"
+                                    << "exaone"
+                                    << "[|endofturn|]";
+        QTest::newRow("gemma 2") << "gemma-2-it"
+                                 << "gemma"
+                                 << "<end_of_turn>";
+        QTest::newRow("qwen3") << "qwen3"
+                               << "qwen3"
+                               << "<|im_end|>";
+        QTest::newRow("exaone 4.0") << "exaone-4.0"
+                                    << "exaone4"
+                                    << "[|endofturn|]";
+        QTest::newRow("phi 3.5") << "phi-3.5-mini-instruct"
+                                 << "phi3"
+                                 << "<|end|>";
+        QTest::newRow("none") << ""
+                              << "plain"
+                              << "\nUser:";
     }
     void family() {
         QFETCH(QString, tmpl);
@@ -361,9 +434,8 @@ private Q_SLOTS:
         QTest::newRow("family name") << "exaone" << std::string("[|system|][|endofturn|]\n[|user|]안녕\n[|assistant|]");
         QTest::newRow("qwen alias") << "qwen" << std::string("<|im_start|>user\n안녕<|im_end|>\n<|im_start|>assistant\n");
         QTest::newRow("plain") << "plain" << std::string("User: 안녕\nAssistant:");
-        QTest::newRow("template text")
-            << "{% for m in messages %}<start_of_turn>{{ m.role }}\n{{ m.content }}<end_of_turn>\n{% endfor %}"
-            << std::string("<start_of_turn>user\n안녕<end_of_turn>\n");
+        QTest::newRow("template text") << "{% for m in messages %}<start_of_turn>{{ m.role }}\n{{ m.content }}<end_of_turn>\n{% endfor %}"
+                                       << std::string("<start_of_turn>user\n안녕<end_of_turn>\n");
     }
     void userOverride() {
         QFETCH(QString, override);

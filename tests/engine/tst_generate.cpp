@@ -19,7 +19,9 @@ public:
     const ModelInfo& info() const override { return info_; }
     const Tokenizer& tokenizer() const override { return tok_; }
     const std::vector<int32_t>& history() const override { return history_; }
-    void truncate(size_t n) override { if (n < history_.size()) history_.resize(n); }
+    void truncate(size_t n) override {
+        if (n < history_.size()) history_.resize(n);
+    }
     std::span<const float> eval(std::span<const int32_t> tokens) override {
         evaluated += tokens.size();
         history_.insert(history_.end(), tokens.begin(), tokens.end());
@@ -62,7 +64,10 @@ private slots:
         auto o = greedy();
         std::string streamed;
         std::vector<std::string> pieces;
-        o.on_text = [&](std::string_view t) { streamed += t; pieces.emplace_back(t); };
+        o.on_text = [&](std::string_view t) {
+            streamed += t;
+            pieces.emplace_back(t);
+        };
         const auto r = generate(m, std::vector<int32_t>{2}, o);
         QCOMPARE(r.reason, StopReason::EndOfText);
         QCOMPARE(r.text, text);
@@ -122,11 +127,21 @@ private slots:
         QTest::addColumn<QString>("script");
         QTest::addColumn<QString>("stop");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("ascii") << "hello world. more" << "." << "hello world";
-        QTest::newRow("multi-token stop") << "안녕 사용자: 다음" << "사용자:" << "안녕 ";
-        QTest::newRow("partial match then not") << "user us user: x" << "user:" << "user us ";
-        QTest::newRow("stop at the very end") << "끝이다###" << "###" << "끝이다";
-        QTest::newRow("never matches") << "abc" << "xyz" << "abc";
+        QTest::newRow("ascii") << "hello world. more"
+                               << "."
+                               << "hello world";
+        QTest::newRow("multi-token stop") << "안녕 사용자: 다음"
+                                          << "사용자:"
+                                          << "안녕 ";
+        QTest::newRow("partial match then not") << "user us user: x"
+                                                << "user:"
+                                                << "user us ";
+        QTest::newRow("stop at the very end") << "끝이다###"
+                                              << "###"
+                                              << "끝이다";
+        QTest::newRow("never matches") << "abc"
+                                       << "xyz"
+                                       << "abc";
     }
     void stopStrings() {
         QFETCH(QString, script);
@@ -153,7 +168,9 @@ private slots:
         std::atomic<bool> cancel{false};
         o.cancel = &cancel;
         int n = 0;
-        o.on_token = [&](int32_t) { if (++n == 4) cancel = true; };
+        o.on_token = [&](int32_t) {
+            if (++n == 4) cancel = true;
+        };
         const auto r = generate(m, std::vector<int32_t>{2}, o);
         QCOMPARE(r.reason, StopReason::Cancelled);
         QCOMPARE(r.tokens.size(), size_t(4));

@@ -20,7 +20,8 @@ namespace {
 // Builds GGUF bytes by hand so that tests can write what the writer never would.
 struct Bytes {
     std::vector<uint8_t> b;
-    template <class T> Bytes& put(T v) {
+    template <class T>
+    Bytes& put(T v) {
         const auto* p = reinterpret_cast<const uint8_t*>(&v);
         b.insert(b.end(), p, p + sizeof(T));
         return *this;
@@ -131,13 +132,16 @@ void TestGguf::roundTripValues() {
         v.array_type = ValueType(arrayType);
         // Three copies of the scalar value, as an array of the matching vector type.
         Value one = make(ValueType(arrayType));
-        std::visit([&](const auto& x) {
-            using X = std::decay_t<decltype(x)>;
-            if constexpr (std::is_same_v<X, bool>) v.data = std::vector<uint8_t>{1, 0, 1};
-            else if constexpr (std::is_same_v<X, uint64_t> || std::is_same_v<X, int64_t> ||
-                               std::is_same_v<X, double> || std::is_same_v<X, std::string>)
-                v.data = std::vector<X>{x, x, x};
-        }, one.data);
+        std::visit(
+            [&](const auto& x) {
+                using X = std::decay_t<decltype(x)>;
+                if constexpr (std::is_same_v<X, bool>)
+                    v.data = std::vector<uint8_t>{1, 0, 1};
+                else if constexpr (std::is_same_v<X, uint64_t> || std::is_same_v<X, int64_t> || std::is_same_v<X, double> ||
+                                   std::is_same_v<X, std::string>)
+                    v.data = std::vector<X>{x, x, x};
+            },
+            one.data);
     }
     GgufWriter w;
     w.set_string("general.architecture", "test");
@@ -242,7 +246,7 @@ void TestGguf::writeAtomicallyAndMap() {
     const auto path = kmlm_test::toPath(dir.filePath("m.gguf"));
     GgufWriter w = sampleWriter(64);
     w.write(path);
-    w.write(path); // overwriting an existing file works
+    w.write(path);                                                            // overwriting an existing file works
     QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList{"m.gguf"}); // no temporary left
     auto f = GgufFile::open(path);
     QCOMPARE(f->file_size(), uint64_t(std::filesystem::file_size(path)));
@@ -282,9 +286,7 @@ void TestGguf::truncatedEverywhere() {
 void TestGguf::hostile_data() {
     QTest::addColumn<std::vector<uint8_t>>("bytes");
     QTest::addColumn<QString>("message");
-    auto row = [](const char* name, const Bytes& b, const char* msg) {
-        QTest::newRow(name) << b.b << QString(msg);
-    };
+    auto row = [](const char* name, const Bytes& b, const char* msg) { QTest::newRow(name) << b.b << QString(msg); };
     row("bad magic", Bytes().put<uint32_t>(0x12345678).put<uint32_t>(3).put<uint64_t>(0).put<uint64_t>(0), "bad magic");
     row("version 1", Bytes().header(1, 0, 0), "unsupported GGUF version 1");
     row("version 4", Bytes().header(4, 0, 0), "unsupported GGUF version 4");
@@ -293,8 +295,10 @@ void TestGguf::hostile_data() {
     row("huge n_tensors", Bytes().header(3, uint64_t(1) << 62, 0), "tensor count");
     row("huge key length", Bytes().header(3, 0, 1).put<uint64_t>(uint64_t(1) << 62).put<uint32_t>(0).put<uint64_t>(0), "runs past the end");
     row("huge string value", Bytes().header(3, 0, 1).str("k").put<uint32_t>(8).put<uint64_t>(~uint64_t(0)), "runs past the end");
-    row("huge array count", Bytes().header(3, 0, 1).str("k").put<uint32_t>(9).put<uint32_t>(4).put<uint64_t>(uint64_t(1) << 60), "array count");
-    row("huge string array", Bytes().header(3, 0, 1).str("k").put<uint32_t>(9).put<uint32_t>(8).put<uint64_t>(uint64_t(1) << 59), "array count");
+    row("huge array count", Bytes().header(3, 0, 1).str("k").put<uint32_t>(9).put<uint32_t>(4).put<uint64_t>(uint64_t(1) << 60),
+        "array count");
+    row("huge string array", Bytes().header(3, 0, 1).str("k").put<uint32_t>(9).put<uint32_t>(8).put<uint64_t>(uint64_t(1) << 59),
+        "array count");
     {
         Bytes big;
         big.header(3, 0, 1).str("k").put<uint32_t>(9).put<uint32_t>(0).put<uint64_t>((uint64_t(1) << 24) + 1);
@@ -355,8 +359,7 @@ void TestGguf::realFiles() {
     KMLM_REQUIRE_SHARED(models, "models");
     QStringList files;
     for (const QString& sub : {models, kmlm_test::sharedData("tokenizer-vectors")})
-        for (const QFileInfo& fi : QDir(sub).entryInfoList({"*.gguf"}, QDir::Files))
-            files << fi.absoluteFilePath();
+        for (const QFileInfo& fi : QDir(sub).entryInfoList({"*.gguf"}, QDir::Files)) files << fi.absoluteFilePath();
     QVERIFY(!files.isEmpty());
     QTemporaryDir dir;
     for (const QString& path : files) {

@@ -82,7 +82,9 @@ struct Fixture {
     std::string to_binary() const {
         const std::string cfg = R"({"vocabSize":77,"embedDim":2,"hiddenDim":2})";
         std::string out;
-        auto put32 = [&](uint32_t u) { for (int k = 0; k < 4; ++k) out += char(u >> (8 * k)); };
+        auto put32 = [&](uint32_t u) {
+            for (int k = 0; k < 4; ++k) out += char(u >> (8 * k));
+        };
         put32(uint32_t(cfg.size()));
         out += cfg;
         for (const auto* v : {&emb, &wi, &wh, &bi, &bh, &ow, &ob})
@@ -113,7 +115,8 @@ std::vector<double> model_probs(LanguageModel& m, const std::vector<int32_t>& to
 
 bool same_weights(const GruWeights& a, const GruWeights& b, float tol) {
     if (a.config.vocab_size != b.config.vocab_size || a.config.embed_dim != b.config.embed_dim ||
-        a.config.hidden_dim != b.config.hidden_dim) return false;
+        a.config.hidden_dim != b.config.hidden_dim)
+        return false;
     const auto ta = a.tensors(), tb = b.tensors();
     for (size_t k = 0; k < ta.size(); ++k) {
         if (ta[k]->size() != tb[k]->size()) return false;
@@ -243,7 +246,8 @@ private slots:
             return QByteArray::fromStdString(s + cfg + std::string(64, '\0'));
         };
         QTest::newRow("binary hidden dim absurd") << bin_with_config(R"({"vocabSize":77,"embedDim":2,"hiddenDim":1000000000})") << "t.bin";
-        QTest::newRow("binary vocab*embed overflow") << bin_with_config(R"({"vocabSize":4294967295,"embedDim":4294967295,"hiddenDim":2})") << "t.bin";
+        QTest::newRow("binary vocab*embed overflow")
+            << bin_with_config(R"({"vocabSize":4294967295,"embedDim":4294967295,"hiddenDim":2})") << "t.bin";
         QTest::newRow("binary negative dim") << bin_with_config(R"({"vocabSize":77,"embedDim":-2,"hiddenDim":2})") << "t.bin";
         QTest::newRow("json not json") << QByteArray("{\"config\": [1, 2") << "t.json";
         QTest::newRow("json no config") << QByteArray("{\"embedding\": {}}") << "t.json";

@@ -14,9 +14,7 @@ using namespace kmlm;
 
 namespace {
 
-GruBatch make_batch(const std::vector<int32_t>& in, const std::vector<int32_t>& out, int B, int T) {
-    return GruBatch{B, T, in, out};
-}
+GruBatch make_batch(const std::vector<int32_t>& in, const std::vector<int32_t>& out, int B, int T) { return GruBatch{B, T, in, out}; }
 
 // A small repetitive corpus the model can learn quickly.
 std::vector<uint16_t> toy_stream(const JamoTokenizer& tok, int copies) {
@@ -42,7 +40,7 @@ private slots:
         QFETCH(int, threads);
         const GruConfig cfg{JamoTokenizer::kOriginalVocabSize, 4, 5};
         GruWeights w = GruWeights::random(cfg, 7);
-        for (float& x : w.bi) x = 0.1f;   // non-zero biases so their gradients are tested
+        for (float& x : w.bi) x = 0.1f; // non-zero biases so their gradients are tested
         for (float& x : w.bh) x = -0.2f;
         for (float& x : w.out_b) x = 0.05f;
         const int B = 2, T = 4;

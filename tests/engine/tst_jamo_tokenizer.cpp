@@ -73,12 +73,12 @@ private slots:
         QCOMPARE(texts[2], std::string("<BOS>"));
         QCOMPARE(texts[3], std::string("<EOS>"));
         // 19 initials, 21 vowels, 27 finals in the original order
-        QCOMPARE(texts[10], utf8(0x1100));  // ㄱ initial
-        QCOMPARE(texts[28], utf8(0x1112));  // ㅎ initial
-        QCOMPARE(texts[29], utf8(0x1161));  // ㅏ
-        QCOMPARE(texts[49], utf8(0x1175));  // ㅣ
-        QCOMPARE(texts[50], utf8(0x11A8));  // ㄱ final
-        QCOMPARE(texts[76], utf8(0x11C2));  // ㅎ final
+        QCOMPARE(texts[10], utf8(0x1100)); // ㄱ initial
+        QCOMPARE(texts[28], utf8(0x1112)); // ㅎ initial
+        QCOMPARE(texts[29], utf8(0x1161)); // ㅏ
+        QCOMPARE(texts[49], utf8(0x1175)); // ㅣ
+        QCOMPARE(texts[50], utf8(0x11A8)); // ㄱ final
+        QCOMPARE(texts[76], utf8(0x11C2)); // ㅎ final
         QCOMPARE(texts[128], std::string("<0x00>"));
         // every piece is distinct, so initials and finals never share an id
         QCOMPARE(std::set<std::string>(texts.begin(), texts.end()).size(), texts.size());
@@ -162,13 +162,13 @@ private slots:
     void streamingHoldsSyllablesUntilComplete() {
         JamoTokenizer tok;
         auto d = tok.stream_decoder();
-        QCOMPARE(d->push(10), std::string());   // ㄱ: could start 가, 각...
-        QCOMPARE(d->push(29), std::string());   // 가: a final may follow
+        QCOMPARE(d->push(10), std::string());     // ㄱ: could start 가, 각...
+        QCOMPARE(d->push(29), std::string());     // 가: a final may follow
         QCOMPARE(d->push(50), std::string("각")); // final: the syllable is complete
         QCOMPARE(d->push(10), std::string());
         QCOMPARE(d->push(29), std::string());
         QCOMPARE(d->push(10), std::string("가")); // next initial: 가 had no final
-        QCOMPARE(d->push(4), std::string("ㄱ "));  // lone initial shows as its jamo
+        QCOMPARE(d->push(4), std::string("ㄱ ")); // lone initial shows as its jamo
         QCOMPARE(d->push(128 + 0xF0), std::string());
         QCOMPARE(d->push(128 + 0x9F), std::string());
         QCOMPARE(d->push(128 + 0x98), std::string());
@@ -193,8 +193,8 @@ private slots:
         JamoTokenizer tok(JamoTokenizer::kOriginalVocabSize);
         QCOMPARE(tok.vocab_size(), 77);
         QCOMPARE(tok.encode("각 a", false), (Ids{10, 29, 50, 4, 1}));
-        QCOMPARE(tok.encode("ㅋ", false), Ids{25});   // the look-alike initial, as the original did
-        QCOMPARE(tok.encode("ㄳ", false), Ids{52});   // only a final looks like it
+        QCOMPARE(tok.encode("ㅋ", false), Ids{25}); // the look-alike initial, as the original did
+        QCOMPARE(tok.encode("ㄳ", false), Ids{52}); // only a final looks like it
         QCOMPARE(tok.decode(Ids{2, 10, 29, 50, 3}), std::string("각"));
     }
 

@@ -33,13 +33,12 @@ Weights makeWeights(GgmlType type, uint64_t rows, uint64_t n, uint32_t seed) {
     Weights out;
     out.bytes = quantize_tensor(type, w.data(), rows, n);
     out.dequantized.resize(rows * n);
-    for (uint64_t r = 0; r < rows; ++r)
-        dequantize_row(type, out.bytes.data() + r * row_bytes(type, n), out.dequantized.data() + r * n, n);
+    for (uint64_t r = 0; r < rows; ++r) dequantize_row(type, out.bytes.data() + r * row_bytes(type, n), out.dequantized.data() + r * n, n);
     return out;
 }
 
-std::vector<float> runMatmul(Isa isa, int threads, GgmlType type, const Weights& w, uint64_t rows, uint64_t n,
-                             const std::vector<float>& x, uint64_t m) {
+std::vector<float> runMatmul(Isa isa, int threads, GgmlType type, const Weights& w, uint64_t rows, uint64_t n, const std::vector<float>& x,
+                             uint64_t m) {
     set_isa(isa);
     ThreadPool pool(threads);
     std::vector<float> y(m * rows, NAN);
@@ -47,9 +46,9 @@ std::vector<float> runMatmul(Isa isa, int threads, GgmlType type, const Weights&
     return y;
 }
 
-const GgmlType kTypes[] = {GgmlType::F32,  GgmlType::F16,  GgmlType::BF16,   GgmlType::Q8_0, GgmlType::Q4_0,
-                           GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1,   GgmlType::IQ4_NL, GgmlType::Q2_K,
-                           GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K,   GgmlType::Q6_K, GgmlType::IQ4_XS};
+const GgmlType kTypes[] = {GgmlType::F32,  GgmlType::F16,  GgmlType::BF16, GgmlType::Q8_0,   GgmlType::Q4_0,
+                           GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::Q2_K,
+                           GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K,   GgmlType::IQ4_XS};
 
 bool isK(GgmlType t) { return type_traits(t).block_size == 256; }
 
@@ -127,7 +126,8 @@ void TestKernels::matmulAgrees() {
             const bool quantized_x = type != GgmlType::F32 && type != GgmlType::F16 && type != GgmlType::BF16;
             const double tol_exact = (quantized_x ? w_abs * amax / 254 * 1.05 : 0) + 1e-5 * abs_sum + 1e-6;
             if (std::fabs(scalar - exact) > tol_exact)
-                QFAIL(qPrintable(QString("row %1 of X %2: scalar %3 vs exact %4 (tolerance %5)").arg(r).arg(i).arg(scalar).arg(exact).arg(tol_exact)));
+                QFAIL(qPrintable(
+                    QString("row %1 of X %2: scalar %3 vs exact %4 (tolerance %5)").arg(r).arg(i).arg(scalar).arg(exact).arg(tol_exact)));
         }
     }
 }
@@ -179,8 +179,15 @@ void TestKernels::sgemmAgrees() {
                     }
                     const float got = one[size_t(i) * ldc + j];
                     if (std::fabs(got - exact) > 1e-5 * abs_sum + 1e-6)
-                        QFAIL(qPrintable(QString("%1 %2x%3x%4 [%5,%6]: %7 vs %8").arg(isa_name(isa)).arg(M).arg(N).arg(K)
-                                             .arg(i).arg(j).arg(got).arg(exact)));
+                        QFAIL(qPrintable(QString("%1 %2x%3x%4 [%5,%6]: %7 vs %8")
+                                             .arg(isa_name(isa))
+                                             .arg(M)
+                                             .arg(N)
+                                             .arg(K)
+                                             .arg(i)
+                                             .arg(j)
+                                             .arg(got)
+                                             .arg(exact)));
                 }
             for (int threads : {2, 3}) {
                 ThreadPool pool(threads);
@@ -223,15 +230,18 @@ void TestKernels::floatHelpers() {
             exact += double(ad[i]) * b[i];
             abs_sum += std::fabs(double(ad[i]) * b[i]);
         }
-        const float got = type == GgmlType::F32 ? dot_f32(a.data(), b.data(), n)
-                        : type == GgmlType::F16 ? dot_f16(reinterpret_cast<const uint16_t*>(q.data()), b.data(), n)
-                                                : dot_q8_0(q.data(), b.data(), n);
+        const float got = type == GgmlType::F32   ? dot_f32(a.data(), b.data(), n)
+                          : type == GgmlType::F16 ? dot_f16(reinterpret_cast<const uint16_t*>(q.data()), b.data(), n)
+                                                  : dot_q8_0(q.data(), b.data(), n);
         QVERIFY2(std::fabs(got - exact) <= 1e-5 * abs_sum, type_traits(type).name.data());
 
         std::vector<float> y = b;
-        if (type == GgmlType::F32) axpy_f32(0.5f, a.data(), y.data(), n);
-        else if (type == GgmlType::F16) axpy_f16(0.5f, reinterpret_cast<const uint16_t*>(q.data()), y.data(), n);
-        else axpy_q8_0(0.5f, q.data(), y.data(), n);
+        if (type == GgmlType::F32)
+            axpy_f32(0.5f, a.data(), y.data(), n);
+        else if (type == GgmlType::F16)
+            axpy_f16(0.5f, reinterpret_cast<const uint16_t*>(q.data()), y.data(), n);
+        else
+            axpy_q8_0(0.5f, q.data(), y.data(), n);
         for (int i = 0; i < n; ++i) QVERIFY(std::fabs(y[i] - (b[i] + 0.5f * ad[i])) <= 1e-6f * (1 + std::fabs(y[i])));
     }
 }

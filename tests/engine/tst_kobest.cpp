@@ -57,29 +57,37 @@ private slots:
         QTest::addColumn<QStringList>("choices");
         QTest::addColumn<int>("gold");
         // doc_to_text: "{{paragraph}} 질문: {{question}} 답변: ", choices 아니오/예, label True=1.
-        QTest::newRow("boolq") << "boolq" << "ID\tText\tQuestion\tAnswer\r\n1\t문단이다.\t참인가\tTRUE\r\n"
+        QTest::newRow("boolq") << "boolq"
+                               << "ID\tText\tQuestion\tAnswer\r\n1\t문단이다.\t참인가\tTRUE\r\n"
                                << "문단이다. 질문: 참인가 답변: " << QStringList{"아니오", "예"} << 1;
         // copa_doc_to_text: f"{premise} {connector}", connector " 왜냐하면" (원인) / " 그래서" (결과).
-        QTest::newRow("copa cause") << "copa" << "ID\tsentence\tquestion\t1\t2\tAnswer\r\n1\t비가 왔다.\t원인 \t구름\t해\t1\r\n"
+        QTest::newRow("copa cause") << "copa"
+                                    << "ID\tsentence\tquestion\t1\t2\tAnswer\r\n1\t비가 왔다.\t원인 \t구름\t해\t1\r\n"
                                     << "비가 왔다.  왜냐하면" << QStringList{"구름", "해"} << 0;
-        QTest::newRow("copa effect") << "copa" << "ID\tsentence\tquestion\t1\t2\tAnswer\n1\t넘어졌다.\t결과\t울었다.\t웃었다.\t2\n"
+        QTest::newRow("copa effect") << "copa"
+                                     << "ID\tsentence\tquestion\t1\t2\tAnswer\n1\t넘어졌다.\t결과\t울었다.\t웃었다.\t2\n"
                                      << "넘어졌다.  그래서" << QStringList{"울었다.", "웃었다."} << 1;
         // hellaswag_process_doc: query "문장: {context}", the four endings, gold int(label).
-        QTest::newRow("hellaswag") << "hellaswag" << "context\tchoice1\tchoice2\tchoice3\tchoice4\tlabel\n문을 열었다\t가\t나\t다\t라\t2\n"
+        QTest::newRow("hellaswag") << "hellaswag"
+                                   << "context\tchoice1\tchoice2\tchoice3\tchoice4\tlabel\n문을 열었다\t가\t나\t다\t라\t2\n"
                                    << "문장: 문을 열었다" << QStringList{"가", "나", "다", "라"} << 2;
         // sentineg_doc_to_text: f"문장: {sentence} 긍부정:", choices 부정/긍정; the dev layout.
-        QTest::newRow("sentineg dev") << "sentineg" << "ID\tLabel\tText\r\n1\t0\t별로다\r\n"
+        QTest::newRow("sentineg dev") << "sentineg"
+                                      << "ID\tLabel\tText\r\n1\t0\t별로다\r\n"
                                       << "문장: 별로다 긍부정:" << QStringList{"부정", "긍정"} << 0;
-        QTest::newRow("sentineg train") << "sentineg" << "ID\tText\tLabel\r\n1\t좋다\t1\r\n"
+        QTest::newRow("sentineg train") << "sentineg"
+                                        << "ID\tText\tLabel\r\n1\t좋다\t1\r\n"
                                         << "문장: 좋다 긍부정:" << QStringList{"부정", "긍정"} << 1;
         // The held-out test layout has more columns; Text and Label are the ones scored.
-        QTest::newRow("sentineg test") << "sentineg" << "ID\tLabel_origin\tText_origin\tLabel\tText\tCategory_neg\n1\t1\t좋다\t0\t안 좋다\tneg\n"
+        QTest::newRow("sentineg test") << "sentineg"
+                                       << "ID\tLabel_origin\tText_origin\tLabel\tText\tCategory_neg\n1\t1\t좋다\t0\t안 좋다\tneg\n"
                                        << "문장: 안 좋다 긍부정:" << QStringList{"부정", "긍정"} << 0;
         // wic_doc_to_text: f"문장1: {context_1} 문장2: {context_2} 두 문장에서 {word}가 같은 뜻으로 쓰였나?"
-        QTest::newRow("wic") << "wic" << "ID\tTarget\tSENTENCE1\tDictionary 1\tLink 1\tSENTENCE2\tDictionary 2\tLink2\tANSWER\r\n"
-                                          "1\t배\t배가 아프다.\td1\tl1\t배를 탔다.\td2\tl2\tFalse\r\n"
-                             << "문장1: 배가 아프다. 문장2: 배를 탔다. 두 문장에서 배가 같은 뜻으로 쓰였나?"
-                             << QStringList{"아니오", "예"} << 0;
+        QTest::newRow("wic") << "wic"
+                             << "ID\tTarget\tSENTENCE1\tDictionary 1\tLink 1\tSENTENCE2\tDictionary 2\tLink2\tANSWER\r\n"
+                                "1\t배\t배가 아프다.\td1\tl1\t배를 탔다.\td2\tl2\tFalse\r\n"
+                             << "문장1: 배가 아프다. 문장2: 배를 탔다. 두 문장에서 배가 같은 뜻으로 쓰였나?" << QStringList{"아니오", "예"}
+                             << 0;
     }
     void prompts() {
         QFETCH(QString, task);
@@ -98,8 +106,8 @@ private slots:
 
     void fewshot_context() {
         // Each example: text + target delimiter " " + gold choice, then the separator "\n\n".
-        const auto train = read_kobest_tsv(KobestTask::BoolQ,
-                                           "ID\tText\tQuestion\tAnswer\n1\tA.\tQ1\tTrue\n2\tB.\tQ2\tFalse\n", "train.tsv");
+        const auto train =
+            read_kobest_tsv(KobestTask::BoolQ, "ID\tText\tQuestion\tAnswer\n1\tA.\tQ1\tTrue\n2\tB.\tQ2\tFalse\n", "train.tsv");
         const auto dev = read_kobest_tsv(KobestTask::BoolQ, "ID\tText\tQuestion\tAnswer\n1\tC.\tQ3\tTrue\n", "dev.tsv");
         QCOMPARE(QString::fromStdString(kobest_context(dev[0], {&train[1], &train[0]})),
                  QString("B. 질문: Q2 답변:  아니오\n\nA. 질문: Q1 답변:  예\n\nC. 질문: Q3 답변: "));
@@ -146,15 +154,27 @@ private slots:
         QTest::addColumn<QString>("task");
         QTest::addColumn<QString>("tsv");
         QTest::addColumn<QString>("message");
-        QTest::newRow("empty") << "boolq" << "" << "empty file";
-        QTest::newRow("wrong file") << "copa" << "ID\tText\tQuestion\tAnswer\n1\ta\tb\tTrue\n" << "no column 'sentence'";
-        QTest::newRow("short row") << "boolq" << "ID\tText\tQuestion\tAnswer\n1\ta\tb\n" << "x.tsv:2: 3 fields";
-        QTest::newRow("bad bool") << "boolq" << "ID\tText\tQuestion\tAnswer\n1\ta\tb\tyes\n" << "column 'Answer' is 'yes'";
-        QTest::newRow("bad label") << "hellaswag" << "context\tchoice1\tchoice2\tchoice3\tchoice4\tlabel\nc\ta\tb\tc\td\t4\n"
+        QTest::newRow("empty") << "boolq"
+                               << ""
+                               << "empty file";
+        QTest::newRow("wrong file") << "copa"
+                                    << "ID\tText\tQuestion\tAnswer\n1\ta\tb\tTrue\n"
+                                    << "no column 'sentence'";
+        QTest::newRow("short row") << "boolq"
+                                   << "ID\tText\tQuestion\tAnswer\n1\ta\tb\n"
+                                   << "x.tsv:2: 3 fields";
+        QTest::newRow("bad bool") << "boolq"
+                                  << "ID\tText\tQuestion\tAnswer\n1\ta\tb\tyes\n"
+                                  << "column 'Answer' is 'yes'";
+        QTest::newRow("bad label") << "hellaswag"
+                                   << "context\tchoice1\tchoice2\tchoice3\tchoice4\tlabel\nc\ta\tb\tc\td\t4\n"
                                    << "column 'label' is '4', expected 0..3";
-        QTest::newRow("bad question") << "copa" << "ID\tsentence\tquestion\t1\t2\tAnswer\n1\ts\t이유\ta\tb\t1\n"
+        QTest::newRow("bad question") << "copa"
+                                      << "ID\tsentence\tquestion\t1\t2\tAnswer\n1\ts\t이유\ta\tb\t1\n"
                                       << "column 'question' is '이유'";
-        QTest::newRow("no rows") << "wic" << "ID\tTarget\tSENTENCE1\tSENTENCE2\tANSWER\n" << "no rows";
+        QTest::newRow("no rows") << "wic"
+                                 << "ID\tTarget\tSENTENCE1\tSENTENCE2\tANSWER\n"
+                                 << "no rows";
         QTest::newRow("bad utf-8") << "boolq" << QString() << "invalid UTF-8";
     }
     void malformed() {
@@ -240,9 +260,8 @@ private slots:
                                            "ID\tsentence\tquestion\t1\t2\tAnswer\n1\t가\t원인\t나\t다\t1\n2\t라\t결과\t마\t바\t2\n"
                                            "3\t사\t원인\t아\t자\t1\n",
                                            "train.tsv");
-        const auto dev = read_kobest_tsv(KobestTask::Copa,
-                                         "ID\tsentence\tquestion\t1\t2\tAnswer\n1\t차\t결과\t카\t타 파\t2\n2\t하\t원인\t거\t너\t1\n",
-                                         "dev.tsv");
+        const auto dev = read_kobest_tsv(
+            KobestTask::Copa, "ID\tsentence\tquestion\t1\t2\tAnswer\n1\t차\t결과\t카\t타 파\t2\n2\t하\t원인\t거\t너\t1\n", "dev.tsv");
         KobestOptions o;
         o.shots = 2;
         const KobestResult r = run_kobest(*m, KobestTask::Copa, dev, train, o);

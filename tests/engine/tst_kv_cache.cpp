@@ -138,8 +138,7 @@ void TestKvCache::ringWrap_data() {
         if (!set_isa(isa)) continue;
         for (KvType kv : {KvType::F32, KvType::F16, KvType::Q8_0})
             for (int hd : {64, 80, 128})
-                if (kv != KvType::Q8_0 || hd % 32 == 0)
-                    QTest::addRow("%s kv=%d hd=%d", isa_name(isa), int(kv), hd) << isa << int(kv) << hd;
+                if (kv != KvType::Q8_0 || hd % 32 == 0) QTest::addRow("%s kv=%d hd=%d", isa_name(isa), int(kv), hd) << isa << int(kv) << hd;
     }
 }
 
@@ -179,7 +178,9 @@ void TestKvCache::ringWrap() {
     const auto q = gaussian(size_t(hd), 3);
 
     // The last window, every position the ring still holds, and the full-context layer.
-    struct Range { uint32_t layer, begin; };
+    struct Range {
+        uint32_t layer, begin;
+    };
     for (const Range rg : {Range{1, last + 1 - window}, Range{1, n_tokens - held_slots}, Range{0, 0}}) {
         const uint32_t n = n_tokens - rg.begin;
         std::vector<float> scores(n), w(n), out(size_t(hd), 0.5f);

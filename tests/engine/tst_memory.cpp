@@ -226,8 +226,7 @@ private slots:
         const auto bytes = make_llama(kSmall);
         const auto file = gguf::GgufFile::parse(bytes, "small.gguf");
         uint64_t expected = 0;
-        for (const auto& t : file->tensors())
-            expected += t.dims.size() == 2 ? t.n_elements / 32 * 18 : t.n_elements * 4;
+        for (const auto& t : file->tensors()) expected += t.dims.size() == 2 ? t.n_elements / 32 * 18 : t.n_elements * 4;
         QCOMPARE(weights_at_q4_0(*file), expected);
         QVERIFY(weights_at_q4_0(*file) < estimate_memory(*file, 0, KvType::Q8_0).weights / 5);
     }
@@ -271,7 +270,8 @@ private slots:
             const QString msg = QString::fromUtf8(err.what());
             QVERIFY2(msg.startsWith("small.gguf needs about " + QString::fromStdString(format_bytes(e.total()))), qPrintable(msg));
             QVERIFY2(msg.contains(QString::fromStdString(format_bytes(e.total() - limit)) + " over the memory ceiling of " +
-                                  QString::fromStdString(format_bytes(limit))), qPrintable(msg));
+                                  QString::fromStdString(format_bytes(limit))),
+                     qPrintable(msg));
             const uint32_t ctx = fit_context(*file, KvType::F16, limit, 0);
             QVERIFY2(msg.contains("a context of " + QString::number(ctx) + " tokens or less"), qPrintable(msg));
             QVERIFY2(msg.contains("the 8-bit KV cache"), qPrintable(msg));
@@ -384,10 +384,9 @@ private slots:
     }
 
     void parseProcStatus() {
-        const char* text =
-            "Name:\tkmlm\nVmPeak:\t  300000 kB\nVmSize:\t  250000 kB\nVmHWM:\t   120000 kB\n"
-            "VmRSS:\t   100000 kB\nRssAnon:\t    60000 kB\nRssFile:\t    39000 kB\nRssShmem:\t     1000 kB\n"
-            "Threads:\t3\n";
+        const char* text = "Name:\tkmlm\nVmPeak:\t  300000 kB\nVmSize:\t  250000 kB\nVmHWM:\t   120000 kB\n"
+                           "VmRSS:\t   100000 kB\nRssAnon:\t    60000 kB\nRssFile:\t    39000 kB\nRssShmem:\t     1000 kB\n"
+                           "Threads:\t3\n";
         const ProcessMemory m = parse_proc_status(text);
         QCOMPARE(m.rss, 100000ull * 1024);
         QCOMPARE(m.rss_anon, 60000ull * 1024);
@@ -412,15 +411,14 @@ private slots:
     }
 
     void parseSmaps() {
-        const char* text =
-            "55d0c0000000-55d0c0010000 r-xp 00000000 08:01 1234                       /usr/bin/kmlm\n"
-            "Size:                 64 kB\nRss:                  40 kB\nPss:                  40 kB\n"
-            "7f0000000000-7f0000400000 r--p 00000000 08:01 99                         /models/a b.gguf\n"
-            "Size:               4096 kB\nRss:                1000 kB\nVmFlags: rd mr me\n"
-            "7f0000400000-7f0000800000 r--p 00400000 08:01 99                         /models/a b.gguf\n"
-            "Rss:                 500 kB\n"
-            "7f0000800000-7f0000900000 rw-p 00000000 00:00 0 \n"
-            "Rss:                 900 kB\n";
+        const char* text = "55d0c0000000-55d0c0010000 r-xp 00000000 08:01 1234                       /usr/bin/kmlm\n"
+                           "Size:                 64 kB\nRss:                  40 kB\nPss:                  40 kB\n"
+                           "7f0000000000-7f0000400000 r--p 00000000 08:01 99                         /models/a b.gguf\n"
+                           "Size:               4096 kB\nRss:                1000 kB\nVmFlags: rd mr me\n"
+                           "7f0000400000-7f0000800000 r--p 00400000 08:01 99                         /models/a b.gguf\n"
+                           "Rss:                 500 kB\n"
+                           "7f0000800000-7f0000900000 rw-p 00000000 00:00 0 \n"
+                           "Rss:                 900 kB\n";
         QCOMPARE(parse_smaps_resident(text, "/models/a b.gguf"), 1500ull * 1024);
         QCOMPARE(parse_smaps_resident(text, "/usr/bin/kmlm"), 40ull * 1024);
         QCOMPARE(parse_smaps_resident(text, "/models/other.gguf"), 0ull);

@@ -59,15 +59,24 @@ private slots:
         QTest::addColumn<QString>("architecture");
         QTest::addColumn<bool>("supported");
         QTest::addColumn<QString>("reason"); // a part of it
-        QTest::newRow("llama") << "llama" << "llama" << true << "";
-        QTest::newRow("llama q8_0") << "llama-q8" << "llama" << true << "";
-        QTest::newRow("gru gguf") << "gru-gguf" << "kmlm-gru" << true << "";
-        QTest::newRow("gru json") << "gru-json" << "kmlm-gru" << true << "";
-        QTest::newRow("gru binary") << "gru-bin" << "kmlm-gru" << true << "";
-        QTest::newRow("unknown architecture") << "unknown" << "rwkv-x" << false << "architecture 'rwkv-x' is not supported (llama";
-        QTest::newRow("missing tensor") << "no-layers" << "llama" << false << "tensor 'output_norm.weight' is missing";
-        QTest::newRow("vocabulary only") << "vocab" << "llama" << false << "vocabulary only";
-        QTest::newRow("vision projector") << "clip" << "clip" << false << "vision projector";
+        QTest::newRow("llama") << "llama"
+                               << "llama" << true << "";
+        QTest::newRow("llama q8_0") << "llama-q8"
+                                    << "llama" << true << "";
+        QTest::newRow("gru gguf") << "gru-gguf"
+                                  << "kmlm-gru" << true << "";
+        QTest::newRow("gru json") << "gru-json"
+                                  << "kmlm-gru" << true << "";
+        QTest::newRow("gru binary") << "gru-bin"
+                                    << "kmlm-gru" << true << "";
+        QTest::newRow("unknown architecture") << "unknown"
+                                              << "rwkv-x" << false << "architecture 'rwkv-x' is not supported (llama";
+        QTest::newRow("missing tensor") << "no-layers"
+                                        << "llama" << false << "tensor 'output_norm.weight' is missing";
+        QTest::newRow("vocabulary only") << "vocab"
+                                         << "llama" << false << "vocabulary only";
+        QTest::newRow("vision projector") << "clip"
+                                          << "clip" << false << "vision projector";
     }
     void describes() {
         QFETCH(QString, kind);
@@ -137,8 +146,7 @@ private slots:
         QCOMPARE(tensors, uint64_t(gguf::GgufFile::open(path)->tensors().size()));
         // The estimate from hyperparameters alone (a catalog entry) equals the file's.
         const MemoryEstimate from_file = estimate_memory(*gguf::GgufFile::open(path), 200, KvType::F16, 1000);
-        const MemoryEstimate from_hp =
-            estimate_decoder_memory(*d.hparams, from_file.weights, from_file.vocab, 200, KvType::F16, 1000);
+        const MemoryEstimate from_hp = estimate_decoder_memory(*d.hparams, from_file.weights, from_file.vocab, 200, KvType::F16, 1000);
         QCOMPARE(from_hp.total(), from_file.total());
         QCOMPARE(from_hp.kv_cache, from_file.kv_cache);
     }
@@ -153,8 +161,10 @@ private slots:
         QFETCH(bool, gguf);
         QTemporaryDir dir;
         const auto path = kmlm_test::toPath(dir.filePath("m"));
-        if (gguf) write_random_model(RandomModelSpec{}, path);
-        else write_gru_file(GruWeights::zeros(GruConfig{77, 8, 16}), path, GruFormat::Json);
+        if (gguf)
+            write_random_model(RandomModelSpec{}, path);
+        else
+            write_gru_file(GruWeights::zeros(GruConfig{77, 8, 16}), path, GruFormat::Json);
         std::vector<float> seen;
         LoadOptions lo;
         lo.progress = [&](float f) { seen.push_back(f); };

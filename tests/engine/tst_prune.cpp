@@ -122,9 +122,12 @@ private slots:
     void keep_heads_shapes_and_logits_data() {
         QTest::addColumn<QString>("arch");
         QTest::addColumn<QString>("type");
-        QTest::newRow("llama F32") << "llama" << "F32";
-        QTest::newRow("qwen2 F32") << "qwen2" << "F32";
-        QTest::newRow("llama Q8_0") << "llama" << "Q8_0";
+        QTest::newRow("llama F32") << "llama"
+                                   << "F32";
+        QTest::newRow("qwen2 F32") << "qwen2"
+                                   << "F32";
+        QTest::newRow("llama Q8_0") << "llama"
+                                    << "Q8_0";
     }
     void keep_heads_shapes_and_logits() {
         QFETCH(QString, arch);
@@ -164,7 +167,7 @@ private slots:
         QCOMPARE(dims(*kv, "blk.0.attn_v.weight"), (std::vector<uint64_t>{d, hd}));
         QCOMPARE(logits_of(path(tag + "-kv.gguf")).size(), zeroed.size());
 
-        KMLM_VERIFY_THROWS(InvalidArgument, keep_heads(*in, {{0, 2}, {0, 1}}, path("bad.gguf"), pool_));  // 1 vs 2 groups
+        KMLM_VERIFY_THROWS(InvalidArgument, keep_heads(*in, {{0, 2}, {0, 1}}, path("bad.gguf"), pool_));       // 1 vs 2 groups
         KMLM_VERIFY_THROWS(InvalidArgument, keep_heads(*in, {{0, 1, 2}, {0, 1, 2}}, path("bad.gguf"), pool_)); // 2 + 1
         KMLM_VERIFY_THROWS(InvalidArgument, keep_heads(*in, {{2, 0}, {0, 2}}, path("bad.gguf"), pool_));
         KMLM_VERIFY_THROWS(InvalidArgument, keep_heads(*in, {{0, 2}}, path("bad.gguf"), pool_));

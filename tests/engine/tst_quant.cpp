@@ -22,9 +22,7 @@ Q_DECLARE_METATYPE(kmlm::GgmlType)
 namespace {
 
 // Weight-like data: a few outliers, as real weights have.
-std::vector<float> gaussian(size_t n, uint32_t seed, float scale = 1.0f) {
-    return kmlm_test::gaussian(n, seed, scale, 97);
-}
+std::vector<float> gaussian(size_t n, uint32_t seed, float scale = 1.0f) { return kmlm_test::gaussian(n, seed, scale, 97); }
 
 std::vector<float> roundTrip(GgmlType type, const std::vector<float>& x) {
     std::vector<uint8_t> q(row_bytes(type, x.size()));
@@ -49,8 +47,7 @@ double rmsDiff(const float* a, const float* b, size_t n) {
 std::vector<float> dequantizeTensor(const gguf::GgufFile& f, const gguf::TensorInfo& t) {
     std::vector<float> out(t.n_elements);
     const uint64_t rb = row_bytes(t.type, t.dims[0]);
-    for (uint64_t r = 0; r < t.rows(); ++r)
-        dequantize_row(t.type, f.tensor_data(t) + r * rb, out.data() + r * t.dims[0], t.dims[0]);
+    for (uint64_t r = 0; r < t.rows(); ++r) dequantize_row(t.type, f.tensor_data(t) + r * rb, out.data() + r * t.dims[0], t.dims[0]);
     return out;
 }
 
@@ -244,9 +241,9 @@ void TestQuant::requantizeIsExact() {
 
 void TestQuant::zerosAndConstants_data() {
     QTest::addColumn<GgmlType>("type");
-    for (GgmlType t : {GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0,
-                       GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K,
-                       GgmlType::Q6_K, GgmlType::Q8_K, GgmlType::IQ4_XS})
+    for (GgmlType t :
+         {GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL,
+          GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::Q8_K, GgmlType::IQ4_XS})
         QTest::newRow(type_traits(t).name.data()) << t;
 }
 
@@ -335,10 +332,12 @@ void TestQuant::q6_KLayout() {
 
 // Elements per block and bytes per block as ggml-common.h's structs give them.
 void TestQuant::blockSizes() {
-    const struct { GgmlType type; uint32_t block, bytes; } rows[] = {
-        {GgmlType::Q5_0, 32, 22},    {GgmlType::Q5_1, 32, 24},   {GgmlType::IQ4_NL, 32, 18},
-        {GgmlType::Q2_K, 256, 84},   {GgmlType::Q3_K, 256, 110}, {GgmlType::IQ4_XS, 256, 136},
-        {GgmlType::Q4_K, 256, 144},  {GgmlType::Q6_K, 256, 210},
+    const struct {
+        GgmlType type;
+        uint32_t block, bytes;
+    } rows[] = {
+        {GgmlType::Q5_0, 32, 22},   {GgmlType::Q5_1, 32, 24},     {GgmlType::IQ4_NL, 32, 18}, {GgmlType::Q2_K, 256, 84},
+        {GgmlType::Q3_K, 256, 110}, {GgmlType::IQ4_XS, 256, 136}, {GgmlType::Q4_K, 256, 144}, {GgmlType::Q6_K, 256, 210},
     };
     for (const auto& r : rows) {
         QCOMPARE(type_traits(r.type).block_size, r.block);
@@ -477,8 +476,7 @@ void TestQuant::badArguments() {
 static void filesData() {
     QTest::addColumn<QString>("file");
     QTest::newRow("Q4_K_M") << "ko-tiny-llama-Q4_K_M.gguf";
-    for (const char* p : {"Q5_1", "Q3_K_M", "Q2_K", "IQ4_NL", "IQ4_XS"})
-        QTest::newRow(p) << QString("quants/ko-tiny-llama-%1.gguf").arg(p);
+    for (const char* p : {"Q5_1", "Q3_K_M", "Q2_K", "IQ4_NL", "IQ4_XS"}) QTest::newRow(p) << QString("quants/ko-tiny-llama-%1.gguf").arg(p);
 }
 
 void TestQuant::realFileAgreesAcrossTypes_data() { filesData(); }
@@ -497,8 +495,12 @@ void TestQuant::realFileAgreesAcrossTypes() {
         QCOMPARE(ref.dims, t.dims);
         const auto a = dequantizeTensor(*q4, t), b = dequantizeTensor(*q8, ref);
         const double rel = rmsDiff(a.data(), b.data(), a.size()) / rms(b);
-        const double bound = t.type == GgmlType::F32 ? 1e-6 : t.type == GgmlType::Q8_0 ? 0.02 : t.type == GgmlType::Q6_K ? 0.05
-                           : t.type == GgmlType::Q3_K ? 0.3 : t.type == GgmlType::Q2_K ? 0.45 : 0.15;
+        const double bound = t.type == GgmlType::F32    ? 1e-6
+                             : t.type == GgmlType::Q8_0 ? 0.02
+                             : t.type == GgmlType::Q6_K ? 0.05
+                             : t.type == GgmlType::Q3_K ? 0.3
+                             : t.type == GgmlType::Q2_K ? 0.45
+                                                        : 0.15;
         if (!(rel <= bound))
             QFAIL(qPrintable(QString("%1 (%2): relative difference %3").arg(t.name.c_str()).arg(type_traits(t.type).name.data()).arg(rel)));
     }
@@ -525,7 +527,11 @@ void TestQuant::quantizerMatchesReferenceQuality() {
         const double e_ours = rmsDiff(ours.data(), ref.data(), ref.size());
         const double e_theirs = rmsDiff(theirs.data(), ref.data(), ref.size());
         if (!(e_ours <= e_theirs * 1.05 + 1e-9))
-            QFAIL(qPrintable(QString("%1 (%2): our error %3, llama.cpp's %4").arg(t.name.c_str()).arg(type_traits(t.type).name.data()).arg(e_ours).arg(e_theirs)));
+            QFAIL(qPrintable(QString("%1 (%2): our error %3, llama.cpp's %4")
+                                 .arg(t.name.c_str())
+                                 .arg(type_traits(t.type).name.data())
+                                 .arg(e_ours)
+                                 .arg(e_theirs)));
         if (t.name == "blk.1.ffn_up.weight" || t.name == "blk.1.ffn_down.weight")
             qInfo("%s (%s): our error %.3g, llama.cpp's %.3g", t.name.c_str(), type_traits(t.type).name.data(), e_ours, e_theirs);
     }

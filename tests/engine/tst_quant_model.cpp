@@ -60,7 +60,8 @@ void TestQuantModel::tensorTypes_data() {
     QTest::addColumn<bool>("hasOutput");
     QTest::addColumn<GgmlType>("expected");
     auto row = [](const char* preset, const char* tensor, int len, bool has_output, GgmlType t) {
-        QTest::addRow("%s %s %d%s", preset, tensor, len, has_output ? "" : " tied") << QString(preset) << QString(tensor) << len << has_output << t;
+        QTest::addRow("%s %s %d%s", preset, tensor, len, has_output ? "" : " tied")
+            << QString(preset) << QString(tensor) << len << has_output << t;
     };
     // 24 layers: more bits in 0..2, 21..23 and 3 + 3k + 2 = 5, 8, ..., 20.
     row("Q4_K_M", "blk.0.attn_v.weight", 2048, true, GgmlType::Q6_K);
@@ -126,8 +127,10 @@ void TestQuantModel::tensorTypes() {
 void TestQuantModel::matchesLlamaCppMix_data() {
     QTest::addColumn<QString>("file");
     QTest::addColumn<QString>("preset");
-    QTest::newRow("Q4_K_M") << "ko-tiny-llama-Q4_K_M.gguf" << "Q4_K_M";
-    QTest::newRow("Q8_0") << "ko-tiny-llama-Q8_0.gguf" << "Q8_0";
+    QTest::newRow("Q4_K_M") << "ko-tiny-llama-Q4_K_M.gguf"
+                            << "Q4_K_M";
+    QTest::newRow("Q8_0") << "ko-tiny-llama-Q8_0.gguf"
+                          << "Q8_0";
     for (const char* p : {"Q5_1", "Q3_K_M", "Q2_K", "IQ4_NL", "IQ4_XS"})
         QTest::newRow(p) << QString("quants/ko-tiny-llama-%1.gguf").arg(p) << QString(p);
 }
@@ -145,8 +148,10 @@ void TestQuantModel::matchesLlamaCppMix() {
     for (const auto& t : f->tensors()) {
         if (t.dims.size() < 2) continue;
         const GgmlType want = preset_tensor_type(p, t.name, t.dims[0], n_layer, true, n_gqa);
-        QVERIFY2(want == t.type, qPrintable(QString("%1: %2, llama.cpp wrote %3").arg(t.name.c_str())
-                                                .arg(type_traits(want).name.data()).arg(type_traits(t.type).name.data())));
+        QVERIFY2(want == t.type, qPrintable(QString("%1: %2, llama.cpp wrote %3")
+                                                .arg(t.name.c_str())
+                                                .arg(type_traits(want).name.data())
+                                                .arg(type_traits(t.type).name.data())));
     }
 }
 
@@ -212,8 +217,10 @@ void TestQuantModel::quantizeSmallModel() {
     QCOMPARE(out->get_uint("llama.block_count").value(), uint64_t(2));
     for (const auto& t : out->tensors()) {
         const auto& orig = originals.at(t.name);
-        if (t.dims.size() == 1) QCOMPARE(t.type, GgmlType::F32);
-        else QCOMPARE(t.type, preset_tensor_type(qp, t.name, t.dims[0], 2, true));
+        if (t.dims.size() == 1)
+            QCOMPARE(t.type, GgmlType::F32);
+        else
+            QCOMPARE(t.type, preset_tensor_type(qp, t.name, t.dims[0], 2, true));
         std::vector<float> back(t.n_elements);
         const uint64_t rb = row_bytes(t.type, t.dims[0]);
         for (uint64_t r = 0; r < t.rows(); ++r)

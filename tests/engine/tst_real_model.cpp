@@ -43,8 +43,8 @@ private slots:
         PerplexityOptions po;
         po.n_ctx = 256;
         const PerplexityResult r = perplexity(*model, std::string_view(bytes.constData(), size_t(bytes.size())), po);
-        qInfo("%s: PPL %.4f +/- %.4f (reference %.4f), %llu tokens, %.1f s", qPrintable(file), r.ppl, r.ppl_error,
-              reference, (unsigned long long)r.n_tokens, r.seconds);
+        qInfo("%s: PPL %.4f +/- %.4f (reference %.4f), %llu tokens, %.1f s", qPrintable(file), r.ppl, r.ppl_error, reference,
+              (unsigned long long)r.n_tokens, r.seconds);
         QVERIFY2(std::fabs(r.ppl / reference - 1.0) < 0.0005, qPrintable(QString::number(r.ppl, 'f', 4)));
     }
 

@@ -185,9 +185,12 @@ private slots:
     void refusesNonModels_data() {
         QTest::addColumn<QString>("kind");
         QTest::addColumn<QString>("message");
-        QTest::newRow("vision projector") << "clip" << "vision projector";
-        QTest::newRow("vocabulary only") << "vocab" << "only a tokenizer vocabulary";
-        QTest::newRow("architecture") << "mamba" << "architecture 'mamba' is not supported";
+        QTest::newRow("vision projector") << "clip"
+                                          << "vision projector";
+        QTest::newRow("vocabulary only") << "vocab"
+                                         << "only a tokenizer vocabulary";
+        QTest::newRow("architecture") << "mamba"
+                                      << "architecture 'mamba' is not supported";
     }
     void refusesNonModels() {
         QFETCH(QString, kind);

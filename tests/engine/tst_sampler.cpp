@@ -85,7 +85,7 @@ private slots:
         p.repeat_last_n = 4;
         Sampler s(p);
         const Floats logits{1.0f, 3.0f, 2.0f, -1.0f};
-        QCOMPARE(s.sample(logits, std::vector<int32_t>{1}), 2);          // 3/2 = 1.5 < 2
+        QCOMPARE(s.sample(logits, std::vector<int32_t>{1}), 2);             // 3/2 = 1.5 < 2
         QCOMPARE(s.sample(logits, std::vector<int32_t>{1, 0, 0, 0, 0}), 1); // 1 fell out of the window
         p.repeat_penalty = 1.0f;
         Sampler off(p);

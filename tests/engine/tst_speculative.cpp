@@ -115,8 +115,7 @@ private slots:
         // The longest suffix that occurred before is [1, 2]: what followed it, then its period.
         QCOMPARE(lookup_draft(std::vector<int32_t>{1, 2, 3, 4, 1, 2}, 6), (std::vector<int32_t>{3, 4, 1, 2, 3, 4}));
         // The latest occurrence wins; a longer suffix wins over a more recent shorter one.
-        QCOMPARE(lookup_draft(std::vector<int32_t>{8, 9, 1, 5, 8, 9, 2, 6, 8, 9, 3, 7, 8, 9}, 2),
-                 (std::vector<int32_t>{3, 7}));
+        QCOMPARE(lookup_draft(std::vector<int32_t>{8, 9, 1, 5, 8, 9, 2, 6, 8, 9, 3, 7, 8, 9}, 2), (std::vector<int32_t>{3, 7}));
         QCOMPARE(lookup_draft(std::vector<int32_t>{5, 8, 9, 1, 6, 8, 9, 2, 5, 8, 9}, 2), (std::vector<int32_t>{1, 6}));
         QCOMPARE(lookup_draft(std::vector<int32_t>{5, 5}, 3), (std::vector<int32_t>{5, 5, 5}));
         QVERIFY(lookup_draft(std::vector<int32_t>{1, 2, 3}, 4).empty());
@@ -151,8 +150,7 @@ private slots:
         QFETCH(QString, model);
         QFETCH(int, ctx);
         const QStringList parts = model.split(':');
-        auto m = parts.size() == 3 ? randomModel(parts[1].toStdString(), parts[2].toStdString(), uint32_t(ctx))
-                                   : referenceModel(model);
+        auto m = parts.size() == 3 ? randomModel(parts[1].toStdString(), parts[2].toStdString(), uint32_t(ctx)) : referenceModel(model);
         const Run rep = compareRuns(*m, repetitive(*m, 6, 48), greedy(160));
         QVERIFY2(rep.result.stats.accepted_tokens > 0, "no draft was accepted on the repetitive prompt");
         compareRuns(*m, distinct(*m, 40), greedy(160));

@@ -12,8 +12,8 @@
 
 #include <fstream>
 #include <map>
-#include <random>
 #include <memory>
+#include <random>
 #include <sstream>
 
 Q_DECLARE_METATYPE(std::string)
@@ -102,9 +102,9 @@ private Q_SLOTS:
         const kmlm::Tokenizer& tok = tokenizer_for(vocab);
         // Random texts from pieces that stress the splitters: Hangul (also lone jamo),
         // ASCII words, digits, punctuation, every kind of space, emoji, CJK, Latin-1.
-        static const char* pieces[] = {"안녕", "하세요", "한국어", "ㄱ", "ㅏ", "뷁", " ", "  ", "\t", "\n", "\r\n",
-                                       "\xC2\xA0", "\xE3\x80\x80", "Hello", "world", "'s", "123", "4567", "!", "...",
-                                       "\"", "(", "😀", "👍🏽", "中文", "日本", "é", "ß", "x²", "½", "$", "<", "|"};
+        static const char* pieces[] = {"안녕",     "하세요",       "한국어", "ㄱ",    "ㅏ", "뷁",  " ",    "  ", "\t",  "\n", "\r\n",
+                                       "\xC2\xA0", "\xE3\x80\x80", "Hello",  "world", "'s", "123", "4567", "!",  "...", "\"", "(",
+                                       "😀",        "👍🏽",     "中文",   "日本",  "é",  "ß",   "x²",   "½",  "$",   "<",  "|"};
         std::mt19937 rng(1234);
         for (int n = 0; n < 300; ++n) {
             std::string text;

@@ -151,7 +151,7 @@ RandomModelSpec spec(std::string arch, std::string type, uint32_t heads_kv = 0, 
     s.type = std::move(type);
     s.n_layer = 2;
     s.n_embd = 64;
-    s.n_head = 2;   // head size 32: the 8-bit KV cache applies
+    s.n_head = 2; // head size 32: the 8-bit KV cache applies
     s.n_head_kv = heads_kv;
     s.n_ff = 96;
     s.n_vocab = 300;
@@ -379,9 +379,18 @@ private slots:
         QTest::addColumn<QString>("reshape");
         QTest::addColumn<QString>("arch");
         QTest::addColumn<QString>("message");
-        QTest::newRow("missing tensor") << "blk.1.ffn_up.weight" << "" << "" << "blk.1.ffn_up.weight";
-        QTest::newRow("wrong shape") << "" << "blk.0.attn_k.weight" << "" << "blk.0.attn_k.weight";
-        QTest::newRow("unsupported arch") << "" << "" << "mamba" << "mamba";
+        QTest::newRow("missing tensor") << "blk.1.ffn_up.weight"
+                                        << ""
+                                        << ""
+                                        << "blk.1.ffn_up.weight";
+        QTest::newRow("wrong shape") << ""
+                                     << "blk.0.attn_k.weight"
+                                     << ""
+                                     << "blk.0.attn_k.weight";
+        QTest::newRow("unsupported arch") << ""
+                                          << ""
+                                          << "mamba"
+                                          << "mamba";
     }
     void rejectsMalformed() {
         QFETCH(QString, drop);

@@ -30,8 +30,7 @@ private slots:
 
     void nfcComposesJamo() {
         // ᄒ + ᅡ + ᆫ (conjoining jamo) → 한
-        QCOMPARE(QString::fromStdString(kmlm::to_nfc("\xE1\x84\x92\xE1\x85\xA1\xE1\x86\xAB")),
-                 QStringLiteral("한"));
+        QCOMPARE(QString::fromStdString(kmlm::to_nfc("\xE1\x84\x92\xE1\x85\xA1\xE1\x86\xAB")), QStringLiteral("한"));
         KMLM_VERIFY_THROWS(kmlm::InvalidArgument, kmlm::to_nfc("\xFF"));
     }
 
@@ -49,10 +48,12 @@ private slots:
 
     void streamBufferReplacesInvalid() {
         kmlm::Utf8StreamBuffer buf;
-        std::string out = buf.push("a\xFF" "b");
+        std::string out = buf.push("a\xFF"
+                                   "b");
         out += buf.push("\xE2\x82");
         out += buf.flush();
-        QCOMPARE(out, std::string("a\xEF\xBF\xBD" "b\xEF\xBF\xBD"));
+        QCOMPARE(out, std::string("a\xEF\xBF\xBD"
+                                  "b\xEF\xBF\xBD"));
     }
 
     void completePrefix() {

@@ -67,8 +67,12 @@ std::string byte_char(uint8_t byte) {
         const char32_t cp = printable ? char32_t(b) : char32_t(next++);
         if (b == byte) {
             std::string s;
-            if (cp < 0x80) s += char(cp);
-            else { s += char(0xC0 | (cp >> 6)); s += char(0x80 | (cp & 0x3F)); }
+            if (cp < 0x80)
+                s += char(cp);
+            else {
+                s += char(0xC0 | (cp >> 6));
+                s += char(0x80 | (cp & 0x3F));
+            }
             return s;
         }
     }
@@ -168,13 +172,10 @@ private Q_SLOTS:
         QTest::addColumn<std::string>("text");
         QTest::addColumn<bool>("parseSpecial");
         QTest::addColumn<QStringList>("expected"); // token texts
-        QTest::newRow("control parsed") << std::string("<|im_start|>안녕") << true
-                                        << QStringList{"<|im_start|>", "▁안녕"};
+        QTest::newRow("control parsed") << std::string("<|im_start|>안녕") << true << QStringList{"<|im_start|>", "▁안녕"};
         QTest::newRow("longest first") << std::string("<t><t><t>") << true << QStringList{"<t><t>", "<t>"};
-        QTest::newRow("user-defined always") << std::string("안녕<user>") << false
-                                             << QStringList{"▁안녕", "<user>"};
-        QTest::newRow("two controls") << std::string("<|im_start|><|im_end|>") << true
-                                      << QStringList{"<|im_start|>", "<|im_end|>"};
+        QTest::newRow("user-defined always") << std::string("안녕<user>") << false << QStringList{"▁안녕", "<user>"};
+        QTest::newRow("two controls") << std::string("<|im_start|><|im_end|>") << true << QStringList{"<|im_start|>", "<|im_end|>"};
     }
     void specialTokens() {
         QFETCH(std::string, text);
@@ -216,7 +217,7 @@ private Q_SLOTS:
         KMLM_VERIFY_THROWS(kmlm::InvalidArgument, tok->token_text(-5));
         KMLM_VERIFY_THROWS(kmlm::InvalidArgument, tok->stream_decoder()->push(1 << 30));
         auto bpe = kmlm::make_tokenizer(bpe_builder().d);
-        KMLM_VERIFY_THROWS(kmlm::InvalidArgument, bpe->encode("\xC0\x80", false)); // overlong
+        KMLM_VERIFY_THROWS(kmlm::InvalidArgument, bpe->encode("\xC0\x80", false));             // overlong
         KMLM_VERIFY_THROWS(kmlm::InvalidArgument, kmlm::pretokenize("\xed\xa0\x80", "gpt-2")); // surrogate
     }
 
@@ -261,8 +262,10 @@ private Q_SLOTS:
     void llama3TakesWholeWords_data() {
         QTest::addColumn<QString>("pre");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("llama-bpe") << "llama-bpe" << "abc";
-        QTest::newRow("gpt-2") << "gpt-2" << "ab c";
+        QTest::newRow("llama-bpe") << "llama-bpe"
+                                   << "abc";
+        QTest::newRow("gpt-2") << "gpt-2"
+                               << "ab c";
     }
     void llama3TakesWholeWords() {
         QFETCH(QString, pre);

@@ -13,8 +13,8 @@ namespace kmlm_test {
 // Writes a small random-weight llama model into dir and returns its path (empty on failure).
 inline QString makeTinyModel(const QTemporaryDir& dir, const QString& ctx = QStringLiteral("256")) {
     const QString path = dir.filePath(QStringLiteral("tiny.gguf"));
-    const KmlmRun r = runKmlm({"make-random", "--arch", "llama", "--layers", "2", "--embd", "64", "--heads", "2",
-                               "--heads-kv", "1", "--ff", "96", "--vocab", "400", "--ctx", ctx, "--type", "Q8_0", path});
+    const KmlmRun r = runKmlm({"make-random", "--arch", "llama", "--layers", "2",   "--embd", "64", "--heads", "2",    "--heads-kv",
+                               "1",           "--ff",   "96",    "--vocab",  "400", "--ctx",  ctx,  "--type",  "Q8_0", path});
     return r.code == 0 ? path : QString();
 }
 

@@ -37,8 +37,8 @@ private slots:
         qInfo().noquote() << out;
         QCOMPARE(node.exitStatus(), QProcess::NormalExit);
         QVERIFY2(node.exitCode() == 0, qPrintable(out + server_.log()));
-        for (const char* name : {"modelList", "chat", "streamedChat", "sameTextStreamedAndNot", "abortMidStream",
-                                 "malformedJson", "wrongKey", "sixConcurrentChats", "legacyCompletions"})
+        for (const char* name : {"modelList", "chat", "streamedChat", "sameTextStreamedAndNot", "abortMidStream", "malformedJson",
+                                 "wrongKey", "sixConcurrentChats", "legacyCompletions"})
             QVERIFY2(out.contains(QStringLiteral("ok %1\n").arg(QLatin1String(name))), name);
         QVERIFY(server_.waitForLog("cancelled: the client went away"));
     }

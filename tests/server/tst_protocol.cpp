@@ -58,8 +58,9 @@ private slots:
     void defaultsAndNormalisation() {
         const std::string decomposed = "\xe1\x84\x92\xe1\x85\xa1\xe1\x86\xab"; // 한 as jamo
         const GenerationRequest r = parse_chat_request(
-            json{{"messages", {{{"role", "developer"}, {"content", decomposed}},
-                               {{"role", "user"}, {"content", {{{"type", "text"}, {"text", "가"}}, {{"type", "text"}, {"text", "나"}}}}}}}}
+            json{{"messages",
+                  {{{"role", "developer"}, {"content", decomposed}},
+                   {{"role", "user"}, {"content", {{{"type", "text"}, {"text", "가"}}, {{"type", "text"}, {"text", "나"}}}}}}}}
                 .dump());
         QCOMPARE(r.messages[0].role, std::string("system"));
         QCOMPARE(r.messages[0].content, std::string("한"));
@@ -76,16 +77,26 @@ private slots:
         QTest::addColumn<QByteArray>("body");
         QTest::addColumn<QString>("message");
         const QByteArray m = R"("messages": [{"role": "user", "content": "x"}])";
-        QTest::newRow("temperature") << "{" + m + R"(, "temperature": -0.5})" << "'temperature' must be between 0.0 and 2.0";
-        QTest::newRow("temperature type") << "{" + m + R"(, "temperature": "hot"})" << "'temperature' must be a number";
-        QTest::newRow("presence") << "{" + m + R"(, "presence_penalty": 2.5})" << "'presence_penalty' must be between";
-        QTest::newRow("max_tokens float") << "{" + m + R"(, "max_tokens": 1.5})" << "'max_tokens' must be an integer";
-        QTest::newRow("huge seed") << "{" + m + R"(, "seed": 1e300})" << "'seed' must be an integer";
-        QTest::newRow("too many tokens") << "{" + m + R"(, "max_tokens": 99999999})" << "'max_tokens' must be between 1 and";
-        QTest::newRow("five stops") << "{" + m + R"(, "stop": ["a","b","c","d","e"]})" << "at most 4";
-        QTest::newRow("empty stop") << "{" + m + R"(, "stop": ""})" << "must not be empty";
-        QTest::newRow("stream type") << "{" + m + R"(, "stream": 1})" << "'stream' must be true or false";
-        QTest::newRow("image part") << QByteArray(R"({"messages": [{"role": "user", "content": [{"type": "image_url"}]}]})") << "only text content parts";
+        QTest::newRow("temperature") << "{" + m + R"(, "temperature": -0.5})"
+                                     << "'temperature' must be between 0.0 and 2.0";
+        QTest::newRow("temperature type") << "{" + m + R"(, "temperature": "hot"})"
+                                          << "'temperature' must be a number";
+        QTest::newRow("presence") << "{" + m + R"(, "presence_penalty": 2.5})"
+                                  << "'presence_penalty' must be between";
+        QTest::newRow("max_tokens float") << "{" + m + R"(, "max_tokens": 1.5})"
+                                          << "'max_tokens' must be an integer";
+        QTest::newRow("huge seed") << "{" + m + R"(, "seed": 1e300})"
+                                   << "'seed' must be an integer";
+        QTest::newRow("too many tokens") << "{" + m + R"(, "max_tokens": 99999999})"
+                                         << "'max_tokens' must be between 1 and";
+        QTest::newRow("five stops") << "{" + m + R"(, "stop": ["a","b","c","d","e"]})"
+                                    << "at most 4";
+        QTest::newRow("empty stop") << "{" + m + R"(, "stop": ""})"
+                                    << "must not be empty";
+        QTest::newRow("stream type") << "{" + m + R"(, "stream": 1})"
+                                     << "'stream' must be true or false";
+        QTest::newRow("image part") << QByteArray(R"({"messages": [{"role": "user", "content": [{"type": "image_url"}]}]})")
+                                    << "only text content parts";
         QTest::newRow("no role") << QByteArray(R"({"messages": [{"content": "x"}]})") << "needs a 'role'";
     }
     void rangesAndTypes() {

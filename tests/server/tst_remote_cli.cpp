@@ -47,9 +47,7 @@ private:
     kmlm_test::ServeProcess server_;
     const QString key_ = QStringLiteral("cli-key");
 
-    QStringList remote(const QString& url) const {
-        return {"--endpoint", url, "--remote-model", "tiny", "--api-key", key_};
-    }
+    QStringList remote(const QString& url) const { return {"--endpoint", url, "--remote-model", "tiny", "--api-key", key_}; }
 
     // Starts `kmlm run` on the server with a generation that only ends when it is cut off,
     // and waits until the first text of the answer came.
@@ -86,22 +84,24 @@ private slots:
     }
 
     void chatConversation() {
-        const kmlm_test::KmlmRun r = kmlm_test::runKmlm(QStringList{"chat", "-n", "4", "--stats"} + remote(server_.baseUrl()),
-                                                        "안녕\n반가워\n/exit\n");
+        const kmlm_test::KmlmRun r =
+            kmlm_test::runKmlm(QStringList{"chat", "-n", "4", "--stats"} + remote(server_.baseUrl()), "안녕\n반가워\n/exit\n");
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QCOMPARE(r.err.count("prompt tokens"), 2);
         QVERIFY(r.err.contains("tiny on " + server_.baseUrl()));
     }
 
     void wrongKeyIs401() {
-        const kmlm_test::KmlmRun r = kmlm_test::runKmlm({"run", "-p", "x", "-n", "2", "--endpoint", server_.baseUrl(), "--api-key", "wrong"});
+        const kmlm_test::KmlmRun r =
+            kmlm_test::runKmlm({"run", "-p", "x", "-n", "2", "--endpoint", server_.baseUrl(), "--api-key", "wrong"});
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains("refused the API key (HTTP 401)"), qPrintable(r.err));
     }
 
     // The server refuses the request inside the stream (the prompt is longer than its context).
     void errorInTheStream() {
-        const kmlm_test::KmlmRun r = kmlm_test::runKmlm(QStringList{"run", "-p", QString(600, QLatin1Char('a'))} + remote(server_.baseUrl()));
+        const kmlm_test::KmlmRun r =
+            kmlm_test::runKmlm(QStringList{"run", "-p", QString(600, QLatin1Char('a'))} + remote(server_.baseUrl()));
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains("reported an error mid-answer: the prompt has"), qPrintable(r.err));
         QVERIFY(r.err.contains("kmlm serve --ctx"));

@@ -102,9 +102,8 @@ private slots:
         verifyError(client(false).Get("/v1/models"), 401, "invalid_api_key");
         httplib::Client wrong("127.0.0.1", server_.port());
         wrong.set_bearer_token_auth("not-the-key");
-        verifyError(wrong.Post("/v1/chat/completions", chatBody({{{"role", "user"}, {"content", "x"}}}, 2).dump(),
-                               "application/json"),
-                    401, "invalid_api_key");
+        verifyError(wrong.Post("/v1/chat/completions", chatBody({{{"role", "user"}, {"content", "x"}}}, 2).dump(), "application/json"), 401,
+                    "invalid_api_key");
         auto ok = client().Get("/v1/models");
         QVERIFY(ok);
         QCOMPARE(ok->status, 200);
@@ -113,8 +112,7 @@ private slots:
 
     void oversizedBodyIs413() {
         const std::string content(2u << 20, 'a');
-        verifyError(post("/v1/chat/completions", chatBody({{{"role", "user"}, {"content", content}}}, 2).dump()), 413,
-                    "request_too_large");
+        verifyError(post("/v1/chat/completions", chatBody({{{"role", "user"}, {"content", content}}}, 2).dump()), 413, "request_too_large");
     }
 
     void badRequestsAre400_data() {
@@ -127,14 +125,21 @@ private slots:
         QTest::newRow("invalid UTF-8") << chat << QByteArray("{\"messages\":[{\"role\":\"user\",\"content\":\"\xff\"}]}") << "invalid_json";
         QTest::newRow("no messages") << chat << QByteArray(R"({"messages": []})") << "missing_messages";
         QTest::newRow("tool role") << chat << QByteArray(R"({"messages": [{"role": "tool", "content": "x"}]})") << "invalid_value";
-        QTest::newRow("temperature") << chat << QByteArray(R"({"messages": [{"role": "user", "content": "x"}], "temperature": 2.5})") << "invalid_value";
-        QTest::newRow("top_p") << chat << QByteArray(R"({"messages": [{"role": "user", "content": "x"}], "top_p": -0.1})") << "invalid_value";
-        QTest::newRow("max_tokens") << chat << QByteArray(R"({"messages": [{"role": "user", "content": "x"}], "max_tokens": 0})") << "invalid_value";
-        QTest::newRow("stop type") << chat << QByteArray(R"({"messages": [{"role": "user", "content": "x"}], "stop": 3})") << "invalid_value";
+        QTest::newRow("temperature") << chat << QByteArray(R"({"messages": [{"role": "user", "content": "x"}], "temperature": 2.5})")
+                                     << "invalid_value";
+        QTest::newRow("top_p") << chat << QByteArray(R"({"messages": [{"role": "user", "content": "x"}], "top_p": -0.1})")
+                               << "invalid_value";
+        QTest::newRow("max_tokens") << chat << QByteArray(R"({"messages": [{"role": "user", "content": "x"}], "max_tokens": 0})")
+                                    << "invalid_value";
+        QTest::newRow("stop type") << chat << QByteArray(R"({"messages": [{"role": "user", "content": "x"}], "stop": 3})")
+                                   << "invalid_value";
         QTest::newRow("n") << chat << QByteArray(R"({"messages": [{"role": "user", "content": "x"}], "n": 2})") << "invalid_value";
-        QTest::newRow("frequency_penalty") << chat << QByteArray(R"({"messages": [{"role": "user", "content": "x"}], "frequency_penalty": 3})") << "invalid_value";
+        QTest::newRow("frequency_penalty") << chat
+                                           << QByteArray(R"({"messages": [{"role": "user", "content": "x"}], "frequency_penalty": 3})")
+                                           << "invalid_value";
         QTest::newRow("no prompt") << "/v1/completions" << QByteArray(R"({"max_tokens": 4})") << "missing_prompt";
-        QTest::newRow("prompt too long") << "/v1/completions" << QString(R"({"prompt": "%1"})").arg(QString(600, QLatin1Char('a'))).toUtf8() << "context_length_exceeded";
+        QTest::newRow("prompt too long") << "/v1/completions" << QString(R"({"prompt": "%1"})").arg(QString(600, QLatin1Char('a'))).toUtf8()
+                                         << "context_length_exceeded";
     }
     void badRequestsAre400() {
         QFETCH(QString, path);
@@ -220,7 +225,10 @@ private slots:
         struct Join { // also when a check fails below
             std::atomic<bool>& leave;
             std::thread& t;
-            ~Join() { leave = true; if (t.joinable()) t.join(); }
+            ~Join() {
+                leave = true;
+                if (t.joinable()) t.join();
+            }
         } joinStreaming{leave, streaming};
         QVERIFY(waitForHealth(1, 0));
         int waitedStatus = 0;

@@ -15,26 +15,26 @@
 #include "editorpage.h"
 #include "enginecontroller.h"
 #include "ghosteditor.h"
-#include "ui_test.h"
 #include "mainwindow.h"
 #include "modelregistry.h"
 #include "settingsdialog.h"
+#include "ui_test.h"
 
 #include <QApplication>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLineEdit>
 #include <QListView>
-#include <QFileInfo>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSignalSpy>
-#include <QLineEdit>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTextTable>
@@ -105,11 +105,10 @@ private slots:
     }
     void chatAndCompletion() {
         QFETCH(QString, model);
-        const QString path = model == QLatin1String("gru") ? gruPath
-            : model == QLatin1String("decoder")            ? decoderPath
-                                                           : ModelRegistry::bundledModelPath();
-        if (path.isEmpty())
-            QSKIP("the bundled model (resources/models/kmlm-gru-ko.gguf) is not there");
+        const QString path = model == QLatin1String("gru")       ? gruPath
+                             : model == QLatin1String("decoder") ? decoderPath
+                                                                 : ModelRegistry::bundledModelPath();
+        if (path.isEmpty()) QSKIP("the bundled model (resources/models/kmlm-gru-ko.gguf) is not there");
         load(path);
         MainWindow window(services());
         window.show();
@@ -152,11 +151,9 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!generated.isEmpty(), kSlow);
         QCOMPARE(editor->toPlainText(), QStringLiteral("오늘은 날씨가"));
         const QString ghost = editor->ghostText();
-        qInfo("%s: answer \"%s\", completion \"%s\"", qPrintable(model), qPrintable(messages.last().text.left(60)),
-              qPrintable(ghost));
+        qInfo("%s: answer \"%s\", completion \"%s\"", qPrintable(model), qPrintable(messages.last().text.left(60)), qPrintable(ghost));
         QTest::keyClick(editor, Qt::Key_Tab);
-        if (!ghost.isEmpty())
-            QCOMPARE(editor->toPlainText(), QStringLiteral("오늘은 날씨가") + ghost);
+        if (!ghost.isEmpty()) QCOMPARE(editor->toPlainText(), QStringLiteral("오늘은 날씨가") + ghost);
         editor->document()->setModified(false);
     }
 
@@ -195,8 +192,7 @@ private slots:
         const QModelIndex hit = list->index(0, 0);
         QCOMPARE(hit.data(ConversationListModel::IdRole).toLongLong(), market);
         QVERIFY(hit.data(ConversationListModel::SnippetRole).toString().contains(QStringLiteral("빈대떡")));
-        QTest::mouseClick(chat->conversationList()->viewport(), Qt::LeftButton, {},
-                          chat->conversationList()->visualRect(hit).center());
+        QTest::mouseClick(chat->conversationList()->viewport(), Qt::LeftButton, {}, chat->conversationList()->visualRect(hit).center());
         QCOMPARE(session->conversationId(), market);
         QTest::keyClick(&window, Qt::Key_N, Qt::ControlModifier);
         QCOMPARE(session->conversationId(), 0);
@@ -222,8 +218,7 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(list->rowCount(), 1, 10000);
         const QModelIndex hit = list->index(0, 0);
         QCOMPARE(hit.data(ConversationListModel::MessageIdRole).toLongLong(), hitMessage);
-        QTest::mouseClick(chat->conversationList()->viewport(), Qt::LeftButton, {},
-                          chat->conversationList()->visualRect(hit).center());
+        QTest::mouseClick(chat->conversationList()->viewport(), Qt::LeftButton, {}, chat->conversationList()->visualRect(hit).center());
         QCOMPARE(session->conversationId(), id);
         ChatView* view = chat->view();
         QVERIFY(view->verticalScrollBar()->maximum() > 0);
@@ -331,8 +326,7 @@ private slots:
 
         const auto korean = [](const char* context, const char* english) {
             const QString text = QCoreApplication::translate(context, english);
-            if (text == QLatin1String(english))
-                qWarning("no Korean for %s", english);
+            if (text == QLatin1String(english)) qWarning("no Korean for %s", english);
             return text;
         };
         QTRY_COMPARE(window.tabs()->tabText(0), korean("kmlm::ui::MainWindow", "Chat")); // LanguageChange is posted
@@ -343,8 +337,7 @@ private slots:
                  korean("kmlm::ui::Composer", "Type a message. Enter sends, Shift+Enter starts a new line."));
         QCOMPARE(window.editorPage()->editor()->placeholderText(),
                  korean("kmlm::ui::EditorPage", "Write here. When you pause, the model proposes how to go on."));
-        QVERIFY(chat->view()->toPlainText().contains(
-            korean("kmlm::ui::ChatView", "What would you like to ask?")));
+        QVERIFY(chat->view()->toPlainText().contains(korean("kmlm::ui::ChatView", "What would you like to ask?")));
         QCOMPARE(dialogTab, korean("kmlm::ui::SettingsDialog", "Models"));
         QVERIFY(window.tabs()->tabText(0) != QLatin1String("Chat"));
 
@@ -459,8 +452,7 @@ private slots:
         const auto chatAction = [&window](const char* text) -> QAction* {
             QMenu* menu = window.menuBar()->actions().at(1)->menu();
             for (QAction* a : menu->actions())
-                if (a->text() == QCoreApplication::translate("kmlm::ui::MainWindow", text))
-                    return a;
+                if (a->text() == QCoreApplication::translate("kmlm::ui::MainWindow", text)) return a;
             return nullptr;
         };
         const auto read = [](const QString& path) {
@@ -477,8 +469,9 @@ private slots:
         json->trigger();
         QCOMPARE(suggested, QStringList({title + QStringLiteral(".md"), title + QStringLiteral(".json")}));
         const QString md = read(out.filePath(suggested.at(0)));
-        QVERIFY2(md.contains(title) && md.contains(QStringLiteral("경복궁은 몇 시에 열어요?"))
-                     && md.contains(QStringLiteral("오전 아홉 시에 엽니다.")), qPrintable(md));
+        QVERIFY2(md.contains(title) && md.contains(QStringLiteral("경복궁은 몇 시에 열어요?")) &&
+                     md.contains(QStringLiteral("오전 아홉 시에 엽니다.")),
+                 qPrintable(md));
         const QString exported = read(out.filePath(suggested.at(1)));
         const QJsonObject root = QJsonDocument::fromJson(exported.toUtf8()).object();
         QCOMPARE(root.value(QStringLiteral("title")).toString(), title);
@@ -529,8 +522,8 @@ private slots:
         QTest::newRow("json array") << QByteArray("[1, 2, 3]");
         QTest::newRow("truncated") << QByteArray("{\"title\": \"잘린 파일\", \"messages\": [{\"role\": \"user\"");
         QTest::newRow("another format") << QByteArray("{\"title\": \"이상한 파일\", \"messages\": []}");
-        QTest::newRow("messages not a list")
-            << QByteArray("{\"format\": \"korean-mini-lm-chat\", \"version\": 1, \"title\": \"이상한 파일\", \"messages\": 7}");
+        QTest::newRow("messages not a list") << QByteArray(
+            "{\"format\": \"korean-mini-lm-chat\", \"version\": 1, \"title\": \"이상한 파일\", \"messages\": 7}");
     }
     // A file that is not an exported chat: the store's reason in a warning, nothing added.
     void importRejectsBadFiles() {

@@ -52,18 +52,17 @@ ChatMessage message(qint64 id, const QString& role, const QString& text) {
 }
 
 QVector<ChatMessage> conversation() {
-    const QString longAnswer = QStringLiteral(
-        "서울은 조선 시대부터 600년 넘게 한반도의 중심이었던 도시로, 궁궐과 한옥 골목, 현대적인 고층 건물이 "
-        "한데 어우러져 있습니다. 하루 일정이라면 아침에는 경복궁에서 수문장 교대식을 보고, 점심에는 북촌과 "
-        "인사동을 걸으며 전통 찻집에 들러 보세요. 오후에는 청계천을 따라 광장시장까지 걸어가 빈대떡과 "
-        "마약김밥을 맛보고, 저녁에는 남산서울타워에서 야경을 보는 것을 추천합니다.");
+    const QString longAnswer =
+        QStringLiteral("서울은 조선 시대부터 600년 넘게 한반도의 중심이었던 도시로, 궁궐과 한옥 골목, 현대적인 고층 건물이 "
+                       "한데 어우러져 있습니다. 하루 일정이라면 아침에는 경복궁에서 수문장 교대식을 보고, 점심에는 북촌과 "
+                       "인사동을 걸으며 전통 찻집에 들러 보세요. 오후에는 청계천을 따라 광장시장까지 걸어가 빈대떡과 "
+                       "마약김밥을 맛보고, 저녁에는 남산서울타워에서 야경을 보는 것을 추천합니다.");
     return {message(1, QStringLiteral("user"), QStringLiteral("서울에서 하루를 보내려면 어디에 가야 하나요?")),
-            message(2, QStringLiteral("assistant"), longAnswer),
-            message(3, QStringLiteral("user"), QStringLiteral("표로 정리해 주세요.")),
+            message(2, QStringLiteral("assistant"), longAnswer), message(3, QStringLiteral("user"), QStringLiteral("표로 정리해 주세요.")),
             message(4, QStringLiteral("assistant"),
                     QStringLiteral("| 시간 | 장소 |\n|---|---|\n| 09:00 | 경복궁 |\n| 18:00 | 광장시장 |\n\n"
-                                   "```cpp\nstd::cout << \"아주 긴 줄: ")
-                        + QString(60, QLatin1Char('x')) + QStringLiteral("\";\n```"))};
+                                   "```cpp\nstd::cout << \"아주 긴 줄: ") +
+                        QString(60, QLatin1Char('x')) + QStringLiteral("\";\n```"))};
 }
 
 // Where each line of text is drawn (viewport coordinates), also inside tables and frames: from
@@ -74,8 +73,7 @@ QVector<QRect> lineRects(ChatView& view) {
         const QTextLayout* layout = b.layout();
         for (int i = 0; layout && i < layout->lineCount(); ++i) {
             const QTextLine line = layout->lineAt(i);
-            if (line.textLength() == 0)
-                continue;
+            if (line.textLength() == 0) continue;
             QTextCursor first(b), last(b);
             first.setPosition(b.position() + line.textStart());
             last.setPosition(b.position() + line.textStart() + line.textLength());
@@ -87,10 +85,10 @@ QVector<QRect> lineRects(ChatView& view) {
 
 // Widgets a keyboard or screen reader user deals with.
 bool isControl(QWidget* w) {
-    return qobject_cast<QAbstractButton*>(w) || qobject_cast<QLineEdit*>(w) || qobject_cast<QAbstractItemView*>(w)
-           || qobject_cast<QTextEdit*>(w) || qobject_cast<QPlainTextEdit*>(w) || qobject_cast<QComboBox*>(w)
-           || qobject_cast<QAbstractSpinBox*>(w) || qobject_cast<QAbstractSlider*>(w) || qobject_cast<QProgressBar*>(w)
-           || qobject_cast<QTabBar*>(w) || (w->focusPolicy() & Qt::TabFocus);
+    return qobject_cast<QAbstractButton*>(w) || qobject_cast<QLineEdit*>(w) || qobject_cast<QAbstractItemView*>(w) ||
+           qobject_cast<QTextEdit*>(w) || qobject_cast<QPlainTextEdit*>(w) || qobject_cast<QComboBox*>(w) ||
+           qobject_cast<QAbstractSpinBox*>(w) || qobject_cast<QAbstractSlider*>(w) || qobject_cast<QProgressBar*>(w) ||
+           qobject_cast<QTabBar*>(w) || (w->focusPolicy() & Qt::TabFocus);
 }
 } // namespace
 
@@ -110,8 +108,7 @@ private slots:
     // width less the margins. Never wider than the viewport, nothing past its edges.
     void readingWidth_data() {
         QTest::addColumn<int>("width");
-        for (int w : {420, 800, 1600, 2400})
-            QTest::newRow(qPrintable(QString::number(w))) << w;
+        for (int w : {420, 800, 1600, 2400}) QTest::newRow(qPrintable(QString::number(w))) << w;
     }
     void readingWidth() {
         QFETCH(int, width);
@@ -140,9 +137,9 @@ private slots:
                  qPrintable(QStringLiteral("%1 %2 %3").arg(vp.left()).arg(vp.right()).arg(all.right() - bar)));
         const int left = 0, right = viewport;
         for (const QRect& r : lineRects(view)) {
-            QVERIFY2(r.left() >= left - 0.5 && r.right() <= right + 0.5,
-                     qPrintable(QStringLiteral("block [%1, %2] outside the column [%3, %4]")
-                                    .arg(r.left()).arg(r.right()).arg(left).arg(right)));
+            QVERIFY2(
+                r.left() >= left - 0.5 && r.right() <= right + 0.5,
+                qPrintable(QStringLiteral("block [%1, %2] outside the column [%3, %4]").arg(r.left()).arg(r.right()).arg(left).arg(right)));
         }
         // The question bubble (right-aligned): its last character inside the viewport.
         QTextCursor question = doc->find(QStringLiteral("가야 하나요?"));
@@ -195,7 +192,9 @@ private slots:
     void reasoningFolds() {
         ChatView view;
         view.resize(900, 700);
-        ChatMessage a = message(5, QStringLiteral("assistant"), QStringLiteral("<think>\n사용자가 인사를 했다. 반갑게 답하자.\n</think>\n\n안녕하세요! 무엇을 도와드릴까요?"));
+        ChatMessage a =
+            message(5, QStringLiteral("assistant"),
+                    QStringLiteral("<think>\n사용자가 인사를 했다. 반갑게 답하자.\n</think>\n\n안녕하세요! 무엇을 도와드릴까요?"));
         view.setMessages({message(4, QStringLiteral("user"), QStringLiteral("안녕")), a});
         QVERIFY(!view.isReasoningExpanded(5));
         QVERIFY(!view.toPlainText().contains(QStringLiteral("반갑게 답하자")));
@@ -238,8 +237,7 @@ private slots:
         QVERIFY(shown.contains(QStringLiteral("tiny")));
         const QStringList prompts = view.examplePrompts();
         QVERIFY(prompts.size() >= 3 && prompts.size() <= 4);
-        for (const QString& p : prompts)
-            QVERIFY2(shown.contains(p), qPrintable(p));
+        for (const QString& p : prompts) QVERIFY2(shown.contains(p), qPrintable(p));
         QSignalSpy chosen(&view, &ChatView::promptChosen);
         QSignalSpy models(&view, &ChatView::modelsRequested);
         QVERIFY(view.toHtml().contains(QLatin1String("kmlm-prompt:1")));
@@ -269,8 +267,7 @@ private slots:
         for (int page = 0; page < window.tabs()->count(); ++page) {
             window.tabs()->setCurrentIndex(page);
             for (QWidget* w : window.findChildren<QWidget*>()) {
-                if (!w->isVisible() || !isControl(w))
-                    continue;
+                if (!w->isVisible() || !isControl(w)) continue;
                 QAccessibleInterface* a = QAccessible::queryAccessibleInterface(w);
                 if (!a || a->text(QAccessible::Name).trimmed().isEmpty())
                     unnamed << QStringLiteral("%1 (%2)").arg(QString::fromLatin1(w->metaObject()->className()), w->objectName());
@@ -285,8 +282,7 @@ private slots:
         QList<QWidget*> chain;
         QWidget* w = chat->conversationList();
         do {
-            if (w->isVisible() && (w->focusPolicy() & Qt::TabFocus))
-                chain.append(w);
+            if (w->isVisible() && (w->focusPolicy() & Qt::TabFocus)) chain.append(w);
             w = w->nextInFocusChain();
         } while (w && w != chat->conversationList() && chain.size() < 100);
         const int list = chain.indexOf(chat->conversationList()), view = chain.indexOf(chat->view()),
@@ -327,23 +323,22 @@ private slots:
             QColor background = p.color(QPalette::Base);
             if (QTextTable* table = at.currentTable()) {
                 const QBrush cell = table->cellAt(at).format().background();
-                background = cell.style() != Qt::NoBrush ? cell.color()
-                           : table->format().background().style() != Qt::NoBrush ? table->format().background().color()
-                                                                                  : background;
+                background = cell.style() != Qt::NoBrush                           ? cell.color()
+                             : table->format().background().style() != Qt::NoBrush ? table->format().background().color()
+                                                                                   : background;
             }
             for (auto it = b.begin(); !it.atEnd(); ++it) {
                 const QTextFragment f = it.fragment();
-                if (f.text().trimmed().isEmpty())
-                    continue;
+                if (f.text().trimmed().isEmpty()) continue;
                 const QTextCharFormat format = f.charFormat();
                 QColor color = format.hasProperty(QTextFormat::ForegroundBrush) ? format.foreground().color()
-                             : format.isAnchor() ? p.color(QPalette::Link) : p.color(QPalette::Text);
-                if (color.alpha() == 0)
-                    continue; // a hidden action
+                               : format.isAnchor()                              ? p.color(QPalette::Link)
+                                                                                : p.color(QPalette::Text);
+                if (color.alpha() == 0) continue; // a hidden action
                 ++checked;
-                QVERIFY2(contrastRatio(color, background) >= 4.5,
-                         qPrintable(QStringLiteral("\"%1\": %2 on %3 is %4:1").arg(f.text(), color.name(), background.name())
-                                        .arg(contrastRatio(color, background), 0, 'f', 2)));
+                QVERIFY2(contrastRatio(color, background) >= 4.5, qPrintable(QStringLiteral("\"%1\": %2 on %3 is %4:1")
+                                                                                 .arg(f.text(), color.name(), background.name())
+                                                                                 .arg(contrastRatio(color, background), 0, 'f', 2)));
             }
         }
         QVERIFY(checked > 10);

@@ -49,8 +49,7 @@ private slots:
         typeText(&composer, typed);
         QTest::keyClick(&composer, Qt::Key_Return, shift ? Qt::ShiftModifier : Qt::NoModifier);
         QStringList got;
-        for (const QList<QVariant>& args : spy)
-            got << args.at(0).toString();
+        for (const QList<QVariant>& args : spy) got << args.at(0).toString();
         QCOMPARE(got, sent);
         QCOMPARE(composer.toPlainText(), left);
     }
@@ -148,16 +147,14 @@ private slots:
         composer.paste();
         QCOMPARE(composer.toPlainText(), QStringLiteral("굵은 글씨"));
         for (QTextBlock b = composer.document()->begin(); b.isValid(); b = b.next())
-            for (auto it = b.begin(); !it.atEnd(); ++it)
-                QVERIFY(it.fragment().charFormat().fontWeight() <= QFont::Normal);
+            for (auto it = b.begin(); !it.atEnd(); ++it) QVERIFY(it.fragment().charFormat().fontWeight() <= QFont::Normal);
     }
 
     void largePaste() {
         // About 1 MB of UTF-8 Korean (3 bytes a syllable), in lines like a pasted document.
         QString big;
         const QString line = QStringLiteral("대한민국의 수도는 서울이며 인구는 약 천만 명이다. ");
-        while (big.toUtf8().size() < (1 << 20))
-            big += line.repeated(8) + QLatin1Char('\n');
+        while (big.toUtf8().size() < (1 << 20)) big += line.repeated(8) + QLatin1Char('\n');
         Composer composer;
         QApplication::clipboard()->setText(big);
         composer.paste();

@@ -14,8 +14,7 @@ const QString appId = QStringLiteral("io.github.kmlm.KoreanMiniLM");
 
 // Runs a validator; skips when it is not installed (scripts/install-deps.sh installs both).
 QString runTool(const QString& tool, const QStringList& args, int* exitCode) {
-    if (QStandardPaths::findExecutable(tool).isEmpty())
-        return QStringLiteral("<missing>");
+    if (QStandardPaths::findExecutable(tool).isEmpty()) return QStringLiteral("<missing>");
     QProcess p;
     p.setProcessChannelMode(QProcess::MergedChannels);
     p.start(tool, args);
@@ -31,8 +30,7 @@ private slots:
     void desktopFileIsValid() {
         int rc = -1;
         const QString out = runTool(QStringLiteral("desktop-file-validate"), {resources + QStringLiteral("/korean-mini-lm.desktop")}, &rc);
-        if (out == QLatin1String("<missing>"))
-            QSKIP("desktop-file-validate is not installed (desktop-file-utils)");
+        if (out == QLatin1String("<missing>")) QSKIP("desktop-file-validate is not installed (desktop-file-utils)");
         QVERIFY2(rc == 0 && !out.contains(QLatin1String("error")), qPrintable(out));
     }
 
@@ -40,9 +38,9 @@ private slots:
         int rc = -1;
         const QString out = runTool(QStringLiteral("appstreamcli"),
                                     {QStringLiteral("validate"), QStringLiteral("--no-net"),
-                                     resources + QStringLiteral("/") + appId + QStringLiteral(".metainfo.xml")}, &rc);
-        if (out == QLatin1String("<missing>"))
-            QSKIP("appstreamcli is not installed (appstream)");
+                                     resources + QStringLiteral("/") + appId + QStringLiteral(".metainfo.xml")},
+                                    &rc);
+        if (out == QLatin1String("<missing>")) QSKIP("appstreamcli is not installed (appstream)");
         QVERIFY2(rc == 0, qPrintable(out));
     }
 
@@ -66,8 +64,7 @@ private slots:
 
     void iconsHaveTheirSizes_data() {
         QTest::addColumn<int>("size");
-        for (int s : {16, 32, 48, 64, 128, 256})
-            QTest::newRow(qPrintable(QString::number(s))) << s;
+        for (int s : {16, 32, 48, 64, 128, 256}) QTest::newRow(qPrintable(QString::number(s))) << s;
     }
     void iconsHaveTheirSizes() {
         QFETCH(int, size);

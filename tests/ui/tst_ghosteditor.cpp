@@ -84,7 +84,8 @@ private slots:
         QTest::addColumn<QString>("firstWord");
         QTest::addColumn<QString>("rest");
         QTest::newRow("korean") << QStringLiteral(" 참 좋네요.") << QStringLiteral(" 참") << QStringLiteral(" 좋네요.");
-        QTest::newRow("eojeol with particle") << QStringLiteral("서울에서 만나요") << QStringLiteral("서울에서") << QStringLiteral(" 만나요");
+        QTest::newRow("eojeol with particle") << QStringLiteral("서울에서 만나요") << QStringLiteral("서울에서")
+                                              << QStringLiteral(" 만나요");
         QTest::newRow("single word") << QStringLiteral(" 끝") << QStringLiteral(" 끝") << QString();
     }
     void ctrlRightAcceptsAWord() {

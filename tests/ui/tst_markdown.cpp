@@ -6,18 +6,18 @@
 #include "kmlm_test.h"
 #include "markdown.h"
 
+#include <QAbstractTextDocumentLayout>
 #include <QApplication>
 #include <QClipboard>
+#include <QFontInfo>
+#include <QGlyphRun>
+#include <QRawFont>
 #include <QSet>
-#include <QAbstractTextDocumentLayout>
 #include <QTextBlock>
 #include <QTextDocument>
 #include <QTextLayout>
 #include <QTextList>
 #include <QTextTable>
-#include <QFontInfo>
-#include <QGlyphRun>
-#include <QRawFont>
 
 using namespace kmlm::core;
 using namespace kmlm::ui;
@@ -32,8 +32,7 @@ void render(QTextDocument* doc, const QString& md, bool dark, QStringList* block
 [[maybe_unused]] QSet<QRgb> colorsOf(const QTextDocument& doc, const QString& needle) {
     QSet<QRgb> colors;
     const QTextCursor found = doc.find(needle);
-    if (found.isNull())
-        return colors;
+    if (found.isNull()) return colors;
     for (QTextBlock b = doc.findBlock(found.selectionStart()); b.isValid() && b.position() < found.selectionEnd(); b = b.next()) {
         for (auto it = b.begin(); !it.atEnd(); ++it) {
             const QTextFragment f = it.fragment();
@@ -54,15 +53,13 @@ private slots:
         QTest::addColumn<QStringList>("texts");
         QTest::newRow("prose only") << QStringLiteral("안녕하세요\n\n반갑습니다") << QStringList{"p"}
                                     << QStringList{QStringLiteral("안녕하세요\n\n반갑습니다\n")};
-        QTest::newRow("code between prose")
-            << QStringLiteral("예시:\n```cpp\nint x = 1;\n```\n끝") << QStringList{"p", "c:cpp", "p"}
-            << QStringList{QStringLiteral("예시:\n"), QStringLiteral("int x = 1;"), QStringLiteral("끝\n")};
+        QTest::newRow("code between prose") << QStringLiteral("예시:\n```cpp\nint x = 1;\n```\n끝") << QStringList{"p", "c:cpp", "p"}
+                                            << QStringList{QStringLiteral("예시:\n"), QStringLiteral("int x = 1;"), QStringLiteral("끝\n")};
         QTest::newRow("tilde fence, no language") << QStringLiteral("~~~\na\n~~~") << QStringList{"c:"} << QStringList{"a"};
         QTest::newRow("longer fence holds a shorter one")
             << QStringLiteral("````md\n```\nx\n```\n````") << QStringList{"c:md"} << QStringList{"```\nx\n```"};
-        QTest::newRow("unclosed fence while streaming")
-            << QStringLiteral("코드:\n```python\nprint('안녕')") << QStringList{"p", "c:python"}
-            << QStringList{QStringLiteral("코드:\n"), QStringLiteral("print('안녕')")};
+        QTest::newRow("unclosed fence while streaming") << QStringLiteral("코드:\n```python\nprint('안녕')") << QStringList{"p", "c:python"}
+                                                        << QStringList{QStringLiteral("코드:\n"), QStringLiteral("print('안녕')")};
     }
     void split() {
         QFETCH(QString, markdown);
@@ -79,9 +76,9 @@ private slots:
     }
 
     void proseStructure() {
-        const QString md = QStringLiteral(
-            "# 제목\n\n## 소제목\n\n- 사과\n- 배\n\n1. 하나\n2. 둘\n\n| 이름 | 나이 |\n|---|---|\n| 철수 | 12 |\n\n"
-            "[링크](https://example.org) 와 `inline code`");
+        const QString md =
+            QStringLiteral("# 제목\n\n## 소제목\n\n- 사과\n- 배\n\n1. 하나\n2. 둘\n\n| 이름 | 나이 |\n|---|---|\n| 철수 | 12 |\n\n"
+                           "[링크](https://example.org) 와 `inline code`");
         QStringList blocks;
         QTextDocument doc;
         render(&doc, md, false, &blocks);
@@ -89,17 +86,14 @@ private slots:
         QSet<int> headings;
         int listItems = 0;
         for (QTextBlock b = doc.begin(); b.isValid(); b = b.next()) {
-            if (b.blockFormat().headingLevel() > 0)
-                headings.insert(b.blockFormat().headingLevel());
-            if (b.textList())
-                ++listItems;
+            if (b.blockFormat().headingLevel() > 0) headings.insert(b.blockFormat().headingLevel());
+            if (b.textList()) ++listItems;
         }
         QCOMPARE(headings, (QSet<int>{1, 2}));
         QCOMPARE(listItems, 4);
         QTextTable* table = nullptr;
         for (QTextFrame* f : doc.rootFrame()->childFrames())
-            if ((table = qobject_cast<QTextTable*>(f)))
-                break;
+            if ((table = qobject_cast<QTextTable*>(f))) break;
         QVERIFY(table);
         QCOMPARE(table->rows(), 2);
         QCOMPARE(table->columns(), 2);
@@ -118,8 +112,8 @@ private slots:
             for (auto it = b.begin(); !it.atEnd(); ++it) {
                 const QTextCharFormat f = it.fragment().charFormat();
                 link |= f.isAnchor() && f.anchorHref() == QLatin1String("https://example.org");
-                mono |= it.fragment().text() == QLatin1String("inline code") && f.fontFixedPitch()
-                        && f.font().family() == codeCharFormat().font().family();
+                mono |= it.fragment().text() == QLatin1String("inline code") && f.fontFixedPitch() &&
+                        f.font().family() == codeCharFormat().font().family();
             }
         }
         QVERIFY(link);
@@ -173,7 +167,8 @@ private slots:
             fonts.insert(run.rawFont().familyName());
             glyphs += run.glyphIndexes().size();
         }
-        QVERIFY2(fonts == QSet<QString>{QStringLiteral("NanumGothicCoding")}, qPrintable(QStringList(fonts.values()).join(QLatin1Char(','))));
+        QVERIFY2(fonts == QSet<QString>{QStringLiteral("NanumGothicCoding")},
+                 qPrintable(QStringList(fonts.values()).join(QLatin1Char(','))));
         QCOMPARE(glyphs, line.text().size()); // one glyph per character: no ligature
     }
 
@@ -217,8 +212,7 @@ private slots:
     // The message view wraps Korean prose between words (eojeol), never inside one.
     void koreanWrapsBetweenWords_data() {
         QTest::addColumn<int>("width");
-        for (int w : {220, 300, 420})
-            QTest::newRow(qPrintable(QString::number(w))) << w;
+        for (int w : {220, 300, 420}) QTest::newRow(qPrintable(QString::number(w))) << w;
     }
     void koreanWrapsBetweenWords() {
         QFETCH(int, width);
@@ -235,8 +229,7 @@ private slots:
         view.setMessages({answer});
         view.document()->documentLayout()->documentSize(); // lays the text out
         QTextBlock block = view.document()->begin();
-        while (block.isValid() && !block.text().startsWith(QStringLiteral("대한민국")))
-            block = block.next();
+        while (block.isValid() && !block.text().startsWith(QStringLiteral("대한민국"))) block = block.next();
         QVERIFY(block.isValid());
         const QTextLayout* layout = block.layout();
         QVERIFY(layout->lineCount() > 1);
@@ -244,8 +237,9 @@ private slots:
         for (int i = 0; i + 1 < layout->lineCount(); ++i) {
             const QTextLine line = layout->lineAt(i);
             const int end = line.textStart() + line.textLength();
-            QVERIFY2(shown.at(end - 1).isSpace(), qPrintable(QStringLiteral("line %1 breaks inside a word: %2")
-                                                                .arg(i).arg(shown.mid(line.textStart(), line.textLength()))));
+            QVERIFY2(
+                shown.at(end - 1).isSpace(),
+                qPrintable(QStringLiteral("line %1 breaks inside a word: %2").arg(i).arg(shown.mid(line.textStart(), line.textLength()))));
         }
     }
 

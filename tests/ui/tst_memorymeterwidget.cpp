@@ -63,9 +63,9 @@ private slots:
         w.addSample(1000 * MiB, 3 * GiB, 700 * MiB, 200 * MiB, 100 * MiB);
         const QString tip = w.toolTip();
         QVERIFY2(tip.contains(size(1000 * MiB)), qPrintable(tip));
-        QVERIFY2(tip.contains(size(700 * MiB)), qPrintable(tip)); // model
-        QVERIFY2(tip.contains(size(200 * MiB)), qPrintable(tip)); // KV cache
-        QVERIFY2(tip.contains(size(100 * MiB)), qPrintable(tip)); // application
+        QVERIFY2(tip.contains(size(700 * MiB)), qPrintable(tip));  // model
+        QVERIFY2(tip.contains(size(200 * MiB)), qPrintable(tip));  // KV cache
+        QVERIFY2(tip.contains(size(100 * MiB)), qPrintable(tip));  // application
         QVERIFY2(tip.contains(size(1200 * MiB)), qPrintable(tip)); // the peak of the history
         QCOMPARE(w.accessibleDescription(), tip);
     }
@@ -115,7 +115,7 @@ private slots:
         w.addSample(3 * GiB, 3 * GiB, GiB, GiB, GiB);
         const QColor critical = w.partColor(0);
         QVERIFY(normal != warning && warning != critical);
-        QVERIFY(critical.red() > critical.green() * 2); // red
+        QVERIFY(critical.red() > critical.green() * 2);                                  // red
         QVERIFY(warning.red() > warning.blue() * 2 && warning.green() > warning.blue()); // amber
     }
 
@@ -128,7 +128,8 @@ private slots:
         QFont big = w.font();
         big.setPointSizeF(big.pointSizeF() * 1.5);
         w.setFont(big);
-        QVERIFY2(w.sizeHint().width() > normal.width() * 1.3, qPrintable(QStringLiteral("%1 -> %2").arg(normal.width()).arg(w.sizeHint().width())));
+        QVERIFY2(w.sizeHint().width() > normal.width() * 1.3,
+                 qPrintable(QStringLiteral("%1 -> %2").arg(normal.width()).arg(w.sizeHint().width())));
         QVERIFY(w.sizeHint().height() > normal.height());
         QVERIFY(w.barRect().width() > bar * 1.3);
     }

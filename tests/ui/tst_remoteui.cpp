@@ -195,9 +195,12 @@ private slots:
     void listingFailures_data() {
         QTest::addColumn<QString>("server"); // "none", "other-key" (kmlm serve), "500" (a fake server)
         QTest::addColumn<QString>("expected");
-        QTest::newRow("refused") << "none" << "Cannot connect to the server";
-        QTest::newRow("401") << "other-key" << "The server refused the API key";
-        QTest::newRow("500") << "500" << "The server failed";
+        QTest::newRow("refused") << "none"
+                                 << "Cannot connect to the server";
+        QTest::newRow("401") << "other-key"
+                             << "The server refused the API key";
+        QTest::newRow("500") << "500"
+                             << "The server failed";
     }
     void listingFailures() {
         QFETCH(QString, server);
@@ -211,15 +214,15 @@ private slots:
         } else {
             QVERIFY(fake.listen(QHostAddress::LocalHost));
             url = QStringLiteral("http://127.0.0.1:%1/v1").arg(fake.serverPort());
-            if (server == QLatin1String("none"))
-                fake.close(); // nothing listens there now
+            if (server == QLatin1String("none")) fake.close(); // nothing listens there now
             connect(&fake, &QTcpServer::newConnection, &fake, [&fake] {
                 QTcpSocket* socket = fake.nextPendingConnection();
                 connect(socket, &QTcpSocket::readyRead, socket, [socket] {
                     socket->readAll();
                     const QByteArray body = R"({"error": {"message": "out of GPU memory", "type": "server_error"}})";
                     socket->write("HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nConnection: close\r\n"
-                                  "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+                                  "Content-Length: " +
+                                  QByteArray::number(body.size()) + "\r\n\r\n" + body);
                     socket->disconnectFromHost();
                 });
             });
@@ -233,8 +236,7 @@ private slots:
         QVERIFY2(dialog.statusLabel()->text().startsWith(expected), qPrintable(dialog.statusLabel()->text()));
         QVERIFY(!dialog.statusLabel()->text().contains(kKey));
         QCOMPARE(dialog.modelChooser()->count(), 0);
-        if (server == QLatin1String("500"))
-            QVERIFY(dialog.statusLabel()->text().contains(QStringLiteral("out of GPU memory")));
+        if (server == QLatin1String("500")) QVERIFY(dialog.statusLabel()->text().contains(QStringLiteral("out of GPU memory")));
     }
 
     // The status bar: off, then the port and the count once a loopback client was answered.
@@ -313,7 +315,8 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), kSlow);
         if (!remoteChat) { // one conversation for every language's picture
             remoteChat = store->createConversation(QStringLiteral("원격 모델과 대화"));
-            store->addMessage(remoteChat, QStringLiteral("user"), QStringLiteral("GPU 서버의 모델로 답해 주세요: 한국의 수도는 어디인가요?"));
+            store->addMessage(remoteChat, QStringLiteral("user"),
+                              QStringLiteral("GPU 서버의 모델로 답해 주세요: 한국의 수도는 어디인가요?"));
             store->addMessage(remoteChat, QStringLiteral("assistant"),
                               QStringLiteral("한국의 수도는 **서울**입니다. 이 답은 다른 컴퓨터의 서버(OpenAI 호환 API)에서 "
                                              "스트리밍되었고, 이 컴퓨터의 메모리는 거의 쓰지 않았습니다."),

@@ -14,12 +14,12 @@
 #include "editorpage.h"
 #include "enginecontroller.h"
 #include "ghosteditor.h"
-#include "ui_test.h"
 #include "mainwindow.h"
 #include "memorymeterwidget.h"
 #include "memorymonitor.h"
 #include "modelregistry.h"
 #include "settingsdialog.h"
+#include "ui_test.h"
 
 #include <QApplication>
 #include <QDir>
@@ -79,34 +79,35 @@ class TestScreenshots : public QObject {
         store->addMessage(conversation, QStringLiteral("user"), QStringLiteral("서울에서 하루 동안 가 볼 만한 곳을 추천해 주세요."));
         picnic = store->createConversation(QStringLiteral("봄 소풍 준비물"));
         store->addMessage(picnic, QStringLiteral("user"), QStringLiteral("소풍 도시락 메뉴를 골라 주세요."));
-        const qint64 first = store->addMessage(conversation, QStringLiteral("assistant"), QStringLiteral("경복궁과 북촌 한옥마을을 추천합니다."));
-        store->addAlternative(first, QStringLiteral(
-            "## 하루 일정 추천\n\n"
-            "서울은 600년 넘게 한반도의 중심이었던 도시로, 궁궐과 한옥 골목, 현대적인 고층 건물이 한데 어우러져 "
-            "있습니다. 하루 일정이라면 아침에는 궁궐을, 낮에는 골목과 시장을, 저녁에는 야경을 보는 순서가 "
-            "걷는 거리도 짧고 가장 무리가 없습니다.\n\n"
-            "1. **경복궁**: 아침에 수문장 교대식을 볼 수 있습니다.\n"
-            "2. **북촌 한옥마을**: 전통 한옥 사이 골목을 걸어 보세요.\n"
-            "3. **광장시장**: 빈대떡과 마약김밥이 유명합니다.\n\n"
-            "| 장소 | 추천 시간 |\n|---|---|\n| 경복궁 | 09:00 |\n| 광장시장 | 18:00 |\n\n"
-            "일정을 계산하는 간단한 코드도 있습니다:\n\n"
-            "```cpp\n#include <iostream>\n// 이동 시간(분)\nint main() {\n    int minutes = 25 + 15;\n"
-            "    std::cout << \"총 \" << minutes << \"분\\n\";\n    return 0;\n}\n```\n\n"
-            "자세한 정보는 [서울 관광](https://korean.visitseoul.net) 사이트를 참고하세요."));
+        const qint64 first =
+            store->addMessage(conversation, QStringLiteral("assistant"), QStringLiteral("경복궁과 북촌 한옥마을을 추천합니다."));
+        store->addAlternative(
+            first, QStringLiteral("## 하루 일정 추천\n\n"
+                                  "서울은 600년 넘게 한반도의 중심이었던 도시로, 궁궐과 한옥 골목, 현대적인 고층 건물이 한데 어우러져 "
+                                  "있습니다. 하루 일정이라면 아침에는 궁궐을, 낮에는 골목과 시장을, 저녁에는 야경을 보는 순서가 "
+                                  "걷는 거리도 짧고 가장 무리가 없습니다.\n\n"
+                                  "1. **경복궁**: 아침에 수문장 교대식을 볼 수 있습니다.\n"
+                                  "2. **북촌 한옥마을**: 전통 한옥 사이 골목을 걸어 보세요.\n"
+                                  "3. **광장시장**: 빈대떡과 마약김밥이 유명합니다.\n\n"
+                                  "| 장소 | 추천 시간 |\n|---|---|\n| 경복궁 | 09:00 |\n| 광장시장 | 18:00 |\n\n"
+                                  "일정을 계산하는 간단한 코드도 있습니다:\n\n"
+                                  "```cpp\n#include <iostream>\n// 이동 시간(분)\nint main() {\n    int minutes = 25 + 15;\n"
+                                  "    std::cout << \"총 \" << minutes << \"분\\n\";\n    return 0;\n}\n```\n\n"
+                                  "자세한 정보는 [서울 관광](https://korean.visitseoul.net) 사이트를 참고하세요."));
         // A reasoning model's answer (Qwen3): <think>…</think> before the answer.
         reasoning = store->createConversation(QStringLiteral("간단한 계산"));
         store->addMessage(reasoning, QStringLiteral("user"), QStringLiteral("사과 3개에 2개를 더 사면 모두 몇 개인가요?"));
-        reasoningAnswer = store->addMessage(reasoning, QStringLiteral("assistant"), QStringLiteral(
-            "<think>\n사용자는 사과 3개를 가지고 있고 2개를 더 샀다. 3 + 2 = 5이다. "
-            "단위는 '개'로 답하면 된다.\n</think>\n\n모두 **5개**입니다. 처음 3개에 2개를 더하면 5개가 됩니다."),
+        reasoningAnswer = store->addMessage(
+            reasoning, QStringLiteral("assistant"),
+            QStringLiteral("<think>\n사용자는 사과 3개를 가지고 있고 2개를 더 샀다. 3 + 2 = 5이다. "
+                           "단위는 '개'로 답하면 된다.\n</think>\n\n모두 **5개**입니다. 처음 3개에 2개를 더하면 5개가 됩니다."),
             MessageState::Complete, QStringLiteral("Qwen3-1.7B-Q4_K_M"));
     }
 
 private slots:
     void initTestCase() {
         QVERIFY(tmp.isValid());
-        if (qApp->devicePixelRatio() > 1.01)
-            suffix = QStringLiteral("-%1x").arg(qApp->devicePixelRatio());
+        if (qApp->devicePixelRatio() > 1.01) suffix = QStringLiteral("-%1x").arg(qApp->devicePixelRatio());
         const QString base = qEnvironmentVariable("KMLM_TEST_OUTPUT", QDir::tempPath());
         outDir = base + QStringLiteral("/screenshots");
         QVERIFY(QDir().mkpath(outDir));
@@ -183,8 +184,7 @@ private slots:
         typeText(chat->searchField(), QStringLiteral("빈대떡"));
         QTRY_COMPARE_WITH_TIMEOUT(chat->conversationList()->model()->rowCount(), 1, 10000);
         const QModelIndex hit = chat->conversationList()->model()->index(0, 0);
-        QTest::mouseClick(chat->conversationList()->viewport(), Qt::LeftButton, {},
-                          chat->conversationList()->visualRect(hit).center());
+        QTest::mouseClick(chat->conversationList()->viewport(), Qt::LeftButton, {}, chat->conversationList()->visualRect(hit).center());
         QCOMPARE(chat->view()->extraSelections().size(), 1); // the matching message, highlighted
         save(&window, QStringLiteral("chat-search-") + theme);
         chat->searchField()->clear();
@@ -199,8 +199,8 @@ private slots:
 
         // The memory meter at its three levels: 1.2 GiB, amber near the guard, red at it.
         constexpr quint64 GiB = 1ull << 30, MiB = 1ull << 20;
-        const std::pair<const char*, quint64> levels[] = {{"normal", GiB + GiB / 5}, {"warning", 3 * GiB - 200 * MiB},
-                                                          {"critical", 3 * GiB - 40 * MiB}};
+        const std::pair<const char*, quint64> levels[] = {
+            {"normal", GiB + GiB / 5}, {"warning", 3 * GiB - 200 * MiB}, {"critical", 3 * GiB - 40 * MiB}};
         for (const auto& [level, used] : levels) {
             MemoryMeterWidget meter;
             for (int i = 0; i < 30; ++i) {

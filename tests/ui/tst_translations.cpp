@@ -60,10 +60,18 @@ private slots:
         QTest::addColumn<QString>("locale");
         QTest::addColumn<QString>("setting");
         QTest::addColumn<QString>("language");
-        QTest::newRow("korean locale") << "ko_KR" << "" << "ko";
-        QTest::newRow("english locale") << "en_US" << "" << "en";
-        QTest::newRow("german locale falls back to english") << "de_DE" << "" << "en";
-        QTest::newRow("setting wins") << "ko_KR" << "en" << "en";
+        QTest::newRow("korean locale") << "ko_KR"
+                                       << ""
+                                       << "ko";
+        QTest::newRow("english locale") << "en_US"
+                                        << ""
+                                        << "en";
+        QTest::newRow("german locale falls back to english") << "de_DE"
+                                                             << ""
+                                                             << "en";
+        QTest::newRow("setting wins") << "ko_KR"
+                                      << "en"
+                                      << "en";
     }
     void languageFollowsLocale() {
         QFETCH(QString, locale);
@@ -84,8 +92,7 @@ private slots:
         QString source;
         QStringList missing;
         while (!xml.atEnd()) {
-            if (xml.readNext() != QXmlStreamReader::StartElement)
-                continue;
+            if (xml.readNext() != QXmlStreamReader::StartElement) continue;
             if (xml.name() == QLatin1String("message")) {
                 ++messages;
             } else if (xml.name() == QLatin1String("source")) {
@@ -93,8 +100,7 @@ private slots:
             } else if (xml.name() == QLatin1String("translation")) {
                 const bool unfinished = xml.attributes().value(QLatin1String("type")) == QLatin1String("unfinished");
                 const QString text = xml.readElementText(QXmlStreamReader::IncludeChildElements);
-                if (unfinished || text.trimmed().isEmpty())
-                    missing << source;
+                if (unfinished || text.trimmed().isEmpty()) missing << source;
             }
         }
         QVERIFY(!xml.hasError());

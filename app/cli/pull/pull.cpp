@@ -30,21 +30,19 @@ using core::Catalog;
 using core::CatalogEntry;
 using core::CatalogFile;
 using core::DownloadSpec;
-using core::ModelDownload;
 using core::estimateCatalogMemory;
+using core::ModelDownload;
 
 struct PullCommand {
-    std::string repo;      // "owner/name", or a catalog id
-    std::string file;      // file name, or with a catalog id a quantization (optional)
+    std::string repo; // "owner/name", or a catalog id
+    std::string file; // file name, or with a catalog id a quantization (optional)
     std::string models_dir;
     bool list = false;
-    ModelOptions model;    // --ctx, --kv-type, --mem-limit for the estimates
+    ModelOptions model; // --ctx, --kv-type, --mem-limit for the estimates
 };
 
 // The desktop app's folder (QStandardPaths AppDataLocation of kmlm/korean-mini-lm).
-QString defaultModelsDir() {
-    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/models");
-}
+QString defaultModelsDir() { return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/models"); }
 
 std::string fixed(double v, int digits) {
     char buf[32];
@@ -54,21 +52,20 @@ std::string fixed(double v, int digits) {
 
 void listCatalog(const Catalog& catalog, const PullCommand& cmd) {
     const LoadOptions lo = to_load_options(cmd.model);
-    std::cout << "catalog " << catalog.source.toStdString() << " (revision " << catalog.revision.toStdString()
-              << "); estimates at context " << lo.n_ctx << ", " << kv_type_name(lo.kv_type)
-              << " KV cache, ceiling " << (lo.memory_limit ? format_bytes(lo.memory_limit) : std::string("none"))
-              << "\n";
+    std::cout << "catalog " << catalog.source.toStdString() << " (revision " << catalog.revision.toStdString() << "); estimates at context "
+              << lo.n_ctx << ", " << kv_type_name(lo.kv_type) << " KV cache, ceiling "
+              << (lo.memory_limit ? format_bytes(lo.memory_limit) : std::string("none")) << "\n";
     for (const CatalogEntry& e : catalog.entries) {
-        std::cout << "\n" << e.id.toStdString() << "  " << e.name.toStdString() << " (" << e.publisher.toStdString()
-                  << "; " << e.architecture.toStdString() << ", " << fixed(double(e.parameters) / 1e9, 2)
-                  << " B parameters; " << e.license.toStdString() << ")"
-                  << (e.runsHere() ? "" : "  [this engine does not run this architecture yet]") << "\n";
+        std::cout << "\n"
+                  << e.id.toStdString() << "  " << e.name.toStdString() << " (" << e.publisher.toStdString() << "; "
+                  << e.architecture.toStdString() << ", " << fixed(double(e.parameters) / 1e9, 2) << " B parameters; "
+                  << e.license.toStdString() << ")" << (e.runsHere() ? "" : "  [this engine does not run this architecture yet]") << "\n";
         for (const CatalogFile& f : e.files) {
             const MemoryEstimate m = estimateCatalogMemory(e, f, lo.n_ctx, lo.kv_type);
             const bool fits = lo.memory_limit == 0 || m.total() <= lo.memory_limit;
-            std::printf("  %-8s %9s download  %9s memory  %-13s %s/%s\n", f.quantization.toUtf8().constData(),
-                        format_bytes(f.size).c_str(), format_bytes(m.total()).c_str(), fits ? "fits" : "does not fit",
-                        f.repo.toUtf8().constData(), f.file.toUtf8().constData());
+            std::printf("  %-8s %9s download  %9s memory  %-13s %s/%s\n", f.quantization.toUtf8().constData(), format_bytes(f.size).c_str(),
+                        format_bytes(m.total()).c_str(), fits ? "fits" : "does not fit", f.repo.toUtf8().constData(),
+                        f.file.toUtf8().constData());
         }
     }
     std::cout << std::flush;
@@ -109,24 +106,24 @@ int runDownload(const DownloadSpec& spec) {
         bar->update(double(received));
     });
     QObject::connect(&download, &ModelDownload::message, [&](const QString& text) {
-        if (bar) bar->message(text.toStdString());
-        else std::cerr << text.toStdString() << "\n";
+        if (bar)
+            bar->message(text.toStdString());
+        else
+            std::cerr << text.toStdString() << "\n";
     });
     QObject::connect(&download, &ModelDownload::stateChanged, [&](ModelDownload::State state) {
         if (state == ModelDownload::State::Verifying && bar) bar->finish("checking SHA-256");
         if (download.isDone()) QCoreApplication::quit();
     });
     std::cerr << "pulling " << spec.repo.toStdString() << "/" << spec.file.toStdString() << " from "
-              << ModelDownload::defaultEndpoint().toStdString() << " into "
-              << QDir::toNativeSeparators(spec.folder).toStdString() << "\n";
+              << ModelDownload::defaultEndpoint().toStdString() << " into " << QDir::toNativeSeparators(spec.folder).toStdString() << "\n";
     QMetaObject::invokeMethod(&download, &ModelDownload::start, Qt::QueuedConnection);
     QCoreApplication::exec();
     if (download.state() != ModelDownload::State::Finished) {
         std::cerr << "kmlm: " << download.errorString().toStdString() << "\n";
         return kError;
     }
-    std::cout << download.targetPath().toStdString() << (download.verified() ? " (SHA-256 verified)" : " (no SHA-256 to check)")
-              << "\n";
+    std::cout << download.targetPath().toStdString() << (download.verified() ? " (SHA-256 verified)" : " (no SHA-256 to check)") << "\n";
     return kOk;
 }
 
@@ -140,7 +137,8 @@ void setup_pull(CLI::App& root) {
     sub->add_flag("--list", cmd.list, "Print the catalog with each file's memory estimate and whether it fits");
     sub->add_option("-c,--ctx", cmd.model.ctx, "Context length for the estimates")->check(CLI::Range(16u, 1u << 20))->capture_default_str();
     sub->add_option("--kv-type", cmd.model.kv_type, "KV cache type for the estimates: f16 or q8_0")
-        ->check(CLI::IsMember({"f16", "q8_0"}, CLI::ignore_case))->capture_default_str();
+        ->check(CLI::IsMember({"f16", "q8_0"}, CLI::ignore_case))
+        ->capture_default_str();
     sub->add_option("--mem-limit", cmd.model.mem_limit, "Memory ceiling, e.g. 3G, 1536M, or none")->capture_default_str();
     sub->footer("The hub is $HF_ENDPOINT (default https://huggingface.co); a token for gated models is read from $HF_TOKEN.");
     sub->callback([] {

@@ -38,19 +38,19 @@ ChatFamily chat_family_for_architecture(std::string_view architecture);
 using ChatVariables = std::map<std::string, std::variant<bool, std::string>, std::less<>>;
 
 struct ChatOptions {
-    std::string chat_template;      // the model's tokenizer.chat_template; empty when none
+    std::string chat_template; // the model's tokenizer.chat_template; empty when none
     // The user's choice, winning over the model's: a family name (see chat_family_from_name)
     // or a template text whose family is detected. Empty: the model's.
     std::string override_template;
     bool add_generation_prompt = true; // end with the opening of the assistant's turn
     std::string bos_token;             // the tokenizer's BOS and EOS text, for the template
     std::string eos_token;
-    std::string date;                  // "26 Jul 2024" in Llama 3.1+ headers; empty: today
+    std::string date; // "26 Jul 2024" in Llama 3.1+ headers; empty: today
     // Defines the template's enable_thinking (Qwen3: false opens the answer with an empty
     // <think></think> block, so the model answers without reasoning). Unset: undefined.
     std::optional<bool> enable_thinking;
-    std::string architecture;          // the model's, for its family when it has no template
-    ChatVariables variables;           // more template globals (enable_thinking wins over an entry here)
+    std::string architecture; // the model's, for its family when it has no template
+    ChatVariables variables;  // more template globals (enable_thinking wins over an entry here)
 };
 
 struct ChatPrompt {
@@ -72,7 +72,6 @@ ChatPrompt render_chat(std::span<const ChatMessage> messages, const ChatOptions&
 // the caller adds the rest (enable_thinking, an override).
 ChatOptions chat_options(const LanguageModel& model);
 // render_chat with chat_options(model); override_template as in ChatOptions.
-ChatPrompt render_chat(const LanguageModel& model, std::span<const ChatMessage> messages,
-                       const std::string& override_template = {});
+ChatPrompt render_chat(const LanguageModel& model, std::span<const ChatMessage> messages, const std::string& override_template = {});
 
 } // namespace kmlm

@@ -29,8 +29,8 @@ struct GenerateOptions {
     // (BatchLogits). The output is the same as without; 0 turns it off.
     int32_t draft_tokens = kDefaultDraftTokens;
     int32_t max_tokens = 256;
-    std::vector<std::string> stop_strings; // generation ends before any of these appears
-    bool ignore_eos = false; // go on past end-of-generation tokens (tests, benchmarks)
+    std::vector<std::string> stop_strings;     // generation ends before any of these appears
+    bool ignore_eos = false;                   // go on past end-of-generation tokens (tests, benchmarks)
     const std::atomic<bool>* cancel = nullptr; // checked before every token
     // Called with text as it becomes final: whole characters, whole Hangul syllables, never
     // a part of a stop string.
@@ -49,8 +49,8 @@ inline constexpr int32_t kChatMaxTokens = 512;
 void validate(const GenerateOptions& options);
 
 struct GenerateStats {
-    int32_t prompt_tokens = 0;   // tokens in the prompt
-    int32_t reused_tokens = 0;   // of those, already in the model's state
+    int32_t prompt_tokens = 0; // tokens in the prompt
+    int32_t reused_tokens = 0; // of those, already in the model's state
     int32_t generated_tokens = 0;
     int32_t drafted_tokens = 0;  // guessed tokens checked by speculative decoding
     int32_t accepted_tokens = 0; // of those, the ones greedy decoding produced
@@ -60,8 +60,8 @@ struct GenerateStats {
 };
 
 struct GenerateResult {
-    std::string text;              // the answer, stop string excluded
-    std::vector<int32_t> tokens;   // generated ids
+    std::string text;            // the answer, stop string excluded
+    std::vector<int32_t> tokens; // generated ids
     StopReason reason = StopReason::EndOfText;
     GenerateStats stats;
 };

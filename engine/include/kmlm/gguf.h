@@ -18,16 +18,26 @@
 namespace kmlm::gguf {
 
 enum class ValueType : uint32_t {
-    U8 = 0, I8 = 1, U16 = 2, I16 = 3, U32 = 4, I32 = 5, F32 = 6, BOOL = 7,
-    STRING = 8, ARRAY = 9, U64 = 10, I64 = 11, F64 = 12,
+    U8 = 0,
+    I8 = 1,
+    U16 = 2,
+    I16 = 3,
+    U32 = 4,
+    I32 = 5,
+    F32 = 6,
+    BOOL = 7,
+    STRING = 8,
+    ARRAY = 9,
+    U64 = 10,
+    I64 = 11,
+    F64 = 12,
 };
 
 // One metadata value. Scalars widen to uint64/int64/double; arrays keep their element type.
 struct Value {
     ValueType type = ValueType::U8;
     ValueType array_type = ValueType::U8; // element type when type == ARRAY
-    std::variant<uint64_t, int64_t, double, bool, std::string,
-                 std::vector<uint64_t>, std::vector<int64_t>, std::vector<double>,
+    std::variant<uint64_t, int64_t, double, bool, std::string, std::vector<uint64_t>, std::vector<int64_t>, std::vector<double>,
                  std::vector<uint8_t> /* bools */, std::vector<std::string>>
         data;
 };
@@ -35,8 +45,8 @@ struct Value {
 struct TensorInfo {
     std::string name;
     GgmlType type = GgmlType::F32;
-    std::vector<uint64_t> dims;  // ggml order: dims[0] is the row length (ne0)
-    uint64_t offset = 0;         // from the start of the data section
+    std::vector<uint64_t> dims; // ggml order: dims[0] is the row length (ne0)
+    uint64_t offset = 0;        // from the start of the data section
     uint64_t n_elements = 0;
     uint64_t n_bytes = 0;
     uint64_t rows() const { return dims.empty() ? 0 : n_elements / dims[0]; }
@@ -132,8 +142,7 @@ public:
     void copy_metadata(const GgufFile& from);
 
     // data must hold row_bytes(type, dims[0]) * rows bytes in the type's block layout.
-    void add_tensor(std::string name, GgmlType type, std::vector<uint64_t> dims,
-                    std::vector<uint8_t> data);
+    void add_tensor(std::string name, GgmlType type, std::vector<uint64_t> dims, std::vector<uint8_t> data);
     // Convenience for F32 tensors.
     void add_tensor_f32(std::string name, std::vector<uint64_t> dims, std::span<const float> data);
 
@@ -142,8 +151,16 @@ public:
     std::vector<uint8_t> to_bytes() const;
 
 private:
-    struct Entry { std::string key; Value value; };
-    struct Tensor { std::string name; GgmlType type; std::vector<uint64_t> dims; std::vector<uint8_t> data; };
+    struct Entry {
+        std::string key;
+        Value value;
+    };
+    struct Tensor {
+        std::string name;
+        GgmlType type;
+        std::vector<uint64_t> dims;
+        std::vector<uint8_t> data;
+    };
     void set(std::string key, Value v);
     uint64_t alignment_;
     std::vector<Entry> entries_;

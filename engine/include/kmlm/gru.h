@@ -58,9 +58,9 @@ struct GruWeights {
     // and the role of each.
     std::vector<std::vector<float>*> tensors();
     std::vector<const std::vector<float>*> tensors() const;
-    static constexpr std::array<GruTensorRole, 7> kTensorRoles = {
-        GruTensorRole::Embedding, GruTensorRole::Matrix, GruTensorRole::Matrix, GruTensorRole::Bias,
-        GruTensorRole::Bias,      GruTensorRole::Matrix, GruTensorRole::Bias};
+    static constexpr std::array<GruTensorRole, 7> kTensorRoles = {GruTensorRole::Embedding, GruTensorRole::Matrix, GruTensorRole::Matrix,
+                                                                  GruTensorRole::Bias,      GruTensorRole::Bias,   GruTensorRole::Matrix,
+                                                                  GruTensorRole::Bias};
 };
 
 class ThreadPool;
@@ -78,8 +78,8 @@ struct GruGates {
 //   gh         [rows, G] scratch, left holding h_prev·Wh + bh
 //   gates      when given, receives z, r and n
 // pool (may be null) runs the product and the rows in parallel; the result is the same.
-void gru_cell(const GruWeights& w, int rows, const float* const* x_proj, const float* h_prev, float* h_out,
-              float* gh, const GruGates* gates = nullptr, ThreadPool* pool = nullptr);
+void gru_cell(const GruWeights& w, int rows, const float* const* x_proj, const float* h_prev, float* h_out, float* gh,
+              const GruGates* gates = nullptr, ThreadPool* pool = nullptr);
 
 // log p(target) (natural log) under softmax(logits), summed in double. probs, when given
 // ([V]; it may be logits itself), receives softmax(logits).

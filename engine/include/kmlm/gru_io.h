@@ -36,7 +36,6 @@ void write_gru_binary(const GruWeights& w, const std::filesystem::path& path);
 // type: F32 or F16 (half the size; the model computes in F32 after loading).
 void write_gru_gguf(const GruWeights& w, const std::filesystem::path& path, GgmlType type = GgmlType::F16,
                     const std::string& name = "kmlm-gru-ko");
-void write_gru_file(const GruWeights& w, const std::filesystem::path& path, GruFormat format,
-                    GgmlType gguf_type = GgmlType::F16);
+void write_gru_file(const GruWeights& w, const std::filesystem::path& path, GruFormat format, GgmlType gguf_type = GgmlType::F16);
 
 } // namespace kmlm

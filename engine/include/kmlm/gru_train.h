@@ -24,13 +24,13 @@ struct GruTrainOptions {
     int32_t batch = 64;
     int32_t bptt = 64;
     int32_t epochs = 1;
-    int64_t max_steps = 0;           // > 0: the run's length in steps instead of epochs
+    int64_t max_steps = 0; // > 0: the run's length in steps instead of epochs
     double learning_rate = 3e-3;
     double min_learning_rate = 1e-4; // end of the cosine
     int64_t warmup_steps = 200;
     double beta1 = 0.9, beta2 = 0.99, epsilon = 1e-8;
-    double weight_decay = 0.01;  // decoupled, on the matrices only
-    double clip_norm = 1.0;      // global gradient norm; 0 = off
+    double weight_decay = 0.01; // decoupled, on the matrices only
+    double clip_norm = 1.0;     // global gradient norm; 0 = off
     uint64_t seed = 1;
     int threads = 2;
 };
@@ -44,11 +44,9 @@ struct GruBatch {
     int32_t batch = 0, steps = 0;
     std::span<const int32_t> inputs, targets;
 };
-float gru_forward_backward(const GruWeights& w, const GruBatch& b, std::vector<float>& h0, GruWeights* grad,
-                           ThreadPool* pool);
+float gru_forward_backward(const GruWeights& w, const GruBatch& b, std::vector<float>& h0, GruWeights* grad, ThreadPool* pool);
 // The same on a pool of `threads` made for this call (tests, one-off evaluations).
-float gru_forward_backward(const GruWeights& w, const GruBatch& b, std::vector<float>& h0, GruWeights* grad,
-                           int threads = 1);
+float gru_forward_backward(const GruWeights& w, const GruBatch& b, std::vector<float>& h0, GruWeights* grad, int threads = 1);
 
 class GruTrainer {
 public:

@@ -41,9 +41,9 @@ struct JinjaChatContext {
     bool add_generation_prompt = true;
     std::string bos_token;
     std::string eos_token;
-    std::string date_string; // defines date_string when not empty (Llama 3.1+ headers)
+    std::string date_string;             // defines date_string when not empty (Llama 3.1+ headers)
     std::optional<bool> enable_thinking; // defines enable_thinking when set (Qwen3)
-    ChatVariables variables; // more globals
+    ChatVariables variables;             // more globals
 };
 
 // Renders a chat template. Throws FormatError for templates this interpreter cannot parse

@@ -18,8 +18,8 @@ enum class KobestTask { BoolQ, Copa, HellaSwag, SentiNeg, WiC };
 
 // "boolq", "copa", "hellaswag", "sentineg", "wic" (any case). Throws InvalidArgument.
 KobestTask parse_kobest_task(std::string_view name);
-std::string_view kobest_task_name(KobestTask task);  // "boolq", ...
-std::string_view kobest_task_dir(KobestTask task);   // the data repository's folder: "BoolQ", ...
+std::string_view kobest_task_name(KobestTask task); // "boolq", ...
+std::string_view kobest_task_dir(KobestTask task);  // the data repository's folder: "BoolQ", ...
 
 // One item as the harness sees it: the prompt (doc_to_text), the choices and the gold index.
 struct KobestDoc {
@@ -40,8 +40,8 @@ std::vector<KobestDoc> read_kobest_file(KobestTask task, const std::filesystem::
 class PyRandom {
 public:
     explicit PyRandom(uint32_t seed);
-    uint32_t next_u32();                 // genrand_uint32
-    uint32_t below(uint32_t n);          // _randbelow(n), n > 0
+    uint32_t next_u32();                            // genrand_uint32
+    uint32_t below(uint32_t n);                     // _randbelow(n), n > 0
     std::vector<size_t> sample(size_t n, size_t k); // random.sample(range(n), k)
 
 private:
@@ -70,9 +70,9 @@ struct KobestMetrics {
 
 struct KobestOptions {
     uint32_t shots = 0;
-    uint32_t seed = 1234;        // the harness's default few-shot seed
-    bool add_bos = true;         // BOS first when the vocabulary adds one (as llama.cpp does)
-    size_t limit = 0;            // score the first `limit` docs only (0 = all)
+    uint32_t seed = 1234; // the harness's default few-shot seed
+    bool add_bos = true;  // BOS first when the vocabulary adds one (as llama.cpp does)
+    size_t limit = 0;     // score the first `limit` docs only (0 = all)
     std::function<void(size_t done, size_t total)> progress;
 };
 
@@ -84,8 +84,8 @@ struct KobestResult {
 
 // Scores docs with few-shot examples from train (which may be empty when shots is 0).
 // Throws InvalidArgument when shots exceeds the train docs.
-KobestResult run_kobest(LanguageModel& model, KobestTask task, const std::vector<KobestDoc>& docs,
-                        const std::vector<KobestDoc>& train, const KobestOptions& options);
+KobestResult run_kobest(LanguageModel& model, KobestTask task, const std::vector<KobestDoc>& docs, const std::vector<KobestDoc>& train,
+                        const KobestOptions& options);
 
 // sklearn's f1_score(average="macro"): the mean over the labels present in gold or pred of
 // 2TP / (2TP + FP + FN). 0 for empty input.

@@ -69,16 +69,18 @@ public:
 
 private:
     struct Layer {
-        size_t offset = 0;      // of its first K row in data_
-        uint32_t n_slots = 0;   // rows of K (and of V)
-        uint32_t window = 0;    // 0: whole context
-        bool ring = false;      // n_slots < n_ctx: positions wrap around
-        uint32_t shift = 0;     // ring: position p is in slot (p + shift) % n_slots
+        size_t offset = 0;       // of its first K row in data_
+        uint32_t n_slots = 0;    // rows of K (and of V)
+        uint32_t window = 0;     // 0: whole context
+        bool ring = false;       // n_slots < n_ctx: positions wrap around
+        uint32_t shift = 0;      // ring: position p is in slot (p + shift) % n_slots
         uint32_t valid_from = 0; // ring: positions before this are gone
-        uint32_t end = 0;       // ring: one past the highest position written
+        uint32_t end = 0;        // ring: one past the highest position written
     };
     uint32_t slot(const Layer& l, uint32_t pos) const { return l.ring ? (pos + l.shift) % l.n_slots : pos; }
-    uint8_t* k_row(uint32_t layer, uint32_t pos) { return data_.get() + layers_[layer].offset + size_t(slot(layers_[layer], pos)) * row_bytes_; }
+    uint8_t* k_row(uint32_t layer, uint32_t pos) {
+        return data_.get() + layers_[layer].offset + size_t(slot(layers_[layer], pos)) * row_bytes_;
+    }
     uint8_t* v_row(uint32_t layer, uint32_t pos) {
         const Layer& l = layers_[layer];
         return data_.get() + l.offset + (size_t(l.n_slots) + slot(l, pos)) * row_bytes_;

@@ -33,8 +33,7 @@ public:
     // add_bos: prepend BOS when this model uses one. parse_special: turn the text of control
     // tokens ("<|im_start|>") into their ids instead of treating it as plain text.
     // Throws InvalidArgument on invalid UTF-8.
-    virtual std::vector<int32_t> encode(std::string_view text, bool add_bos = true,
-                                        bool parse_special = false) const = 0;
+    virtual std::vector<int32_t> encode(std::string_view text, bool add_bos = true, bool parse_special = false) const = 0;
     // Skips control tokens (BOS, EOS, padding). Throws InvalidArgument on an id out of range.
     virtual std::string decode(std::span<const int32_t> ids) const = 0;
     virtual std::string token_text(int32_t id) const = 0; // the raw piece, for display
@@ -46,9 +45,9 @@ public:
 };
 
 struct ModelInfo {
-    std::string name;          // general.name or the file name
-    std::string architecture;  // "kmlm-gru", "llama", "qwen2", "exaone", "gptneox"
-    std::string quantization;  // "F32", "Q4_0", "Q4_K_M", ...
+    std::string name;         // general.name or the file name
+    std::string architecture; // "kmlm-gru", "llama", "qwen2", "exaone", "gptneox"
+    std::string quantization; // "F32", "Q4_0", "Q4_K_M", ...
     uint64_t parameters = 0;
     uint64_t file_size = 0;
     uint32_t vocab_size = 0;
@@ -57,10 +56,10 @@ struct ModelInfo {
 };
 
 struct MemoryUsage {
-    uint64_t weights = 0;   // bytes of weights (mapped or owned)
-    uint64_t kv_cache = 0;  // bytes of sequence state (KV cache, GRU hidden state)
-    uint64_t compute = 0;   // scratch buffers
-    std::string kv_type;    // the KV cache's element type as in use ("f16", "q8_0", "f32"); empty without one
+    uint64_t weights = 0;  // bytes of weights (mapped or owned)
+    uint64_t kv_cache = 0; // bytes of sequence state (KV cache, GRU hidden state)
+    uint64_t compute = 0;  // scratch buffers
+    std::string kv_type;   // the KV cache's element type as in use ("f16", "q8_0", "f32"); empty without one
 };
 
 class LanguageModel {
@@ -91,10 +90,10 @@ inline const char* kv_type_name(KvType t) { return t == KvType::F16 ? "f16" : t 
 inline constexpr uint64_t kDefaultMemoryLimit = 3ull << 30;
 
 struct LoadOptions {
-    int n_threads = 0;          // 0 = all cores
-    uint32_t n_ctx = 2048;      // clamped to the model's context length
+    int n_threads = 0;     // 0 = all cores
+    uint32_t n_ctx = 2048; // clamped to the model's context length
     KvType kv_type = KvType::Q8_0;
-    uint32_t n_sink = 4;        // tokens kept at the start when the window slides
+    uint32_t n_sink = 4;                         // tokens kept at the start when the window slides
     uint64_t memory_limit = kDefaultMemoryLimit; // the ceiling; 0 = no check
     // Loading progress, 0..1, for every format: 0 at the start, after the file is admitted
     // under the ceiling, and 1 when the model is ready.

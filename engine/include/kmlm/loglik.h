@@ -69,11 +69,11 @@ double bits_per(double nll_nats, uint64_t count);
 // windows whose first half is context for the second. Counts: the code points of the
 // scored lines plus one per newline predicted by EOS.
 struct TextScore {
-    double nll = 0;       // nats, summed
-    uint64_t tokens = 0;  // predicted tokens
+    double nll = 0;      // nats, summed
+    uint64_t tokens = 0; // predicted tokens
     uint64_t lines = 0;
     TextCounts counts;
-    double ppl() const;   // exp(nll / tokens)
+    double ppl() const; // exp(nll / tokens)
     double bits_per_char() const { return bits_per(nll, counts.code_points); }
     double bits_per_syllable() const { return bits_per(nll, counts.syllables); }
 };

@@ -33,13 +33,13 @@ uint64_t kv_cache_bytes(uint32_t n_layers, uint32_t n_ctx, uint32_t n_kv_heads, 
 
 struct MemoryEstimate {
     std::string architecture;
-    uint32_t n_ctx = 0;         // context the estimate is for (clamped to the model's)
+    uint32_t n_ctx = 0; // context the estimate is for (clamped to the model's)
     KvType kv_type = KvType::Q8_0;
-    uint64_t parameters = 0;    // elements of all tensors
-    uint64_t weights = 0;       // tensor bytes (mapped from the file or owned)
-    uint64_t kv_cache = 0;      // KV cache (GRU: hidden state), for n_ctx tokens
-    uint64_t compute = 0;       // activations, scratch, logits for a prompt batch; decoder code
-    uint64_t vocab = 0;         // token strings, scores, merges, their indexes; the file's header
+    uint64_t parameters = 0;               // elements of all tensors
+    uint64_t weights = 0;                  // tensor bytes (mapped from the file or owned)
+    uint64_t kv_cache = 0;                 // KV cache (GRU: hidden state), for n_ctx tokens
+    uint64_t compute = 0;                  // activations, scratch, logits for a prompt batch; decoder code
+    uint64_t vocab = 0;                    // token strings, scores, merges, their indexes; the file's header
     uint64_t baseline = kAppBaselineBytes; // the application itself
     uint64_t total() const { return weights + kv_cache + compute + vocab + baseline; }
 };
@@ -47,13 +47,12 @@ struct MemoryEstimate {
 // Estimate for a GGUF model (transformer or kmlm-gru) at context n_ctx (0 or more than the
 // model's context: the model's context). Reads only metadata and tensor infos. Throws
 // FormatError when the hyperparameters it needs are missing or inconsistent.
-MemoryEstimate estimate_memory(const gguf::GgufFile& file, uint32_t n_ctx, KvType kv_type,
-                               uint64_t baseline = kAppBaselineBytes);
+MemoryEstimate estimate_memory(const gguf::GgufFile& file, uint32_t n_ctx, KvType kv_type, uint64_t baseline = kAppBaselineBytes);
 // Estimate for a decoder known by its hyperparameters alone (a catalog entry before its file
 // is downloaded): weight_bytes is the file's tensor data, vocab_bytes its tokenizer's share
 // (see MemoryEstimate::vocab). The same formula as estimate_memory() for a file.
-MemoryEstimate estimate_decoder_memory(const TransformerHParams& hp, uint64_t weight_bytes, uint64_t vocab_bytes,
-                                       uint32_t n_ctx, KvType kv_type, uint64_t baseline = kAppBaselineBytes);
+MemoryEstimate estimate_decoder_memory(const TransformerHParams& hp, uint64_t weight_bytes, uint64_t vocab_bytes, uint32_t n_ctx,
+                                       KvType kv_type, uint64_t baseline = kAppBaselineBytes);
 // Same for any model file load_model() accepts (GGUF, or the GRU JSON/binary formats,
 // estimated from the file size). Throws IoError/FormatError.
 MemoryEstimate estimate_model_file(const std::filesystem::path& path, uint32_t n_ctx, KvType kv_type,
@@ -64,14 +63,12 @@ MemoryEstimate estimate_model_file(const std::filesystem::path& path, uint32_t n
 uint64_t weights_at_q4_0(const gguf::GgufFile& file);
 
 // The longest context (up to the model's) whose estimate fits under limit; 0 when none does.
-uint32_t fit_context(const gguf::GgufFile& file, KvType kv_type, uint64_t limit,
-                     uint64_t baseline = kAppBaselineBytes);
+uint32_t fit_context(const gguf::GgufFile& file, KvType kv_type, uint64_t limit, uint64_t baseline = kAppBaselineBytes);
 
 // Throws MemoryLimitError when the estimate does not fit under limit (0 = no ceiling). The
 // message says by how much it is over and what would fit: a shorter context, the 8-bit KV
 // cache, a Q4_0 quantization, the bundled GRU model. file may be null (GRU formats).
-void check_admission(const MemoryEstimate& estimate, uint64_t limit, const gguf::GgufFile* file,
-                     const std::string& model_name);
+void check_admission(const MemoryEstimate& estimate, uint64_t limit, const gguf::GgufFile* file, const std::string& model_name);
 
 // "1.2 GiB", "340 MiB", "12 KiB", "512 B".
 std::string format_bytes(uint64_t bytes);
@@ -82,14 +79,14 @@ std::string describe(const MemoryEstimate& estimate);
 
 // The process's memory from /proc/self/status (bytes; 0 where the kernel lacks the field).
 struct ProcessMemory {
-    uint64_t rss = 0;        // VmRSS = rss_anon + rss_file + rss_shmem
-    uint64_t rss_anon = 0;   // RssAnon: heap, stacks, KV cache
-    uint64_t rss_file = 0;   // RssFile: mapped files, the model's weights among them
-    uint64_t rss_shmem = 0;  // RssShmem
-    uint64_t peak_rss = 0;   // VmHWM: the highest VmRSS so far
+    uint64_t rss = 0;          // VmRSS = rss_anon + rss_file + rss_shmem
+    uint64_t rss_anon = 0;     // RssAnon: heap, stacks, KV cache
+    uint64_t rss_file = 0;     // RssFile: mapped files, the model's weights among them
+    uint64_t rss_shmem = 0;    // RssShmem
+    uint64_t peak_rss = 0;     // VmHWM: the highest VmRSS so far
     uint64_t virtual_size = 0; // VmSize
 };
-ProcessMemory read_process_memory();              // throws IoError when /proc is unreadable
+ProcessMemory read_process_memory(); // throws IoError when /proc is unreadable
 ProcessMemory parse_proc_status(std::string_view text);
 // VmRSS from /proc/self/statm: cheap enough to call before every token, allocates nothing.
 // 0 when it cannot be read.
@@ -102,20 +99,18 @@ uint64_t parse_smaps_resident(std::string_view smaps_text, std::string_view file
 
 // One reading of the meter: used / ceiling with its breakdown.
 struct MemorySample {
-    uint64_t used = 0;      // resident memory of the process
+    uint64_t used = 0; // resident memory of the process
     uint64_t ceiling = 0;
-    uint64_t model = 0;     // resident model weights (mapped pages in RAM, or owned)
-    uint64_t kv_cache = 0;  // sequence state
-    uint64_t app = 0;       // the rest: used - model - kv_cache
+    uint64_t model = 0;    // resident model weights (mapped pages in RAM, or owned)
+    uint64_t kv_cache = 0; // sequence state
+    uint64_t app = 0;      // the rest: used - model - kv_cache
 };
 // Splits process memory: model = the model file's resident mapped pages when it is mapped,
 // else the weights the model owns (usage.weights); kv = usage.kv_cache; scratch buffers
 // count as application.
-MemorySample make_sample(const ProcessMemory& process, uint64_t ceiling, uint64_t model_file_resident,
-                         const MemoryUsage& usage);
+MemorySample make_sample(const ProcessMemory& process, uint64_t ceiling, uint64_t model_file_resident, const MemoryUsage& usage);
 // Reads /proc now. model_file may be empty (no model loaded).
-MemorySample sample_memory(uint64_t ceiling, const std::filesystem::path& model_file = {},
-                           const MemoryUsage& usage = {});
+MemorySample sample_memory(uint64_t ceiling, const std::filesystem::path& model_file = {}, const MemoryUsage& usage = {});
 
 // A short history of samples (oldest first), for a sparkline or a tooltip.
 class MemoryHistory {
@@ -144,7 +139,7 @@ public:
 
     explicit MemoryGuard(uint64_t ceiling = kDefaultMemoryLimit) : MemoryGuard(ceiling, default_margin(ceiling)) {}
     MemoryGuard(uint64_t ceiling, uint64_t margin, std::function<uint64_t()> read_rss = current_rss);
-    bool check() const;      // true while there is room (always true with ceiling 0)
+    bool check() const; // true while there is room (always true with ceiling 0)
     uint64_t ceiling() const { return state_->ceiling; }
     uint64_t margin() const { return state_->margin; }
     uint64_t last_rss() const { return state_->last_rss; } // at the last check()

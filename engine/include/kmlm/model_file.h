@@ -35,16 +35,16 @@ struct ModelFileInfo {
     ModelFormat format = ModelFormat::Gguf;
     uint32_t gguf_version = 0;
     uint64_t file_size = 0;
-    std::string name;          // general.name, else the file name without extension
-    std::string architecture;  // "llama", "qwen2", ..., "kmlm-gru"; empty when unknown
-    bool supported = false;    // load_model() can run it
-    std::string reason;        // why not, when !supported (one sentence, no file name)
-    std::string quantization;  // "Q4_K_M", "F32", ...
+    std::string name;         // general.name, else the file name without extension
+    std::string architecture; // "llama", "qwen2", ..., "kmlm-gru"; empty when unknown
+    bool supported = false;   // load_model() can run it
+    std::string reason;       // why not, when !supported (one sentence, no file name)
+    std::string quantization; // "Q4_K_M", "F32", ...
     uint64_t parameters = 0;
     std::map<std::string, TensorTypeStats> tensor_types; // by type name
-    uint32_t context_length = 0; // training context; 0: unbounded (GRU)
+    uint32_t context_length = 0;                         // training context; 0: unbounded (GRU)
     uint32_t vocab_size = 0;
-    std::string tokenizer;       // tokenizer.ggml.model
+    std::string tokenizer; // tokenizer.ggml.model
     bool has_chat_template = false;
     std::optional<TransformerHParams> hparams; // decoders
     std::optional<GruConfig> gru;              // the jamo GRU

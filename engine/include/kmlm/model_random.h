@@ -11,20 +11,20 @@
 namespace kmlm {
 
 struct RandomModelSpec {
-    std::string arch = "llama";   // llama, qwen2, exaone, gptneox
+    std::string arch = "llama"; // llama, qwen2, exaone, gptneox
     uint32_t n_layer = 2;
     uint32_t n_embd = 64;
     uint32_t n_head = 4;
-    uint32_t n_head_kv = 0;       // 0: n_head
+    uint32_t n_head_kv = 0; // 0: n_head
     uint32_t n_ff = 128;
-    uint32_t n_vocab = 512;       // at least 256 bytes + 3 control tokens
+    uint32_t n_vocab = 512; // at least 256 bytes + 3 control tokens
     uint32_t n_ctx = 256;
-    uint32_t n_rot = 0;           // 0: the whole head
-    std::string type = "F32";     // F32, F16, Q4_0, Q8_0, Q4_K_M, ... (a ggml type or a llama.cpp mix)
-    bool tied_output = false;     // no output.weight: the output reuses token_embd
+    uint32_t n_rot = 0;       // 0: the whole head
+    std::string type = "F32"; // F32, F16, Q4_0, Q8_0, Q4_K_M, ... (a ggml type or a llama.cpp mix)
+    bool tied_output = false; // no output.weight: the output reuses token_embd
     uint64_t seed = 1;
     std::string name = "random";
-    std::string chat_template;    // tokenizer.chat_template; empty: a ChatML template
+    std::string chat_template; // tokenizer.chat_template; empty: a ChatML template
 };
 
 // Shapes of real models: "polyglot-ko-1.3b". Throws InvalidArgument for other names.

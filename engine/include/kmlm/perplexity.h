@@ -13,7 +13,7 @@
 namespace kmlm {
 
 struct PerplexityOptions {
-    uint32_t n_ctx = 512;   // chunk length in tokens (at most the model's context)
+    uint32_t n_ctx = 512;    // chunk length in tokens (at most the model's context)
     uint32_t max_chunks = 0; // 0: all
     // After every chunk: chunk number (from 1), chunks in all, PPL so far.
     std::function<void(uint32_t chunk, uint32_t n_chunks, double ppl)> on_chunk;
@@ -22,10 +22,10 @@ struct PerplexityOptions {
 
 struct PerplexityResult {
     double ppl = 0;
-    double ppl_error = 0;   // standard error of the estimate, as llama.cpp prints it
+    double ppl_error = 0; // standard error of the estimate, as llama.cpp prints it
     uint32_t n_chunks = 0;
-    uint64_t n_scored = 0;  // tokens scored
-    uint64_t n_tokens = 0;  // tokens in the text
+    uint64_t n_scored = 0; // tokens scored
+    uint64_t n_tokens = 0; // tokens in the text
     double seconds = 0;
     bool cancelled = false;
     // For bits per character: the scored tokens' total negative log-likelihood (nats) and

@@ -11,7 +11,9 @@
 namespace kmlm {
 
 class ThreadPool;
-namespace gguf { class GgufFile; }
+namespace gguf {
+class GgufFile;
+}
 
 // Without the layers in `drop`: the remaining blk.N tensors are renumbered in order and
 // <arch>.block_count is lowered. Throws InvalidArgument for an index out of range, or for
@@ -24,15 +26,15 @@ void drop_layers(const gguf::GgufFile& in, const std::vector<uint32_t>& drop, co
 // number of heads, and every kept KV group the same number of query heads (GGUF has one
 // head count for all layers). Writes head_count, head_count_kv and key_length /
 // value_length. Separate Q/K/V tensors only (llama, qwen2, exaone). Throws InvalidArgument.
-void keep_heads(const gguf::GgufFile& in, const std::vector<std::vector<uint32_t>>& kept,
-                const std::filesystem::path& out, ThreadPool& pool);
+void keep_heads(const gguf::GgufFile& in, const std::vector<std::vector<uint32_t>>& kept, const std::filesystem::path& out,
+                ThreadPool& pool);
 
 // The same file with the attn_output columns of the query heads `heads` of one layer set to
 // zero: those heads contribute nothing, the shapes stay. For measuring a head's importance.
 // (In a quantized file whose head size is not a multiple of the type's block, requantizing
 // the edited rows also moves the neighbouring head's weights by a rounding step.)
-void zero_heads(const gguf::GgufFile& in, uint32_t layer, const std::vector<uint32_t>& heads,
-                const std::filesystem::path& out, ThreadPool& pool);
+void zero_heads(const gguf::GgufFile& in, uint32_t layer, const std::vector<uint32_t>& heads, const std::filesystem::path& out,
+                ThreadPool& pool);
 
 // Zeroes, in every 2-D weight of the blocks (attention and FFN matrices; not the embedding
 // or the output), the `sparsity` fraction (0..1) of weights with the smallest magnitude,

@@ -44,16 +44,17 @@ void quantize_row(GgmlType type, const float* x, void* y, uint64_t n);
 void dequantize_row(GgmlType type, const void* x, float* y, uint64_t n);
 
 // A whole [rows][n] tensor, rows quantized in parallel when a pool is given.
-std::vector<uint8_t> quantize_tensor(GgmlType type, const float* x, uint64_t rows, uint64_t n,
-                                     ThreadPool* pool = nullptr);
+std::vector<uint8_t> quantize_tensor(GgmlType type, const float* x, uint64_t rows, uint64_t n, ThreadPool* pool = nullptr);
 
-namespace gguf { class GgufFile; }
+namespace gguf {
+class GgufFile;
+}
 
 // A quantization preset as llama.cpp names them: one base type for the 2-D weights and, for
 // the mixes (Q2_K, Q3_K_M/L, Q4_K_M, Q5_K_M, IQ4_NL, IQ4_XS), more bits where they matter most.
 struct QuantPreset {
-    std::string name;         // "Q4_K_M", "Q8_0", "F16", ...
-    uint32_t file_type = 0;   // general.file_type, llama.cpp's llama_ftype numbering (picks the mix)
+    std::string name;       // "Q4_K_M", "Q8_0", "F16", ...
+    uint32_t file_type = 0; // general.file_type, llama.cpp's llama_ftype numbering (picks the mix)
     GgmlType base = GgmlType::F32;
 };
 
@@ -74,16 +75,15 @@ std::vector<std::string> quant_preset_names();
 //   IQ4_NL/IQ4_XS: attn_v Q5_K when n_gqa >= 4; ffn_down Q5_K in layers i < n/8.
 //   Rows that are not whole blocks fall back: Q2_K/Q3_K/IQ4_XS -> IQ4_NL, Q4_K -> Q5_0,
 //   Q5_K -> Q5_1, Q6_K -> Q8_0, 32-element types -> F16.
-GgmlType preset_tensor_type(const QuantPreset& preset, std::string_view name, uint64_t row_length,
-                            uint32_t n_layer, bool has_output, uint32_t n_gqa = 1);
+GgmlType preset_tensor_type(const QuantPreset& preset, std::string_view name, uint64_t row_length, uint32_t n_layer, bool has_output,
+                            uint32_t n_gqa = 1);
 
 // Writes `in` requantized to `out` with the preset: every metadata key copied,
 // general.file_type and general.quantization_version set, 2-D weights converted per
 // preset_tensor_type(), 1-D tensors (norms, biases) stored as F32. progress(done, total,
 // tensor name) is called before each tensor. Throws InvalidArgument for an input tensor
 // type it cannot read, IoError when writing fails.
-void quantize_model(const gguf::GgufFile& in, const std::filesystem::path& out, const QuantPreset& preset,
-                    ThreadPool& pool,
+void quantize_model(const gguf::GgufFile& in, const std::filesystem::path& out, const QuantPreset& preset, ThreadPool& pool,
                     const std::function<void(size_t done, size_t total, const std::string& tensor)>& progress = {});
 
 } // namespace kmlm

@@ -10,15 +10,15 @@
 namespace kmlm {
 
 struct SamplingParams {
-    float temperature = 0.8f;     // <= 0: greedy
-    int32_t top_k = 40;           // 0: off
-    float top_p = 0.95f;          // 1: off
-    float min_p = 0.05f;          // 0: off
-    float repeat_penalty = 1.1f;  // 1: off (llama.cpp convention: divide positive logits)
-    int32_t repeat_last_n = 64;   // tokens looked back for the penalties
+    float temperature = 0.8f;    // <= 0: greedy
+    int32_t top_k = 40;          // 0: off
+    float top_p = 0.95f;         // 1: off
+    float min_p = 0.05f;         // 0: off
+    float repeat_penalty = 1.1f; // 1: off (llama.cpp convention: divide positive logits)
+    int32_t repeat_last_n = 64;  // tokens looked back for the penalties
     float presence_penalty = 0.0f;
     float frequency_penalty = 0.0f; // subtracted once per occurrence (OpenAI's frequency_penalty)
-    std::optional<uint64_t> seed; // nullopt: a random seed
+    std::optional<uint64_t> seed;   // nullopt: a random seed
 };
 
 // The accepted range of each sampling option, the same for every front end: the CLI's
@@ -50,7 +50,10 @@ public:
     const SamplingParams& params() const { return params_; }
 
 private:
-    struct Candidate { int32_t id; float logit; };
+    struct Candidate {
+        int32_t id;
+        float logit;
+    };
     SamplingParams params_;
     std::mt19937_64 rng_;
     std::vector<Candidate> candidates_;

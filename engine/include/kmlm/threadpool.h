@@ -40,23 +40,24 @@ private:
     bool claim(uint32_t gen, size_t& task);
 
     std::vector<std::thread> workers_;
-    std::mutex busy_;                       // one loop at a time
-    std::atomic<uint32_t> generation_{0};   // bumped per loop; workers sleep on it
-    std::atomic<uint64_t> ticket_{0};       // generation << 32 | next task
-    std::atomic<size_t> done_{0};           // tasks finished in this loop
+    std::mutex busy_;                     // one loop at a time
+    std::atomic<uint32_t> generation_{0}; // bumped per loop; workers sleep on it
+    std::atomic<uint64_t> ticket_{0};     // generation << 32 | next task
+    std::atomic<size_t> done_{0};         // tasks finished in this loop
     size_t n_tasks_ = 0;
     const std::function<void(size_t, int)>* fn_ = nullptr;
     std::mutex error_mutex_;
     std::exception_ptr error_;
     std::atomic<bool> stop_{false};
-    std::mutex sleep_mutex_;                // for sleeping after the spin
-    std::condition_variable wake_;          // a new loop (or stop)
-    std::condition_variable finished_;      // the last task of a loop is done
+    std::mutex sleep_mutex_;           // for sleeping after the spin
+    std::condition_variable wake_;     // a new loop (or stop)
+    std::condition_variable finished_; // the last task of a loop is done
 };
 
 // Runs fn(begin, end) over [0, n) cut into one fixed range per thread of pool (null: one
 // range), so which rows go together depends on n and the pool's size only.
-template <class Fn> void parallel_ranges(ThreadPool* pool, int n, Fn&& fn) {
+template <class Fn>
+void parallel_ranges(ThreadPool* pool, int n, Fn&& fn) {
     const int parts = pool ? std::min(pool->size(), n) : 1;
     if (parts <= 1) return fn(0, n);
     pool->parallel_for(size_t(parts), [&](size_t task, int) {

@@ -17,21 +17,21 @@ enum class Arch { Llama, Qwen2, Qwen3, Exaone, Exaone4, GptNeoX, Gemma2, Gemma3,
 
 struct TransformerHParams {
     Arch arch = Arch::Llama;
-    std::string arch_name;      // "llama", ...
+    std::string arch_name; // "llama", ...
     uint32_t n_vocab = 0;
-    uint32_t n_ctx_train = 0;   // <arch>.context_length
-    uint32_t n_embd = 0;        // <arch>.embedding_length
-    uint32_t n_layer = 0;       // <arch>.block_count
-    uint32_t n_ff = 0;          // <arch>.feed_forward_length
-    uint32_t n_head = 0;        // <arch>.attention.head_count
-    uint32_t n_head_kv = 0;     // <arch>.attention.head_count_kv (default: n_head)
-    uint32_t head_dim = 0;      // <arch>.attention.key_length (default: n_embd / n_head)
-    uint32_t n_rot = 0;         // <arch>.rope.dimension_count (default: head_dim)
-    float norm_eps = 1e-5f;     // layer_norm_rms_epsilon (RMSNorm) or layer_norm_epsilon
-    float rope_base = 10000.0f; // <arch>.rope.freq_base
-    float rope_scale = 1.0f;    // position multiplier: 1 / rope.scaling.factor for linear scaling
-    bool rope_neox = false;     // rotate pairs (i, i + n_rot/2) instead of (2i, 2i + 1)
-    bool layer_norm = false;    // LayerNorm with bias (gptneox) instead of RMSNorm
+    uint32_t n_ctx_train = 0;       // <arch>.context_length
+    uint32_t n_embd = 0;            // <arch>.embedding_length
+    uint32_t n_layer = 0;           // <arch>.block_count
+    uint32_t n_ff = 0;              // <arch>.feed_forward_length
+    uint32_t n_head = 0;            // <arch>.attention.head_count
+    uint32_t n_head_kv = 0;         // <arch>.attention.head_count_kv (default: n_head)
+    uint32_t head_dim = 0;          // <arch>.attention.key_length (default: n_embd / n_head)
+    uint32_t n_rot = 0;             // <arch>.rope.dimension_count (default: head_dim)
+    float norm_eps = 1e-5f;         // layer_norm_rms_epsilon (RMSNorm) or layer_norm_epsilon
+    float rope_base = 10000.0f;     // <arch>.rope.freq_base
+    float rope_scale = 1.0f;        // position multiplier: 1 / rope.scaling.factor for linear scaling
+    bool rope_neox = false;         // rotate pairs (i, i + n_rot/2) instead of (2i, 2i + 1)
+    bool layer_norm = false;        // LayerNorm with bias (gptneox) instead of RMSNorm
     bool parallel_residual = false; // gptneox: x + attn(ln1(x)) + ffn(ln2(x))
 
     // Block layout.
@@ -49,7 +49,7 @@ struct TransformerHParams {
 
     // Sliding-window attention: a query at i sees keys j with 0 <= i - j < n_swa in the
     // layers marked in swa_layers (empty: none).
-    uint32_t n_swa = 0;         // <arch>.attention.sliding_window
+    uint32_t n_swa = 0; // <arch>.attention.sliding_window
     std::vector<bool> swa_layers;
     float rope_base_swa = 10000.0f; // RoPE of the sliding-window layers (gemma3: 10000, unscaled)
     float rope_scale_swa = 1.0f;
@@ -57,7 +57,7 @@ struct TransformerHParams {
 
     // LongRoPE (phi3): rope_factors_long/short tensors divide the frequencies, the long ones
     // when the context exceeds n_ctx_orig; cos and sin are scaled by rope_attn_factor.
-    uint32_t n_ctx_orig = 0;    // <arch>.rope.scaling.original_context_length
+    uint32_t n_ctx_orig = 0;       // <arch>.rope.scaling.original_context_length
     float rope_attn_factor = 1.0f; // <arch>.rope.scaling.attn_factor
 
     uint32_t n_q_embd() const { return n_head * head_dim; } // n_embd unless heads were pruned (or qwen3, gemma)

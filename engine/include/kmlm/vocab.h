@@ -13,11 +13,19 @@
 
 namespace kmlm {
 
-namespace gguf { class GgufFile; }
+namespace gguf {
+class GgufFile;
+}
 
 // tokenizer.ggml.token_type values.
 enum class TokenType : uint8_t {
-    Undefined = 0, Normal = 1, Unknown = 2, Control = 3, UserDefined = 4, Unused = 5, Byte = 6,
+    Undefined = 0,
+    Normal = 1,
+    Unknown = 2,
+    Control = 3,
+    UserDefined = 4,
+    Unused = 5,
+    Byte = 6,
 };
 
 // Everything a tokenizer is built from; load_gguf_tokenizer() fills it from the metadata.

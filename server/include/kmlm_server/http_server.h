@@ -14,14 +14,14 @@ namespace kmlm::server {
 
 struct ServerOptions {
     std::string host = "127.0.0.1";
-    int port = 8080;                   // 0: any free port (bind() says which)
-    std::string api_key;               // empty: no key asked
-    int parallel = 1;                  // requests generating at once
-    int queue = 8;                     // requests waiting beyond those; more get 503
-    size_t max_body_bytes = 1u << 20;  // larger bodies get 413
-    int retry_after_seconds = 2;       // the Retry-After of a 503
-    int read_timeout_ms = 5000;        // a client silent this long mid-request is dropped
-    int requests_per_connection = 100; // keep-alive: then the server closes the connection
+    int port = 8080;                                  // 0: any free port (bind() says which)
+    std::string api_key;                              // empty: no key asked
+    int parallel = 1;                                 // requests generating at once
+    int queue = 8;                                    // requests waiting beyond those; more get 503
+    size_t max_body_bytes = 1u << 20;                 // larger bodies get 413
+    int retry_after_seconds = 2;                      // the Retry-After of a 503
+    int read_timeout_ms = 5000;                       // a client silent this long mid-request is dropped
+    int requests_per_connection = 100;                // keep-alive: then the server closes the connection
     std::function<void(const std::string& line)> log; // one line per request; null: quiet
 };
 

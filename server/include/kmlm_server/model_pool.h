@@ -17,8 +17,8 @@ namespace kmlm::server {
 // strings added to stops), a completion as text. Throws ApiError 400 for an empty prompt or
 // one the context cannot hold (the message ends with where to set a longer one:
 // context_hint). The tokenizer may be used from several threads.
-std::vector<int32_t> request_prompt(const LanguageModel& model, const GenerationRequest& request,
-                                    std::vector<std::string>& stops, std::string_view context_hint = "kmlm serve --ctx");
+std::vector<int32_t> request_prompt(const LanguageModel& model, const GenerationRequest& request, std::vector<std::string>& stops,
+                                    std::string_view context_hint = "kmlm serve --ctx");
 
 class ModelPool final : public Backend {
 public:

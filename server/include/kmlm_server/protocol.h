@@ -43,13 +43,13 @@ inline constexpr size_t kMaxStopStrings = 4;
 // What both endpoints take. Fields a request leaves out keep the engine's defaults
 // (SamplingParams, as `kmlm run`), not OpenAI's temperature 1 / top_p 1.
 struct GenerationParams {
-    std::string model;               // as the client named it (informational)
+    std::string model; // as the client named it (informational)
     SamplingParams sampling;
     int32_t max_tokens = GenerateOptions{}.max_tokens;
     std::vector<std::string> stop;
-    bool ignore_eos = false;         // llama.cpp's extension: generate past end-of-text
+    bool ignore_eos = false; // llama.cpp's extension: generate past end-of-text
     bool stream = false;
-    bool include_usage = false;      // stream_options.include_usage: a last chunk with usage
+    bool include_usage = false; // stream_options.include_usage: a last chunk with usage
 };
 
 // One request for the backend: a conversation (chat) or a text to continue (completions).
@@ -86,8 +86,8 @@ struct ResponseMeta {
     int64_t created = 0; // Unix seconds
     std::string model;
 };
-std::string completion_response(const GenerationRequest& request, const ResponseMeta& meta, std::string_view text,
-                                std::string_view finish, const Usage& usage);
+std::string completion_response(const GenerationRequest& request, const ResponseMeta& meta, std::string_view text, std::string_view finish,
+                                const Usage& usage);
 
 // Server-sent events of a streamed answer: "data: {json}\n\n" each, then "data: [DONE]\n\n".
 std::string stream_start_event(const GenerationRequest& request, const ResponseMeta& meta); // chat: the role

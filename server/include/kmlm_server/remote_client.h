@@ -27,8 +27,7 @@ enum class RemoteFailure {
 // A failure talking to the server, with a message that says what happened and where.
 class RemoteError : public Error {
 public:
-    explicit RemoteError(const std::string& message, RemoteFailure kind = RemoteFailure::Other)
-        : Error(message), kind_(kind) {}
+    explicit RemoteError(const std::string& message, RemoteFailure kind = RemoteFailure::Other) : Error(message), kind_(kind) {}
     RemoteFailure kind() const { return kind_; }
 
 private:
@@ -36,9 +35,9 @@ private:
 };
 
 struct RemoteEndpoint {
-    std::string base_url; // "http://gpu-box:11434/v1": the paths /chat/completions, ... follow it
-    std::string api_key;  // empty: none sent
-    std::string model;    // the server's model name
+    std::string base_url;      // "http://gpu-box:11434/v1": the paths /chat/completions, ... follow it
+    std::string api_key;       // empty: none sent
+    std::string model;         // the server's model name
     int timeout_seconds = 120; // for the connection and between two pieces of the answer
 };
 

@@ -62,13 +62,14 @@ void KvCache::write_row(uint8_t* row, const float* x) const {
         quantize_row(GgmlType::Q8_0, x, row, n_kv_embd_);
 }
 
-void KvCache::read_row(const uint8_t* row, float* x) const {
+// n elements of the cache's type at p, as floats (a whole row, or one head of it).
+void KvCache::read_floats(const uint8_t* p, float* x, uint32_t n) const {
     if (type_ == KvType::F32)
-        std::memcpy(x, row, size_t(n_kv_embd_) * 4);
+        std::memcpy(x, p, size_t(n) * 4);
     else if (type_ == KvType::F16)
-        fp16_to_fp32_row(reinterpret_cast<const uint16_t*>(row), x, n_kv_embd_);
+        fp16_to_fp32_row(reinterpret_cast<const uint16_t*>(p), x, n);
     else
-        dequantize_row(GgmlType::Q8_0, row, x, n_kv_embd_);
+        dequantize_row(GgmlType::Q8_0, p, x, n);
 }
 
 void KvCache::store(uint32_t layer, uint32_t pos, const float* k, const float* v) {
@@ -113,6 +114,16 @@ void KvCache::add_values(uint32_t layer, uint32_t head, const float* weights, ui
         axpy_rows(row_type(), v_row(layer, j) + off, row_bytes_, n, weights + (j - begin), head_dim_, out);
         j += n;
     }
+}
+
+void KvCache::keys_f32(uint32_t layer, uint32_t head, uint32_t begin, uint32_t end, float* out, size_t ld) const {
+    const size_t off = head_offset(head);
+    for (uint32_t j = begin; j < end; ++j) read_floats(k_row(layer, j) + off, out + (j - begin) * ld, head_dim_);
+}
+
+void KvCache::values_f32(uint32_t layer, uint32_t head, uint32_t begin, uint32_t end, float* out, size_t ld) const {
+    const size_t off = head_offset(head);
+    for (uint32_t j = begin; j < end; ++j) read_floats(v_row(layer, j) + off, out + (j - begin) * ld, head_dim_);
 }
 
 void KvCache::drop(uint32_t n_sink, uint32_t discard, uint32_t n_past) {
@@ -160,7 +171,7 @@ void KvCache::update_keys(uint32_t begin, uint32_t end, const std::function<void
         const uint32_t from = l.ring ? std::max(begin, lowest_held(l)) : begin;
         const uint32_t to = l.ring ? std::min(end, l.end) : end;
         for (uint32_t pos = from; pos < to; ++pos) {
-            read_row(k_row(i, pos), key.data());
+            read_floats(k_row(i, pos), key.data(), n_kv_embd_);
             rotate(key.data(), i);
             write_row(k_row(i, pos), key.data());
         }

@@ -3,6 +3,8 @@
 // mapped file through the matmul kernels.
 #include "transformer_model.h"
 
+#include "attention.h"
+
 #include "kmlm/error.h"
 #include "kmlm/kernels.h"
 #include "kmlm/quant.h"
@@ -11,11 +13,18 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <string_view>
 
 namespace kmlm {
 namespace {
 
 constexpr uint32_t kBatch = kDecoderBatch;
+
+bool attention_rows_only() {
+    const char* env = std::getenv("KMLM_ATTENTION");
+    return env && std::string_view(env) == "rows";
+}
 
 // The two RoPE variants a model may mix: the full-attention layers' and the sliding-window
 // layers' (gemma3: another base, unscaled).
@@ -232,12 +241,41 @@ private:
             std::copy(q_.data() + size_t(i) * width, q_.data() + size_t(i) * width + q, q_.data() + size_t(i) * q);
     }
 
-    // attn_[i] = softmax(scale q_i . K^T) V over the positions the layer sees, per head.
+    // attn_[i] = softmax(scale q_i . K^T) V over the positions the layer sees, per head: in
+    // blocks of queries that share a kv head (attention.cpp), or one head of one query at a
+    // time where blocks would not use every thread or hold a single query row.
     void attention(uint32_t layer, uint32_t p0, uint32_t n) {
+        const uint32_t group = hp_.n_head / hp_.n_head_kv, per_block = query_block_positions(group);
+        const size_t tasks = size_t((n + per_block - 1) / per_block) * hp_.n_head_kv;
         // Captures fit std::function's inline storage: no allocation per call.
+        if (attention_blocks_ && std::min(n, per_block) * group >= 2 && tasks >= size_t(pool_.size())) {
+            job_ = {layer, p0, n};
+            pool_.parallel_for(tasks, [this](size_t task, int thread) { attend_block_task(task, thread); });
+            return;
+        }
         pool_.parallel_for(size_t(n) * hp_.n_head, [this, layer, p0](size_t task, int thread) {
             attend(layer, p0 + uint32_t(task / hp_.n_head), uint32_t(task / hp_.n_head), uint32_t(task % hp_.n_head), thread);
         });
+    }
+
+    // Block `task` of attention(): kv head task % n_head_kv, a run of batch rows.
+    void attend_block_task(size_t task, int thread) {
+        const uint32_t group = hp_.n_head / hp_.n_head_kv, per_block = query_block_positions(group);
+        const uint32_t kv_head = uint32_t(task % hp_.n_head_kv), i0 = uint32_t(task / hp_.n_head_kv) * per_block;
+        const size_t offset = size_t(i0) * hp_.n_q_embd() + size_t(kv_head) * group * hp_.head_dim;
+        QueryBlock b;
+        b.q = q_.data() + offset;
+        b.out = attn_.data() + offset;
+        b.stride = hp_.n_q_embd();
+        b.layer = job_.layer;
+        b.kv_head = kv_head;
+        b.pos0 = job_.p0 + i0;
+        b.n_pos = std::min(per_block, job_.n - i0);
+        b.group = group;
+        b.head_dim = hp_.head_dim;
+        b.scale = hp_.attn_scale;
+        b.softcap = hp_.attn_softcap;
+        attend_block(cache_, b, scratch(thread));
     }
 
     // One head of the token in batch row i at position pos, over the positions it sees:
@@ -246,18 +284,15 @@ private:
         const uint32_t begin = cache_.first_visible(layer, pos), n_keys = pos + 1 - begin;
         const uint32_t kv_head = h / (hp_.n_head / hp_.n_head_kv);
         const size_t offset = size_t(i) * hp_.n_q_embd() + size_t(h) * hp_.head_dim;
-        float* scores = scores_.data() + size_t(thread) * n_ctx_;
+        float* scores = scratch(thread);
         cache_.dot_keys(layer, kv_head, q_.data() + offset, begin, pos + 1, scores);
-        const float scale = hp_.attn_scale, cap = hp_.attn_softcap;
-        if (cap > 0)
-            for (uint32_t j = 0; j < n_keys; ++j) scores[j] = cap * std::tanh(scores[j] * scale / cap);
-        else
-            for (uint32_t j = 0; j < n_keys; ++j) scores[j] *= scale;
-        softmax(scores, n_keys);
+        attention_weights(scores, n_keys, hp_.attn_scale, hp_.attn_softcap);
         float* out = attn_.data() + offset;
         std::fill(out, out + hp_.head_dim, 0.0f);
         cache_.add_values(layer, kv_head, scores, begin, pos + 1, out);
     }
+
+    float* scratch(int thread) { return scores_.data() + size_t(thread) * (scores_.size() / pool_.size()); }
 
     // ff_a_ = act(x W_gate) * (x W_up) (llama, gemma: GELU, phi3: [gate | up] in one
     // matrix) or gelu(x W_up + b) (gptneox); out = ff_a_ W_down.
@@ -370,6 +405,12 @@ private:
     std::vector<float> rope_cos_[2], rope_sin_[2]; // by RopeKind
     // Activations of one batch (see forward()).
     std::vector<float> x_, xn_, q_, k_, v_, attn_, tmp_, ff_a_, ff_b_, scores_, logits_, all_logits_;
+    // $KMLM_ATTENTION=rows: one query head at a time (the reference for the blocks, and a
+    // baseline for bench/run-matrix.sh).
+    const bool attention_blocks_ = !attention_rows_only();
+    struct {
+        uint32_t layer = 0, p0 = 0, n = 0;
+    } job_; // the attention() call the pool's blocks belong to
 };
 
 } // namespace
@@ -389,7 +430,7 @@ DecoderBuffers decoder_buffers(const TransformerHParams& hp, uint32_t n_ctx, uin
     b.k = b.v = B * kv;
     b.ff_a = B * hp.n_ff;
     b.ff_b = B * hp.n_ff * (hp.fused_gate_up ? 2 : 1); // phi3: [gate | up] in one product
-    b.scores = size_t(n_threads) * n_ctx;
+    b.scores = size_t(n_threads) * std::max<size_t>(n_ctx, attend_block_scratch(hp.n_head / hp.n_head_kv, hp.head_dim, n_ctx));
     b.logits = hp.n_vocab;
     // A table per RoPE variant the layers use (gemma3: local and global).
     bool full = false, swa = false;

@@ -55,7 +55,7 @@ struct DecoderBuffers {
     size_t q = 0;                  // [B][n_q_embd + 2 n_kv_embd]: q, with room for k and v
     size_t k = 0, v = 0;           // [B][n_kv_embd]
     size_t ff_a = 0, ff_b = 0;     // [B][n_ff] (ff_b: [B][2 n_ff] for a fused gate/up)
-    size_t scores = 0;             // [n_threads][n_ctx]
+    size_t scores = 0;             // per thread: [n_ctx] scores, or a query block's (attention.h)
     size_t logits = 0;             // [n_vocab]
     size_t rope = 0;               // cos and sin: 2 x [n_ctx][n_rot / 2] per RoPE variant
     size_t floats() const { return x + xn + attn + tmp + q + k + v + ff_a + ff_b + scores + logits + rope; }

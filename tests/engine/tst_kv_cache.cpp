@@ -2,7 +2,7 @@
 // the CPU has agree with the scalar reference and with a double-precision sum over the
 // dequantized rows, for F32, F16 and Q8_0 rows, odd row counts and head sizes 64/80/128/256
 // (and odd ones for the float types); KvCache's dot_keys/add_values give the same across the
-// wrap of a sliding-window ring.
+// wrap of a sliding-window ring, and so do its keys_f32/values_f32 rows.
 #include "kmlm_test.h"
 #include "test_data.h"
 
@@ -203,6 +203,16 @@ void TestKvCache::ringWrap() {
             }
             QVERIFY2(close(out[size_t(i)], exact, magnitude), qPrintable(QString("layer %1 out %2").arg(rg.layer).arg(i)));
         }
+        // The same rows as floats, for the tiles of attention.cpp (a wider stride than a head).
+        const size_t ld = size_t(hd) + 3;
+        std::vector<float> key_rows(n * ld, NAN), value_rows(n * ld, NAN);
+        cache.keys_f32(rg.layer, 1, rg.begin, n_tokens, key_rows.data(), ld);
+        cache.values_f32(rg.layer, 1, rg.begin, n_tokens, value_rows.data(), ld);
+        for (uint32_t j = 0; j < n; ++j)
+            for (int i = 0; i < hd; ++i) {
+                QCOMPARE(key_rows[j * ld + size_t(i)], keys[rg.begin + j][size_t(i)]);
+                QCOMPARE(value_rows[j * ld + size_t(i)], values[rg.begin + j][size_t(i)]);
+            }
     }
 }
 

@@ -16,6 +16,7 @@
 using namespace kmlm;
 
 Q_DECLARE_METATYPE(RandomModelSpec)
+Q_DECLARE_METATYPE(KvType)
 
 namespace {
 
@@ -281,6 +282,43 @@ private slots:
         std::span<const float> b;
         for (int32_t t : kPrompt) b = single->eval(std::span(&t, 1));
         QVERIFY(max_abs_diff(av, b) < 1e-4 * std::max(1.0, max_abs(av)));
+    }
+
+    // Attention in blocks of queries over tiles of keys (attention.cpp) against one query head
+    // at a time ($KMLM_ATTENTION=rows): a prompt of several 256-key tiles, then token by
+    // token, for the query heads sharing a kv head (GQA) and not (MHA), for each cache type.
+    void attentionBlocksEqualRows_data() {
+        QTest::addColumn<uint32_t>("heads_kv");
+        QTest::addColumn<KvType>("kv");
+        for (uint32_t heads_kv : {1u, 4u})
+            for (KvType kv : {KvType::F32, KvType::F16, KvType::Q8_0})
+                QTest::addRow("%s %s", heads_kv == 1 ? "GQA" : "MHA", kv_type_name(kv)) << heads_kv << kv;
+    }
+    void attentionBlocksEqualRows() {
+        QFETCH(uint32_t, heads_kv);
+        QFETCH(KvType, kv);
+        // Float weights: with 8-bit activations (quantized weights) a last-digit difference
+        // can flip a rounding and move the logits by far more than the attention's own error.
+        RandomModelSpec s = spec("llama", "F32", heads_kv);
+        s.n_embd = 128;
+        s.n_head = 4; // head size 32, four query heads per kv head with one of them
+        s.n_ctx = 1024;
+        const auto path = write(s, QString("blocks_") + QTest::currentDataTag());
+        auto blocks = load(path, kv, 1024);
+        qputenv("KMLM_ATTENTION", "rows");
+        auto rows = load(path, kv, 1024);
+        qunsetenv("KMLM_ATTENTION");
+        std::vector<int32_t> prompt(700);
+        for (size_t i = 0; i < prompt.size(); ++i) prompt[i] = int32_t((i * 131 + 7) % 300);
+        auto close = [](std::span<const float> a, std::span<const float> b) {
+            const std::vector<float> av(a.begin(), a.end());
+            const double diff = max_abs_diff(av, b), scale = std::max(1.0, max_abs(av));
+            if (diff < 1e-4 * scale) return true;
+            qWarning("max difference %g at logit scale %g", diff, scale);
+            return false;
+        };
+        QVERIFY(close(blocks->eval(prompt), rows->eval(prompt)));
+        for (int32_t t : {9, 200, 9, 41}) QVERIFY(close(blocks->eval(std::span(&t, 1)), rows->eval(std::span(&t, 1))));
     }
 
     void evalAllGivesEveryPosition() {

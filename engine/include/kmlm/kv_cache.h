@@ -55,6 +55,10 @@ public:
     void dot_keys(uint32_t layer, uint32_t head, const float* q, uint32_t begin, uint32_t end, float* scores) const;
     // out[head_dim] += sum_j weights[j - begin] * value_j for kv head `head`, positions [begin, end).
     void add_values(uint32_t layer, uint32_t head, const float* weights, uint32_t begin, uint32_t end, float* out) const;
+    // The keys (values) of kv head `head` at positions [begin, end) as float rows,
+    // out[(j - begin) * ld + d], for matrix products over a tile of the cache.
+    void keys_f32(uint32_t layer, uint32_t head, uint32_t begin, uint32_t end, float* out, size_t ld) const;
+    void values_f32(uint32_t layer, uint32_t head, uint32_t begin, uint32_t end, float* out, size_t ld) const;
 
     // The context slides: of n_past positions, [n_sink, n_sink + discard) are dropped and the
     // later ones move down by discard, in every layer.
@@ -92,7 +96,7 @@ private:
     GgmlType row_type() const;
     uint32_t run_length(const Layer& l, uint32_t pos, uint32_t end) const;
     void write_row(uint8_t* row, const float* x) const;
-    void read_row(const uint8_t* row, float* x) const;
+    void read_floats(const uint8_t* p, float* x, uint32_t n) const;
 
     KvType type_;
     uint32_t n_ctx_, n_kv_embd_, head_dim_;

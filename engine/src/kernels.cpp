@@ -149,9 +149,9 @@ void sgemm(ThreadPool* pool, int M, int N, int K, const float* A, int lda, const
     const int n_threads = pool ? pool->size() : 1;
     const long work = long(M) * N * K;
     if (n_threads == 1 || work < 200'000) return fn(M, N, K, A, lda, B, ldb, C, ldc);
-    // The longer side in one range per thread, on the kernel's tile boundaries (4 rows, 32 columns).
+    // The longer side in one range per thread, on the kernel's tile boundaries (8 rows, 32 columns).
     if (M >= 8 * n_threads) {
-        const int step = (M / n_threads + 3) / 4 * 4;
+        const int step = (M / n_threads + 7) / 8 * 8;
         pool->parallel_for(size_t(n_threads), [&](size_t task, int) {
             const int i0 = std::min(M, int(task) * step), i1 = std::min(M, i0 + step);
             if (i1 > i0) fn(i1 - i0, N, K, A + long(i0) * lda, lda, B, ldb, C + long(i0) * ldc, ldc);

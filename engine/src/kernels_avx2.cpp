@@ -736,7 +736,7 @@ void fill_table(KernelTable& t) {
     t.silu = silu;
     t.swiglu = swiglu;
     t.gelu = gelu;
-    t.sgemm = sgemm_blocked;
+    t.sgemm = sgemm_blocked<8>;
 }
 
 } // namespace kmlm::avx2

@@ -274,7 +274,7 @@ const KernelTable* avx512_kernel_table() {
         t.dot[int(GgmlType::Q5_1)] = avx512::dot_nx<Kind::Q5_1>;
         t.dot[int(GgmlType::IQ4_NL)] = avx512::dot_nx<Kind::IQ4_NL>;
         for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::Q5_1, GgmlType::IQ4_NL}) t.act[int(type)] = ActFormat::Q8_S;
-        t.sgemm = sgemm_blocked;
+        t.sgemm = sgemm_blocked<8>;
         return t;
     }();
     return &table;

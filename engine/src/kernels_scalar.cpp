@@ -369,7 +369,7 @@ KernelTable make_table() {
     t.silu = silu;
     t.swiglu = swiglu;
     t.gelu = gelu;
-    t.sgemm = sgemm_blocked;
+    t.sgemm = sgemm_blocked<4>;
     return t;
 }
 

@@ -158,13 +158,15 @@ void TestKernels::badArguments() {
 }
 
 // The float GEMM of every instruction set adds A·B to C as a double product does, on shapes
-// that leave partial tiles (rows not a multiple of 4, columns not of 32) and with leading
-// dimensions wider than the rows; one thread or several give the same bits.
+// that leave partial tiles (an 8-row tile, then a 4-row one, then single rows; columns not a
+// multiple of 32) and with leading dimensions wider than the rows; one thread or several
+// give the same bits.
 void TestKernels::sgemmAgrees() {
     const Isa saved = active_isa();
     for (Isa isa : {Isa::Scalar, Isa::Avx2, Isa::Avx512}) {
         if (!set_isa(isa)) continue;
-        for (auto [M, N, K] : {std::array{1, 7, 5}, std::array{6, 45, 33}, std::array{67, 100, 130}, std::array{5, 300, 700}}) {
+        for (auto [M, N, K] :
+             {std::array{1, 7, 5}, std::array{6, 45, 33}, std::array{67, 100, 130}, std::array{13, 64, 40}, std::array{5, 300, 700}}) {
             const int lda = K + 3, ldb = N + 2, ldc = N + 1;
             const auto A = gaussian(size_t(M) * lda, 11), B = gaussian(size_t(K) * ldb, 12), C0 = gaussian(size_t(M) * ldc, 13);
             std::vector<float> one = C0;

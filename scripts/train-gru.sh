@@ -16,7 +16,7 @@ if [ -z "$KMLM" ]; then
 fi
 mkdir -p "$OUT"
 "$KMLM" train-gru --corpus "$DATA/train.txt" --valid "$DATA/valid.txt" \
-  --embed 256 --hidden 512 --batch 128 --bptt 64 --steps 4400 \
+  --embed 256 --hidden 512 --batch 128 --bptt 64 --steps 3600 \
   --lr 2e-3 --min-lr 1e-4 --warmup 200 --weight-decay 0.01 --clip 1.0 --seed 1 \
   --eval-every 400 --valid-lines 1000 --threads 2 \
   --out-dir "$OUT" --export "$OUT/best.gguf" --gguf-type f16

@@ -305,10 +305,46 @@ void setup_convert(CLI::App& root) {
 // ---- bench-gru ---------------------------------------------------------------------------
 struct BenchArgs {
     int threads = 0, gen_tokens = 2000, train_steps = 4;
+    bool train_shapes = false;
 };
 
-void run_bench(const BenchArgs& a) {
+// Training tokens/s of a size at one batch shape, over `steps` steps after a warm-up step.
+double train_tokens_per_second(const GruConfig& cfg, int batch, int bptt, int steps, int threads) {
     using Clock = std::chrono::steady_clock;
+    GruTrainOptions t;
+    t.config = cfg;
+    t.threads = threads;
+    t.batch = batch;
+    t.bptt = bptt;
+    std::vector<uint16_t> stream(size_t(t.batch) * t.bptt * (steps + 2));
+    for (size_t i = 0; i < stream.size(); ++i) stream[i] = uint16_t((i * 2654435761u >> 7) % cfg.vocab_size);
+    GruTrainer trainer(t, stream);
+    trainer.step(); // warm-up
+    const auto t0 = Clock::now();
+    for (int s = 0; s < steps; ++s) trainer.step();
+    const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+    return double(steps) * double(trainer.tokens_per_step()) / secs;
+}
+
+// The batch shapes scripts/train-gru.sh chooses from, for its size (256x512).
+void bench_train_shapes(int steps, int threads) {
+    const GruConfig cfg{JamoTokenizer::kFullVocabSize, 256, 512};
+    std::printf("\ntraining 256x512, tokens/s by streams (batch) x tokens per stream (bptt)\n%-6s", "batch");
+    const int bptts[] = {32, 64, 128};
+    for (int bptt : bptts) {
+        char head[16];
+        std::snprintf(head, sizeof head, "bptt %d", bptt);
+        std::printf(" %13s", head);
+    }
+    std::printf("\n");
+    for (int batch : {32, 64, 128, 256}) {
+        std::printf("%-6d", batch);
+        for (int bptt : bptts) std::printf(" %13.0f", train_tokens_per_second(cfg, batch, bptt, steps, threads));
+        std::printf("\n");
+    }
+}
+
+void run_bench(const BenchArgs& a) {
     const int threads = a.threads > 0 ? a.threads : int(std::max(1u, std::thread::hardware_concurrency()));
     std::printf("CPU: %s (%u hardware threads); training on %d threads, generation on 1\n", cpu_model_name().c_str(),
                 std::thread::hardware_concurrency(), threads);
@@ -325,22 +361,13 @@ void run_bench(const BenchArgs& a) {
         const std::vector<int32_t> prompt = {JamoTokenizer::kBos};
         // Random weights rarely pick EOS; count whatever was generated.
         const GenerateResult g = generate(model, prompt, o);
-
-        GruTrainOptions t;
-        t.config = cfg;
-        t.threads = threads;
-        std::vector<uint16_t> stream(size_t(t.batch) * t.bptt * (a.train_steps + 2));
-        for (size_t i = 0; i < stream.size(); ++i) stream[i] = uint16_t((i * 2654435761u >> 7) % cfg.vocab_size);
-        GruTrainer trainer(t, stream);
-        trainer.step(); // warm-up
-        const auto t0 = Clock::now();
-        for (int s = 0; s < a.train_steps; ++s) trainer.step();
-        const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
-        const double train_tps = double(a.train_steps) * double(trainer.tokens_per_step()) / secs;
+        const GruTrainOptions defaults;
+        const double train_tps = train_tokens_per_second(cfg, defaults.batch, defaults.bptt, a.train_steps, threads);
         char dims[16];
         std::snprintf(dims, sizeof dims, "%dx%d", E, H);
         std::printf("%-9s %10llu %16.0f %16.0f\n", dims, (unsigned long long)cfg.param_count(), g.stats.tokens_per_second(), train_tps);
     }
+    if (a.train_shapes) bench_train_shapes(a.train_steps, threads);
 }
 
 void setup_bench(CLI::App& root) {
@@ -351,6 +378,7 @@ void setup_bench(CLI::App& root) {
     cmd->add_option("--train-steps", a->train_steps, "Training steps timed per size (64 x 64 tokens each)")
         ->capture_default_str()
         ->check(CLI::Range(1, 10000));
+    cmd->add_flag("--train-shapes", a->train_shapes, "Also time training of 256x512 at batch 32-256 x bptt 32-128");
     cmd->callback([a] { run_bench(*a); });
 }
 

@@ -17,7 +17,7 @@ namespace kmlm {
 namespace {
 
 constexpr uint32_t kTile = 256; // keys per tile: a tile of Kᵀ and one of V (256 x 128 floats each) stay in L2
-constexpr uint32_t kRows = 16;  // query rows per block: enough for the kernel's 4-row tiles to reuse each key
+constexpr uint32_t kRows = 16;  // query rows per block: two of the kernel's 8-row tiles reuse each key
 
 // The SGEMM kernel works in 32-column tiles: rows of S and O are padded to whole tiles.
 uint32_t pad32(uint32_t n) { return (n + 31) / 32 * 32; }

@@ -326,7 +326,9 @@ double train_tokens_per_second(const GruConfig& cfg, int batch, int bptt, int st
     return double(steps) * double(trainer.tokens_per_step()) / secs;
 }
 
-// The batch shapes scripts/train-gru.sh chooses from, for its size (256x512).
+// The batch shapes scripts/train-gru.sh chooses from, for its size (256x512). Every shape
+// trains on about the tokens of `steps` default steps (64 x 64), so small shapes are not timed
+// over a fraction of a second.
 void bench_train_shapes(int steps, int threads) {
     const GruConfig cfg{JamoTokenizer::kFullVocabSize, 256, 512};
     std::printf("\ntraining 256x512, tokens/s by streams (batch) x tokens per stream (bptt)\n%-6s", "batch");
@@ -339,7 +341,11 @@ void bench_train_shapes(int steps, int threads) {
     std::printf("\n");
     for (int batch : {32, 64, 128, 256}) {
         std::printf("%-6d", batch);
-        for (int bptt : bptts) std::printf(" %13.0f", train_tokens_per_second(cfg, batch, bptt, steps, threads));
+        for (int bptt : bptts) {
+            const int shape_steps = std::max(2, steps * 64 * 64 / (batch * bptt));
+            std::printf(" %13.0f", train_tokens_per_second(cfg, batch, bptt, shape_steps, threads));
+            std::fflush(stdout);
+        }
         std::printf("\n");
     }
 }

@@ -80,6 +80,7 @@ static void dot_signed_q8_0_nx(int64_t n, const void* wv, const void* x, size_t 
     for (int j = 0; j < NX; ++j) xr[j] = row_at<BlockQ8_0>(x, xs, j);
     const auto* w = static_cast<const W*>(wv);
     for (int64_t b = 0; b < n / QK; ++b) {
+        prefetch_ahead(w + b, sizeof(W));
         const __m256i q = signed_values(w[b]);
         const float dw = _cvtsh_ss(w[b].d);
         const __m256i aq = _mm256_sign_epi8(q, q);
@@ -102,6 +103,7 @@ static void dot_min_q8_0_nx(int64_t n, const void* wv, const void* x, size_t xs,
     const auto* w = static_cast<const W*>(wv);
     const __m256i ones8 = _mm256_set1_epi8(1);
     for (int64_t b = 0; b < n / QK; ++b) {
+        prefetch_ahead(w + b, sizeof(W));
         const __m256i q = unsigned_values(w[b]); // unsigned: maddubs takes it as is
         const float dw = _cvtsh_ss(w[b].d), mw = _cvtsh_ss(w[b].m);
         for (int j = 0; j < NX; ++j) {
@@ -158,10 +160,12 @@ static void dot_q45_K_nx(int64_t n, const void* wv, const void* x, size_t xs, fl
         __m256i hbits = _mm256_setzero_si256();
         if constexpr (Q5) {
             const auto* w = static_cast<const BlockQ5_K*>(wv) + b;
+            prefetch_ahead(w, sizeof *w);
             scales = w->scales, qs = w->qs, d16 = w->d, dmin16 = w->dmin;
             hbits = load256(w->qh);
         } else {
             const auto* w = static_cast<const BlockQ4_K*>(wv) + b;
+            prefetch_ahead(w, sizeof *w);
             scales = w->scales, qs = w->qs, d16 = w->d, dmin16 = w->dmin;
         }
         uint8_t sc[8], mins[8];
@@ -204,6 +208,7 @@ static void dot_q6_K_nx(int64_t n, const void* wv, const void* x, size_t xs, flo
     const auto* w = static_cast<const BlockQ6_K*>(wv);
     const __m256i m4 = _mm256_set1_epi8(0xF), m2 = _mm256_set1_epi8(3);
     for (int64_t b = 0; b < n / QK_K; ++b) {
+        prefetch_ahead(w + b, sizeof *w);
         // (q - 32)·y = q·y - 32·y: q·y with maddubs on unsigned q, the 32·Σy from bsums.
         const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w[b].scales)));
         __m256i sumi[NX];
@@ -258,7 +263,9 @@ static inline __m128i unpack_scales_q3(const uint8_t* packed) {
     a[3] = ((a[1] >> 4) & kmask2) | (((t >> 6) & kmask1) << 4);
     a[0] = (a[0] & kmask2) | (((t >> 0) & kmask1) << 4);
     a[1] = (a[1] & kmask2) | (((t >> 2) & kmask1) << 4);
-    return _mm_sub_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a)), _mm_set1_epi8(32));
+    // Built from registers: a 16-byte load of the four words just stored would stall on
+    // store forwarding once per block.
+    return _mm_sub_epi8(_mm_set_epi32(int(a[3]), int(a[2]), int(a[1]), int(a[0])), _mm_set1_epi8(32));
 }
 
 // Q2_K and Q3_K: 2-bit values (plus Q3_K's third bit from hmask) unpacked to unsigned bytes,
@@ -277,6 +284,7 @@ static void dot_q23_K_nx(int64_t n, const void* wv, const void* x, size_t xs, fl
         __m256i sumi[NX];
         if constexpr (Q3) {
             const auto* w = static_cast<const BlockQ3_K*>(wv) + b;
+            prefetch_ahead(w, sizeof *w);
             qs = w->qs, d = _cvtsh_ss(w->d);
             hbits = load256(w->hmask);
             sc16 = _mm256_cvtepi8_epi16(unpack_scales_q3(w->scales));
@@ -284,6 +292,7 @@ static void dot_q23_K_nx(int64_t n, const void* wv, const void* x, size_t xs, fl
                 sumi[j] = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(_mm256_madd_epi16(sc16, load256(xr[j][b].bsums)), 2));
         } else {
             const auto* w = static_cast<const BlockQ2_K*>(wv) + b;
+            prefetch_ahead(w, sizeof *w);
             qs = w->qs, d = _cvtsh_ss(w->d);
             const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w->scales));
             sc16 = _mm256_cvtepu8_epi16(_mm_and_si128(packed, _mm_set1_epi8(0xF)));
@@ -325,6 +334,7 @@ static void dot_iq4_xs_nx(int64_t n, const void* wv, const void* x, size_t xs, f
     const auto* w = static_cast<const BlockIQ4_XS*>(wv);
     const __m256i table = iq4nl_table();
     for (int64_t b = 0; b < n / QK_K; ++b) {
+        prefetch_ahead(w + b, sizeof *w);
         __m256i sumi[NX];
         for (int j = 0; j < NX; ++j) sumi[j] = _mm256_setzero_si256();
         for (int g = 0; g < QK_K / 32; ++g) {
@@ -377,7 +387,9 @@ static void dot_float_nx(int64_t n, const void* wv, const void* x, size_t xs, fl
     const void* xr[NX];
     for (int j = 0; j < NX; ++j) xr[j] = row_at<uint8_t>(x, xs, j);
     int64_t i = 0;
+    constexpr size_t kWeightBytes = T == FloatW::F32 ? 4 : 2;
     for (; i + 8 <= n; i += 8) {
+        if (i % 64 == 0) prefetch_ahead(static_cast<const uint8_t*>(wv) + i * kWeightBytes, 64 * kWeightBytes); // once per 64 weights
         const __m256 w = load_w8<T>(wv, i);
         for (int j = 0; j < NX; ++j) acc[j] = _mm256_fmadd_ps(w, load_w8<TX>(xr[j], i), acc[j]);
     }

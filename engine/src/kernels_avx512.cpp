@@ -1,4 +1,5 @@
-// AVX-512 (F, BW, VL, VNNI) kernels: the AVX2 table, with Q4_0, Q8_0, Q5_1 and IQ4_NL moved to 512-bit
+// AVX-512 (F, BW, VL, VNNI) kernels: the AVX2 table, with the 32-element types (Q4_0, Q4_1, Q5_0,
+// Q5_1, Q8_0, IQ4_NL) moved to 512-bit
 // vpdpbusd (u8 × s8 products summed into int32 in one instruction), two blocks per vector
 // and the block scales of eight blocks converted at once, against activations in the split
 // Q8_S layout (see kernels_impl.h).
@@ -87,21 +88,34 @@ inline __m256 block_scales8(const uint8_t* first_d, int stride) {
 }
 
 // The 32-element weight types with a VNNI kernel here.
-enum class Kind { Q4_0, Q8_0, Q5_1, IQ4_NL };
+enum class Kind { Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, IQ4_NL };
 
 template <Kind K>
 constexpr int kBlockBytes = K == Kind::Q8_0   ? int(sizeof(BlockQ8_0))
+                            : K == Kind::Q4_1 ? int(sizeof(BlockQ4_1))
+                            : K == Kind::Q5_0 ? int(sizeof(BlockQ5_0))
                             : K == Kind::Q5_1 ? int(sizeof(BlockQ5_1))
                                               : int(sizeof(BlockQ4_0));
-// Where the values start in a block (after d, and Q5_1's m and fifth bits).
+// Where the values start in a block (after d, and the minimum m and fifth bits qh if any).
 template <Kind K>
-constexpr int kValuesAt = K == Kind::Q5_1 ? 8 : 2;
+constexpr int kValuesAt = K == Kind::Q5_1   ? 8
+                          : K == Kind::Q5_0 ? 6
+                          : K == Kind::Q4_1 ? 4
+                                            : 2;
+// Where the fifth bits (qh) are, or 0: none.
+template <Kind K>
+constexpr int kFifthBitsAt = K == Kind::Q5_1   ? 4
+                             : K == Kind::Q5_0 ? 2
+                                               : 0;
 // The vpdpbusd operand is u = value·(1/d) + offset; offset · d · Σy is subtracted through the
-// activation sums (Q5_1 adds m · Σy the same way, from its own field).
+// activation sums (Q4_1 and Q5_1 add m · Σy the same way, from their own field).
 template <Kind K>
 constexpr float kOffset = K == Kind::Q4_0     ? 8.0f
+                          : K == Kind::Q5_0   ? 16.0f
                           : K == Kind::IQ4_NL ? 128.0f
                                               : 0.0f;
+template <Kind K>
+constexpr bool kHasMin = K == Kind::Q4_1 || K == Kind::Q5_1;
 
 // IQ4_NL's grid plus 128, as unsigned bytes in every 128-bit lane.
 inline __m512i iq4nl_u8_table() {
@@ -131,10 +145,10 @@ inline Pair<K> load_pair(const uint8_t* w0, const uint8_t* w1) {
         // [b0 low | b1 low | b0 high | b1 high] -> [b0 low | b0 high | b1 low | b1 high]
         const __m512i shuffled = _mm512_shuffle_i64x2(both, both, _MM_SHUFFLE(3, 1, 2, 0));
         __m512i q = _mm512_and_si512(shuffled, _mm512_set1_epi8(0x0F));
-        if constexpr (K == Kind::Q5_1) { // bit j of qh is the fifth bit of element j
+        if constexpr (kFifthBitsAt<K> != 0) { // bit j of qh is the fifth bit of element j
             uint32_t h0, h1;
-            std::memcpy(&h0, w0 + 4, 4);
-            std::memcpy(&h1, w1 + 4, 4);
+            std::memcpy(&h0, w0 + kFifthBitsAt<K>, 4);
+            std::memcpy(&h1, w1 + kFifthBitsAt<K>, 4);
             q = _mm512_mask_add_epi8(q, __mmask64(h0) | (__mmask64(h1) << 32), q, _mm512_set1_epi8(0x10));
         } else if constexpr (K == Kind::IQ4_NL) {
             q = _mm512_shuffle_epi8(iq4nl_u8_table(), q);
@@ -158,7 +172,7 @@ inline void block_values(const uint8_t* wb, int* u) {
     } else {
         const uint8_t* qs = wb + kValuesAt<K>;
         uint32_t qh = 0;
-        if constexpr (K == Kind::Q5_1) std::memcpy(&qh, wb + 4, 4);
+        if constexpr (kFifthBitsAt<K> != 0) std::memcpy(&qh, wb + kFifthBitsAt<K>, 4);
         for (int l = 0; l < QK; ++l) {
             const int nib = l < QK / 2 ? qs[l] & 0x0F : qs[l - QK / 2] >> 4;
             u[l] = K == Kind::IQ4_NL ? kIq4nlValues[nib] + 128 : nib | int((qh >> l) & 1) << 4;
@@ -166,14 +180,14 @@ inline void block_values(const uint8_t* wb, int* u) {
     }
 }
 
-// W (Q4_0, Q8_0, Q5_1 or IQ4_NL blocks) · NX activation rows in Q8_S.
+// W (blocks of one of the Kinds) · NX activation rows in Q8_S.
 template <int NX, Kind K>
 void dot_q_q8_s(int64_t n, const void* wv, const void* x, size_t xs, float* out) {
     constexpr int kBytes = kBlockBytes<K>;
     constexpr bool kCorr = K != Kind::Q8_0;
-    // The field whose fp16 value times s_x is subtracted (offset · d) or added (Q5_1's m).
-    constexpr int kCorrAt = K == Kind::Q5_1 ? 2 : 0;
-    constexpr float kCorrScale = K == Kind::Q5_1 ? 1.0f : -kOffset<K>;
+    // The field whose fp16 value times s_x is subtracted (offset · d) or added (the minimum m).
+    constexpr int kCorrAt = kHasMin<K> ? 2 : 0;
+    constexpr float kCorrScale = kHasMin<K> ? 1.0f : -kOffset<K>;
     const auto* w = static_cast<const uint8_t*>(wv);
     const int64_t nb = n / QK;
     ActRow xr[NX];
@@ -196,6 +210,7 @@ void dot_q_q8_s(int64_t n, const void* wv, const void* x, size_t xs, float* out)
         const __m256i m4 = _mm256_set1_epi8(0x0F);
         for (; b + 8 <= nb; b += 8) {
             const uint8_t* wb = w + b * kBytes;
+            prefetch_ahead(wb, 8 * kBytes);
             const __m256 dw = block_scales8(wb, kBytes);
             const __m256 sc = _mm256_mul_ps(dw, _mm256_loadu_ps(xr[0].d + b));
             for (int k = 0; k < 8; ++k) {
@@ -210,6 +225,7 @@ void dot_q_q8_s(int64_t n, const void* wv, const void* x, size_t xs, float* out)
     }
     for (; b + 8 <= nb; b += 8) {
         const uint8_t* wb = w + b * kBytes;
+        prefetch_ahead(wb, 8 * kBytes);
         const __m256 dw = block_scales8(wb, kBytes);
         const __m256 cw = kCorrAt ? block_scales8(wb + kCorrAt, kBytes) : dw;
         Pair<K> pr[4];
@@ -270,10 +286,13 @@ const KernelTable* avx512_kernel_table() {
         t.quantize_q8_s = avx512::quantize_q8_s;
         using avx512::Kind;
         t.dot[int(GgmlType::Q4_0)] = avx512::dot_nx<Kind::Q4_0>;
-        t.dot[int(GgmlType::Q8_0)] = avx512::dot_nx<Kind::Q8_0>;
+        t.dot[int(GgmlType::Q4_1)] = avx512::dot_nx<Kind::Q4_1>;
+        t.dot[int(GgmlType::Q5_0)] = avx512::dot_nx<Kind::Q5_0>;
         t.dot[int(GgmlType::Q5_1)] = avx512::dot_nx<Kind::Q5_1>;
+        t.dot[int(GgmlType::Q8_0)] = avx512::dot_nx<Kind::Q8_0>;
         t.dot[int(GgmlType::IQ4_NL)] = avx512::dot_nx<Kind::IQ4_NL>;
-        for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::Q5_1, GgmlType::IQ4_NL}) t.act[int(type)] = ActFormat::Q8_S;
+        for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q8_0, GgmlType::IQ4_NL})
+            t.act[int(type)] = ActFormat::Q8_S;
         t.sgemm = sgemm_blocked<8>;
         return t;
     }();

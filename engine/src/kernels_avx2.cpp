@@ -120,28 +120,6 @@ static void dot_min_q8_0_nx(int64_t n, const void* wv, const void* x, size_t xs,
 
 // ---- K-quants against Q8_K activations ----
 
-// The 8 six-bit scales (bytes 0..7) and mins (bytes 8..15) of a Q4_K/Q5_K block.
-static inline void unpack_scales_k4(const uint8_t* scales, uint8_t* sc, uint8_t* mins) {
-    constexpr uint32_t kmask1 = 0x3f3f3f3f, kmask2 = 0x0f0f0f0f, kmask3 = 0x03030303;
-    uint32_t u[4];
-    std::memcpy(u, scales, 12);
-    u[3] = ((u[2] >> 4) & kmask2) | (((u[1] >> 6) & kmask3) << 4);
-    const uint32_t m03 = u[1] & kmask1;
-    u[1] = (u[2] & kmask2) | (((u[0] >> 6) & kmask3) << 4);
-    u[2] = m03;
-    u[0] &= kmask1;
-    std::memcpy(sc, u, 8);
-    std::memcpy(mins, u + 2, 8);
-}
-
-// Σ_j mins[j] · (bsums[2j] + bsums[2j+1]) as 4 int32.
-static inline __m128i mins_dot_bsums(const uint8_t* mins, const int16_t* bsums) {
-    const __m128i m16 = _mm_cvtepu8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(mins)));
-    const __m128i b0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bsums));
-    const __m128i b1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bsums + 8));
-    return _mm_madd_epi16(m16, _mm_hadd_epi16(b0, b1));
-}
-
 // Word k of every 128-bit lane, as the byte indices _mm256_shuffle_epi8 takes.
 static inline __m256i word_index(int k) { return _mm256_set1_epi16(short(0x0100 * (2 * k + 1) + 2 * k)); }
 
@@ -168,10 +146,10 @@ static void dot_q45_K_nx(int64_t n, const void* wv, const void* x, size_t xs, fl
             prefetch_ahead(w, sizeof *w);
             scales = w->scales, qs = w->qs, d16 = w->d, dmin16 = w->dmin;
         }
-        uint8_t sc[8], mins[8];
-        unpack_scales_k4(scales, sc, mins);
+        const __m128i scm = unpack_scales_k4(scales);
+        const __m128i min16 = _mm_cvtepu8_epi16(_mm_unpackhi_epi64(scm, scm));
         // The 8 scales as words in both lanes; each group broadcasts its two with a shuffle.
-        const __m256i sc16 = _mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(sc))));
+        const __m256i sc16 = _mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(scm));
         __m256i sumi[NX];
         for (int j = 0; j < NX; ++j) sumi[j] = _mm256_setzero_si256();
         for (int g = 0; g < QK_K / 64; ++g) {
@@ -193,7 +171,7 @@ static void dot_q45_K_nx(int64_t n, const void* wv, const void* x, size_t xs, fl
         const float d = _cvtsh_ss(d16), dmin = _cvtsh_ss(dmin16);
         for (int j = 0; j < NX; ++j) {
             acc[j] = _mm256_fmadd_ps(_mm256_set1_ps(d * xr[j][b].d), _mm256_cvtepi32_ps(sumi[j]), acc[j]);
-            accm[j] = _mm_fmadd_ps(_mm_set1_ps(dmin * xr[j][b].d), _mm_cvtepi32_ps(mins_dot_bsums(mins, xr[j][b].bsums)), accm[j]);
+            accm[j] = _mm_fmadd_ps(_mm_set1_ps(dmin * xr[j][b].d), _mm_cvtepi32_ps(mins_dot_bsums(min16, xr[j][b].bsums)), accm[j]);
         }
     }
     for (int j = 0; j < NX; ++j) s[j] = hsum(acc[j]) - hsum(_mm256_zextps128_ps256(accm[j]));

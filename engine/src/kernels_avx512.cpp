@@ -1,5 +1,5 @@
-// AVX-512 (F, BW, VL, VNNI) kernels: the AVX2 table, with the 32-element types (Q4_0, Q4_1, Q5_0,
-// Q5_1, Q8_0, IQ4_NL) moved to 512-bit
+// AVX-512 (F, BW, VL, VNNI) kernels: the AVX2 table, with Q4_K and Q5_K on 512-bit maddubs and
+// the 32-element types (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, IQ4_NL) moved to 512-bit
 // vpdpbusd (u8 × s8 products summed into int32 in one instruction), two blocks per vector
 // and the block scales of eight blocks converted at once, against activations in the split
 // Q8_S layout (see kernels_impl.h).
@@ -273,6 +273,85 @@ void dot_nx(int64_t n, const void* w, const void* x, size_t xs, int nx, float* s
     }
 }
 
+// ---- Q4_K / Q5_K against Q8_K activations ----
+// As the AVX2 kernel, two 32-element sub-blocks per 512-bit step: a group's 32 bytes hold
+// sub-block 2g in their low nibbles and 2g + 1 in their high ones, and the activations of both
+// are the 64 bytes at 64g. maddubs (u8 × s8 pairs into words) then madd with the sub-block
+// scales (words) gives int32 sums; the mins come in through the activations' block sums.
+template <int NX, bool Q5>
+void dot_q45_K(int64_t n, const void* wv, const void* x, size_t xs, float* s) {
+    __m512 acc[NX];
+    __m128 accm[NX];
+    const BlockQ8_K* xr[NX];
+    for (int j = 0; j < NX; ++j) {
+        acc[j] = _mm512_setzero_ps(), accm[j] = _mm_setzero_ps();
+        xr[j] = reinterpret_cast<const BlockQ8_K*>(static_cast<const uint8_t*>(x) + size_t(j) * xs);
+    }
+    const __m512i m4 = _mm512_set1_epi8(0xF), m1 = _mm512_set1_epi8(1);
+    // Group g's scale words: sub-block 2g in the low 256 bits, 2g + 1 in the high.
+    __m512i scale_index[QK_K / 64];
+    for (int g = 0; g < QK_K / 64; ++g)
+        scale_index[g] = _mm512_inserti64x4(_mm512_set1_epi16(short(0x0100 * (4 * g + 1) + 4 * g)),
+                                            _mm256_set1_epi16(short(0x0100 * (4 * g + 3) + 4 * g + 2)), 1);
+    for (int64_t b = 0; b < n / QK_K; ++b) {
+        const uint8_t* scales;
+        const uint8_t* qs;
+        uint16_t d16, dmin16;
+        __m512i hbits = _mm512_setzero_si512(); // Q5_K: [qh | qh >> 1], bit 0 of each byte next
+        if constexpr (Q5) {
+            const auto* w = static_cast<const BlockQ5_K*>(wv) + b;
+            prefetch_ahead(w, sizeof *w);
+            scales = w->scales, qs = w->qs, d16 = w->d, dmin16 = w->dmin;
+            const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w->qh));
+            hbits = _mm512_inserti64x4(_mm512_castsi256_si512(h), _mm256_srli_epi16(h, 1), 1);
+        } else {
+            const auto* w = static_cast<const BlockQ4_K*>(wv) + b;
+            prefetch_ahead(w, sizeof *w);
+            scales = w->scales, qs = w->qs, d16 = w->d, dmin16 = w->dmin;
+        }
+        const __m128i scm = avx2::unpack_scales_k4(scales);
+        const __m128i min16 = _mm_cvtepu8_epi16(_mm_unpackhi_epi64(scm, scm));
+        const __m512i sc16 = _mm512_broadcast_i32x4(_mm_cvtepu8_epi16(scm)); // 8 scale words per lane
+        __m512i sumi[NX];
+        for (int j = 0; j < NX; ++j) sumi[j] = _mm512_setzero_si512();
+        for (int g = 0; g < QK_K / 64; ++g) {
+            const __m256i bits = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(qs + 32 * g));
+            __m512i q = _mm512_and_si512(_mm512_inserti64x4(_mm512_castsi256_si512(bits), _mm256_srli_epi16(bits, 4), 1), m4);
+            if constexpr (Q5) {
+                q = _mm512_or_si512(q, _mm512_slli_epi16(_mm512_and_si512(hbits, m1), 4));
+                hbits = _mm512_srli_epi16(hbits, 2);
+            }
+            const __m512i scv = _mm512_shuffle_epi8(sc16, scale_index[g]);
+            for (int j = 0; j < NX; ++j) {
+                const __m512i y = _mm512_loadu_si512(xr[j][b].qs + 64 * g);
+                sumi[j] = _mm512_add_epi32(sumi[j], _mm512_madd_epi16(_mm512_maddubs_epi16(q, y), scv));
+            }
+        }
+        const float d = _cvtsh_ss(d16), dmin = _cvtsh_ss(dmin16);
+        for (int j = 0; j < NX; ++j) {
+            acc[j] = _mm512_fmadd_ps(_mm512_set1_ps(d * xr[j][b].d), _mm512_cvtepi32_ps(sumi[j]), acc[j]);
+            accm[j] = _mm_fmadd_ps(_mm_set1_ps(dmin * xr[j][b].d), _mm_cvtepi32_ps(avx2::mins_dot_bsums(min16, xr[j][b].bsums)), accm[j]);
+        }
+    }
+    for (int j = 0; j < NX; ++j) {
+        __m128 m = _mm_add_ps(accm[j], _mm_movehl_ps(accm[j], accm[j]));
+        m = _mm_add_ss(m, _mm_movehdup_ps(m));
+        s[j] = _mm512_reduce_add_ps(acc[j]) - _mm_cvtss_f32(m);
+    }
+}
+
+template <bool Q5>
+void dot_q45_K_nx(int64_t n, const void* w, const void* x, size_t xs, int nx, float* s) {
+    // At most 4 rows at a time: 4 sums and their activations stay in registers.
+    for (; nx > 4; nx -= 4, x = static_cast<const uint8_t*>(x) + 4 * xs, s += 4) dot_q45_K<4, Q5>(n, w, x, xs, s);
+    switch (nx) {
+    case 1: dot_q45_K<1, Q5>(n, w, x, xs, s); break;
+    case 2: dot_q45_K<2, Q5>(n, w, x, xs, s); break;
+    case 3: dot_q45_K<3, Q5>(n, w, x, xs, s); break;
+    default: dot_q45_K<4, Q5>(n, w, x, xs, s); break;
+    }
+}
+
 } // namespace
 } // namespace kmlm::avx512
 
@@ -291,6 +370,8 @@ const KernelTable* avx512_kernel_table() {
         t.dot[int(GgmlType::Q5_1)] = avx512::dot_nx<Kind::Q5_1>;
         t.dot[int(GgmlType::Q8_0)] = avx512::dot_nx<Kind::Q8_0>;
         t.dot[int(GgmlType::IQ4_NL)] = avx512::dot_nx<Kind::IQ4_NL>;
+        t.dot[int(GgmlType::Q4_K)] = avx512::dot_q45_K_nx<false>;
+        t.dot[int(GgmlType::Q5_K)] = avx512::dot_q45_K_nx<true>;
         for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q8_0, GgmlType::IQ4_NL})
             t.act[int(type)] = ActFormat::Q8_S;
         t.sgemm = sgemm_blocked<8>;

@@ -20,6 +20,15 @@ size_t row_bytes_for(KvType type, uint32_t n_kv_embd) {
     return type == KvType::F16 ? size_t(n_kv_embd) * 2 : size_t(n_kv_embd / kQ8Block) * kQ8BlockBytes;
 }
 
+// One head is a short stretch of each long cache row, a stride the hardware prefetcher does
+// not follow: converting a tile waited on memory row by row (23% of generation at depth 4096
+// in fp16_to_fp32_row). The rows this far ahead are asked for while one converts.
+constexpr uint32_t kRowsAhead = 8;
+void prefetch_stretch(const uint8_t* p, size_t bytes) {
+    for (size_t o = 0; o < bytes; o += 64) __builtin_prefetch(p + o);
+    __builtin_prefetch(p + bytes - 1);
+}
+
 } // namespace
 
 uint32_t KvCache::window_slots(uint32_t n_ctx, uint32_t window) {
@@ -117,13 +126,19 @@ void KvCache::add_values(uint32_t layer, uint32_t head, const float* weights, ui
 }
 
 void KvCache::keys_f32(uint32_t layer, uint32_t head, uint32_t begin, uint32_t end, float* out, size_t ld) const {
-    const size_t off = head_offset(head);
-    for (uint32_t j = begin; j < end; ++j) read_floats(k_row(layer, j) + off, out + (j - begin) * ld, head_dim_);
+    const size_t off = head_offset(head), bytes = head_offset(1);
+    for (uint32_t j = begin; j < end; ++j) {
+        if (j + kRowsAhead < end) prefetch_stretch(k_row(layer, j + kRowsAhead) + off, bytes);
+        read_floats(k_row(layer, j) + off, out + (j - begin) * ld, head_dim_);
+    }
 }
 
 void KvCache::values_f32(uint32_t layer, uint32_t head, uint32_t begin, uint32_t end, float* out, size_t ld) const {
-    const size_t off = head_offset(head);
-    for (uint32_t j = begin; j < end; ++j) read_floats(v_row(layer, j) + off, out + (j - begin) * ld, head_dim_);
+    const size_t off = head_offset(head), bytes = head_offset(1);
+    for (uint32_t j = begin; j < end; ++j) {
+        if (j + kRowsAhead < end) prefetch_stretch(v_row(layer, j + kRowsAhead) + off, bytes);
+        read_floats(v_row(layer, j) + off, out + (j - begin) * ld, head_dim_);
+    }
 }
 
 void KvCache::drop(uint32_t n_sink, uint32_t discard, uint32_t n_past) {

@@ -231,6 +231,21 @@ static inline __m256i chunk_scales(__m256i v, int c) {
         v, _mm256_set_m128i(_mm_set1_epi16(short(0x0100 * (4 * c + 3) + 4 * c + 2)), _mm_set1_epi16(short(0x0100 * (4 * c + 1) + 4 * c))));
 }
 
+// Q3_K's 16 scales as signed bytes (minus 32), ggml's bit shuffle of the 12 packed bytes.
+static inline __m128i unpack_scales_q3(const uint8_t* packed) {
+    constexpr uint32_t kmask1 = 0x03030303, kmask2 = 0x0f0f0f0f;
+    uint32_t a[4];
+    std::memcpy(a, packed, 12);
+    const uint32_t t = a[2];
+    a[2] = ((a[0] >> 4) & kmask2) | (((t >> 4) & kmask1) << 4);
+    a[3] = ((a[1] >> 4) & kmask2) | (((t >> 6) & kmask1) << 4);
+    a[0] = (a[0] & kmask2) | (((t >> 0) & kmask1) << 4);
+    a[1] = (a[1] & kmask2) | (((t >> 2) & kmask1) << 4);
+    // Built from registers: a 16-byte load of the four words just stored would stall on
+    // store forwarding once per block.
+    return _mm_sub_epi8(_mm_set_epi32(int(a[3]), int(a[2]), int(a[1]), int(a[0])), _mm_set1_epi8(32));
+}
+
 // Q2_K and Q3_K: 2-bit values (plus Q3_K's third bit from hmask) unpacked to unsigned bytes,
 // 16 sub-block scales. Q2_K subtracts dmin·Σ min_j·bsum_j; Q3_K's (q - 4) is q·y minus 4·Σ sc·bsum.
 template <int NX, bool Q3>

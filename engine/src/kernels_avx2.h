@@ -29,21 +29,6 @@ inline __m128i mins_dot_bsums(__m128i min16, const int16_t* bsums) {
     return _mm_madd_epi16(min16, _mm_hadd_epi16(b0, b1));
 }
 
-// Q3_K's 16 scales as signed bytes (minus 32), ggml's bit shuffle of the 12 packed bytes.
-inline __m128i unpack_scales_q3(const uint8_t* packed) {
-    constexpr uint32_t kmask1 = 0x03030303, kmask2 = 0x0f0f0f0f;
-    uint32_t a[4];
-    std::memcpy(a, packed, 12);
-    const uint32_t t = a[2];
-    a[2] = ((a[0] >> 4) & kmask2) | (((t >> 4) & kmask1) << 4);
-    a[3] = ((a[1] >> 4) & kmask2) | (((t >> 6) & kmask1) << 4);
-    a[0] = (a[0] & kmask2) | (((t >> 0) & kmask1) << 4);
-    a[1] = (a[1] & kmask2) | (((t >> 2) & kmask1) << 4);
-    // Built from registers: a 16-byte load of the four words just stored would stall on
-    // store forwarding once per block.
-    return _mm_sub_epi8(_mm_set_epi32(int(a[3]), int(a[2]), int(a[1]), int(a[0])), _mm_set1_epi8(32));
-}
-
 // Fills t with the AVX2 kernels (t starts as the scalar table).
 void fill_table(KernelTable& t);
 

@@ -1,4 +1,4 @@
-// AVX-512 (F, BW, VL, VNNI) kernels: the AVX2 table, with Q2_K-Q6_K on 512-bit maddubs and
+// AVX-512 (F, BW, VL, VNNI) kernels: the AVX2 table, with Q4_K and Q5_K on 512-bit maddubs and
 // the 32-element types (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, IQ4_NL) moved to 512-bit
 // vpdpbusd (u8 × s8 products summed into int32 in one instruction), two blocks per vector
 // and the block scales of eight blocks converted at once, against activations in the split
@@ -340,152 +340,17 @@ void dot_q45_K(int64_t n, const void* wv, const void* x, size_t xs, float* s) {
     }
 }
 
-// ---- Q2_K, Q3_K and Q6_K against Q8_K activations ----
-// 16 sub-blocks of 16 with a scale each. A 512-bit step takes 64 values (two 32-element
-// chunks); its 128-bit lane l has the scale of sub-block 4k + l at step k.
-inline __m512i sub_block_scale_index(int k) {
-    const __m256i lo = _mm256_set_m128i(_mm_set1_epi16(short(4 * k + 1)), _mm_set1_epi16(short(4 * k)));
-    const __m256i hi = _mm256_set_m128i(_mm_set1_epi16(short(4 * k + 3)), _mm_set1_epi16(short(4 * k + 2)));
-    return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
-}
-
-// As the AVX2 kernel, two 32-element chunks per 512-bit step: chunk c of a half is bits 2c..2c+1
-// of the half's 32 bytes (Q3_K: plus bit 4·half + c of hmask as the third bit), and chunks c and
-// c + 1 read the 64 activations at 128·half + 32c. Each 16 bytes of a chunk has its own scale.
-template <int NX, bool Q3>
-void dot_q23_K(int64_t n, const void* wv, const void* x, size_t xs, float* s) {
-    __m512 acc[NX];
-    __m256 accm[NX];
-    const BlockQ8_K* xr[NX];
-    for (int j = 0; j < NX; ++j) {
-        acc[j] = _mm512_setzero_ps(), accm[j] = _mm256_setzero_ps();
-        xr[j] = reinterpret_cast<const BlockQ8_K*>(static_cast<const uint8_t*>(x) + size_t(j) * xs);
-    }
-    const __m512i m3 = _mm512_set1_epi8(3), m1 = _mm512_set1_epi8(1);
-    // Step k: half k / 2, chunks 2(k % 2) and 2(k % 2) + 1.
-    __m512i scale_index[4];
-    for (int k = 0; k < 4; ++k) scale_index[k] = sub_block_scale_index(k);
-    for (int64_t b = 0; b < n / QK_K; ++b) {
-        const uint8_t* qs;
-        float d;
-        __m256i sc16;
-        __m512i hbits = _mm512_setzero_si512(); // Q3_K: [hmask | hmask >> 1]
-        __m512i sumi[NX];
-        if constexpr (Q3) {
-            const auto* w = static_cast<const BlockQ3_K*>(wv) + b;
-            prefetch_ahead(w, sizeof *w);
-            qs = w->qs, d = _cvtsh_ss(w->d);
-            const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w->hmask));
-            hbits = _mm512_inserti64x4(_mm512_castsi256_si512(h), _mm256_srli_epi16(h, 1), 1);
-            sc16 = _mm256_cvtepi8_epi16(avx2::unpack_scales_q3(w->scales));
-            // (q - 4)·y = q·y - 4·y: the 4·Σ sc·y from the block sums.
-            for (int j = 0; j < NX; ++j) {
-                const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xr[j][b].bsums));
-                sumi[j] =
-                    _mm512_zextsi256_si512(_mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(_mm256_madd_epi16(sc16, bs), 2)));
-            }
-        } else {
-            const auto* w = static_cast<const BlockQ2_K*>(wv) + b;
-            prefetch_ahead(w, sizeof *w);
-            qs = w->qs, d = _cvtsh_ss(w->d);
-            const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w->scales));
-            sc16 = _mm256_cvtepu8_epi16(_mm_and_si128(packed, _mm_set1_epi8(0xF)));
-            const __m256i min16 = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(packed, 4), _mm_set1_epi8(0xF)));
-            const float dmin = _cvtsh_ss(w->dmin);
-            for (int j = 0; j < NX; ++j) {
-                sumi[j] = _mm512_setzero_si512();
-                const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xr[j][b].bsums));
-                accm[j] = _mm256_fmadd_ps(_mm256_set1_ps(dmin * xr[j][b].d), _mm256_cvtepi32_ps(_mm256_madd_epi16(min16, bs)), accm[j]);
-            }
-        }
-        const __m512i sc512 = _mm512_zextsi256_si512(sc16);
-        for (int half = 0; half < 2; ++half) {
-            const __m256i bits = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(qs + 32 * half));
-            const __m512i both = _mm512_inserti64x4(_mm512_castsi256_si512(bits), _mm256_srli_epi16(bits, 2), 1);
-            for (int p = 0; p < 2; ++p) {
-                __m512i q = _mm512_and_si512(_mm512_srli_epi16(both, 4 * p), m3);
-                if constexpr (Q3)
-                    q = _mm512_or_si512(q, _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(hbits, 4 * half + 2 * p), m1), 2));
-                const __m512i scv = _mm512_permutexvar_epi16(scale_index[2 * half + p], sc512);
-                for (int j = 0; j < NX; ++j) {
-                    const __m512i y = _mm512_loadu_si512(xr[j][b].qs + 128 * half + 64 * p);
-                    sumi[j] = _mm512_add_epi32(sumi[j], _mm512_madd_epi16(_mm512_maddubs_epi16(q, y), scv));
-                }
-            }
-        }
-        for (int j = 0; j < NX; ++j) acc[j] = _mm512_fmadd_ps(_mm512_set1_ps(d * xr[j][b].d), _mm512_cvtepi32_ps(sumi[j]), acc[j]);
-    }
-    for (int j = 0; j < NX; ++j) s[j] = _mm512_reduce_add_ps(acc[j]) - hsum(accm[j]);
-}
-
-// Q6_K: (q - 32)·y = q·y - 32·y, q·y with maddubs on the unsigned 6-bit q. Step k (half k / 2,
-// pair p = k % 2) takes the half's 64 low-nibble bytes once: their low nibbles are chunks 0 and
-// 1, their high nibbles chunks 2 and 3; the two high bits come from qh as [qh | qh >> 2] >> 4p.
-template <int NX>
-void dot_q6_K(int64_t n, const void* wv, const void* x, size_t xs, float* s) {
-    __m512 acc[NX];
-    const BlockQ8_K* xr[NX];
-    for (int j = 0; j < NX; ++j) {
-        acc[j] = _mm512_setzero_ps();
-        xr[j] = reinterpret_cast<const BlockQ8_K*>(static_cast<const uint8_t*>(x) + size_t(j) * xs);
-    }
-    const auto* w = static_cast<const BlockQ6_K*>(wv);
-    const __m512i m4 = _mm512_set1_epi8(0xF), m2 = _mm512_set1_epi8(3);
-    __m512i scale_index[4];
-    for (int k = 0; k < 4; ++k) scale_index[k] = sub_block_scale_index(k);
-    for (int64_t b = 0; b < n / QK_K; ++b) {
-        prefetch_ahead(w + b, sizeof *w);
-        const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w[b].scales)));
-        const __m512i sc512 = _mm512_zextsi256_si512(sc16);
-        __m512i sumi[NX];
-        for (int j = 0; j < NX; ++j) {
-            const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xr[j][b].bsums));
-            sumi[j] = _mm512_zextsi256_si512(_mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(_mm256_madd_epi16(sc16, bs), 5)));
-        }
-        for (int half = 0; half < 2; ++half) {
-            const __m512i low = _mm512_loadu_si512(w[b].ql + 64 * half);
-            const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w[b].qh + 32 * half));
-            const __m512i high = _mm512_inserti64x4(_mm512_castsi256_si512(h), _mm256_srli_epi16(h, 2), 1);
-            for (int p = 0; p < 2; ++p) {
-                const __m512i q = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(low, 4 * p), m4),
-                                                  _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(high, 4 * p), m2), 4));
-                const __m512i scv = _mm512_permutexvar_epi16(scale_index[2 * half + p], sc512);
-                for (int j = 0; j < NX; ++j) {
-                    const __m512i y = _mm512_loadu_si512(xr[j][b].qs + 128 * half + 64 * p);
-                    sumi[j] = _mm512_add_epi32(sumi[j], _mm512_madd_epi16(_mm512_maddubs_epi16(q, y), scv));
-                }
-            }
-        }
-        const float d = _cvtsh_ss(w[b].d);
-        for (int j = 0; j < NX; ++j) acc[j] = _mm512_fmadd_ps(_mm512_set1_ps(d * xr[j][b].d), _mm512_cvtepi32_ps(sumi[j]), acc[j]);
-    }
-    for (int j = 0; j < NX; ++j) s[j] = _mm512_reduce_add_ps(acc[j]);
-}
-
-// Runs a K-quant kernel for nx = 1..kMaxNx rows, at most 4 at a time (4 sums and their
-// activations stay in registers).
-template <template <int, bool> class K, bool V>
-void by_nx4(int64_t n, const void* w, const void* x, size_t xs, int nx, float* s) {
-    for (; nx > 4; nx -= 4, x = static_cast<const uint8_t*>(x) + 4 * xs, s += 4) K<4, V>::run(n, w, x, xs, s);
+template <bool Q5>
+void dot_q45_K_nx(int64_t n, const void* w, const void* x, size_t xs, int nx, float* s) {
+    // At most 4 rows at a time: 4 sums and their activations stay in registers.
+    for (; nx > 4; nx -= 4, x = static_cast<const uint8_t*>(x) + 4 * xs, s += 4) dot_q45_K<4, Q5>(n, w, x, xs, s);
     switch (nx) {
-    case 1: K<1, V>::run(n, w, x, xs, s); break;
-    case 2: K<2, V>::run(n, w, x, xs, s); break;
-    case 3: K<3, V>::run(n, w, x, xs, s); break;
-    default: K<4, V>::run(n, w, x, xs, s); break;
+    case 1: dot_q45_K<1, Q5>(n, w, x, xs, s); break;
+    case 2: dot_q45_K<2, Q5>(n, w, x, xs, s); break;
+    case 3: dot_q45_K<3, Q5>(n, w, x, xs, s); break;
+    default: dot_q45_K<4, Q5>(n, w, x, xs, s); break;
     }
 }
-template <int NX, bool Q5>
-struct Q45K {
-    static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_q45_K<NX, Q5>(n, w, x, xs, s); }
-};
-template <int NX, bool Q3>
-struct Q23K {
-    static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_q23_K<NX, Q3>(n, w, x, xs, s); }
-};
-template <int NX, bool>
-struct Q6K {
-    static void run(int64_t n, const void* w, const void* x, size_t xs, float* s) { dot_q6_K<NX>(n, w, x, xs, s); }
-};
 
 } // namespace
 } // namespace kmlm::avx512
@@ -505,11 +370,8 @@ const KernelTable* avx512_kernel_table() {
         t.dot[int(GgmlType::Q5_1)] = avx512::dot_nx<Kind::Q5_1>;
         t.dot[int(GgmlType::Q8_0)] = avx512::dot_nx<Kind::Q8_0>;
         t.dot[int(GgmlType::IQ4_NL)] = avx512::dot_nx<Kind::IQ4_NL>;
-        t.dot[int(GgmlType::Q2_K)] = avx512::by_nx4<avx512::Q23K, false>;
-        t.dot[int(GgmlType::Q3_K)] = avx512::by_nx4<avx512::Q23K, true>;
-        t.dot[int(GgmlType::Q4_K)] = avx512::by_nx4<avx512::Q45K, false>;
-        t.dot[int(GgmlType::Q5_K)] = avx512::by_nx4<avx512::Q45K, true>;
-        t.dot[int(GgmlType::Q6_K)] = avx512::by_nx4<avx512::Q6K, false>;
+        t.dot[int(GgmlType::Q4_K)] = avx512::dot_q45_K_nx<false>;
+        t.dot[int(GgmlType::Q5_K)] = avx512::dot_q45_K_nx<true>;
         for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q8_0, GgmlType::IQ4_NL})
             t.act[int(type)] = ActFormat::Q8_S;
         t.sgemm = sgemm_blocked<8>;

@@ -208,17 +208,23 @@ void dot_q_q8_s(int64_t n, const void* wv, const void* x, size_t xs, float* out)
     __m256 acc1[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()};
     if constexpr (NX == 1 && K == Kind::Q4_0) {
         const __m256i m4 = _mm256_set1_epi8(0x0F);
+        // Lane 0 keeps the low nibbles, lane 1 takes the high ones: a 32-bit shift (one uop,
+        // no shuffle port) of the 16 bytes broadcast by the load itself.
+        const __m256i shift = _mm256_setr_epi32(0, 0, 0, 0, 4, 4, 4, 4);
+        alignas(32) float sc[8];
         for (; b + 8 <= nb; b += 8) {
             const uint8_t* wb = w + b * kBytes;
             prefetch_ahead(wb, 8 * kBytes);
             const __m256 dw = block_scales8(wb, kBytes);
-            const __m256 sc = _mm256_mul_ps(dw, _mm256_loadu_ps(xr[0].d + b));
+            // The scales go through memory so that each block's comes back as a broadcast
+            // load rather than a cross-lane permute.
+            _mm256_store_ps(sc, _mm256_mul_ps(dw, _mm256_loadu_ps(xr[0].d + b)));
             for (int k = 0; k < 8; ++k) {
-                const __m128i t = _mm_loadu_si128(reinterpret_cast<const __m128i*>(wb + k * kBytes + 2));
-                const __m256i q = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(t, 4), t), m4);
+                const __m256i t = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(wb + k * kBytes + 2)));
+                const __m256i q = _mm256_and_si256(_mm256_srlv_epi32(t, shift), m4);
                 const __m256i y = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xr[0].qs + (b + k) * QK));
                 const __m256i p = _mm256_dpbusd_epi32(_mm256_setzero_si256(), q, y);
-                acc1[k % 2] = _mm256_fmadd_ps(_mm256_permutevar8x32_ps(sc, _mm256_set1_epi32(k)), _mm256_cvtepi32_ps(p), acc1[k % 2]);
+                acc1[k % 2] = _mm256_fmadd_ps(_mm256_broadcast_ss(sc + k), _mm256_cvtepi32_ps(p), acc1[k % 2]);
             }
             corr[0] = _mm256_fmadd_ps(dw, _mm256_loadu_ps(xr[0].s + b), corr[0]);
         }
